@@ -1,0 +1,42 @@
+// How an event contract is declared: its registry name, its major version and its detail schema.
+import type { z } from 'zod';
+
+export interface EventDefinition<S extends z.ZodType = z.ZodType> {
+  /** EventBridge `source`, `llt.<service>`. */
+  readonly source: string;
+  /** EventBridge `detail-type`, PascalCase past tense. */
+  readonly detailType: string;
+  /** Major version; also carried in `detail.v` so rules can route by version. */
+  readonly version: number;
+  readonly schema: S;
+}
+
+export function defineEvent<S extends z.ZodType>(
+  source: string,
+  detailType: string,
+  version: number,
+  schema: S,
+): EventDefinition<S> {
+  return Object.freeze({ source, detailType, version, schema });
+}
+
+/** Registry name of an event version, e.g. `llt.transcribe@TranscriptFinalized.v1`. */
+export function registryName(def: EventDefinition): string {
+  return `${def.source}@${def.detailType}.v${def.version}`;
+}
+
+/** The EventBridge pattern that matches exactly this event and major version. */
+export function patternFor(def: EventDefinition): EventPattern {
+  return { source: [def.source], 'detail-type': [def.detailType], detail: { v: [def.version] } };
+}
+
+/** The subset of EventBridge's pattern language this project uses (see local/src/bus). */
+export type EventPattern = {
+  [key: string]: PatternValue;
+};
+export type PatternValue = readonly (string | number | boolean | null | PatternOperator)[] | EventPattern;
+export type PatternOperator =
+  | { readonly prefix: string }
+  | { readonly 'anything-but': readonly (string | number)[] | string | number }
+  | { readonly exists: boolean }
+  | { readonly numeric: readonly (string | number)[] };

@@ -1,0 +1,27 @@
+// The final text of one utterance; starts the translation workflow.
+import { z } from 'zod';
+import { CaptureSpan, EpochMs, FrameSeq, LanguageCode, SegmentId, SessionId } from './common.ts';
+import { defineEvent } from './define.ts';
+
+export const FinalizeReason = z.enum(['silence', 'max-length', 'pause', 'end']);
+export const TranscriptFinalizedV1Schema = z.object({
+  v: z.literal(1),
+  sessionId: SessionId,
+  segmentId: SegmentId,
+  segmentIndex: z.number().int().nonnegative(),
+  language: LanguageCode,
+  text: z.string().min(1),
+  /** Capture time of the utterance's first and last voiced audio. */
+  capture: CaptureSpan,
+  /** Audio frames the utterance was decoded from (inclusive). */
+  frames: z.object({ first: FrameSeq, last: FrameSeq }),
+  reason: FinalizeReason,
+  occurredAt: EpochMs,
+});
+export type TranscriptFinalizedV1 = z.infer<typeof TranscriptFinalizedV1Schema>;
+export const TranscriptFinalizedV1 = defineEvent(
+  'llt.transcribe',
+  'TranscriptFinalized',
+  1,
+  TranscriptFinalizedV1Schema,
+);

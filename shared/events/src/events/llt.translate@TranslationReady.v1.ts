@@ -1,0 +1,21 @@
+// One finalized utterance translated into one target language.
+import { z } from 'zod';
+import { CaptureSpan, EpochMs, LanguageCode, SegmentId, SessionId } from './common.ts';
+import { defineEvent } from './define.ts';
+
+export const TranslationReadyV1Schema = z.object({
+  v: z.literal(1),
+  sessionId: SessionId,
+  segmentId: SegmentId,
+  segmentIndex: z.number().int().nonnegative(),
+  sourceLanguage: LanguageCode,
+  targetLanguage: LanguageCode,
+  sourceText: z.string(),
+  text: z.string(),
+  /** Which engine produced it, e.g. `apertium:eng-spa` or `amazon-translate`. */
+  engine: z.string().min(1),
+  capture: CaptureSpan,
+  occurredAt: EpochMs,
+});
+export type TranslationReadyV1 = z.infer<typeof TranslationReadyV1Schema>;
+export const TranslationReadyV1 = defineEvent('llt.translate', 'TranslationReady', 1, TranslationReadyV1Schema);

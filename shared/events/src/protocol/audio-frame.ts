@@ -1,0 +1,120 @@
+// The speaker's binary WebSocket frame: a 20-byte header then 16 kHz mono s16le PCM.
+//
+//   offset size  field
+//   0      u8    version        (1)
+//   1      u8    encoding       (1 = signed 16-bit little-endian PCM)
+//   2      u8    channels       (1)
+//   3      u8    flags          (0; reserved)
+//   4      u32le sampleRate     (16000)
+//   8      u32le seq            per session, +1 per frame, continues across reconnects
+//   12     f64le captureTime    ms since epoch when the frame's first sample was captured
+//   20     ...   samples
+
+export const FRAME_HEADER_BYTES = 20;
+export const FRAME_VERSION = 1;
+export const ENCODING_S16LE = 1;
+export const SAMPLE_RATE = 16_000;
+export const CHANNELS = 1;
+export const BYTES_PER_SAMPLE = 2;
+export const MIN_FRAME_MS = 20;
+export const MAX_FRAME_MS = 100;
+export const MIN_FRAME_SAMPLES = (SAMPLE_RATE * MIN_FRAME_MS) / 1000;
+export const MAX_FRAME_SAMPLES = (SAMPLE_RATE * MAX_FRAME_MS) / 1000;
+/** Largest valid frame; anything longer is rejected before it is parsed. */
+export const MAX_FRAME_BYTES = FRAME_HEADER_BYTES + MAX_FRAME_SAMPLES * BYTES_PER_SAMPLE;
+
+export interface AudioFrame {
+  seq: number;
+  captureTime: number;
+  /** s16le PCM bytes (a view into the received message, not a copy). */
+  pcm: Uint8Array;
+  durationMs: number;
+}
+
+export type FrameErrorCode = 'malformed_frame' | 'unsupported_audio_format' | 'frame_too_large';
+export type FrameDecodeResult = { ok: true; frame: AudioFrame } | { ok: false; code: FrameErrorCode; message: string };
+
+export function encodeAudioFrame(seq: number, captureTime: number, pcm: Uint8Array): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_BYTES + pcm.byteLength);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, FRAME_VERSION);
+  view.setUint8(1, ENCODING_S16LE);
+  view.setUint8(2, CHANNELS);
+  view.setUint8(3, 0);
+  view.setUint32(4, SAMPLE_RATE, true);
+  view.setUint32(8, seq, true);
+  view.setFloat64(12, captureTime, true);
+  out.set(pcm, FRAME_HEADER_BYTES);
+  return out;
+}
+
+/** Validates and decodes one binary message; every rejection names what was wrong and what is expected. */
+export function decodeAudioFrame(data: Uint8Array): FrameDecodeResult {
+  if (data.byteLength > MAX_FRAME_BYTES) {
+    return {
+      ok: false,
+      code: 'frame_too_large',
+      message: `Audio frame of ${data.byteLength} bytes exceeds the ${MAX_FRAME_BYTES}-byte maximum (${MAX_FRAME_MS} ms of 16 kHz mono s16le plus a ${FRAME_HEADER_BYTES}-byte header)`,
+    };
+  }
+  if (data.byteLength < FRAME_HEADER_BYTES) {
+    return {
+      ok: false,
+      code: 'malformed_frame',
+      message: `Audio frame of ${data.byteLength} bytes is shorter than the ${FRAME_HEADER_BYTES}-byte header`,
+    };
+  }
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const version = view.getUint8(0);
+  if (version !== FRAME_VERSION) {
+    return {
+      ok: false,
+      code: 'malformed_frame',
+      message: `Audio frame header version ${version} is not supported; expected ${FRAME_VERSION}`,
+    };
+  }
+  const encoding = view.getUint8(1);
+  const channels = view.getUint8(2);
+  const sampleRate = view.getUint32(4, true);
+  if (encoding !== ENCODING_S16LE || channels !== CHANNELS || sampleRate !== SAMPLE_RATE) {
+    const got = `${sampleRate} Hz, ${channels} channel(s), encoding ${encoding}`;
+    return {
+      ok: false,
+      code: 'unsupported_audio_format',
+      message: `Audio must be ${SAMPLE_RATE} Hz mono s16le (encoding ${ENCODING_S16LE}); got ${got}`,
+    };
+  }
+  const payloadBytes = data.byteLength - FRAME_HEADER_BYTES;
+  if (payloadBytes % BYTES_PER_SAMPLE !== 0) {
+    return {
+      ok: false,
+      code: 'malformed_frame',
+      message: `Audio payload of ${payloadBytes} bytes is not a whole number of 16-bit samples`,
+    };
+  }
+  const samples = payloadBytes / BYTES_PER_SAMPLE;
+  if (samples < MIN_FRAME_SAMPLES) {
+    return {
+      ok: false,
+      code: 'malformed_frame',
+      message: `Audio frame holds ${(samples / SAMPLE_RATE) * 1000} ms; frames must hold ${MIN_FRAME_MS}-${MAX_FRAME_MS} ms`,
+    };
+  }
+  const captureTime = view.getFloat64(12, true);
+  if (!Number.isFinite(captureTime) || captureTime <= 0) {
+    return {
+      ok: false,
+      code: 'malformed_frame',
+      message: 'Audio frame capture time must be a positive epoch-millisecond value',
+    };
+  }
+  return {
+    ok: true,
+    frame: {
+      seq: view.getUint32(8, true),
+      captureTime,
+      pcm: data.subarray(FRAME_HEADER_BYTES),
+      durationMs: (samples / SAMPLE_RATE) * 1000,
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// JSON messages on the WebSocket. Clients send `{"action": …}` (API Gateway routes on `$request.body.action`);
+// the server sends `{"type": …}`. Binary messages are audio frames (see audio-frame.ts).
+import { z } from 'zod';
+import { EpochMs, FrameSeq, LanguageCode, SegmentId, SessionId } from '../events/common.ts';
+
+/** Largest text message a client may send; audio goes in binary frames. */
+export const MAX_CONTROL_MESSAGE_BYTES = 4096;
+
+export const ClientMessage = z.discriminatedUnion('action', [
+  /** Asks for a `welcome` describing the connection (and, for the speaker, where to resume). */
+  z.object({ action: z.literal('hello') }),
+  /** Speaker only: the speaker paused; the recogniser can finalize what it has. */
+  z.object({ action: z.literal('pause') }),
+  z.object({ action: z.literal('resume') }),
+  /** Speaker only: end the session for everyone. */
+  z.object({ action: z.literal('end') }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export const CLIENT_ACTIONS = ['hello', 'pause', 'resume', 'end'] as const;
+
+/** Every error a client can receive, on the socket or as the body of a refused handshake / HTTP call. */
+export const ErrorCode = z.enum([
+  'malformed_frame',
+  'unsupported_audio_format',
+  'frame_too_large',
+  'frame_not_stored',
+  'invalid_message',
+  'message_too_large',
+  'not_speaker',
+  'unknown_session',
+  'unknown_join_code',
+  'session_ended',
+  'invalid_token',
+  'token_expired',
+  'speaker_already_connected',
+  'unsupported_language',
+  'language_not_offered',
+  'invalid_request',
+  'rate_limited',
+  'internal_error',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorMessage = z.object({
+  type: z.literal('error'),
+  code: ErrorCode,
+  message: z.string(),
+  /** Sequence number of the frame the error is about, when it is about one. */
+  seq: FrameSeq.optional(),
+  retryable: z.boolean().optional(),
+});
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+export const WelcomeMessage = z.discriminatedUnion('role', [
+  z.object({
+    type: z.literal('welcome'),
+    role: z.literal('speaker'),
+    sessionId: SessionId,
+    sourceLanguage: LanguageCode,
+    targetLanguages: z.array(LanguageCode),
+    /** Last frame the server stored; a reconnecting speaker resends from lastSeq + 1. */
+    lastSeq: FrameSeq.nullable(),
+  }),
+  z.object({
+    type: z.literal('welcome'),
+    role: z.literal('listener'),
+    sessionId: SessionId,
+    sourceLanguage: LanguageCode,
+    language: LanguageCode,
+  }),
+]);
+export type WelcomeMessage = z.infer<typeof WelcomeMessage>;
+
+export const SessionEndedMessage = z.object({
+  type: z.literal('session-ended'),
+  sessionId: SessionId,
+  reason: z.string(),
+});
+
+/** Source text (partial or final) and translated captions. */
+export const CaptionMessage = z.object({
+  type: z.literal('caption'),
+  sessionId: SessionId,
+  segmentId: SegmentId,
+  segmentIndex: z.number().int().nonnegative(),
+  language: LanguageCode,
+  /** `source` captions are the recognised speech; `translation` ones are in the listener's language. */
+  kind: z.enum(['source', 'translation']),
+  final: z.boolean(),
+  text: z.string(),
+  captureEnd: EpochMs,
+});
+export type CaptionMessage = z.infer<typeof CaptionMessage>;
+
+export const AudioMessage = z.object({
+  type: z.literal('audio'),
+  sessionId: SessionId,
+  segmentId: SegmentId,
+  segmentIndex: z.number().int().nonnegative(),
+  language: LanguageCode,
+  url: z.url(),
+  urlExpiresAt: EpochMs,
+  contentType: z.string(),
+  durationMs: z.number().nonnegative(),
+  captureEnd: EpochMs,
+});
+export type AudioMessage = z.infer<typeof AudioMessage>;
+
+export const ServerMessage = z.discriminatedUnion('type', [
+  ErrorMessage,
+  ...WelcomeMessage.options,
+  SessionEndedMessage,
+  CaptionMessage,
+  AudioMessage,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
