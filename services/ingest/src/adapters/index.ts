@@ -1,0 +1,41 @@
+// Composition root: builds the ingest use cases' dependencies from configuration. The same code runs on
+// Lambda and in the local runtime; only the endpoints in the environment differ.
+import {
+  dynamoDocumentClient,
+  EventBridgePublisher,
+  eventBridgeClient,
+  kinesisClient,
+  ManagementApiChannel,
+  managementApiClient,
+  type Observability,
+} from '@llt/platform';
+import type { IngestConfig } from '#config';
+import type { IngestDeps } from '#core/deps';
+import { DynamoConnectionStore, DynamoSessionStore } from './dynamo-session-store.ts';
+import { KinesisAudioSink } from './kinesis-audio-sink.ts';
+
+export function createIngestDeps(config: IngestConfig, obs: Observability): IngestDeps {
+  const db = dynamoDocumentClient(config.aws);
+  const kinesis = obs.tracer.captureAWSv3Client(kinesisClient(config.aws));
+  return {
+    sessions: new DynamoSessionStore(obs.tracer.captureAWSv3Client(db), config.sessionsTable),
+    connections: new DynamoConnectionStore(db, config.connectionsTable),
+    audio: new KinesisAudioSink(kinesis, config.audioStream),
+    events: new EventBridgePublisher(obs.tracer.captureAWSv3Client(eventBridgeClient(config.aws)), config.eventBus),
+    clients: new ManagementApiChannel(
+      obs.tracer.captureAWSv3Client(managementApiClient(config.managementEndpoint, config.aws.region)),
+    ),
+    clock: { now: () => Date.now() },
+    log: {
+      info: (message, extra = {}) => obs.logger.info(message, extra),
+      warn: (message, extra = {}) => obs.logger.warn(message, extra),
+      error: (message, extra = {}) => obs.logger.error(message, extra),
+    },
+    metrics: obs,
+    settings: {
+      availableTargetLanguages: config.availableTargetLanguages,
+      sessionTtlMs: config.sessionTtlMs,
+      maxSeqRetries: 8,
+    },
+  };
+}

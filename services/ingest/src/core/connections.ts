@@ -1,0 +1,124 @@
+// Use cases: a WebSocket connects or disconnects.
+//   input: the connection id and the handshake's query (role, session id + token, or join code + language)
+//   output: accepted, or a ClientError whose status and message refuse the handshake
+//   primary course: authenticate the speaker by token (one speaker per session) or resolve the listener's join
+//   code and language; record the connection; announce ListenerJoined / ListenerLeft.
+import { findTargetLanguage, ListenerJoinedV1, ListenerLeftV1 } from '@llt/events';
+import { ClientError } from '../errors.ts';
+import type { IngestDeps } from './deps.ts';
+import { tokenMatches } from './ids.ts';
+import type { ConnectionRecord } from './ports.ts';
+import { assertLive, findLiveSessionByCode } from './sessions.ts';
+
+export type ConnectQuery = Record<string, string | undefined>;
+
+export async function connect(deps: IngestDeps, connectionId: string, query: ConnectQuery): Promise<ConnectionRecord> {
+  switch (query.role) {
+    case 'speaker':
+      return connectSpeaker(deps, connectionId, query);
+    case 'listener':
+      return connectListener(deps, connectionId, query);
+    default:
+      throw new ClientError(
+        'invalid_request',
+        'Connect with ?role=speaker&sessionId=…&token=… or ?role=listener&code=…&lang=…',
+        400,
+      );
+  }
+}
+
+async function connectSpeaker(deps: IngestDeps, connectionId: string, query: ConnectQuery): Promise<ConnectionRecord> {
+  const { sessionId, token } = query;
+  if (!sessionId || !token) {
+    throw new ClientError('invalid_request', 'A speaker connects with ?role=speaker&sessionId=…&token=…', 400);
+  }
+  const session = await deps.sessions.get(sessionId);
+  if (!session) throw new ClientError('unknown_session', `No session ${sessionId}`, 404);
+  if (!tokenMatches(token, session.tokenHash)) {
+    throw new ClientError('invalid_token', 'The speaker token does not match this session', 401);
+  }
+  if (session.status === 'live' && deps.clock.now() >= session.expiresAt) {
+    throw new ClientError(
+      'token_expired',
+      `The speaker token expired at ${new Date(session.expiresAt).toISOString()}`,
+      401,
+    );
+  }
+  assertLive(deps, session);
+  const attached = await deps.sessions.attachSpeaker(sessionId, connectionId);
+  if (attached === 'taken') {
+    throw new ClientError(
+      'speaker_already_connected',
+      'This session already has a speaker connected; close the other connection first',
+      409,
+    );
+  }
+  if (attached === 'not-live') throw new ClientError('session_ended', `Session ${sessionId} has ended`, 410);
+  const record: ConnectionRecord = {
+    connectionId,
+    sessionId,
+    role: 'speaker',
+    connectedAt: deps.clock.now(),
+    expiresAt: session.expiresAt,
+  };
+  await deps.connections.put(record);
+  deps.log.info('speaker connected', { sessionId, connectionId });
+  return record;
+}
+
+async function connectListener(deps: IngestDeps, connectionId: string, query: ConnectQuery): Promise<ConnectionRecord> {
+  const { code, lang } = query;
+  if (!code || !lang) {
+    throw new ClientError('invalid_request', 'A listener connects with ?role=listener&code=…&lang=…', 400);
+  }
+  const session = await findLiveSessionByCode(deps, code);
+  if (!findTargetLanguage(lang)) {
+    throw new ClientError('unsupported_language', `Unknown language "${lang}"`, 400);
+  }
+  if (!session.targetLanguages.includes(lang)) {
+    throw new ClientError(
+      'language_not_offered',
+      `This session is not translated into "${lang}"; choose one of: ${session.targetLanguages.join(', ')}`,
+      400,
+    );
+  }
+  const now = deps.clock.now();
+  const record: ConnectionRecord = {
+    connectionId,
+    sessionId: session.sessionId,
+    role: 'listener',
+    language: lang,
+    connectedAt: now,
+    expiresAt: session.expiresAt,
+  };
+  await deps.connections.put(record);
+  await deps.sessions.addListener(session.sessionId, { connectionId, language: lang }, session.expiresAt);
+  await deps.events.publish(ListenerJoinedV1, {
+    v: 1,
+    sessionId: session.sessionId,
+    connectionId,
+    language: lang,
+    occurredAt: now,
+  });
+  deps.metrics.count('ListenersJoined', 1, { name: 'language', value: lang });
+  return record;
+}
+
+export async function disconnect(deps: IngestDeps, connectionId: string): Promise<void> {
+  const record = await deps.connections.delete(connectionId);
+  if (!record) return;
+  if (record.role === 'speaker') {
+    await deps.sessions.detachSpeaker(record.sessionId, connectionId);
+    deps.log.info('speaker disconnected', { sessionId: record.sessionId, connectionId });
+    return;
+  }
+  const language = record.language ?? '';
+  await deps.sessions.removeListener(record.sessionId, { connectionId, language });
+  await deps.events.publish(ListenerLeftV1, {
+    v: 1,
+    sessionId: record.sessionId,
+    connectionId,
+    language,
+    occurredAt: deps.clock.now(),
+  });
+}

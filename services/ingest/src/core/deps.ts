@@ -1,0 +1,32 @@
+// Everything the ingest use cases are given: ports, clock, logging, and the settings from config.
+import type {
+  AudioSink,
+  ClientChannel,
+  Clock,
+  ConnectionStore,
+  EventPublisher,
+  IngestLog,
+  IngestMetrics,
+  SessionStore,
+} from './ports.ts';
+
+export interface IngestSettings {
+  /** Target languages whose engines are installed/available here; others are refused at session creation. */
+  availableTargetLanguages: readonly string[];
+  /** How long a session (and its speaker token) lives. */
+  sessionTtlMs: number;
+  /** How many times a frame's sequence claim is retried when concurrent frames race for the session. */
+  maxSeqRetries: number;
+}
+
+export interface IngestDeps {
+  sessions: SessionStore;
+  connections: ConnectionStore;
+  audio: AudioSink;
+  events: EventPublisher;
+  clients: ClientChannel;
+  clock: Clock;
+  log: IngestLog;
+  metrics: IngestMetrics;
+  settings: IngestSettings;
+}

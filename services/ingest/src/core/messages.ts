@@ -1,0 +1,199 @@
+// Use case: a client sent a WebSocket message (binary audio or a JSON control message).
+//   input: connection id, the message, when it was received
+//   output: the effect of the message, or an error message sent back to that client (never a crash)
+//   primary course: audio → receiveAudio; hello → welcome; pause/resume → a marker on the audio stream;
+//   end → the session ends for everyone.
+import {
+  CLIENT_ACTIONS,
+  ClientMessage,
+  encodeAudioRecord,
+  MAX_CONTROL_MESSAGE_BYTES,
+  type ServerMessage,
+  SessionEndedV1,
+  type WelcomeMessage,
+} from '@llt/events';
+import { ClientError } from '../errors.ts';
+import { receiveAudio } from './audio.ts';
+import type { ConnectionCache } from './connection-cache.ts';
+import type { IngestDeps } from './deps.ts';
+import type { ConnectionRecord } from './ports.ts';
+import { contiguousUpTo } from './sequence.ts';
+
+export type IncomingMessage = { kind: 'binary'; data: Uint8Array } | { kind: 'text'; text: string };
+
+export async function handleMessage(
+  deps: IngestDeps,
+  cache: ConnectionCache,
+  connectionId: string,
+  message: IncomingMessage,
+  receivedAt: number,
+): Promise<void> {
+  try {
+    if (message.kind === 'binary') {
+      await receiveAudio(deps, cache, connectionId, message.data, receivedAt);
+      return;
+    }
+    await handleControl(deps, cache, connectionId, parseControl(message.text));
+  } catch (error) {
+    if (!(error instanceof ClientError)) throw error;
+    await reject(deps, connectionId, error);
+  }
+}
+
+/** Tells the client what was wrong and counts it; a client that is gone is not an error. */
+export async function reject(deps: IngestDeps, connectionId: string, error: ClientError): Promise<void> {
+  deps.metrics.count('RejectedInputs', 1, { name: 'code', value: error.code });
+  deps.log.info('rejected client input', { connectionId, code: error.code, detail: error.message });
+  await Promise.all([
+    deps.clients.send(connectionId, error.toMessage()),
+    deps.connections.countRejected(connectionId, error.code).catch(() => undefined),
+  ]);
+}
+
+export function parseControl(text: string): ClientMessage {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_CONTROL_MESSAGE_BYTES) {
+    throw new ClientError(
+      'message_too_large',
+      `Text message of ${bytes} bytes exceeds ${MAX_CONTROL_MESSAGE_BYTES} bytes; send audio as binary frames`,
+      413,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ClientError('invalid_message', 'Message is not valid JSON', 400);
+  }
+  const expected = CLIENT_ACTIONS.join(', ');
+  if (
+    typeof json !== 'object' ||
+    json === null ||
+    Array.isArray(json) ||
+    typeof (json as { action?: unknown }).action !== 'string'
+  ) {
+    throw new ClientError('invalid_message', `Expected a JSON object with "action": one of ${expected}`, 400);
+  }
+  const parsed = ClientMessage.safeParse(json);
+  if (!parsed.success) {
+    const action = String((json as { action: string }).action).slice(0, 40);
+    throw new ClientError('invalid_message', `Unknown action "${action}"; expected one of ${expected}`, 400);
+  }
+  return parsed.data;
+}
+
+async function handleControl(deps: IngestDeps, cache: ConnectionCache, connectionId: string, message: ClientMessage) {
+  const connection = await cache.require(connectionId);
+  switch (message.action) {
+    case 'hello':
+      await deps.clients.send(connectionId, await welcome(deps, connection));
+      return;
+    case 'pause':
+    case 'resume':
+      requireSpeaker(connection, message.action);
+      await putMarker(deps, cache, connection, message.action);
+      return;
+    case 'end':
+      requireSpeaker(connection, message.action);
+      await endSession(deps, cache, connection.sessionId, 'speaker-ended');
+      return;
+  }
+}
+
+function requireSpeaker(connection: ConnectionRecord, action: string): void {
+  if (connection.role !== 'speaker') {
+    throw new ClientError('not_speaker', `Only the session's speaker can ${action} the session`, 403);
+  }
+}
+
+async function welcome(deps: IngestDeps, connection: ConnectionRecord): Promise<WelcomeMessage> {
+  const session = await deps.sessions.get(connection.sessionId);
+  if (!session || session.status !== 'live') {
+    throw new ClientError('session_ended', `Session ${connection.sessionId} has ended`, 410);
+  }
+  if (connection.role === 'speaker') {
+    return {
+      type: 'welcome',
+      role: 'speaker',
+      sessionId: session.sessionId,
+      sourceLanguage: session.sourceLanguage,
+      targetLanguages: session.targetLanguages,
+      lastSeq: contiguousUpTo(session.seq ?? null),
+    };
+  }
+  return {
+    type: 'welcome',
+    role: 'listener',
+    sessionId: session.sessionId,
+    sourceLanguage: session.sourceLanguage,
+    language: connection.language ?? '',
+  };
+}
+
+async function putMarker(
+  deps: IngestDeps,
+  cache: ConnectionCache,
+  connection: ConnectionRecord,
+  marker: 'pause' | 'resume' | 'end',
+): Promise<void> {
+  const seq = cache.seqState(connection.sessionId) ?? (await deps.sessions.get(connection.sessionId))?.seq ?? null;
+  await deps.audio.put(
+    connection.sessionId,
+    encodeAudioRecord({
+      v: 1,
+      kind: 'marker',
+      sessionId: connection.sessionId,
+      marker,
+      ...(seq ? { afterSeq: seq.high } : {}),
+      receivedAt: deps.clock.now(),
+    }),
+  );
+}
+
+/**
+ * Ends a live session: an `end` marker on the stream (so the recogniser finalizes), SessionEnded on the bus,
+ * and every connection told and closed. Ending an ended session does nothing.
+ */
+export async function endSession(
+  deps: IngestDeps,
+  cache: ConnectionCache,
+  sessionId: string,
+  reason: 'speaker-ended' | 'expired' | 'idle' | 'shutdown',
+): Promise<boolean> {
+  const now = deps.clock.now();
+  const ended = await deps.sessions.end(sessionId, reason, now);
+  if (!ended) return false;
+  await deps.audio.put(
+    sessionId,
+    encodeAudioRecord({
+      v: 1,
+      kind: 'marker',
+      sessionId,
+      marker: 'end',
+      ...(ended.seq ? { afterSeq: ended.seq.high } : {}),
+      receivedAt: now,
+    }),
+  );
+  await deps.events.publish(SessionEndedV1, {
+    v: 1,
+    sessionId,
+    reason,
+    ...(ended.seq ? { lastSeq: ended.seq.high } : {}),
+    occurredAt: now,
+  });
+  const notice: ServerMessage = { type: 'session-ended', sessionId, reason };
+  const listeners = await deps.sessions.listListeners(sessionId);
+  const everyone = [
+    ...listeners.map((l) => l.connectionId),
+    ...(ended.speakerConnectionId ? [ended.speakerConnectionId] : []),
+  ];
+  await Promise.all(
+    everyone.map(async (connectionId) => {
+      if ((await deps.clients.send(connectionId, notice)) === 'sent') await deps.clients.disconnect(connectionId);
+    }),
+  );
+  cache.forgetSession(sessionId);
+  deps.metrics.count('SessionsEnded', 1, { name: 'reason', value: reason });
+  deps.log.info('session ended', { sessionId, reason, connections: everyone.length });
+  return true;
+}

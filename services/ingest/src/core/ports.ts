@@ -1,0 +1,92 @@
+// What the ingest use cases need from the outside world. Adapters in ../adapters implement these.
+import type { ClientChannel, EventPublisher } from '@llt/platform';
+import type { SeqState } from './sequence.ts';
+
+export type { ClientChannel, EventPublisher };
+
+export interface SessionRecord {
+  sessionId: string;
+  joinCode: string;
+  sourceLanguage: string;
+  targetLanguages: string[];
+  /** sha256 of the speaker token; the token itself is never stored. */
+  tokenHash: string;
+  status: 'live' | 'ended';
+  createdAt: number;
+  expiresAt: number;
+  endedAt?: number;
+  endReason?: string;
+  speakerConnectionId?: string;
+  seq?: SeqState;
+}
+
+export type Role = 'speaker' | 'listener';
+
+export interface ConnectionRecord {
+  connectionId: string;
+  sessionId: string;
+  role: Role;
+  /** Listener's language; absent for the speaker. */
+  language?: string;
+  connectedAt: number;
+  expiresAt: number;
+}
+
+export interface ListenerEntry {
+  connectionId: string;
+  language: string;
+}
+
+export interface SessionStore {
+  /** Stores a new session and reserves its join code; JoinCodeTakenError when the code is in use. */
+  create(session: SessionRecord): Promise<void>;
+  get(sessionId: string): Promise<SessionRecord | undefined>;
+  sessionIdForJoinCode(joinCode: string): Promise<string | undefined>;
+  /** Makes connectionId the session's speaker unless another connection already is, or the session is not live. */
+  attachSpeaker(sessionId: string, connectionId: string): Promise<'attached' | 'taken' | 'not-live'>;
+  detachSpeaker(sessionId: string, connectionId: string): Promise<void>;
+  addListener(sessionId: string, entry: ListenerEntry, expiresAt: number): Promise<void>;
+  removeListener(sessionId: string, entry: ListenerEntry): Promise<void>;
+  listListeners(sessionId: string): Promise<ListenerEntry[]>;
+  /**
+   * Replaces the frame-sequence state iff it still equals `expected` and `connectionId` is the live speaker
+   * (optimistic concurrency: concurrent frames of one session each retry on 'conflict').
+   */
+  compareAndSetSeq(
+    sessionId: string,
+    connectionId: string,
+    expected: SeqState | null,
+    next: SeqState | null,
+  ): Promise<'ok' | 'conflict'>;
+  /** Marks a live session ended; returns it, or undefined when it was not live. */
+  end(sessionId: string, reason: string, at: number): Promise<SessionRecord | undefined>;
+}
+
+export interface ConnectionStore {
+  put(connection: ConnectionRecord): Promise<void>;
+  get(connectionId: string): Promise<ConnectionRecord | undefined>;
+  /** Deletes and returns the connection, or undefined when it was already gone. */
+  delete(connectionId: string): Promise<ConnectionRecord | undefined>;
+  /** Counts a rejected input against the connection (kept with it for operators). */
+  countRejected(connectionId: string, code: string): Promise<void>;
+}
+
+export interface AudioSink {
+  /** Puts one record on the audio stream, partitioned by session; resolves when the stream acknowledged it. */
+  put(sessionId: string, record: Uint8Array): Promise<void>;
+}
+
+export interface IngestLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface IngestMetrics {
+  latency(name: string, ms: number): void;
+  count(name: string, by?: number, dimension?: { name: string; value: string }): void;
+}
+
+export interface Clock {
+  now(): number;
+}

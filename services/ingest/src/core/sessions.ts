@@ -1,0 +1,163 @@
+// Use cases: create a session, look up a join code, list languages.
+//   input: the speaker's choice of languages / a join code typed by a listener
+//   output: the session's id, join code and speaker token / the session's public description
+//   primary course: validate languages against the catalog and what is installed, mint id, code and token,
+//   store the session (retrying on a join-code collision), announce SessionStarted.
+import {
+  findSourceLanguage,
+  findTargetLanguage,
+  SessionStartedV1,
+  SOURCE_LANGUAGES,
+  TARGET_LANGUAGES,
+} from '@llt/events';
+import { z } from 'zod';
+import { ClientError, JoinCodeTakenError } from '../errors.ts';
+import type { IngestDeps } from './deps.ts';
+import {
+  hashToken,
+  isWellFormedJoinCode,
+  newJoinCode,
+  newSessionId,
+  newSpeakerToken,
+  normalizeJoinCode,
+} from './ids.ts';
+import type { SessionRecord } from './ports.ts';
+
+export const CreateSessionRequest = z.object({
+  sourceLanguage: z.string(),
+  targetLanguages: z.array(z.string()).min(1, 'choose at least one target language').max(TARGET_LANGUAGES.length),
+});
+
+export interface CreatedSession {
+  sessionId: string;
+  joinCode: string;
+  speakerToken: string;
+  sourceLanguage: string;
+  targetLanguages: string[];
+  expiresAt: number;
+}
+
+export interface SessionDescription {
+  sessionId: string;
+  sourceLanguage: string;
+  targetLanguages: string[];
+}
+
+const MAX_CODE_ATTEMPTS = 5;
+
+export async function createSession(deps: IngestDeps, body: unknown): Promise<CreatedSession> {
+  const parsed = CreateSessionRequest.safeParse(body);
+  if (!parsed.success) {
+    throw new ClientError('invalid_request', `Invalid session request: ${z.prettifyError(parsed.error)}`, 400);
+  }
+  const { sourceLanguage } = parsed.data;
+  const targetLanguages = [...new Set(parsed.data.targetLanguages)];
+  if (!findSourceLanguage(sourceLanguage)) {
+    const known = SOURCE_LANGUAGES.map((l) => l.code).join(', ');
+    throw new ClientError(
+      'unsupported_language',
+      `Unknown source language "${sourceLanguage}"; supported: ${known}`,
+      400,
+    );
+  }
+  for (const code of targetLanguages) checkTargetAvailable(deps, code);
+  if (targetLanguages.includes(sourceLanguage)) {
+    throw new ClientError(
+      'invalid_request',
+      `Target languages must differ from the source language "${sourceLanguage}"`,
+      400,
+    );
+  }
+
+  const now = deps.clock.now();
+  const speakerToken = newSpeakerToken();
+  for (let attempt = 1; ; attempt++) {
+    const session: SessionRecord = {
+      sessionId: newSessionId(),
+      joinCode: newJoinCode(),
+      sourceLanguage,
+      targetLanguages,
+      tokenHash: hashToken(speakerToken),
+      status: 'live',
+      createdAt: now,
+      expiresAt: now + deps.settings.sessionTtlMs,
+    };
+    try {
+      await deps.sessions.create(session);
+    } catch (error) {
+      if (error instanceof JoinCodeTakenError && attempt < MAX_CODE_ATTEMPTS) continue;
+      throw error;
+    }
+    await deps.events.publish(SessionStartedV1, {
+      v: 1,
+      sessionId: session.sessionId,
+      sourceLanguage,
+      targetLanguages,
+      occurredAt: now,
+      expiresAt: session.expiresAt,
+    });
+    deps.metrics.count('SessionsStarted');
+    deps.log.info('session started', { sessionId: session.sessionId, sourceLanguage, targetLanguages });
+    return {
+      sessionId: session.sessionId,
+      joinCode: session.joinCode,
+      speakerToken,
+      sourceLanguage,
+      targetLanguages,
+      expiresAt: session.expiresAt,
+    };
+  }
+}
+
+export function checkTargetAvailable(deps: IngestDeps, code: string): void {
+  const language = findTargetLanguage(code);
+  if (!language) {
+    const known = TARGET_LANGUAGES.map((l) => l.code).join(', ');
+    throw new ClientError('unsupported_language', `Unknown target language "${code}"; supported: ${known}`, 400);
+  }
+  if (!deps.settings.availableTargetLanguages.includes(code)) {
+    throw new ClientError(
+      'unsupported_language',
+      `${language.name} (${code}) is not available on this server: its translation engine is not installed`,
+      400,
+    );
+  }
+}
+
+/** Resolves a join code to its live session, or throws the error a listener should see. */
+export async function findLiveSessionByCode(deps: IngestDeps, rawCode: string): Promise<SessionRecord> {
+  const code = normalizeJoinCode(rawCode);
+  const sessionId = isWellFormedJoinCode(code) ? await deps.sessions.sessionIdForJoinCode(code) : undefined;
+  const session = sessionId ? await deps.sessions.get(sessionId) : undefined;
+  if (!session) throw new ClientError('unknown_join_code', `No session has join code "${rawCode}"`, 404);
+  assertLive(deps, session);
+  return session;
+}
+
+export function assertLive(deps: IngestDeps, session: SessionRecord): void {
+  if (session.status !== 'live') throw new ClientError('session_ended', `Session ${session.sessionId} has ended`, 410);
+  if (deps.clock.now() >= session.expiresAt) {
+    throw new ClientError('session_ended', `Session ${session.sessionId} expired`, 410);
+  }
+}
+
+export async function describeSession(deps: IngestDeps, rawCode: string): Promise<SessionDescription> {
+  const session = await findLiveSessionByCode(deps, rawCode);
+  return {
+    sessionId: session.sessionId,
+    sourceLanguage: session.sourceLanguage,
+    targetLanguages: session.targetLanguages,
+  };
+}
+
+export function listLanguages(deps: IngestDeps) {
+  return {
+    source: SOURCE_LANGUAGES.map(({ code, name }) => ({ code, name })),
+    target: TARGET_LANGUAGES.map(({ code, name, nativeName }) => ({
+      code,
+      name,
+      nativeName,
+      available: deps.settings.availableTargetLanguages.includes(code),
+    })),
+  };
+}

@@ -1,0 +1,27 @@
+// Errors of the ingest service. ClientError is what a client is told: an error code from the protocol,
+// a message saying what was wrong and what is expected, and the HTTP status for refused requests/handshakes.
+import type { ErrorCode, ErrorMessage } from '@llt/events';
+
+export class ClientError extends Error {
+  override name = 'ClientError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: number,
+    readonly extra: { seq?: number; retryable?: boolean } = {},
+  ) {
+    super(message);
+  }
+
+  toMessage(): ErrorMessage {
+    return { type: 'error', code: this.code, message: this.message, ...this.extra };
+  }
+}
+
+export class JoinCodeTakenError extends Error {
+  override name = 'JoinCodeTakenError';
+}
+
+export class AudioSinkError extends Error {
+  override name = 'AudioSinkError';
+}

@@ -1,0 +1,60 @@
+// HTTP API handler: create a session, resolve a join code, list languages.
+
+import { withObservability } from '@llt/platform';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createIngestDeps } from '#adapters/index';
+import { loadConfig } from '#config';
+import type { IngestDeps } from '#core/deps';
+import { createSession, describeSession, listLanguages } from '#core/sessions';
+import { ClientError } from '#errors';
+import { observability } from '../observability.ts';
+
+const MAX_BODY_BYTES = 16 * 1024;
+const HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+
+function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: HEADERS, body: JSON.stringify(body) };
+}
+
+export function makeHttpHandler(deps: IngestDeps) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const method = event.requestContext.http.method;
+    const path = event.rawPath;
+    try {
+      if (method === 'POST' && path === '/api/sessions') {
+        return json(201, await createSession(deps, parseBody(event)));
+      }
+      const join = /^\/api\/join\/([^/]{1,32})$/.exec(path);
+      if (method === 'GET' && join) return json(200, await describeSession(deps, decodeURIComponent(join[1] ?? '')));
+      if (method === 'GET' && path === '/api/languages') return json(200, listLanguages(deps));
+      throw new ClientError('invalid_request', `No route ${method} ${path}`, 404);
+    } catch (error) {
+      if (!(error instanceof ClientError)) throw error;
+      deps.metrics.count('RejectedRequests', 1, { name: 'code', value: error.code });
+      return json(error.status, error.toMessage());
+    }
+  };
+}
+
+function parseBody(event: APIGatewayProxyEventV2): unknown {
+  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) {
+    throw new ClientError('message_too_large', `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413);
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ClientError('invalid_request', 'Request body is not valid JSON', 400);
+  }
+}
+
+/** The deployed handler: dependencies built on the first invocation from `env` (process.env on Lambda). */
+export function createHttpHandler(env: NodeJS.ProcessEnv = process.env) {
+  let route: ReturnType<typeof makeHttpHandler> | undefined;
+  return withObservability(async (event: APIGatewayProxyEventV2, _context: Context) => {
+    route ??= makeHttpHandler(createIngestDeps(loadConfig(env), observability));
+    return route(event);
+  }, observability);
+}
+
+export const handler = createHttpHandler();

@@ -1,0 +1,60 @@
+// WebSocket API handler for every route ($connect, $disconnect, $default, hello, pause, resume, end).
+// Binary audio frames arrive on $default, base64-encoded by API Gateway (isBase64Encoded).
+
+import { withObservability } from '@llt/platform';
+import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
+import { createIngestDeps } from '#adapters/index';
+import { loadConfig } from '#config';
+import { ConnectionCache } from '#core/connection-cache';
+import { connect, disconnect } from '#core/connections';
+import type { IngestDeps } from '#core/deps';
+import { handleMessage } from '#core/messages';
+import { ClientError } from '#errors';
+import { observability } from '../observability.ts';
+
+/** $connect events also carry the handshake's query string and headers. */
+export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
+  queryStringParameters?: Record<string, string | undefined>;
+  headers?: Record<string, string | undefined>;
+};
+
+export function makeWebSocketHandler(deps: IngestDeps) {
+  const cache = new ConnectionCache(deps.connections);
+  return async (event: WebSocketEvent): Promise<APIGatewayProxyResultV2> => {
+    const { routeKey, connectionId, requestTimeEpoch } = event.requestContext;
+    switch (routeKey) {
+      case '$connect':
+        try {
+          await connect(deps, connectionId, event.queryStringParameters ?? {});
+          return { statusCode: 200 };
+        } catch (error) {
+          if (!(error instanceof ClientError)) throw error;
+          deps.metrics.count('RejectedConnections', 1, { name: 'code', value: error.code });
+          return { statusCode: error.status, body: JSON.stringify(error.toMessage()) };
+        }
+      case '$disconnect':
+        cache.forget(connectionId);
+        await disconnect(deps, connectionId);
+        return { statusCode: 200 };
+      default: {
+        const body = event.body ?? '';
+        const message = event.isBase64Encoded
+          ? { kind: 'binary' as const, data: Buffer.from(body, 'base64') }
+          : { kind: 'text' as const, text: body };
+        await handleMessage(deps, cache, connectionId, message, requestTimeEpoch);
+        return { statusCode: 200 };
+      }
+    }
+  };
+}
+
+/** The deployed handler: dependencies built on the first invocation from `env` (process.env on Lambda). */
+export function createWebSocketHandler(env: NodeJS.ProcessEnv = process.env) {
+  let route: ReturnType<typeof makeWebSocketHandler> | undefined;
+  return withObservability(async (event: WebSocketEvent, _context: Context) => {
+    route ??= makeWebSocketHandler(createIngestDeps(loadConfig(env), observability));
+    return route(event);
+  }, observability);
+}
+
+export const handler = createWebSocketHandler();

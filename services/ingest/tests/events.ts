@@ -1,0 +1,73 @@
+// Builders for the API Gateway events the ingest handlers receive.
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { WebSocketEvent } from '#handlers/websocket';
+
+let n = 0;
+
+export function wsEvent(
+  routeKey: string,
+  connectionId: string,
+  extra: { body?: string; isBase64Encoded?: boolean; query?: Record<string, string>; at?: number } = {},
+): WebSocketEvent {
+  const at = extra.at ?? 1_800_000_000_000;
+  return {
+    requestContext: {
+      routeKey,
+      eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
+      connectionId,
+      messageId: `m${n++}`,
+      extendedRequestId: 'x',
+      requestId: 'r',
+      requestTime: new Date(at).toUTCString(),
+      requestTimeEpoch: at,
+      messageDirection: 'IN',
+      stage: 'test',
+      domainName: 'localhost',
+      apiId: 'test',
+      connectedAt: at,
+    },
+    body: extra.body,
+    isBase64Encoded: extra.isBase64Encoded ?? false,
+    ...(extra.query ? { queryStringParameters: extra.query } : {}),
+  } as unknown as WebSocketEvent;
+}
+
+export function binaryEvent(connectionId: string, data: Uint8Array, at?: number): WebSocketEvent {
+  return wsEvent('$default', connectionId, {
+    body: Buffer.from(data).toString('base64'),
+    isBase64Encoded: true,
+    ...(at ? { at } : {}),
+  });
+}
+
+export function httpEvent(method: string, path: string, body?: string): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: {},
+    requestContext: {
+      accountId: '0',
+      apiId: 'test',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: 'r',
+      routeKey: '$default',
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+/** `ms` of a 440 Hz tone as s16le PCM. */
+export function pcm(ms: number, sampleRate = 16_000): Uint8Array {
+  const samples = Math.round((sampleRate * ms) / 1000);
+  const out = new Int16Array(samples);
+  for (let i = 0; i < samples; i++) out[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / sampleRate));
+  return new Uint8Array(out.buffer);
+}

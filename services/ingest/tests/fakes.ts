@@ -1,0 +1,168 @@
+// In-memory implementations of the ingest ports, for unit tests (no network).
+import type { EventDefinition } from '@llt/events';
+import type { IngestDeps } from '#core/deps';
+import type {
+  AudioSink,
+  ClientChannel,
+  ConnectionRecord,
+  ConnectionStore,
+  EventPublisher,
+  ListenerEntry,
+  SessionRecord,
+  SessionStore,
+} from '#core/ports';
+import type { SeqState } from '#core/sequence';
+import { JoinCodeTakenError } from '#errors';
+
+export class MemorySessionStore implements SessionStore {
+  readonly sessions = new Map<string, SessionRecord>();
+  readonly codes = new Map<string, string>();
+  readonly listeners = new Map<string, ListenerEntry[]>();
+  casCalls = 0;
+
+  async create(s: SessionRecord) {
+    if (this.codes.has(s.joinCode)) throw new JoinCodeTakenError(s.joinCode);
+    this.codes.set(s.joinCode, s.sessionId);
+    this.sessions.set(s.sessionId, structuredClone(s));
+  }
+  async get(id: string) {
+    const s = this.sessions.get(id);
+    return s ? structuredClone(s) : undefined;
+  }
+  async sessionIdForJoinCode(code: string) {
+    return this.codes.get(code);
+  }
+  async attachSpeaker(id: string, connectionId: string) {
+    const s = this.sessions.get(id);
+    if (!s || s.status !== 'live') return 'not-live' as const;
+    if (s.speakerConnectionId) return 'taken' as const;
+    s.speakerConnectionId = connectionId;
+    return 'attached' as const;
+  }
+  async detachSpeaker(id: string, connectionId: string) {
+    const s = this.sessions.get(id);
+    if (s?.speakerConnectionId === connectionId) delete s.speakerConnectionId;
+  }
+  async addListener(id: string, e: ListenerEntry) {
+    this.listeners.set(id, [...(this.listeners.get(id) ?? []), e]);
+  }
+  async removeListener(id: string, e: ListenerEntry) {
+    this.listeners.set(
+      id,
+      (this.listeners.get(id) ?? []).filter((l) => l.connectionId !== e.connectionId),
+    );
+  }
+  async listListeners(id: string) {
+    return [...(this.listeners.get(id) ?? [])];
+  }
+  async compareAndSetSeq(id: string, connectionId: string, expected: SeqState | null, next: SeqState | null) {
+    this.casCalls++;
+    const s = this.sessions.get(id);
+    if (!s || s.status !== 'live' || s.speakerConnectionId !== connectionId) return 'conflict' as const;
+    if (JSON.stringify(s.seq ?? null) !== JSON.stringify(expected)) return 'conflict' as const;
+    if (next) s.seq = next;
+    else delete s.seq;
+    return 'ok' as const;
+  }
+  async end(id: string, reason: string, at: number) {
+    const s = this.sessions.get(id);
+    if (!s || s.status !== 'live') return undefined;
+    Object.assign(s, { status: 'ended', endReason: reason, endedAt: at });
+    return structuredClone(s);
+  }
+}
+
+export class MemoryConnectionStore implements ConnectionStore {
+  readonly connections = new Map<string, ConnectionRecord>();
+  readonly rejected: { connectionId: string; code: string }[] = [];
+  async put(c: ConnectionRecord) {
+    this.connections.set(c.connectionId, { ...c });
+  }
+  async get(id: string) {
+    return this.connections.get(id);
+  }
+  async delete(id: string) {
+    const c = this.connections.get(id);
+    this.connections.delete(id);
+    return c;
+  }
+  async countRejected(connectionId: string, code: string) {
+    this.rejected.push({ connectionId, code });
+  }
+}
+
+export class RecordingAudioSink implements AudioSink {
+  readonly records: { sessionId: string; data: Uint8Array }[] = [];
+  failNext = 0;
+  async put(sessionId: string, data: Uint8Array) {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('stream unavailable');
+    }
+    this.records.push({ sessionId, data: data.slice() });
+  }
+}
+
+export class RecordingPublisher implements EventPublisher {
+  readonly events: { detailType: string; detail: unknown }[] = [];
+  async publish(def: EventDefinition, detail: unknown) {
+    def.schema.parse(detail);
+    this.events.push({ detailType: def.detailType, detail });
+  }
+}
+
+export class RecordingChannel implements ClientChannel {
+  readonly sent: { connectionId: string; message: Record<string, unknown> }[] = [];
+  readonly disconnected: string[] = [];
+  readonly gone = new Set<string>();
+  async send(connectionId: string, message: unknown) {
+    if (this.gone.has(connectionId)) return 'gone' as const;
+    this.sent.push({ connectionId, message: message as Record<string, unknown> });
+    return 'sent' as const;
+  }
+  async disconnect(connectionId: string) {
+    this.disconnected.push(connectionId);
+  }
+  to(connectionId: string) {
+    return this.sent.filter((s) => s.connectionId === connectionId).map((s) => s.message);
+  }
+}
+
+export interface FakeWorld extends IngestDeps {
+  sessions: MemorySessionStore;
+  connections: MemoryConnectionStore;
+  audio: RecordingAudioSink;
+  events: RecordingPublisher;
+  clients: RecordingChannel;
+  logs: { level: string; message: string; extra?: Record<string, unknown> }[];
+  counts: Map<string, number>;
+  time: { now: number };
+}
+
+export function fakeWorld(): FakeWorld {
+  const logs: FakeWorld['logs'] = [];
+  const counts = new Map<string, number>();
+  const time = { now: 1_800_000_000_000 };
+  const log = (level: string) => (message: string, extra?: Record<string, unknown>) =>
+    logs.push({ level, message, ...(extra ? { extra } : {}) });
+  return {
+    sessions: new MemorySessionStore(),
+    connections: new MemoryConnectionStore(),
+    audio: new RecordingAudioSink(),
+    events: new RecordingPublisher(),
+    clients: new RecordingChannel(),
+    clock: { now: () => time.now },
+    log: { info: log('info'), warn: log('warn'), error: log('error') },
+    metrics: {
+      latency: () => undefined,
+      count: (name, by = 1, dimension) => {
+        const key = dimension ? `${name}.${dimension.value}` : name;
+        counts.set(key, (counts.get(key) ?? 0) + by);
+      },
+    },
+    settings: { availableTargetLanguages: ['es', 'ca', 'gl', 'eo'], sessionTtlMs: 3_600_000, maxSeqRetries: 8 },
+    logs,
+    counts,
+    time,
+  };
+}

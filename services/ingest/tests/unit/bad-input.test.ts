@@ -1,0 +1,363 @@
+// Every bad input a client can send, and the exact error it receives back.
+import { decodeAudioRecord, encodeAudioFrame, MAX_FRAME_BYTES } from '@llt/events';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { makeHttpHandler } from '#handlers/http';
+import { makeWebSocketHandler } from '#handlers/websocket';
+import { binaryEvent, httpEvent, pcm, wsEvent } from '../events.ts';
+import { type FakeWorld, fakeWorld } from '../fakes.ts';
+
+let world: FakeWorld;
+let ws: ReturnType<typeof makeWebSocketHandler>;
+let http: ReturnType<typeof makeHttpHandler>;
+let session: { sessionId: string; joinCode: string; speakerToken: string };
+
+async function createSession(body: unknown = { sourceLanguage: 'en', targetLanguages: ['es', 'ca'] }) {
+  const res = await http(httpEvent('POST', '/api/sessions', JSON.stringify(body)));
+  return { status: res.statusCode, body: JSON.parse(res.body ?? '{}') };
+}
+
+async function connectSpeaker(connectionId = 'speaker-1', token = session.speakerToken) {
+  return ws(wsEvent('$connect', connectionId, { query: { role: 'speaker', sessionId: session.sessionId, token } }));
+}
+
+async function connectListener(connectionId: string, lang = 'es', code = session.joinCode) {
+  return ws(wsEvent('$connect', connectionId, { query: { role: 'listener', code, lang } }));
+}
+
+function refusal(result: unknown) {
+  const r = result as { statusCode: number; body: string };
+  return { status: r.statusCode, ...JSON.parse(r.body) };
+}
+
+function lastError(connectionId: string) {
+  return world.clients
+    .to(connectionId)
+    .filter((m) => m.type === 'error')
+    .at(-1);
+}
+
+beforeEach(async () => {
+  world = fakeWorld();
+  ws = makeWebSocketHandler(world);
+  http = makeHttpHandler(world);
+  session = (await createSession()).body;
+});
+
+describe('creating a session', () => {
+  test('returns a speaker token and a join code and announces SessionStarted', async () => {
+    expect(session.joinCode).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
+    expect(session.speakerToken.length).toBeGreaterThanOrEqual(40);
+    const stored = world.sessions.sessions.get(session.sessionId);
+    expect(JSON.stringify(stored)).not.toContain(session.speakerToken);
+    expect(world.events.events.map((e) => e.detailType)).toEqual(['SessionStarted']);
+  });
+
+  test('an unknown source language is refused', async () => {
+    expect(await createSession({ sourceLanguage: 'xx', targetLanguages: ['es'] })).toEqual({
+      status: 400,
+      body: { type: 'error', code: 'unsupported_language', message: 'Unknown source language "xx"; supported: en' },
+    });
+  });
+
+  test('an unknown target language is refused', async () => {
+    expect(await createSession({ sourceLanguage: 'en', targetLanguages: ['es', 'klingon'] })).toEqual({
+      status: 400,
+      body: {
+        type: 'error',
+        code: 'unsupported_language',
+        message: 'Unknown target language "klingon"; supported: es, ca, gl, eo',
+      },
+    });
+  });
+
+  test('a language whose engine is not installed is refused', async () => {
+    world.settings.availableTargetLanguages = ['es'];
+    expect(await createSession({ sourceLanguage: 'en', targetLanguages: ['gl'] })).toEqual({
+      status: 400,
+      body: {
+        type: 'error',
+        code: 'unsupported_language',
+        message: 'Galician (gl) is not available on this server: its translation engine is not installed',
+      },
+    });
+  });
+
+  test('a body that is not JSON, or lacks target languages, is refused', async () => {
+    const notJson = await http(httpEvent('POST', '/api/sessions', '{nope'));
+    expect(notJson.statusCode).toBe(400);
+    expect(JSON.parse(notJson.body ?? '')).toEqual({
+      type: 'error',
+      code: 'invalid_request',
+      message: 'Request body is not valid JSON',
+    });
+    const empty = await createSession({ sourceLanguage: 'en', targetLanguages: [] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.code).toBe('invalid_request');
+    expect(empty.body.message).toContain('choose at least one target language');
+  });
+
+  test('an oversized body is refused with 413', async () => {
+    const res = await http(httpEvent('POST', '/api/sessions', 'x'.repeat(20_000)));
+    expect(res.statusCode).toBe(413);
+    expect(JSON.parse(res.body ?? '').code).toBe('message_too_large');
+  });
+
+  test('a join code resolves to the session languages; an unknown one is a 404', async () => {
+    const ok = await http(httpEvent('GET', `/api/join/${session.joinCode.toLowerCase()}`));
+    expect(JSON.parse(ok.body ?? '')).toEqual({
+      sessionId: session.sessionId,
+      sourceLanguage: 'en',
+      targetLanguages: ['es', 'ca'],
+    });
+    const missing = await http(httpEvent('GET', '/api/join/ZZZZZZ'));
+    expect(missing.statusCode).toBe(404);
+    expect(JSON.parse(missing.body ?? '')).toEqual({
+      type: 'error',
+      code: 'unknown_join_code',
+      message: 'No session has join code "ZZZZZZ"',
+    });
+  });
+});
+
+describe('connecting', () => {
+  test('an unknown join code is refused with 404', async () => {
+    expect(refusal(await connectListener('l1', 'es', 'ABCDEF'))).toEqual({
+      status: 404,
+      type: 'error',
+      code: 'unknown_join_code',
+      message: 'No session has join code "ABCDEF"',
+    });
+  });
+
+  test('an unknown language is refused', async () => {
+    expect(refusal(await connectListener('l1', 'xx'))).toEqual({
+      status: 400,
+      type: 'error',
+      code: 'unsupported_language',
+      message: 'Unknown language "xx"',
+    });
+  });
+
+  test('a language the session does not offer is refused', async () => {
+    expect(refusal(await connectListener('l1', 'eo'))).toEqual({
+      status: 400,
+      type: 'error',
+      code: 'language_not_offered',
+      message: 'This session is not translated into "eo"; choose one of: es, ca',
+    });
+  });
+
+  test('an unknown session is refused with 404', async () => {
+    const result = await ws(
+      wsEvent('$connect', 's1', { query: { role: 'speaker', sessionId: 's_doesnotexist', token: 't' } }),
+    );
+    expect(refusal(result)).toEqual({
+      status: 404,
+      type: 'error',
+      code: 'unknown_session',
+      message: 'No session s_doesnotexist',
+    });
+  });
+
+  test('a wrong speaker token is refused with 401', async () => {
+    expect(refusal(await connectSpeaker('s1', 'not-the-token'))).toEqual({
+      status: 401,
+      type: 'error',
+      code: 'invalid_token',
+      message: 'The speaker token does not match this session',
+    });
+  });
+
+  test('an expired speaker token is refused with 401', async () => {
+    world.time.now += 3_600_001;
+    const result = refusal(await connectSpeaker());
+    expect(result.status).toBe(401);
+    expect(result.code).toBe('token_expired');
+    expect(result.message).toMatch(/^The speaker token expired at \d{4}-\d\d-\d\dT/);
+  });
+
+  test('a second speaker is refused with 409 while the first is connected', async () => {
+    expect(await connectSpeaker('s1')).toEqual({ statusCode: 200 });
+    expect(refusal(await connectSpeaker('s2'))).toEqual({
+      status: 409,
+      type: 'error',
+      code: 'speaker_already_connected',
+      message: 'This session already has a speaker connected; close the other connection first',
+    });
+    await ws(wsEvent('$disconnect', 's1'));
+    expect(await connectSpeaker('s2')).toEqual({ statusCode: 200 });
+  });
+
+  test('a connection without a role is refused with 400', async () => {
+    expect(refusal(await ws(wsEvent('$connect', 'x', { query: {} })))).toEqual({
+      status: 400,
+      type: 'error',
+      code: 'invalid_request',
+      message: 'Connect with ?role=speaker&sessionId=…&token=… or ?role=listener&code=…&lang=…',
+    });
+  });
+
+  test('joining an ended session is refused with 410', async () => {
+    await connectSpeaker('s1');
+    await ws(wsEvent('end', 's1', { body: '{"action":"end"}' }));
+    expect(refusal(await connectListener('l9'))).toEqual({
+      status: 410,
+      type: 'error',
+      code: 'session_ended',
+      message: `Session ${session.sessionId} has ended`,
+    });
+  });
+});
+
+describe('messages', () => {
+  beforeEach(async () => {
+    await connectSpeaker('s1');
+    await connectListener('l1', 'es');
+  });
+
+  test('a frame shorter than its header is a malformed_frame', async () => {
+    await ws(binaryEvent('s1', new Uint8Array(7)));
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'malformed_frame',
+      message: 'Audio frame of 7 bytes is shorter than the 20-byte header',
+    });
+    expect(world.audio.records).toHaveLength(0);
+    expect(world.connections.rejected).toEqual([{ connectionId: 's1', code: 'malformed_frame' }]);
+    expect(world.counts.get('RejectedInputs.malformed_frame')).toBe(1);
+  });
+
+  test('a frame of the wrong format is refused with what is expected', async () => {
+    const frame = encodeAudioFrame(0, Date.now(), pcm(20));
+    new DataView(frame.buffer).setUint32(4, 44_100, true);
+    new DataView(frame.buffer).setUint8(2, 2);
+    await ws(binaryEvent('s1', frame));
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'unsupported_audio_format',
+      message: 'Audio must be 16000 Hz mono s16le (encoding 1); got 44100 Hz, 2 channel(s), encoding 1',
+    });
+  });
+
+  test('an oversized frame is refused', async () => {
+    await ws(binaryEvent('s1', encodeAudioFrame(0, Date.now(), pcm(250))));
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'frame_too_large',
+      message: `Audio frame of 8020 bytes exceeds the ${MAX_FRAME_BYTES}-byte maximum (100 ms of 16 kHz mono s16le plus a 20-byte header)`,
+    });
+  });
+
+  test('a frame of under 20 ms is refused', async () => {
+    await ws(binaryEvent('s1', encodeAudioFrame(0, Date.now(), pcm(10))));
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'malformed_frame',
+      message: 'Audio frame holds 10 ms; frames must hold 20-100 ms',
+    });
+  });
+
+  test('a listener sending audio is refused', async () => {
+    await ws(binaryEvent('l1', encodeAudioFrame(0, Date.now(), pcm(20))));
+    expect(lastError('l1')).toEqual({
+      type: 'error',
+      code: 'not_speaker',
+      message: "Only the session's speaker can send audio; listeners can only listen",
+    });
+    expect(world.audio.records).toHaveLength(0);
+  });
+
+  test('a listener cannot end the session', async () => {
+    await ws(wsEvent('end', 'l1', { body: '{"action":"end"}' }));
+    expect(lastError('l1')).toEqual({
+      type: 'error',
+      code: 'not_speaker',
+      message: "Only the session's speaker can end the session",
+    });
+    expect(world.sessions.sessions.get(session.sessionId)?.status).toBe('live');
+  });
+
+  test('text that is not JSON, not an object, or an unknown action is refused', async () => {
+    await ws(wsEvent('$default', 's1', { body: '{"action":' }));
+    expect(lastError('s1')).toEqual({ type: 'error', code: 'invalid_message', message: 'Message is not valid JSON' });
+    await ws(wsEvent('$default', 's1', { body: '[1,2]' }));
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'invalid_message',
+      message: 'Expected a JSON object with "action": one of hello, pause, resume, end',
+    });
+    await ws(wsEvent('$default', 's1', { body: '{"action":"dance"}' }));
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'invalid_message',
+      message: 'Unknown action "dance"; expected one of hello, pause, resume, end',
+    });
+  });
+
+  test('an oversized text message is refused', async () => {
+    await ws(wsEvent('$default', 's1', { body: JSON.stringify({ action: 'hello', pad: 'x'.repeat(5000) }) }));
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'message_too_large',
+      message: 'Text message of 5027 bytes exceeds 4096 bytes; send audio as binary frames',
+    });
+  });
+
+  test('frames go to the stream once each; duplicates are dropped and gaps logged', async () => {
+    const t0 = 1_800_000_000_000;
+    for (const seq of [0, 1, 1, 2, 5, 4, 0]) await ws(binaryEvent('s1', encodeAudioFrame(seq, t0 + seq * 20, pcm(20))));
+    const headers = world.audio.records.map((r) => decodeAudioRecord(r.data).header);
+    expect(headers.map((h) => (h.kind === 'audio' ? h.seq : -1))).toEqual([0, 1, 2, 5, 4]);
+    expect(world.audio.records.every((r) => r.sessionId === session.sessionId)).toBe(true);
+    expect(world.clients.to('s1')).toEqual([]); // duplicates are not errors
+    expect(world.counts.get('FramesDuplicate')).toBe(2);
+    expect(world.logs.find((l) => l.message === 'audio frame sequence gap')?.extra).toMatchObject({
+      missingFrom: 3,
+      missingTo: 4,
+    });
+  });
+
+  test('a frame the stream could not store is reported retryable and accepted when resent', async () => {
+    world.audio.failNext = 1;
+    const frame = encodeAudioFrame(0, Date.now(), pcm(20));
+    await ws(binaryEvent('s1', frame));
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'frame_not_stored',
+      message: 'Audio frame 0 could not be stored; send it again',
+      seq: 0,
+      retryable: true,
+    });
+    await ws(binaryEvent('s1', frame));
+    expect(world.audio.records).toHaveLength(1);
+  });
+
+  test('hello tells a reconnecting speaker where to resume', async () => {
+    for (const seq of [0, 1, 2]) await ws(binaryEvent('s1', encodeAudioFrame(seq, Date.now(), pcm(20))));
+    await ws(wsEvent('$disconnect', 's1'));
+    await connectSpeaker('s2');
+    await ws(wsEvent('hello', 's2', { body: '{"action":"hello"}' }));
+    expect(world.clients.to('s2')).toEqual([
+      {
+        type: 'welcome',
+        role: 'speaker',
+        sessionId: session.sessionId,
+        sourceLanguage: 'en',
+        targetLanguages: ['es', 'ca'],
+        lastSeq: 2,
+      },
+    ]);
+  });
+
+  test('ending the session tells and closes every connection and announces SessionEnded', async () => {
+    await ws(binaryEvent('s1', encodeAudioFrame(0, Date.now(), pcm(20))));
+    await ws(wsEvent('end', 's1', { body: '{"action":"end"}' }));
+    const notice = { type: 'session-ended', sessionId: session.sessionId, reason: 'speaker-ended' };
+    expect(world.clients.to('l1')).toContainEqual(notice);
+    expect(world.clients.to('s1')).toContainEqual(notice);
+    expect(world.clients.disconnected.sort()).toEqual(['l1', 's1']);
+    expect(world.events.events.map((e) => e.detailType)).toContain('SessionEnded');
+    const last = decodeAudioRecord(world.audio.records.at(-1)!.data).header;
+    expect(last).toMatchObject({ kind: 'marker', marker: 'end', afterSeq: 0 });
+  });
+});

@@ -1,0 +1,44 @@
+// Powertools logger, metrics and tracer for one service, created once per service and imported by its handlers.
+// Quiet locally: logs at WARN unless LOG_LEVEL says otherwise, metrics off unless enabled, tracer off outside Lambda.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { stats } from './stats.ts';
+
+export const NAMESPACE = 'LowLatencyTranslate';
+
+export interface Observability {
+  logger: Logger;
+  metrics: Metrics;
+  tracer: Tracer;
+  /** Records a latency figure in milliseconds both as a Powertools metric and in the in-process stats. */
+  latency(name: string, ms: number): void;
+  /** Counts an occurrence both as a Powertools metric and in the in-process stats. */
+  count(name: string, by?: number, dimension?: { name: string; value: string }): void;
+}
+
+export function createObservability(serviceName: string): Observability {
+  const logger = new Logger({ serviceName, logLevel: (process.env.LOG_LEVEL as 'WARN' | undefined) ?? 'WARN' });
+  const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? NAMESPACE });
+  const tracer = new Tracer({ serviceName });
+  return {
+    logger,
+    metrics,
+    tracer,
+    latency(name, ms) {
+      metrics.addMetric(name, MetricUnit.Milliseconds, ms);
+      stats.histogram(`${serviceName}.${name}`).record(ms);
+    },
+    count(name, by = 1, dimension) {
+      if (dimension) {
+        const single = metrics.singleMetric();
+        single.addDimension(dimension.name, dimension.value);
+        single.addMetric(name, MetricUnit.Count, by);
+        stats.increment(`${serviceName}.${name}.${dimension.value}`, by);
+      } else {
+        metrics.addMetric(name, MetricUnit.Count, by);
+      }
+      stats.increment(`${serviceName}.${name}`, by);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// Names and key schemas of the shared stateful resources. The CDK app and the local runtime both build them
+// from these definitions, so a table or stream looks the same in both places.
+
+export interface TableDefinition {
+  name: string;
+  partitionKey: string;
+  sortKey?: string;
+  /** Epoch-seconds attribute DynamoDB's TTL deletes items by (the local runtime sweeps it itself). */
+  ttlAttribute: string;
+}
+
+export const SESSIONS_TABLE: TableDefinition = {
+  name: 'llt-sessions',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'ttl',
+};
+export const CONNECTIONS_TABLE: TableDefinition = {
+  name: 'llt-connections',
+  partitionKey: 'connectionId',
+  ttlAttribute: 'ttl',
+};
+export const AUDIO_STREAM_NAME = 'llt-audio';
+export const AUDIO_BUCKET_NAME = 'llt-audio';
+
+/** Environment variables the handlers read their resource names from. */
+export const RESOURCE_ENV = {
+  sessionsTable: 'LLT_SESSIONS_TABLE',
+  connectionsTable: 'LLT_CONNECTIONS_TABLE',
+  audioStream: 'LLT_AUDIO_STREAM',
+  audioBucket: 'LLT_AUDIO_BUCKET',
+  eventBus: 'LLT_EVENT_BUS',
+  websocketManagementEndpoint: 'LLT_WS_MANAGEMENT_ENDPOINT',
+} as const;
