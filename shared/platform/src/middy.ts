@@ -10,8 +10,13 @@ export function withObservability<E, R>(
   fn: (event: E, context: Context) => Promise<R>,
   { logger, metrics, tracer }: Observability,
 ) {
-  return middy(fn)
+  const handler = middy(fn)
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
+    .use(injectLambdaContext(logger, { resetKeys: true }));
+  // With metrics off (locally, by default) there is nothing to flush, and Powertools would warn on every call.
+  return metricsEnabled() ? handler.use(logMetrics(metrics)) : handler;
+}
+
+function metricsEnabled(): boolean {
+  return (process.env.POWERTOOLS_METRICS_DISABLED ?? 'false').toLowerCase() !== 'true';
 }

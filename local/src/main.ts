@@ -1,0 +1,34 @@
+// `npm start`: runs the whole system locally until interrupted.
+import { startLocalSystem } from './runtime.ts';
+
+const port = Number(process.env.PORT ?? process.env.LLT_PORT ?? 8080);
+const host = process.env.HOST ?? '0.0.0.0';
+
+const system = await startLocalSystem({
+  port,
+  host,
+  ...(process.env.LLT_DATA_DIR ? { dataDir: process.env.LLT_DATA_DIR } : {}),
+});
+const languages = system.env.LLT_TARGET_LANGUAGES || '(none: install Apertium pairs)';
+console.log(`low-latency-translate is running
+  HTTP API      ${system.url}/api   (POST /api/sessions, GET /api/join/{code}, GET /api/languages)
+  WebSocket API ${system.wsUrl}
+  languages     en → ${languages}
+  speak a file  npm run llt -- speak path/to/file.wav --targets ${languages.split(',')[0] ?? 'es'}
+Press Ctrl+C to stop.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log('\nstopping…');
+    system.stop().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,209 @@
+// The whole system on one machine: emulators, the event bus, the WebSocket and HTTP gateway, and the real
+// service handlers wired to them the way AWS wires them. Used by `npm start`, the tests and the benchmarks.
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EVENT_BUS_NAME } from '@llt/events';
+import {
+  AUDIO_BUCKET_NAME,
+  AUDIO_STREAM_NAME,
+  CONNECTIONS_TABLE,
+  RESOURCE_ENV,
+  SESSIONS_TABLE,
+  stats,
+} from '@llt/platform';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { LocalEventBus } from './bus/event-bus.ts';
+import { type EventBridgeServer, startEventBridgeServer } from './bus/eventbridge-server.ts';
+import { type Emulators, startEmulators } from './emulators.ts';
+import { installedTargetLanguages } from './engines.ts';
+import { BodyTooLargeError, readBody, toHttpApiEvent, writeHttpApiResult } from './gateway/http-api.ts';
+import { WebSocketGateway } from './gateway/websocket-gateway.ts';
+import { invoke, type LambdaHandler } from './lambda.ts';
+
+export interface LocalSystemOptions {
+  /** Interface to listen on; 0.0.0.0 lets phones on the same network join. */
+  host?: string;
+  /** Public port for the apps, the HTTP API and the WebSocket API; 0 picks a free one. */
+  port?: number;
+  /** Where stored objects live across restarts. */
+  dataDir?: string;
+  /** Target languages offered; defaults to those whose Apertium pair is installed. */
+  targetLanguages?: string[];
+  region?: string;
+  /** Receives errors the runtime caught (handler crashes, failed deliveries); defaults to stderr. */
+  onError?: (error: unknown, where: string) => void;
+}
+
+export interface LocalSystem {
+  /** Base URL of the apps and the HTTP API, e.g. http://127.0.0.1:8080 */
+  url: string;
+  /** The WebSocket API, e.g. ws://127.0.0.1:8080/ws */
+  wsUrl: string;
+  /** The environment the service handlers were configured from. */
+  env: Record<string, string>;
+  bus: LocalEventBus;
+  gateway: WebSocketGateway;
+  stop(): Promise<void>;
+}
+
+const WS_ROUTES = ['hello', 'pause', 'resume', 'end'] as const;
+const MAX_HTTP_BODY = 64 * 1024;
+
+/** Process-wide settings the Powertools utilities and the AWS SDK read when their modules load. */
+function quietDefaults(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= process.env.LLT_METRICS === '1' ? 'false' : 'true';
+  process.env.LOG_LEVEL ??= 'WARN';
+}
+
+export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
+  quietDefaults();
+  const region = options.region ?? 'us-east-1';
+  const dataDir = options.dataDir ?? '.llt';
+  mkdirSync(dataDir, { recursive: true });
+  const onError = options.onError ?? ((error: unknown, where: string) => console.error(`[local] ${where}:`, error));
+
+  const stoppers: (() => Promise<unknown>)[] = [];
+  try {
+    const emulators: Emulators = await startEmulators({ dataDir, region });
+    stoppers.push(() => emulators.stop());
+
+    const bus = new LocalEventBus({
+      name: EVENT_BUS_NAME,
+      region,
+      onTargetError: (error) => onError(error, 'event bus target'),
+    });
+    const events: EventBridgeServer = await startEventBridgeServer(bus);
+    stoppers.push(() => events.stop());
+
+    // Handlers are imported after the process-wide defaults are set: Powertools reads them at load time.
+    const ingestWs = await import('@llt/ingest/handlers/websocket');
+    const ingestHttp = await import('@llt/ingest/handlers/http');
+
+    let wsHandler: LambdaHandler<unknown, never> | undefined;
+    const gateway = new WebSocketGateway({
+      routes: WS_ROUTES,
+      functionName: 'ingest-websocket',
+      handler: (event, context) => (wsHandler as LambdaHandler)(event, context) as never,
+      onError,
+    });
+    const managementEndpoint = await gateway.listenManagement();
+    stoppers.unshift(() => gateway.close());
+
+    const env: Record<string, string> = {
+      AWS_REGION: region,
+      LLT_KINESIS_ENDPOINT: emulators.endpoints.kinesis,
+      LLT_DYNAMODB_ENDPOINT: emulators.endpoints.dynamodb,
+      LLT_S3_ENDPOINT: emulators.endpoints.s3,
+      LLT_EVENTS_ENDPOINT: events.endpoint,
+      [RESOURCE_ENV.sessionsTable]: SESSIONS_TABLE.name,
+      [RESOURCE_ENV.connectionsTable]: CONNECTIONS_TABLE.name,
+      [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
+      [RESOURCE_ENV.audioBucket]: AUDIO_BUCKET_NAME,
+      [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
+      [RESOURCE_ENV.websocketManagementEndpoint]: managementEndpoint,
+      LLT_TARGET_LANGUAGES: (options.targetLanguages ?? installedTargetLanguages()).join(','),
+    };
+    wsHandler = ingestWs.createWebSocketHandler(env) as unknown as LambdaHandler<unknown, never>;
+    const httpHandler = ingestHttp.createHttpHandler(env) as unknown as LambdaHandler<
+      APIGatewayProxyEventV2,
+      APIGatewayProxyStructuredResultV2
+    >;
+
+    const server = createServer((req, res) => void serveHttp(req, res, httpHandler, onError));
+    server.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', 'http://local').pathname !== '/ws') {
+        socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        return;
+      }
+      gateway.upgrade(req, socket, head).catch((error) => {
+        onError(error, 'upgrade');
+        socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', resolve);
+    });
+    stoppers.unshift(() => closeServer(server));
+    const { port } = server.address() as AddressInfo;
+    const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+
+    return {
+      url: `http://${host}:${port}`,
+      wsUrl: `ws://${host}:${port}/ws`,
+      env,
+      bus,
+      gateway,
+      async stop() {
+        for (const stop of stoppers.splice(0)) await stop();
+      },
+    };
+  } catch (error) {
+    for (const stop of stoppers.splice(0)) await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function serveHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  api: LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>,
+  onError: (error: unknown, where: string) => void,
+): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://local').pathname;
+  try {
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    if (path === '/internal/stats') {
+      // Operators' and benchmarks' view of the process; only from this machine.
+      if (!isLoopback(req.socket.remoteAddress)) {
+        res.writeHead(403).end();
+        return;
+      }
+      const usage = process.resourceUsage();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          ...stats.snapshot(),
+          process: {
+            rssBytes: process.memoryUsage().rss,
+            maxRssBytes: usage.maxRSS * 1024,
+            cpuUserMs: usage.userCPUTime / 1000,
+            cpuSystemMs: usage.systemCPUTime / 1000,
+            uptimeMs: process.uptime() * 1000,
+          },
+        }),
+      );
+      return;
+    }
+    if (path.startsWith('/api/')) {
+      const body = await readBody(req, MAX_HTTP_BODY);
+      writeHttpApiResult(res, await invoke('ingest-http', api, toHttpApiEvent(req, body)));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ type: 'error', code: 'invalid_request', message: `Nothing at ${path}` }));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ type: 'error', code: 'message_too_large', message: error.message }));
+      return;
+    }
+    onError(error, `HTTP ${req.method} ${path}`);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ type: 'error', code: 'internal_error', message: 'Internal server error' }));
+  }
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}

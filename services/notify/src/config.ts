@@ -1,0 +1,16 @@
+// Notify configuration, read from the environment once.
+import { type AwsEndpoints, endpointsFromEnv, RESOURCE_ENV, requireEnv } from '@llt/platform';
+
+export interface NotifyConfig {
+  aws: AwsEndpoints;
+  sessionsTable: string;
+  managementEndpoint: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
+  return {
+    aws: endpointsFromEnv(env),
+    sessionsTable: requireEnv(RESOURCE_ENV.sessionsTable, env),
+    managementEndpoint: requireEnv(RESOURCE_ENV.websocketManagementEndpoint, env),
+  };
+}

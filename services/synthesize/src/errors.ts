@@ -1,0 +1,4 @@
+// Errors of the synthesize service.
+export class SynthesisError extends Error {
+  override name = 'SynthesisError';
+}

@@ -1,0 +1,94 @@
+// Ingest through the local gateway against the emulators: refusals, errors on the socket, isolation.
+import { encodeAudioFrame } from '@llt/events';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readAllRecords } from '../support/kinesis.ts';
+import { inbox, openSocket, startTestSystem } from '../support/system.ts';
+
+let system: Awaited<ReturnType<typeof startTestSystem>>;
+
+beforeAll(async () => {
+  system = await startTestSystem();
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+async function createSession(targetLanguages = ['es']) {
+  const res = await fetch(`${system.url}/api/sessions`, {
+    method: 'POST',
+    body: JSON.stringify({ sourceLanguage: 'en', targetLanguages }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { sessionId: string; joinCode: string; speakerToken: string };
+}
+
+const tone = (ms: number) =>
+  new Uint8Array(new Int16Array((16 * ms) | 0).map((_, i) => Math.round(3000 * Math.sin(i / 3))).buffer);
+
+describe('ingest through the local gateway', () => {
+  test('a refused handshake carries the error as its body', async () => {
+    await expect(openSocket(`${system.wsUrl}?role=listener&code=ZZZZZZ&lang=es`)).rejects.toMatchObject({
+      status: 404,
+      body: { type: 'error', code: 'unknown_join_code', message: 'No session has join code "ZZZZZZ"' },
+    });
+    const session = await createSession();
+    await expect(
+      openSocket(`${system.wsUrl}?role=speaker&sessionId=${session.sessionId}&token=wrong`),
+    ).rejects.toMatchObject({
+      status: 401,
+      body: { code: 'invalid_token' },
+    });
+  });
+
+  test('a listener sending audio gets an error on the socket and stays connected', async () => {
+    const session = await createSession();
+    const listener = await openSocket(`${system.wsUrl}?role=listener&code=${session.joinCode}&lang=es`);
+    const box = inbox(listener);
+    listener.send(encodeAudioFrame(0, Date.now(), tone(20)));
+    expect(await box.next((m) => m.type === 'error')).toMatchObject({ code: 'not_speaker' });
+    listener.send(JSON.stringify({ action: 'hello' }));
+    expect(await box.next((m) => m.type === 'welcome')).toMatchObject({ role: 'listener', language: 'es' });
+    listener.close();
+  });
+
+  test('a message over the 128 KB gateway limit closes only that connection (1009)', async () => {
+    const session = await createSession();
+    const speaker = await openSocket(
+      `${system.wsUrl}?role=speaker&sessionId=${session.sessionId}&token=${session.speakerToken}`,
+    );
+    const closed = new Promise<number>((resolve) => speaker.once('close', (code) => resolve(code)));
+    speaker.send(new Uint8Array(200 * 1024));
+    expect(await closed).toBe(1009);
+  });
+
+  test('garbage from one speaker does not disturb another session streaming at the same time', async () => {
+    const good = await createSession();
+    const bad = await createSession();
+    const goodWs = await openSocket(
+      `${system.wsUrl}?role=speaker&sessionId=${good.sessionId}&token=${good.speakerToken}`,
+    );
+    const badWs = await openSocket(`${system.wsUrl}?role=speaker&sessionId=${bad.sessionId}&token=${bad.speakerToken}`);
+    const badBox = inbox(badWs);
+    const t0 = Date.now();
+    for (let seq = 0; seq < 50; seq++) {
+      goodWs.send(encodeAudioFrame(seq, t0 + seq * 20, tone(20)));
+      badWs.send(new Uint8Array([1, 2, 3, seq]));
+      badWs.send('{"action":');
+    }
+    await badBox.next(
+      (m) => m.type === 'error' && m.code === 'invalid_message' && badBox.messages.length >= 100,
+      10_000,
+    );
+    goodWs.send(JSON.stringify({ action: 'hello' }));
+    const goodBox = inbox(goodWs);
+    expect(await goodBox.next((m) => m.type === 'welcome')).toMatchObject({ lastSeq: 49 });
+    const records = (await readAllRecords(system.env.LLT_KINESIS_ENDPOINT!, system.env.LLT_AUDIO_STREAM!)).filter(
+      (r) => r.partitionKey === good.sessionId,
+    );
+    expect(records.map((r) => (r.record.header.kind === 'audio' ? r.record.header.seq : -1))).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+    goodWs.close();
+    badWs.close();
+  });
+});

@@ -1,0 +1,48 @@
+// Reads everything on the local audio stream, shard by shard, as the tests' independent check of ingest.
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { type AudioRecord, decodeAudioRecord } from '@llt/events';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface StreamRecord {
+  partitionKey: string;
+  shardId: string;
+  sequenceNumber: string;
+  record: AudioRecord;
+}
+
+export async function readAllRecords(endpoint: string, streamName: string): Promise<StreamRecord[]> {
+  const kinesis = new KinesisClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler(),
+  });
+  const out: StreamRecord[] = [];
+  const shards = (await kinesis.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
+  for (const shard of shards) {
+    let iterator = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: streamName,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    while (iterator) {
+      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      for (const r of page.Records ?? []) {
+        out.push({
+          partitionKey: r.PartitionKey ?? '',
+          shardId: shard.ShardId ?? '',
+          sequenceNumber: r.SequenceNumber ?? '',
+          record: decodeAudioRecord(r.Data ?? new Uint8Array()),
+        });
+      }
+      if (!page.Records?.length || page.MillisBehindLatest === 0) break;
+      iterator = page.NextShardIterator;
+    }
+  }
+  kinesis.destroy();
+  return out;
+}
