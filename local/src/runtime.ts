@@ -111,7 +111,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       APIGatewayProxyStructuredResultV2
     >;
 
-    const server = createServer((req, res) => void serveHttp(req, res, httpHandler, onError));
+    const server = createServer((req, res) => void serveHttp(req, res, httpHandler, env, onError));
     server.on('upgrade', (req, socket, head) => {
       if (new URL(req.url ?? '/', 'http://local').pathname !== '/ws') {
         socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -150,6 +150,7 @@ async function serveHttp(
   req: IncomingMessage,
   res: ServerResponse,
   api: LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>,
+  env: Record<string, string>,
   onError: (error: unknown, where: string) => void,
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -158,12 +159,19 @@ async function serveHttp(
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
       return;
     }
-    if (path === '/internal/stats') {
+    if (path.startsWith('/internal/')) {
       // Operators' and benchmarks' view of the process; only from this machine.
       if (!isLoopback(req.socket.remoteAddress)) {
         res.writeHead(403).end();
         return;
       }
+    }
+    if (path === '/internal/env') {
+      // Endpoints and resource names only: the local system holds no secrets.
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(env));
+      return;
+    }
+    if (path === '/internal/stats') {
       const usage = process.resourceUsage();
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(

@@ -31,10 +31,22 @@ export interface AudioFrame {
   durationMs: number;
 }
 
+/** Multiplies before dividing so whole-sample durations come out exact (1007 samples = 62.9375 ms, not 62.93749999999999). */
+function samplesToMs(samples: number): number {
+  return (samples * 1000) / SAMPLE_RATE;
+}
+
 export type FrameErrorCode = 'malformed_frame' | 'unsupported_audio_format' | 'frame_too_large';
 export type FrameDecodeResult = { ok: true; frame: AudioFrame } | { ok: false; code: FrameErrorCode; message: string };
 
+/**
+ * Builds one frame. Throws RangeError when `seq` does not fit the u32 field (DataView would silently wrap it);
+ * everything else is written as given, so the decoder stays the one place that judges a frame.
+ */
 export function encodeAudioFrame(seq: number, captureTime: number, pcm: Uint8Array): Uint8Array {
+  if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff_ffff) {
+    throw new RangeError(`Audio frame seq ${seq} is not an integer in 0..4294967295`);
+  }
   const out = new Uint8Array(FRAME_HEADER_BYTES + pcm.byteLength);
   const view = new DataView(out.buffer);
   view.setUint8(0, FRAME_VERSION);
@@ -97,7 +109,7 @@ export function decodeAudioFrame(data: Uint8Array): FrameDecodeResult {
     return {
       ok: false,
       code: 'malformed_frame',
-      message: `Audio frame holds ${(samples / SAMPLE_RATE) * 1000} ms; frames must hold ${MIN_FRAME_MS}-${MAX_FRAME_MS} ms`,
+      message: `Audio frame holds ${samplesToMs(samples)} ms; frames must hold ${MIN_FRAME_MS}-${MAX_FRAME_MS} ms`,
     };
   }
   const captureTime = view.getFloat64(12, true);
@@ -114,7 +126,7 @@ export function decodeAudioFrame(data: Uint8Array): FrameDecodeResult {
       seq: view.getUint32(8, true),
       captureTime,
       pcm: data.subarray(FRAME_HEADER_BYTES),
-      durationMs: (samples / SAMPLE_RATE) * 1000,
+      durationMs: samplesToMs(samples),
     },
   };
 }

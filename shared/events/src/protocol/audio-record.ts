@@ -67,5 +67,10 @@ export function decodeAudioRecord(data: Uint8Array): AudioRecord {
       `record declares ${header.data.samples} samples but carries ${pcm.byteLength} bytes of PCM`,
     );
   }
+  if (header.data.kind === 'marker' && pcm.byteLength !== 0) {
+    throw new AudioRecordFormatError(
+      `record marker "${header.data.marker}" carries ${pcm.byteLength} bytes; markers carry no PCM`,
+    );
+  }
   return { header: header.data, pcm };
 }

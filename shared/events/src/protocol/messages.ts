@@ -106,9 +106,11 @@ export const AudioMessage = z.object({
 });
 export type AudioMessage = z.infer<typeof AudioMessage>;
 
+// WelcomeMessage goes in whole: zod 4 refuses two options with the same `type` ("Duplicate discriminator value")
+// but accepts a nested discriminated union, which then routes on `role`.
 export const ServerMessage = z.discriminatedUnion('type', [
   ErrorMessage,
-  ...WelcomeMessage.options,
+  WelcomeMessage,
   SessionEndedMessage,
   CaptionMessage,
   AudioMessage,
