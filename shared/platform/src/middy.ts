@@ -1,18 +1,20 @@
 // Wraps a Lambda handler with the Powertools middlewares, the same way for every function.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { Observability } from './observability.ts';
+import { type Observability, tracingEnabled } from './observability.ts';
+
+const tracerMiddleware = tracingEnabled() ? await import('@aws-lambda-powertools/tracer/middleware') : undefined;
 
 export function withObservability<E, R>(
   fn: (event: E, context: Context) => Promise<R>,
   { logger, metrics, tracer }: Observability,
 ) {
-  const handler = middy(fn)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }));
+  const handler = middy(fn);
+  if (tracer && tracerMiddleware)
+    handler.use(tracerMiddleware.captureLambdaHandler(tracer, { captureResponse: false }));
+  handler.use(injectLambdaContext(logger, { resetKeys: true }));
   // With metrics off (locally, by default) there is nothing to flush, and Powertools would warn on every call.
   return metricsEnabled() ? handler.use(logMetrics(metrics)) : handler;
 }

@@ -16,14 +16,14 @@ import { KinesisAudioSink } from './kinesis-audio-sink.ts';
 
 export function createIngestDeps(config: IngestConfig, obs: Observability): IngestDeps {
   const db = dynamoDocumentClient(config.aws);
-  const kinesis = obs.tracer.captureAWSv3Client(kinesisClient(config.aws));
+  const kinesis = obs.captureClient(kinesisClient(config.aws));
   return {
-    sessions: new DynamoSessionStore(obs.tracer.captureAWSv3Client(db), config.sessionsTable),
+    sessions: new DynamoSessionStore(obs.captureClient(db), config.sessionsTable),
     connections: new DynamoConnectionStore(db, config.connectionsTable),
     audio: new KinesisAudioSink(kinesis, config.audioStream),
-    events: new EventBridgePublisher(obs.tracer.captureAWSv3Client(eventBridgeClient(config.aws)), config.eventBus),
+    events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
     clients: new ManagementApiChannel(
-      obs.tracer.captureAWSv3Client(managementApiClient(config.managementEndpoint, config.aws.region)),
+      obs.captureClient(managementApiClient(config.managementEndpoint, config.aws.region)),
     ),
     clock: { now: () => Date.now() },
     log: {

@@ -28,7 +28,11 @@ export async function receiveAudio(
   const { frame } = decoded;
   const { sessionId } = connection;
 
+  const started = deps.clock.now();
   const claimed = await claimSeq(deps, cache, connection, frame.seq);
+  const claimedAt = deps.clock.now();
+  deps.metrics.latency('FrameQueueMs', started - receivedAt);
+  deps.metrics.latency('FrameClaimMs', claimedAt - started);
   if (claimed.kind !== 'accepted') {
     deps.metrics.count('FramesDuplicate');
     deps.log.info('duplicate audio frame dropped', { sessionId, seq: frame.seq, reason: claimed.kind });
@@ -66,7 +70,9 @@ export async function receiveAudio(
       retryable: true,
     });
   }
-  deps.metrics.latency('FrameToStreamMs', deps.clock.now() - receivedAt);
+  const stored = deps.clock.now();
+  deps.metrics.latency('FramePutMs', stored - claimedAt);
+  deps.metrics.latency('FrameToStreamMs', stored - receivedAt);
   deps.metrics.count('FramesStored');
   return 'stored';
 }

@@ -1,0 +1,81 @@
+// Runs the local system as its own process (as `npm start` does), so benchmarks measure the server alone.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export interface SpawnedSystem {
+  url: string;
+  child: ChildProcess;
+  env(): Promise<Record<string, string>>;
+  stats(): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+export interface ServerStats {
+  histograms: Record<
+    string,
+    { count: number; p50: number | null; p95: number | null; p99: number | null; max: number | null }
+  >;
+  counters: Record<string, number>;
+  process: { rssBytes: number; maxRssBytes: number; cpuUserMs: number; cpuSystemMs: number; uptimeMs: number };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export async function spawnSystem(
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<SpawnedSystem> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'llt-bench-'));
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'local/src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LLT_DATA_DIR: dataDir, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`local system exited (${child.exitCode}):\n${output}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`local system did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    child,
+    env: async () => (await fetch(`${url}/internal/env`)).json() as Promise<Record<string, string>>,
+    stats: async () => (await fetch(`${url}/internal/stats`)).json() as Promise<ServerStats>,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
