@@ -46,6 +46,17 @@ export class WebSocketGateway {
     return this.connections.size;
   }
 
+  connectionIds(): string[] {
+    return [...this.connections.keys()];
+  }
+
+  /** Cuts a connection without a close handshake, as a network failure would (fault tests). */
+  terminate(connectionId: string): boolean {
+    const connection = this.connections.get(connectionId);
+    connection?.socket.terminate();
+    return !!connection;
+  }
+
   /** Handles an HTTP upgrade request for the WebSocket path (call from the public server's 'upgrade'). */
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const connectionId = `${randomBytes(9).toString('base64url')}=`;
