@@ -74,6 +74,12 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       region,
       onTargetError: (error) => onError(error, 'event bus target'),
     });
+    if (process.env.LLT_TRACE_EVENTS === '1') {
+      // Every event on the bus as one JSON line: follow a session from the terminal.
+      bus.subscribe((event) =>
+        console.log(JSON.stringify({ bus: event['detail-type'], source: event.source, detail: event.detail })),
+      );
+    }
     const events: EventBridgeServer = await startEventBridgeServer(bus);
     stoppers.push(() => events.stop());
 
