@@ -96,10 +96,8 @@ function bindingOf({ name, state, path }: StateVisit): TaskBinding {
     if (!isJsonObject(parameters)) {
       throw new StateMachineDefinitionError(`${path}: lambda:invoke needs Parameters with a FunctionName`);
     }
-    if (
-      'InvocationType.$' in parameters ||
-      !['RequestResponse', undefined].includes(parameters.InvocationType as string)
-    ) {
+    const invocationType = parameters.InvocationType;
+    if ('InvocationType.$' in parameters || (invocationType !== undefined && invocationType !== 'RequestResponse')) {
       throw new StateMachineDefinitionError(`${path}: only InvocationType RequestResponse is supported locally`);
     }
     if (typeof parameters['FunctionName.$'] === 'string') {
