@@ -34,7 +34,7 @@ export class MemorySessionStore implements SessionStore {
   }
   async attachSpeaker(id: string, connectionId: string) {
     const s = this.sessions.get(id);
-    if (!s || s.status !== 'live') return 'not-live' as const;
+    if (s?.status !== 'live') return 'not-live' as const;
     if (s.speakerConnectionId) return 'taken' as const;
     s.speakerConnectionId = connectionId;
     return 'attached' as const;
@@ -58,7 +58,7 @@ export class MemorySessionStore implements SessionStore {
   async compareAndSetSeq(id: string, connectionId: string, expected: SeqState | null, next: SeqState | null) {
     this.casCalls++;
     const s = this.sessions.get(id);
-    if (!s || s.status !== 'live' || s.speakerConnectionId !== connectionId) return 'conflict' as const;
+    if (s?.status !== 'live' || s.speakerConnectionId !== connectionId) return 'conflict' as const;
     if (JSON.stringify(s.seq ?? null) !== JSON.stringify(expected)) return 'conflict' as const;
     if (next) s.seq = next;
     else delete s.seq;
@@ -66,7 +66,7 @@ export class MemorySessionStore implements SessionStore {
   }
   async end(id: string, reason: string, at: number) {
     const s = this.sessions.get(id);
-    if (!s || s.status !== 'live') return undefined;
+    if (s?.status !== 'live') return undefined;
     Object.assign(s, { status: 'ended', endReason: reason, endedAt: at });
     return structuredClone(s);
   }

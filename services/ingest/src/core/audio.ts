@@ -131,7 +131,7 @@ async function updateSeq<R>(
 /** Reads the stored state, refusing when this connection is no longer the live session's speaker. */
 async function loadSeq(deps: IngestDeps, connection: ConnectionRecord): Promise<SeqState | null> {
   const session = await deps.sessions.get(connection.sessionId);
-  if (!session || session.status !== 'live') {
+  if (session?.status !== 'live') {
     throw new ClientError('session_ended', `Session ${connection.sessionId} has ended`, 410);
   }
   if (session.speakerConnectionId !== connection.connectionId) {

@@ -108,7 +108,7 @@ function requireSpeaker(connection: ConnectionRecord, action: string): void {
 
 async function welcome(deps: IngestDeps, connection: ConnectionRecord): Promise<WelcomeMessage> {
   const session = await deps.sessions.get(connection.sessionId);
-  if (!session || session.status !== 'live') {
+  if (session?.status !== 'live') {
     throw new ClientError('session_ended', `Session ${connection.sessionId} has ended`, 410);
   }
   if (connection.role === 'speaker') {
