@@ -1,7 +1,8 @@
 // In-process AWS API emulators on loopback ports: kinesalite (Kinesis), dynalite (DynamoDB), s3rver (S3),
-// and the resources the services expect in them, created with the real SDK from the shared definitions.
+// run on a worker thread, and the resources the services expect in them, created with the real SDK from the
+// shared definitions.
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
@@ -15,9 +16,6 @@ import {
   type TableDefinition,
 } from '@llt/platform';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import dynalite from 'dynalite';
-import kinesalite from 'kinesalite';
-import S3rver from 's3rver';
 
 export interface Emulators {
   endpoints: Required<Omit<AwsEndpoints, 'events'>>;
@@ -33,44 +31,62 @@ export interface EmulatorOptions {
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('emulator has no port');
-  return `http://127.0.0.1:${address.port}`;
+export class EmulatorStartError extends Error {
+  override name = 'EmulatorStartError';
+}
+
+type EmulatorName = 'kinesis' | 'dynamodb' | 's3';
+type WorkerMessage =
+  | { type: 'ready'; endpoints: Record<EmulatorName, string> }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' };
+
+/** Starts some emulators on a worker thread of their own; resolves with their endpoints and a stop function. */
+async function startWorker(emulators: EmulatorName[], s3Dir: string) {
+  // A worker inherits the parent's execArgv; it is plain JavaScript and needs no loader flags.
+  const worker = new Worker(new URL('./emulator-worker.mjs', import.meta.url), {
+    workerData: { emulators, s3Dir },
+    execArgv: [],
+  });
+  const endpoints = await new Promise<Partial<Record<EmulatorName, string>>>((resolve, reject) => {
+    worker.once('error', (cause) => reject(new EmulatorStartError('emulator worker crashed', { cause })));
+    worker.once('message', (message: WorkerMessage) => {
+      if (message.type === 'ready') resolve(message.endpoints);
+      else reject(new EmulatorStartError(`emulators did not start: ${message.type === 'failed' ? message.message : message.type}`));
+    });
+  });
+  const stop = async () => {
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ type: 'stop' });
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+    await worker.terminate();
+  };
+  return { endpoints, stop };
 }
 
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
-  const kinesisServer: Server = kinesalite({
-    createStreamMs: 0,
-    deleteStreamMs: 0,
-    updateStreamMs: 0,
-    shardLimit: 100,
-  });
-  const dynamoServer: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const s3Dir = `${options.dataDir}/s3`;
   mkdirSync(s3Dir, { recursive: true });
-  const s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3Dir });
-  const [kinesis, dynamodb, s3Address] = await Promise.all([listen(kinesisServer), listen(dynamoServer), s3.run()]);
-  const endpoints = { region: options.region, kinesis, dynamodb, s3: `http://127.0.0.1:${s3Address.port}` };
-
-  await Promise.all([
-    createStream(endpoints, options.shards ?? 4),
-    createTable(endpoints, SESSIONS_TABLE),
-    createTable(endpoints, CONNECTIONS_TABLE),
-    createBucket(endpoints),
-  ]);
-
-  return {
-    endpoints,
-    async stop() {
-      await Promise.all([
-        new Promise((resolve) => kinesisServer.close(resolve)),
-        new Promise((resolve) => dynamoServer.close(resolve)),
-        s3.close(),
-      ]);
-    },
+  // Kinesis and DynamoDB each see one request per audio frame: each gets an event loop (and core) of its own.
+  const workers = await Promise.all([startWorker(['kinesis'], s3Dir), startWorker(['dynamodb', 's3'], s3Dir)]);
+  const all = Object.assign({}, ...workers.map((w) => w.endpoints)) as Record<EmulatorName, string>;
+  const endpoints = { region: options.region, kinesis: all.kinesis, dynamodb: all.dynamodb, s3: all.s3 };
+  const stop = async () => {
+    await Promise.all(workers.map((w) => w.stop()));
   };
+
+  try {
+    await Promise.all([
+      createStream(endpoints, options.shards ?? 4),
+      createTable(endpoints, SESSIONS_TABLE),
+      createTable(endpoints, CONNECTIONS_TABLE),
+      createBucket(endpoints),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoints, stop };
 }
 
 async function createStream(e: AwsEndpoints, shards: number): Promise<void> {

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { EVENT_BUS_NAME } from '@llt/events';
 import {
   AUDIO_BUCKET_NAME,
@@ -49,6 +50,9 @@ export interface LocalSystem {
 
 const WS_ROUTES = ['hello', 'pause', 'resume', 'end'] as const;
 const MAX_HTTP_BODY = 64 * 1024;
+/** How late the main event loop runs timers: the first sign of an overloaded process. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 /** Process-wide settings the Powertools utilities and the AWS SDK read when their modules load. */
 function quietDefaults(): void {
@@ -189,6 +193,11 @@ async function serveHttp(
             cpuUserMs: usage.userCPUTime / 1000,
             cpuSystemMs: usage.systemCPUTime / 1000,
             uptimeMs: process.uptime() * 1000,
+          },
+          eventLoopDelayMs: {
+            p50: loopDelay.percentile(50) / 1e6,
+            p99: loopDelay.percentile(99) / 1e6,
+            max: loopDelay.max / 1e6,
           },
         }),
       );

@@ -2,7 +2,7 @@
 // Reports the server-side delay from frame received to Kinesis put acknowledged (p50/p95/p99/max), the
 // server process's CPU and RSS, and checks on the stream that every frame landed exactly once, in order.
 //
-//   npm run bench:ingest -- [--sessions 20] [--seconds 60] [--frame-ms 20] [--out bench-results/ingest.json]
+//   npm run bench:ingest -- [--sessions 20] [--seconds 60] [--frame-ms 20] [--lockstep] [--out bench-results/ingest.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +16,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     'frame-ms': { type: 'string', default: '20' },
     out: { type: 'string', default: 'bench-results/ingest.json' },
+    /** Start every speaker at the same instant, so their frames arrive in bursts (worst case). */
+    lockstep: { type: 'boolean', default: false },
   },
 });
 const sessions = Number(values.sessions);
@@ -61,7 +63,13 @@ try {
       return { session, client, errors, samples: signal(seconds, i) };
     }),
   );
-  const results = await Promise.all(speakers.map((s) => s.client.streamRealtime(s.samples)));
+  // Independent speakers do not send in lockstep: spread their start over one frame interval.
+  const results = await Promise.all(
+    speakers.map(async (s, i) => {
+      if (!values.lockstep) await new Promise((r) => setTimeout(r, (i * frameMs) / sessions));
+      return s.client.streamRealtime(s.samples);
+    }),
+  );
   await Promise.all(speakers.map((s) => s.client.drain()));
   const framesSent = results.reduce((n, r) => n + r.frames, 0);
 
@@ -92,7 +100,7 @@ try {
     benchmark: 'ingest',
     at: new Date().toISOString(),
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-    config: { sessions, seconds, frameMs },
+    config: { sessions, seconds, frameMs, lockstep: values.lockstep },
     frames: {
       sent: framesSent,
       stored: after.counters['ingest.FramesStored'] ?? 0,
@@ -112,6 +120,7 @@ try {
       cpuPercentOfOneCore: Math.round((cpuMs / wallMs) * 1000) / 10,
       rssMb: Math.round(after.process.rssBytes / 1e6),
       peakRssMb: Math.round(after.process.maxRssBytes / 1e6),
+      eventLoopDelayMs: after.eventLoopDelayMs,
     },
   };
   console.log(JSON.stringify(summary, null, 2));

@@ -20,6 +20,7 @@ export interface ServerStats {
   >;
   counters: Record<string, number>;
   process: { rssBytes: number; maxRssBytes: number; cpuUserMs: number; cpuSystemMs: number; uptimeMs: number };
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
 export async function freePort(): Promise<number> {
