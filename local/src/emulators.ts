@@ -14,6 +14,7 @@ import {
   SESSIONS_TABLE,
   s3Client,
   type TableDefinition,
+  TRANSCRIPTS_TABLE,
 } from '@llt/platform';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -52,7 +53,12 @@ async function startWorker(emulators: EmulatorName[], s3Dir: string) {
     worker.once('error', (cause) => reject(new EmulatorStartError('emulator worker crashed', { cause })));
     worker.once('message', (message: WorkerMessage) => {
       if (message.type === 'ready') resolve(message.endpoints);
-      else reject(new EmulatorStartError(`emulators did not start: ${message.type === 'failed' ? message.message : message.type}`));
+      else
+        reject(
+          new EmulatorStartError(
+            `emulators did not start: ${message.type === 'failed' ? message.message : message.type}`,
+          ),
+        );
     });
   });
   const stop = async () => {
@@ -80,6 +86,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       createStream(endpoints, options.shards ?? 4),
       createTable(endpoints, SESSIONS_TABLE),
       createTable(endpoints, CONNECTIONS_TABLE),
+      createTable(endpoints, TRANSCRIPTS_TABLE),
       createBucket(endpoints),
     ]);
   } catch (error) {

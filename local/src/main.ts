@@ -1,5 +1,5 @@
 // `npm start`: runs the whole system locally until interrupted.
-import { startLocalSystem } from './runtime.ts';
+import { OPTIONAL_SERVICES, type OptionalService, startLocalSystem } from './runtime.ts';
 
 const port = Number(process.env.PORT ?? process.env.LLT_PORT ?? 8080);
 const host = process.env.HOST ?? '0.0.0.0';

@@ -9,9 +9,11 @@ import {
   AUDIO_BUCKET_NAME,
   AUDIO_STREAM_NAME,
   CONNECTIONS_TABLE,
+  kinesisClient,
   RESOURCE_ENV,
   SESSIONS_TABLE,
   stats,
+  TRANSCRIPTS_TABLE,
 } from '@llt/platform';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LocalEventBus } from './bus/event-bus.ts';
@@ -20,6 +22,7 @@ import { type Emulators, startEmulators } from './emulators.ts';
 import { installedTargetLanguages } from './engines.ts';
 import { BodyTooLargeError, readBody, toHttpApiEvent, writeHttpApiResult } from './gateway/http-api.ts';
 import { WebSocketGateway } from './gateway/websocket-gateway.ts';
+import { KinesisPoller } from './kinesis/poller.ts';
 import { invoke, type LambdaHandler } from './lambda.ts';
 
 export interface LocalSystemOptions {
@@ -32,6 +35,8 @@ export interface LocalSystemOptions {
   /** Target languages offered; defaults to those whose Apertium pair is installed. */
   targetLanguages?: string[];
   region?: string;
+  /** Services to run beyond ingest (default: all of them); the ingest benchmark runs ingest alone. */
+  services?: readonly OptionalService[];
   /** Receives errors the runtime caught (handler crashes, failed deliveries); defaults to stderr. */
   onError?: (error: unknown, where: string) => void;
 }
@@ -49,6 +54,8 @@ export interface LocalSystem {
 }
 
 const WS_ROUTES = ['hello', 'pause', 'resume', 'end'] as const;
+export const OPTIONAL_SERVICES = ['transcribe'] as const;
+export type OptionalService = (typeof OPTIONAL_SERVICES)[number];
 const MAX_HTTP_BODY = 64 * 1024;
 /** How late the main event loop runs timers: the first sign of an overloaded process. */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -109,6 +116,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       LLT_EVENTS_ENDPOINT: events.endpoint,
       [RESOURCE_ENV.sessionsTable]: SESSIONS_TABLE.name,
       [RESOURCE_ENV.connectionsTable]: CONNECTIONS_TABLE.name,
+      [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
       [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
       [RESOURCE_ENV.audioBucket]: AUDIO_BUCKET_NAME,
       [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
@@ -121,7 +129,25 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       APIGatewayProxyStructuredResultV2
     >;
 
-    const server = createServer((req, res) => void serveHttp(req, res, httpHandler, env, onError));
+    const services = new Set(options.services ?? OPTIONAL_SERVICES);
+    if (services.has('transcribe')) {
+      // The Kinesis event source mapping: batches of audio records, per shard in order, to transcribe.
+      const { createKinesisHandler } = await import('@llt/transcribe/handlers/kinesis');
+      const transcribe = createKinesisHandler(env);
+      const poller = new KinesisPoller(
+        kinesisClient({ region, kinesis: emulators.endpoints.kinesis }),
+        AUDIO_STREAM_NAME,
+        (event) => invoke('transcribe-kinesis', transcribe as unknown as LambdaHandler<typeof event, never>, event),
+        { startingPosition: 'LATEST', batchSize: 100, onError: (error) => onError(error, 'kinesis poller') },
+      );
+      await poller.start();
+      stoppers.unshift(async () => {
+        await poller.stop();
+        await transcribe.shutdown();
+      });
+    }
+
+    const server = createServer((req, res) => void serveHttp(req, res, httpHandler, env, bus, onError));
     server.on('upgrade', (req, socket, head) => {
       if (new URL(req.url ?? '/', 'http://local').pathname !== '/ws') {
         socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -161,6 +187,7 @@ async function serveHttp(
   res: ServerResponse,
   api: LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>,
   env: Record<string, string>,
+  bus: LocalEventBus,
   onError: (error: unknown, where: string) => void,
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -179,6 +206,14 @@ async function serveHttp(
     if (path === '/internal/env') {
       // Endpoints and resource names only: the local system holds no secrets.
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(env));
+      return;
+    }
+    if (path === '/internal/events') {
+      // Every event put on the bus from now on, as NDJSON, until the client disconnects.
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+      res.flushHeaders();
+      const unsubscribe = bus.subscribe((event) => res.write(`${JSON.stringify(event)}\n`));
+      req.on('close', unsubscribe);
       return;
     }
     if (path === '/internal/stats') {

@@ -40,7 +40,10 @@ function signal(seconds: number, variant: number): Int16Array {
 
 console.log(`ingest benchmark: ${sessions} sessions × ${seconds} s at real time, ${frameMs} ms frames`);
 // LLT_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") profiles the server process.
-const system = await spawnSystem({}, process.env.LLT_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
+const system = await spawnSystem(
+  { LLT_SERVICES: 'ingest' },
+  process.env.LLT_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+);
 try {
   const env = await system.env();
   const before = await system.stats();

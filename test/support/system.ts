@@ -2,11 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LocalSystem, startLocalSystem } from '@llt/local';
+import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '@llt/local';
 
-export async function startTestSystem(): Promise<LocalSystem & { dataDir: string }> {
+export async function startTestSystem(
+  options: Pick<LocalSystemOptions, 'services'> = {},
+): Promise<LocalSystem & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'llt-test-'));
-  const system = await startLocalSystem({ port: 0, dataDir, targetLanguages: ['es', 'ca', 'gl', 'eo'] });
+  const system = await startLocalSystem({ port: 0, dataDir, targetLanguages: ['es', 'ca', 'gl', 'eo'], ...options });
   return {
     ...system,
     dataDir,

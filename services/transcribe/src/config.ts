@@ -1,11 +1,40 @@
-// Transcribe configuration, read from the environment once.
-import { type AwsEndpoints, endpointsFromEnv, RESOURCE_ENV, requireEnv } from '@llt/platform';
+// Transcribe configuration, read from the environment once and checked at start-up.
+import {
+  type AwsEndpoints,
+  ConfigError,
+  endpointsFromEnv,
+  intEnv,
+  optionalEnv,
+  RESOURCE_ENV,
+  requireEnv,
+} from '@llt/platform';
+
+export type AsrEngine = 'pocketsphinx' | 'amazon-transcribe';
 
 export interface TranscribeConfig {
   aws: AwsEndpoints;
   eventBus: string;
+  transcriptsTable: string;
+  engine: AsrEngine;
+  /** Recognisers open at once. */
+  maxSessions: number;
+  /** Silence that ends an utterance, in ms. */
+  hangoverMs: number;
+  idleMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConfig {
-  return { aws: endpointsFromEnv(env), eventBus: requireEnv(RESOURCE_ENV.eventBus, env) };
+  const engine = optionalEnv('LLT_ASR_ENGINE', env) ?? 'pocketsphinx';
+  if (engine !== 'pocketsphinx' && engine !== 'amazon-transcribe') {
+    throw new ConfigError(`LLT_ASR_ENGINE must be pocketsphinx or amazon-transcribe, got "${engine}"`);
+  }
+  return {
+    aws: endpointsFromEnv(env),
+    eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
+    transcriptsTable: requireEnv(RESOURCE_ENV.transcriptsTable, env),
+    engine,
+    maxSessions: intEnv('LLT_ASR_MAX_SESSIONS', 8, env),
+    hangoverMs: intEnv('LLT_ASR_HANGOVER_MS', 300, env),
+    idleMs: intEnv('LLT_ASR_IDLE_MS', 120_000, env),
+  };
 }

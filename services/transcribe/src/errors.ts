@@ -1,4 +1,11 @@
 // Errors of the transcribe service.
-export class RecognizerUnavailableError extends Error {
-  override name = 'RecognizerUnavailableError';
+
+/** The engine could not be loaded or failed mid-stream. */
+export class RecognizerError extends Error {
+  override name = 'RecognizerError';
+}
+
+/** Every recogniser slot is taken: the session is refused rather than exhausting memory. */
+export class RecognizerCapacityError extends Error {
+  override name = 'RecognizerCapacityError';
 }

@@ -20,6 +20,13 @@ export const CONNECTIONS_TABLE: TableDefinition = {
   partitionKey: 'connectionId',
   ttlAttribute: 'ttl',
 };
+/** Finalized transcripts per session (transcribe's idempotency ledger; the session's transcript). */
+export const TRANSCRIPTS_TABLE: TableDefinition = {
+  name: 'llt-transcripts',
+  partitionKey: 'sessionId',
+  sortKey: 'segment',
+  ttlAttribute: 'ttl',
+};
 export const AUDIO_STREAM_NAME = 'llt-audio';
 export const AUDIO_BUCKET_NAME = 'llt-audio';
 
@@ -27,6 +34,7 @@ export const AUDIO_BUCKET_NAME = 'llt-audio';
 export const RESOURCE_ENV = {
   sessionsTable: 'LLT_SESSIONS_TABLE',
   connectionsTable: 'LLT_CONNECTIONS_TABLE',
+  transcriptsTable: 'LLT_TRANSCRIPTS_TABLE',
   audioStream: 'LLT_AUDIO_STREAM',
   audioBucket: 'LLT_AUDIO_BUCKET',
   eventBus: 'LLT_EVENT_BUS',

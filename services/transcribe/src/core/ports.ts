@@ -1,17 +1,55 @@
-// What the transcribe use cases need: a streaming recogniser per session and a place to publish transcripts.
+// What the transcribe use cases need: streaming recognisers (bounded), a ledger that makes finalized
+// transcripts idempotent across redeliveries, and a place to publish transcripts.
 import type { EventPublisher } from '@llt/platform';
 
 export type { EventPublisher };
 
-/** One live recognition stream (a warm decoder locally, a Transcribe Streaming session on AWS). */
+export interface Hypothesis {
+  /** Best text so far for the current utterance (lower case from PocketSphinx; as returned by the engine). */
+  text: string;
+  /** The engine's own voice-activity opinion, when it has one (PocketSphinx: ps_get_in_speech). */
+  inSpeech?: boolean;
+}
+
+/**
+ * One live recognition stream for one session (a warm PocketSphinx decoder locally, a Transcribe Streaming
+ * session on AWS). Calls on one stream are never concurrent: the caller awaits each before the next.
+ */
 export interface RecognizerStream {
-  /** Feeds 16 kHz mono s16le samples; resolves with the current partial hypothesis. */
-  write(samples: Int16Array): Promise<{ partial: string; inSpeech: boolean }>;
-  /** Ends the utterance and resolves with its final text. */
+  /** Feeds 16 kHz mono s16le samples of the current utterance; resolves with the current hypothesis. */
+  write(samples: Int16Array): Promise<Hypothesis>;
+  /** Ends the current utterance and resolves with its final text; the next write starts a new utterance. */
   finish(): Promise<string>;
+  /** Frees the engine's resources; the stream is unusable afterwards. */
   release(): Promise<void>;
 }
 
 export interface Recognizer {
+  /** Engine name recorded in logs and metrics, e.g. `pocketsphinx` or `amazon-transcribe`. */
+  readonly name: string;
+  /** Opens a stream for a session in a source language (`en`); may take a while (loading a model). */
   open(sessionId: string, language: string): Promise<RecognizerStream>;
+}
+
+export interface FinalizedLedger {
+  /**
+   * Records that the utterance of `sessionId` starting at audio frame `firstSeq` was finalized; false when it
+   * already was (a redelivered batch), in which case nothing is published again.
+   */
+  claim(sessionId: string, firstSeq: number, segmentIndex: number): Promise<boolean>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface TranscribeLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface TranscribeMetrics {
+  latency(name: string, ms: number): void;
+  count(name: string, by?: number, dimension?: { name: string; value: string }): void;
 }

@@ -1,0 +1,158 @@
+// Voice-activity endpointing on the audio itself, independent of the recogniser: decides when an utterance
+// starts and ends. Energy per 10 ms block against an adaptive noise floor, with a hangover before an
+// utterance ends (every 100 ms of hangover is 100 ms of latency) that shortens once an utterance runs long,
+// so monologues are cut at the next short pause, and a hard cut at a maximum length.
+
+export interface EndpointerSettings {
+  /** Silence that ends an utterance. */
+  hangoverMs: number;
+  /** After this much speech, a shorter pause ends the utterance. */
+  softMaxMs: number;
+  /** The shorter pause used past softMaxMs. */
+  longUtteranceHangoverMs: number;
+  /** An utterance is cut here even without a pause. */
+  hardMaxMs: number;
+  /** Voiced time needed before speech counts as started (ignores clicks). */
+  minSpeechMs: number;
+  /** Energy above the noise floor that counts as voice. */
+  marginDb: number;
+  /** Quietest level ever treated as voice, whatever the noise floor. */
+  absoluteFloorDbfs: number;
+  /** The noise floor is the quietest block heard within this window (speech always has quieter gaps). */
+  noiseWindowMs: number;
+}
+
+export const DEFAULT_ENDPOINTER: EndpointerSettings = {
+  hangoverMs: 300,
+  softMaxMs: 8_000,
+  longUtteranceHangoverMs: 150,
+  hardMaxMs: 15_000,
+  minSpeechMs: 60,
+  marginDb: 12,
+  absoluteFloorDbfs: -55,
+  noiseWindowMs: 3_000,
+};
+
+export const BLOCK_MS = 10;
+const SAMPLE_RATE = 16_000;
+const BLOCK_SAMPLES = (SAMPLE_RATE * BLOCK_MS) / 1000;
+
+export type EndpointEvent =
+  /** Speech began at `at` (capture time of its first voiced block). */
+  | { kind: 'start'; at: number }
+  /** The utterance ended; `lastVoiceAt` is the capture time at which its last voiced block ended. */
+  | { kind: 'end'; lastVoiceAt: number; reason: 'silence' | 'max-length' };
+
+export class Endpointer {
+  /** Levels of the last noiseWindowMs of blocks, a ring. */
+  private readonly levels: Float64Array;
+  private blocksSeen = 0;
+  private speaking = false;
+  private voicedRun = 0;
+  private silentRun = 0;
+  private speechStart = 0;
+  private lastVoiceEnd = 0;
+  /** Samples carried over between calls that did not fill a block. */
+  private carry = new Int16Array(0);
+  private carryTime = 0;
+
+  constructor(private readonly settings: EndpointerSettings = DEFAULT_ENDPOINTER) {
+    // Until a window has been heard, assume it was quiet: speech from the first sample still counts as speech.
+    this.levels = new Float64Array(Math.max(1, Math.round(settings.noiseWindowMs / BLOCK_MS))).fill(-90);
+  }
+
+  get inSpeech(): boolean {
+    return this.speaking;
+  }
+
+  /** Feeds samples whose first sample was captured at `captureTime` (ms); returns what happened, in order. */
+  push(samples: Int16Array, captureTime: number): EndpointEvent[] {
+    const events: EndpointEvent[] = [];
+    let data = samples;
+    let time = captureTime;
+    if (this.carry.length) {
+      data = new Int16Array(this.carry.length + samples.length);
+      data.set(this.carry);
+      data.set(samples, this.carry.length);
+      time = this.carryTime;
+    }
+    let offset = 0;
+    for (; offset + BLOCK_SAMPLES <= data.length; offset += BLOCK_SAMPLES) {
+      const blockStart = time + (offset / SAMPLE_RATE) * 1000;
+      const event = this.block(data.subarray(offset, offset + BLOCK_SAMPLES), blockStart);
+      if (event) events.push(event);
+    }
+    this.carry = data.slice(offset);
+    this.carryTime = time + (offset / SAMPLE_RATE) * 1000;
+    return events;
+  }
+
+  /** Ends the utterance in progress now (the speaker paused or ended the session). */
+  flush(): EndpointEvent | undefined {
+    this.carry = new Int16Array(0);
+    if (!this.speaking) return undefined;
+    this.reset();
+    return { kind: 'end', lastVoiceAt: this.lastVoiceEnd, reason: 'silence' };
+  }
+
+  private block(block: Int16Array, start: number): EndpointEvent | undefined {
+    const { settings } = this;
+    const db = Math.max(levelDbfs(block), -90);
+    const noiseDb = this.noiseFloor();
+    this.levels[this.blocksSeen % this.levels.length] = db;
+    this.blocksSeen++;
+    const voiced = db > Math.max(noiseDb + settings.marginDb, settings.absoluteFloorDbfs);
+    if (!this.speaking) {
+      this.voicedRun = voiced ? this.voicedRun + 1 : 0;
+      if (this.voicedRun * BLOCK_MS >= settings.minSpeechMs) {
+        this.speaking = true;
+        this.silentRun = 0;
+        this.speechStart = start - (this.voicedRun - 1) * BLOCK_MS;
+        this.lastVoiceEnd = start + BLOCK_MS;
+        return { kind: 'start', at: this.speechStart };
+      }
+      return undefined;
+    }
+    if (voiced) {
+      this.silentRun = 0;
+      this.lastVoiceEnd = start + BLOCK_MS;
+    } else {
+      this.silentRun++;
+    }
+    const length = start + BLOCK_MS - this.speechStart;
+    const hangover = length >= settings.softMaxMs ? settings.longUtteranceHangoverMs : settings.hangoverMs;
+    if (this.silentRun * BLOCK_MS >= hangover) {
+      this.reset();
+      return {
+        kind: 'end',
+        lastVoiceAt: this.lastVoiceEnd,
+        reason: length >= settings.softMaxMs ? 'max-length' : 'silence',
+      };
+    }
+    if (length >= settings.hardMaxMs) {
+      this.reset();
+      return { kind: 'end', lastVoiceAt: this.lastVoiceEnd, reason: 'max-length' };
+    }
+    return undefined;
+  }
+
+  private noiseFloor(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const level of this.levels) min = Math.min(min, level);
+    return min;
+  }
+
+  private reset(): void {
+    this.speaking = false;
+    this.voicedRun = 0;
+    this.silentRun = 0;
+  }
+}
+
+/** RMS level of a block in dB relative to full scale (digital silence is -Infinity). */
+export function levelDbfs(block: Int16Array): number {
+  let sum = 0;
+  for (const s of block) sum += s * s;
+  const rms = Math.sqrt(sum / Math.max(1, block.length)) / 32768;
+  return 20 * Math.log10(rms);
+}

@@ -1,0 +1,158 @@
+// One live session's recognition: drops duplicate frames, endpoints the audio, feeds utterances to the
+// session's recogniser stream with a little audio from before the speech started, throttles partials and
+// finalizes each utterance exactly once.
+import type { AudioRecordHeader } from '@llt/events';
+import { capitalizeTranscript } from './capitalize.ts';
+import { type EndpointEvent, Endpointer, type EndpointerSettings } from './endpointer.ts';
+import type { RecognizerStream } from './ports.ts';
+
+export interface TranscriptSink {
+  partial(p: {
+    segmentIndex: number;
+    revision: number;
+    text: string;
+    captureStart: number;
+    captureEnd: number;
+  }): Promise<void>;
+  final(f: {
+    segmentIndex: number;
+    text: string;
+    captureStart: number;
+    captureEnd: number;
+    firstSeq: number;
+    lastSeq: number;
+    reason: 'silence' | 'max-length' | 'pause' | 'end';
+  }): Promise<void>;
+}
+
+export interface SessionSettings {
+  endpointer: EndpointerSettings;
+  /** Audio before the detected start of speech that is fed to the recogniser too. */
+  preRollMs: number;
+  /** Minimum time between two partials of one utterance. */
+  partialIntervalMs: number;
+}
+
+type AudioHeader = Extract<AudioRecordHeader, { kind: 'audio' }>;
+
+interface Utterance {
+  segmentIndex: number;
+  firstSeq: number;
+  lastSeq: number;
+  captureStart: number;
+  captureEnd: number;
+  revision: number;
+  lastPartialText: string;
+  lastPartialAt: number;
+}
+
+export class SessionTranscriber {
+  /** Highest frame sequence number handled; earlier or equal ones are redeliveries. */
+  lastSeq = -1;
+  lastActivity = 0;
+  private readonly endpointer: Endpointer;
+  /** Recent frames while nobody speaks, fed as pre-roll when speech starts. */
+  private preRoll: { header: AudioHeader; samples: Int16Array }[] = [];
+  private utterance: Utterance | undefined;
+
+  constructor(
+    readonly sessionId: string,
+    private readonly stream: RecognizerStream,
+    private readonly sink: TranscriptSink,
+    private readonly settings: SessionSettings,
+    private readonly now: () => number,
+  ) {
+    this.endpointer = new Endpointer(settings.endpointer);
+  }
+
+  /** Handles one audio frame; resolves after any transcript it produced was published. */
+  async audio(header: AudioHeader, samples: Int16Array): Promise<'handled' | 'duplicate'> {
+    if (header.seq <= this.lastSeq) return 'duplicate';
+    this.lastSeq = header.seq;
+    this.lastActivity = this.now();
+    const events = this.endpointer.push(samples, header.captureTime);
+    const start = events.find((e): e is Extract<EndpointEvent, { kind: 'start' }> => e.kind === 'start');
+    if (!this.utterance && !start) {
+      this.keepPreRoll(header, samples);
+      return 'handled';
+    }
+    if (!this.utterance && start) {
+      this.utterance = {
+        segmentIndex: header.seq,
+        firstSeq: header.seq,
+        lastSeq: header.seq,
+        captureStart: start.at,
+        captureEnd: start.at,
+        revision: 0,
+        lastPartialText: '',
+        lastPartialAt: 0,
+      };
+      for (const held of this.preRoll) await this.stream.write(held.samples);
+      this.preRoll = [];
+    }
+    const utterance = this.utterance!;
+    utterance.lastSeq = header.seq;
+    const hypothesis = await this.stream.write(samples);
+    const end = events.find((e): e is Extract<EndpointEvent, { kind: 'end' }> => e.kind === 'end');
+    if (end) {
+      utterance.captureEnd = end.lastVoiceAt;
+      await this.finalize(end.reason);
+      return 'handled';
+    }
+    utterance.captureEnd = header.captureTime + samples.length / 16;
+    await this.maybePartial(utterance, hypothesis.text);
+    return 'handled';
+  }
+
+  /** The speaker paused or the session ended: the utterance in progress ends now. */
+  async flush(reason: 'pause' | 'end'): Promise<void> {
+    const end = this.endpointer.flush();
+    if (this.utterance && end?.kind === 'end') this.utterance.captureEnd = end.lastVoiceAt;
+    if (this.utterance) await this.finalize(reason);
+    this.preRoll = [];
+  }
+
+  async release(): Promise<void> {
+    await this.stream.release();
+  }
+
+  private async maybePartial(utterance: Utterance, raw: string): Promise<void> {
+    const text = capitalizeTranscript(raw);
+    const now = this.now();
+    if (!text || text === utterance.lastPartialText) return;
+    if (now - utterance.lastPartialAt < this.settings.partialIntervalMs) return;
+    utterance.lastPartialText = text;
+    utterance.lastPartialAt = now;
+    await this.sink.partial({
+      segmentIndex: utterance.segmentIndex,
+      revision: utterance.revision++,
+      text,
+      captureStart: utterance.captureStart,
+      captureEnd: utterance.captureEnd,
+    });
+  }
+
+  private async finalize(reason: 'silence' | 'max-length' | 'pause' | 'end'): Promise<void> {
+    const utterance = this.utterance!;
+    this.utterance = undefined;
+    const text = capitalizeTranscript(await this.stream.finish());
+    if (!text) return; // a cough or a click: nothing was said
+    await this.sink.final({
+      segmentIndex: utterance.segmentIndex,
+      text,
+      captureStart: utterance.captureStart,
+      captureEnd: Math.max(utterance.captureEnd, utterance.captureStart),
+      firstSeq: utterance.firstSeq,
+      lastSeq: utterance.lastSeq,
+      reason,
+    });
+  }
+
+  private keepPreRoll(header: AudioHeader, samples: Int16Array): void {
+    this.preRoll.push({ header, samples });
+    let held = this.preRoll.reduce((ms, f) => ms + f.samples.length / 16, 0);
+    while (this.preRoll.length > 1 && held - this.preRoll[0]!.samples.length / 16 >= this.settings.preRollMs) {
+      held -= this.preRoll.shift()!.samples.length / 16;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// In-memory ports and synthetic audio for transcribe unit tests (no engine, no network).
+import type { AudioRecord, EventDefinition } from '@llt/events';
+import { DEFAULT_ENDPOINTER } from '#core/endpointer';
+import type { FinalizedLedger, Hypothesis, Recognizer, RecognizerStream } from '#core/ports';
+import type { TranscriberDeps } from '#core/transcriber';
+
+/** A recogniser that "hears" the number of voiced 100 ms chunks it was fed, e.g. "word word word". */
+export class CountingRecognizer implements Recognizer {
+  readonly name = 'counting';
+  opened = 0;
+  released = 0;
+  finishes = 0;
+  failOpen = false;
+  async open(): Promise<RecognizerStream> {
+    if (this.failOpen) throw new Error('engine missing');
+    this.opened++;
+    let words: string[] = [];
+    return {
+      write: async (samples: Int16Array): Promise<Hypothesis> => {
+        if (samples.some((s) => Math.abs(s) > 1000)) words.push('i');
+        return { text: words.join(' ') };
+      },
+      finish: async () => {
+        this.finishes++;
+        const text = words.join(' ');
+        words = [];
+        return text;
+      },
+      release: async () => {
+        this.released++;
+      },
+    };
+  }
+}
+
+export class MemoryLedger implements FinalizedLedger {
+  readonly keys = new Set<string>();
+  async claim(sessionId: string, firstSeq: number) {
+    const key = `${sessionId}#${firstSeq}`;
+    if (this.keys.has(key)) return false;
+    this.keys.add(key);
+    return true;
+  }
+}
+
+export function fakeDeps(overrides: Partial<TranscriberDeps['settings']> = {}) {
+  const published: { detailType: string; detail: Record<string, unknown> }[] = [];
+  const time = { now: 1_800_000_000_000 };
+  const recognizer = new CountingRecognizer();
+  const ledger = new MemoryLedger();
+  const deps: TranscriberDeps = {
+    recognizer,
+    ledger,
+    events: {
+      publish: async (def: EventDefinition, detail: unknown) => {
+        def.schema.parse(detail);
+        published.push({ detailType: def.detailType, detail: detail as Record<string, unknown> });
+      },
+    },
+    clock: { now: () => time.now },
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    metrics: { latency: () => undefined, count: () => undefined },
+    settings: {
+      language: 'en',
+      maxSessions: 2,
+      idleMs: 60_000,
+      retryRefusedAfterMs: 30_000,
+      preRollMs: 300,
+      partialIntervalMs: 250,
+      endpointer: DEFAULT_ENDPOINTER,
+      ...overrides,
+    },
+  };
+  return { deps, published, time, recognizer, ledger };
+}
+
+/** 100 ms of a loud tone (speech stand-in) or of silence. */
+export function chunk(voiced: boolean, ms = 100): Int16Array {
+  const out = new Int16Array(16 * ms);
+  if (voiced)
+    for (let i = 0; i < out.length; i++) out[i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / 16_000));
+  return out;
+}
+
+/** Audio records for a pattern like "sssVVVVsss" (s = 100 ms silence, V = 100 ms voice), frames numbered from `firstSeq`. */
+export function records(sessionId: string, pattern: string, t0: number, firstSeq = 0): AudioRecord[] {
+  return [...pattern].map((c, i) => {
+    const samples = chunk(c === 'V');
+    return {
+      header: {
+        v: 1,
+        kind: 'audio',
+        sessionId,
+        seq: firstSeq + i,
+        captureTime: t0 + (firstSeq + i) * 100,
+        receivedAt: t0 + (firstSeq + i) * 100 + 5,
+        sampleRate: 16_000,
+        channels: 1,
+        encoding: 's16le',
+        samples: samples.length,
+      },
+      pcm: new Uint8Array(samples.buffer),
+    } as AudioRecord;
+  });
+}
+
+export function marker(sessionId: string, marker: 'pause' | 'resume' | 'end'): AudioRecord {
+  return { header: { v: 1, kind: 'marker', sessionId, marker, receivedAt: 0 }, pcm: new Uint8Array(0) };
+}

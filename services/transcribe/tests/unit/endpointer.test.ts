@@ -1,0 +1,60 @@
+// Endpointing on energy: utterance start and end times, hangover, long-utterance cuts.
+import { describe, expect, test } from 'vitest';
+import { DEFAULT_ENDPOINTER, Endpointer } from '#core/endpointer';
+import { chunk } from '../fakes.ts';
+
+function run(pattern: string, settings = DEFAULT_ENDPOINTER) {
+  const e = new Endpointer(settings);
+  const events = [];
+  for (const [i, c] of [...pattern].entries()) events.push(...e.push(chunk(c === 'V'), i * 100));
+  return events;
+}
+
+describe('Endpointer', () => {
+  test('an utterance starts at its first voiced audio and ends after the hangover of silence', () => {
+    expect(run('sssVVVVVssssss')).toEqual([
+      { kind: 'start', at: 300 },
+      { kind: 'end', lastVoiceAt: 800, reason: 'silence' },
+    ]);
+  });
+
+  test('a pause shorter than the hangover does not end the utterance', () => {
+    expect(run('VVVssVVVsssss').filter((e) => e.kind === 'end')).toEqual([
+      { kind: 'end', lastVoiceAt: 800, reason: 'silence' },
+    ]);
+  });
+
+  test('a click shorter than the minimum speech is ignored', () => {
+    const e = new Endpointer();
+    expect(e.push(chunk(true, 30), 0)).toEqual([]);
+    expect(e.push(chunk(false, 500), 30)).toEqual([]);
+  });
+
+  test('a long monologue is cut at the next short pause, or at the hard maximum', () => {
+    const settings = { ...DEFAULT_ENDPOINTER, softMaxMs: 1_000, longUtteranceHangoverMs: 150, hardMaxMs: 2_000 };
+    expect(run('VVVVVVVVVVVVssVVV', settings)).toContainEqual({
+      kind: 'end',
+      lastVoiceAt: 1_200,
+      reason: 'max-length',
+    });
+    expect(run('V'.repeat(25), settings)).toContainEqual({ kind: 'end', lastVoiceAt: 2_000, reason: 'max-length' });
+  });
+
+  test('the noise floor adapts, so steady background noise stops counting as speech', () => {
+    const e = new Endpointer();
+    const noise = new Int16Array(1600).map((_, i) => (i % 2 ? 300 : -300));
+    const events = [];
+    for (let i = 0; i < 80; i++) events.push(...e.push(noise, i * 100));
+    // Noise from the very first sample looks like speech until the floor has heard it for a window.
+    expect(events.filter((x) => x.kind === 'start')).toHaveLength(1);
+    expect(events.at(-1)?.kind).toBe('end');
+    expect(e.push(chunk(true), 8_000)).toEqual([{ kind: 'start', at: 8_000 }]);
+  });
+
+  test('flush ends an utterance in progress', () => {
+    const e = new Endpointer();
+    e.push(chunk(true), 0);
+    expect(e.flush()).toEqual({ kind: 'end', lastVoiceAt: 100, reason: 'silence' });
+    expect(e.flush()).toBeUndefined();
+  });
+});

@@ -1,0 +1,80 @@
+// The transcribe use case with a fake recogniser: partials, one final per utterance, redelivery, capacity.
+import { describe, expect, test } from 'vitest';
+import { Transcriber } from '#core/transcriber';
+import { fakeDeps, marker, records } from '../fakes.ts';
+
+const T0 = 1_800_000_000_000;
+
+describe('Transcriber', () => {
+  test('publishes throttled partials while speaking and one capitalised final per utterance', async () => {
+    const { deps, published, time } = fakeDeps();
+    const t = new Transcriber(deps);
+    for (const r of records('s_session0001', 'sssVVVVVVssss', T0)) {
+      time.now = r.header.kind === 'audio' ? r.header.captureTime + 100 : time.now;
+      await t.handle([r]);
+    }
+    const partials = published.filter((p) => p.detailType === 'TranscriptPartial');
+    const finals = published.filter((p) => p.detailType === 'TranscriptFinalized');
+    expect(partials.length).toBeGreaterThanOrEqual(2);
+    expect(partials.length).toBeLessThanOrEqual(3); // at most one per 250 ms over 600 ms of speech
+    expect(partials.map((p) => p.detail.revision)).toEqual(partials.map((_, i) => i));
+    expect(finals).toHaveLength(1);
+    expect(finals[0]!.detail).toMatchObject({
+      sessionId: 's_session0001',
+      segmentId: 'seg-000003',
+      segmentIndex: 3,
+      text: 'I I I I I I',
+      capture: { start: T0 + 300, end: T0 + 900 },
+      frames: { first: 3, last: 11 },
+      reason: 'silence',
+    });
+    expect(partials.every((p) => p.detail.segmentId === 'seg-000003')).toBe(true);
+  });
+
+  test('a redelivered batch produces no duplicate final', async () => {
+    const { deps, published } = fakeDeps();
+    const batch = records('s_session0001', 'sVVVVssss', T0);
+    const t = new Transcriber(deps);
+    await t.handle(batch);
+    await t.handle(batch);
+    // A fresh process (e.g. another Lambda instance) redelivered the same batch: the ledger catches it.
+    await new Transcriber(deps).handle(batch);
+    expect(published.filter((p) => p.detailType === 'TranscriptFinalized')).toHaveLength(1);
+  });
+
+  test('pause and end markers finalize the utterance in progress; end releases the recogniser', async () => {
+    const { deps, published, recognizer } = fakeDeps();
+    const t = new Transcriber(deps);
+    await t.handle([...records('s_session0001', 'VVV', T0), marker('s_session0001', 'pause')]);
+    expect(published.filter((p) => p.detailType === 'TranscriptFinalized').at(-1)?.detail.reason).toBe('pause');
+    await t.handle([...records('s_session0001', 'VVV', T0, 3), marker('s_session0001', 'end')]);
+    expect(published.filter((p) => p.detailType === 'TranscriptFinalized').at(-1)?.detail.reason).toBe('end');
+    expect(recognizer.released).toBe(1);
+    expect(t.openSessions).toBe(0);
+    // Audio for an ended session is not transcribed again.
+    await t.handle(records('s_session0001', 'VVVsss', T0, 10));
+    expect(recognizer.opened).toBe(1);
+  });
+
+  test('sessions beyond capacity are refused, others keep working', async () => {
+    const { deps, published, recognizer } = fakeDeps({ maxSessions: 2 });
+    const t = new Transcriber(deps);
+    await t.handle([
+      ...records('s_session0001', 'VVVssss', T0),
+      ...records('s_session0002', 'VVVssss', T0),
+      ...records('s_session0003', 'VVVssss', T0),
+    ]);
+    expect(recognizer.opened).toBe(2);
+    const finals = published.filter((p) => p.detailType === 'TranscriptFinalized').map((p) => p.detail.sessionId);
+    expect(finals.sort()).toEqual(['s_session0001', 's_session0002']);
+  });
+
+  test('an idle session gives its recogniser back', async () => {
+    const { deps, recognizer, time } = fakeDeps({ idleMs: 1_000 });
+    const t = new Transcriber(deps);
+    await t.handle(records('s_session0001', 'VVV', T0));
+    time.now += 5_000;
+    await t.handle(records('s_session0002', 's', T0));
+    expect(recognizer.released).toBe(1);
+  });
+});

@@ -1,0 +1,263 @@
+// Spoken test corpus: flite voices reading the reference sentences into 16 kHz mono WAVs, with text and manifest.
+//
+//   node --import tsx test/corpus/generate.ts --out DIR [--voices slt,rms] [--per-voice 10] [--lead-ms 300] [--tail-ms 300]
+//
+// Writes DIR/NAME.wav (16 kHz mono s16le), DIR/NAME.txt (the reference sentence) for NAME = VOICE-NN, and
+// DIR/manifest.json. Files already there with the same text are kept, so rerunning it is cheap.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { readWav, toMono16k, writeWav } from '@llt/cli';
+import { SENTENCES } from './sentences.ts';
+
+const run = promisify(execFile);
+
+/** What the recogniser is fed: the product streams 16 kHz mono s16, so the corpus is stored that way. */
+export const CORPUS_SAMPLE_RATE = 16_000;
+
+export const DEFAULT_VOICES: readonly string[] = ['slt', 'rms', 'awb', 'kal16'];
+
+export interface CorpusOptions {
+  /** flite voice names (`flite -lv`). Defaults to the four 16 kHz general-purpose voices. */
+  voices?: readonly string[];
+  sentencesPerVoice?: number;
+  /** Silence before the speech, so a recogniser's voice activity detection sees the speech begin. */
+  leadSilenceMs?: number;
+  /** Silence after it, so end-of-utterance detection has a pause to find. */
+  tailSilenceMs?: number;
+  /** Defaults to SENTENCES; only tests should need another list. */
+  sentences?: readonly string[];
+}
+
+export interface CorpusEntry {
+  name: string;
+  voice: string;
+  text: string;
+  /** Length of the WAV, padding included. */
+  durationMs: number;
+  leadSilenceMs: number;
+  tailSilenceMs: number;
+}
+
+export interface CorpusResult {
+  dir: string;
+  /** Also written to DIR/manifest.json, in voice order, then sentence order. */
+  entries: CorpusEntry[];
+  /** Names whose files were (re)written by this call. */
+  written: string[];
+  /** Names whose files were already there with the same text and padding. */
+  cached: string[];
+}
+
+export async function generateCorpus(dir: string, options: CorpusOptions = {}): Promise<CorpusResult> {
+  const {
+    voices = DEFAULT_VOICES,
+    sentencesPerVoice = 10,
+    leadSilenceMs = 300,
+    tailSilenceMs = 300,
+    sentences = SENTENCES,
+  } = options;
+  validate(voices, sentencesPerVoice, leadSilenceMs, tailSilenceMs, sentences);
+  await assertVoicesInstalled(voices);
+  mkdirSync(dir, { recursive: true });
+
+  const manifestPath = join(dir, 'manifest.json');
+  const previous = readManifest(manifestPath);
+  const plan = planCorpus(voices, sentencesPerVoice, sentences);
+  const scratch = mkdtempSync(join(tmpdir(), 'llt-corpus-'));
+  const written: string[] = [];
+  const cached: string[] = [];
+  try {
+    const entries = await mapLimited(plan, availableParallelism(), async ({ name, voice, text }) => {
+      const wavPath = join(dir, `${name}.wav`);
+      const txtPath = join(dir, `${name}.txt`);
+      const before = previous.get(name);
+      // The text file is the cache key: it is written only after its WAV is complete, so a matching one means
+      // the WAV beside it speaks that text. Padding is not in the file names, hence the manifest check; an
+      // entry missing from the manifest (it was deleted) is trusted rather than regenerated.
+      const samePadding = !before || (before.leadSilenceMs === leadSilenceMs && before.tailSilenceMs === tailSilenceMs);
+      if (samePadding && existsSync(wavPath) && readText(txtPath) === text) {
+        cached.push(name);
+        return entry(name, voice, text, readWav(wavPath).samples.length, leadSilenceMs, tailSilenceMs);
+      }
+      const raw = join(scratch, `${name}.wav`);
+      await run('flite', ['-voice', voice, '-t', text, '-o', raw]);
+      const speech = toMono16k(readWav(raw));
+      const lead = Math.round((leadSilenceMs * CORPUS_SAMPLE_RATE) / 1000);
+      const tail = Math.round((tailSilenceMs * CORPUS_SAMPLE_RATE) / 1000);
+      const samples = new Int16Array(lead + speech.length + tail);
+      samples.set(speech, lead);
+      // Written beside the target and renamed so that an interrupted run never leaves a half WAV under its name.
+      const partial = `${wavPath}.partial`;
+      writeWav(partial, samples, CORPUS_SAMPLE_RATE);
+      renameSync(partial, wavPath);
+      writeFileSync(txtPath, text);
+      written.push(name);
+      return entry(name, voice, text, samples.length, leadSilenceMs, tailSilenceMs);
+    });
+    const manifest = `${JSON.stringify(entries, null, 2)}\n`;
+    if (readText(manifestPath) !== manifest) writeFileSync(manifestPath, manifest);
+    const order = new Map(plan.map(({ name }, index) => [name, index]));
+    const byPlan = (a: string, b: string) => order.get(a)! - order.get(b)!;
+    return { dir, entries, written: written.sort(byPlan), cached: cached.sort(byPlan) };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Voice v reads sentences v·N … v·N+N−1 (wrapping around the list), so with the defaults (4 × 10 of 40) every
+ * sentence is spoken exactly once and each voice's subset is different; more voices × sentences than the list
+ * holds only then repeats sentences, in other voices. Names count from 01 within each voice.
+ */
+export function planCorpus(
+  voices: readonly string[],
+  sentencesPerVoice: number,
+  sentences: readonly string[] = SENTENCES,
+): { name: string; voice: string; text: string }[] {
+  const digits = Math.max(2, String(sentencesPerVoice).length);
+  return voices.flatMap((voice, v) =>
+    Array.from({ length: sentencesPerVoice }, (_, s) => ({
+      name: `${voice}-${String(s + 1).padStart(digits, '0')}`,
+      voice,
+      text: sentences[(v * sentencesPerVoice + s) % sentences.length]!,
+    })),
+  );
+}
+
+function validate(
+  voices: readonly string[],
+  perVoice: number,
+  leadMs: number,
+  tailMs: number,
+  sentences: readonly string[],
+): void {
+  if (voices.length === 0) throw new Error('generateCorpus: no voices given');
+  if (new Set(voices).size !== voices.length)
+    throw new Error(`generateCorpus: duplicate voices in ${voices.join(',')}`);
+  // Voice names become file names, and flite takes anything else (a path, a URL) as a voice file to load.
+  const bad = voices.find((voice) => !/^[a-z0-9_]+$/.test(voice));
+  if (bad !== undefined) throw new Error(`generateCorpus: "${bad}" is not a flite voice name`);
+  if (!Number.isInteger(perVoice) || perVoice < 1) {
+    throw new Error(`generateCorpus: sentencesPerVoice must be a positive integer, got ${perVoice}`);
+  }
+  for (const [label, ms] of [
+    ['leadSilenceMs', leadMs],
+    ['tailSilenceMs', tailMs],
+  ] as const) {
+    if (!Number.isFinite(ms) || ms < 0) throw new Error(`generateCorpus: ${label} must be ≥ 0, got ${ms}`);
+  }
+  if (sentences.length === 0) throw new Error('generateCorpus: no sentences given');
+}
+
+/** flite silently falls back to its default 8 kHz voice for a name it does not know, so ask it first. */
+async function assertVoicesInstalled(voices: readonly string[]): Promise<void> {
+  let listing: string;
+  try {
+    listing = (await run('flite', ['-lv'])).stdout;
+  } catch (cause) {
+    throw new Error('generateCorpus: cannot run flite; install the Debian package (scripts/setup.sh does)', {
+      cause,
+    });
+  }
+  const installed = new Set(listing.replace(/^.*?:/, '').trim().split(/\s+/));
+  const missing = voices.filter((voice) => !installed.has(voice));
+  if (missing.length > 0) {
+    throw new Error(`generateCorpus: flite has no voice ${missing.join(', ')}; it has ${[...installed].join(', ')}`);
+  }
+}
+
+function entry(
+  name: string,
+  voice: string,
+  text: string,
+  samples: number,
+  leadSilenceMs: number,
+  tailSilenceMs: number,
+): CorpusEntry {
+  const durationMs = Math.round((samples * 1000) / CORPUS_SAMPLE_RATE);
+  return { name, voice, text, durationMs, leadSilenceMs, tailSilenceMs };
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readManifest(path: string): Map<string, CorpusEntry> {
+  const text = readText(path);
+  if (text === undefined) return new Map();
+  try {
+    const entries = JSON.parse(text) as CorpusEntry[];
+    return new Map(Array.isArray(entries) ? entries.map((e) => [e.name, e]) : []);
+  } catch {
+    // A damaged manifest only costs the padding check; the text files still decide what is cached.
+    return new Map();
+  }
+}
+
+/** Like Promise.all over items.map(fn) with at most `limit` calls in flight, results in input order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      voices: { type: 'string' },
+      'per-voice': { type: 'string' },
+      'lead-ms': { type: 'string' },
+      'tail-ms': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.out) {
+    throw new Error(
+      'usage: node --import tsx test/corpus/generate.ts --out DIR [--voices slt,rms] [--per-voice 10] [--lead-ms 300] [--tail-ms 300]',
+    );
+  }
+  const options: CorpusOptions = {};
+  if (values.voices !== undefined) options.voices = values.voices.split(',').filter((voice) => voice !== '');
+  if (values['per-voice'] !== undefined) options.sentencesPerVoice = Number(values['per-voice']);
+  if (values['lead-ms'] !== undefined) options.leadSilenceMs = Number(values['lead-ms']);
+  if (values['tail-ms'] !== undefined) options.tailSilenceMs = Number(values['tail-ms']);
+
+  const dir = resolve(values.out);
+  const { entries, written, cached } = await generateCorpus(dir, options);
+  const fresh = new Set(written);
+  const width = Math.max(...entries.map(({ name }) => name.length));
+  for (const { name, durationMs, text } of entries) {
+    const status = fresh.has(name) ? 'wrote ' : 'cached';
+    console.log(
+      `${status} ${`${name}.wav`.padEnd(width + 4)} ${(durationMs / 1000).toFixed(2).padStart(6)} s  ${text}`,
+    );
+  }
+  const totalMs = entries.reduce((sum, { durationMs }) => sum + durationMs, 0);
+  console.log(
+    `${entries.length} utterances (${written.length} written, ${cached.length} cached), ` +
+      `${(totalMs / 1000).toFixed(1)} s of audio, manifest ${join(dir, 'manifest.json')}`,
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,53 @@
+// Reference sentences for the spoken test corpus: what a speaker says at a talk, lecture, sermon or town hall.
+
+/**
+ * Forty sentences of five to sixteen words in everyday vocabulary, so that a general-purpose English language
+ * model (PocketSphinx en-us) knows every word and recognition errors come from the audio, not from unknown words.
+ * Numbers are written as words because that is what a recogniser outputs; comparing "42" with "forty two"
+ * would count errors that are only spelling. Contractions are few: recognisers split and spell them unevenly.
+ *
+ * The order is part of the contract: corpus file names map to positions in this list, so append rather than
+ * reorder or edit, or cached corpora and recorded benchmark results stop lining up with their text.
+ */
+export const SENTENCES: readonly string[] = [
+  'Good morning everyone and thank you all for coming today.',
+  'I would like to start with a short story about my first job.',
+  'Please take your seats because we are about to begin.',
+  'Our city council will meet again on the third Tuesday of next month.',
+  'How many of you have ever tried to learn a second language?',
+  'The new library will open its doors in the spring of next year.',
+  'We have twenty minutes left, so let me move on to the next slide.',
+  'I believe that every child deserves a good school close to home.',
+  'Can everyone in the back of the room hear me clearly?',
+  'Last year we planted more than three thousand trees along the river.',
+  'Let us take a moment to remember those who are no longer with us.',
+  'The results of the study surprised even the people who designed it.',
+  'If you have a question, please raise your hand and wait for the microphone.',
+  'Our budget for the coming year is about four million dollars.',
+  'What would you do if you had one more hour every day?',
+  'Today I want to talk about how we can work together as a community.',
+  'The bus will run every fifteen minutes during the summer.',
+  'Many families in this town are struggling to pay their rent.',
+  "It's important to listen to each other even when we disagree.",
+  'The speaker after me will explain the plan in more detail.',
+  'Please turn to page forty two in your program.',
+  'Why do so many good ideas fail before they ever start?',
+  'We will take a short break and return at half past ten.',
+  'I grew up in a small village with only one road.',
+  'Faith is not about having all the answers.',
+  'The water in the lake has become much cleaner over the last ten years.',
+  'Thank you for your patience while we fix the sound system.',
+  'Who would like to share their thoughts on this proposal?',
+  'Our team spent six months talking to doctors and nurses across the country.',
+  'The park will be closed on Saturday for the annual music festival.',
+  'Every great change in history began with a small group of people.',
+  "I don't think we should raise taxes this year.",
+  'The first lesson of the course covers the basic rules of grammar.',
+  'More than two hundred people signed the letter to the mayor.',
+  'Where will the new hospital be built, and who will pay for it?',
+  'Love your neighbor as you love yourself.',
+  'The meeting will end at nine tonight.',
+  'Please remember to turn off your phones during the performance.',
+  'Technology can help us, but it cannot replace good teachers.',
+  'Let me close by thanking the volunteers who made this evening possible.',
+];
