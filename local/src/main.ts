@@ -4,9 +4,14 @@ import { OPTIONAL_SERVICES, type OptionalService, startLocalSystem } from './run
 const port = Number(process.env.PORT ?? process.env.LLT_PORT ?? 8080);
 const host = process.env.HOST ?? '0.0.0.0';
 
+// LLT_SERVICES=ingest runs ingest alone (the ingest benchmark); by default everything runs.
+const services = (process.env.LLT_SERVICES?.split(',') ?? OPTIONAL_SERVICES).filter((s): s is OptionalService =>
+  (OPTIONAL_SERVICES as readonly string[]).includes(s),
+);
 const system = await startLocalSystem({
   port,
   host,
+  services,
   ...(process.env.LLT_DATA_DIR ? { dataDir: process.env.LLT_DATA_DIR } : {}),
 });
 const languages = system.env.LLT_TARGET_LANGUAGES || '(none: install Apertium pairs)';

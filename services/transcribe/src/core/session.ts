@@ -4,7 +4,7 @@
 import type { AudioRecordHeader } from '@llt/events';
 import { capitalizeTranscript } from './capitalize.ts';
 import { type EndpointEvent, Endpointer, type EndpointerSettings } from './endpointer.ts';
-import type { RecognizerStream } from './ports.ts';
+import type { Hypothesis, RecognizerStream, TranscribeMetrics } from './ports.ts';
 
 export interface TranscriptSink {
   partial(p: {
@@ -61,8 +61,18 @@ export class SessionTranscriber {
     private readonly sink: TranscriptSink,
     private readonly settings: SessionSettings,
     private readonly now: () => number,
+    private readonly metrics?: TranscribeMetrics,
   ) {
     this.endpointer = new Endpointer(settings.endpointer);
+  }
+
+  /** Feeds the recogniser, accounting the time it took against the audio it got (real-time factor). */
+  private async write(samples: Int16Array): Promise<Hypothesis> {
+    const started = performance.now();
+    const hypothesis = await this.stream.write(samples);
+    this.metrics?.count('DecodeBusyMs', performance.now() - started);
+    this.metrics?.count('AudioDecodedMs', samples.length / 16);
+    return hypothesis;
   }
 
   /** Handles one audio frame; resolves after any transcript it produced was published. */
@@ -87,12 +97,12 @@ export class SessionTranscriber {
         lastPartialText: '',
         lastPartialAt: 0,
       };
-      for (const held of this.preRoll) await this.stream.write(held.samples);
+      for (const held of this.preRoll) await this.write(held.samples);
       this.preRoll = [];
     }
     const utterance = this.utterance!;
     utterance.lastSeq = header.seq;
-    const hypothesis = await this.stream.write(samples);
+    const hypothesis = await this.write(samples);
     const end = events.find((e): e is Extract<EndpointEvent, { kind: 'end' }> => e.kind === 'end');
     if (end) {
       utterance.captureEnd = end.lastVoiceAt;
@@ -135,7 +145,10 @@ export class SessionTranscriber {
   private async finalize(reason: 'silence' | 'max-length' | 'pause' | 'end'): Promise<void> {
     const utterance = this.utterance!;
     this.utterance = undefined;
+    const started = performance.now();
     const text = capitalizeTranscript(await this.stream.finish());
+    this.metrics?.count('DecodeBusyMs', performance.now() - started);
+    this.metrics?.latency('FinishMs', performance.now() - started);
     if (!text) return; // a cough or a click: nothing was said
     await this.sink.final({
       segmentIndex: utterance.segmentIndex,

@@ -103,7 +103,14 @@ export class Transcriber {
       const started = clock.now();
       const stream = await recognizer.open(sessionId, settings.language);
       metrics.latency('RecognizerOpenMs', clock.now() - started);
-      const session = new SessionTranscriber(sessionId, stream, this.sink(sessionId), settings, () => clock.now());
+      const session = new SessionTranscriber(
+        sessionId,
+        stream,
+        this.sink(sessionId),
+        settings,
+        () => clock.now(),
+        metrics,
+      );
       this.sessions.set(sessionId, session);
       this.refused.delete(sessionId);
       log.info('recogniser opened', { sessionId, engine: recognizer.name, open: this.sessions.size });

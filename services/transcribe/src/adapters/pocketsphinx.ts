@@ -1,0 +1,293 @@
+// Local Recognizer adapter: one warm PocketSphinx decoder per session, driven in-process through koffi FFI
+// against Debian's libpocketsphinx.so.3 / libsphinxbase.so.3, so partial hypotheses stream chunk by chunk.
+//
+// Thread model
+// - The libraries are loaded once per process (per libDir), lazily at the first open().
+// - Everything slow runs on koffi's async workers (Node's libuv thread pool, UV_THREADPOOL_SIZE, default 4):
+//   ps_init (~0.3 s), ps_process_raw, ps_end_utt and the final ps_get_hyp (fwdflat / bestpath passes), ps_free.
+//   Only calls that take microseconds run on the event loop: cmd_ln_init (koffi cannot call variadic functions
+//   asynchronously; it only parses options), ps_start_utt, and the partial ps_get_hyp / ps_get_in_speech.
+// - A decoder is not thread-safe: every call on one decoder goes through its stream's promise chain, so no two
+//   calls on the same decoder overlap even if a caller does not await. Different decoders run in parallel on
+//   different worker threads: PocketSphinx keeps its state per decoder, except the process-wide log stream,
+//   which is therefore switched off once at load instead of per decoder (see loadNative).
+// - Many live sessions share the libuv pool with fs, dns.lookup and zlib; raise UV_THREADPOOL_SIZE with the
+//   number of concurrent decoders so that decoding does not queue behind (or in front of) other I/O.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import koffi, { type LibraryHandle } from 'koffi';
+import type { Hypothesis, Recognizer, RecognizerStream } from '#core/ports';
+import { RecognizerError } from '#errors';
+
+export interface PocketSphinxOptions {
+  /** Folder holding `en-us/` (acoustic model), `en-us.lm.bin` and `cmudict-en-us.dict`. */
+  modelDir?: string;
+  /** More decoder options for cmd_ln_init, e.g. `{ '-fwdflat': 'no', '-bestpath': 'no' }` (faster, less accurate). */
+  extraArgs?: Record<string, string>;
+  /** Folder to load the two shared libraries from; by default the dynamic loader's search path. */
+  libDir?: string;
+}
+
+export const DEFAULT_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+/** koffi 3 represents native pointers as BigInt; NULL comes back as null. */
+type Pointer = bigint;
+type NativeFunction = ReturnType<LibraryHandle['func']>;
+
+/** Typed wrappers over the handful of C functions the adapter needs. */
+interface SphinxApi {
+  /** cmd_ln_init(NULL, ps_args(), TRUE, "-opt", "value", …, NULL). */
+  newConfig(args: readonly string[]): Pointer | null;
+  freeConfig(config: Pointer): void;
+  init(config: Pointer): Promise<Pointer | null>;
+  startUtt(decoder: Pointer): number;
+  processRaw(decoder: Pointer, samples: Pointer, count: number): Promise<number>;
+  endUtt(decoder: Pointer): Promise<number>;
+  hyp(decoder: Pointer, score: Int32Array): string | null;
+  finalHyp(decoder: Pointer, score: Int32Array): Promise<string | null>;
+  inSpeech(decoder: Pointer): boolean;
+  free(decoder: Pointer): Promise<number>;
+}
+
+const LIBRARIES = {
+  sphinxbase: { file: 'libsphinxbase.so.3', debianPackage: 'libsphinxbase3' },
+  pocketsphinx: { file: 'libpocketsphinx.so.3', debianPackage: 'libpocketsphinx3' },
+} as const;
+
+const MODEL_FILES = ['en-us', 'en-us.lm.bin', 'cmudict-en-us.dict'] as const;
+
+/** Loaded libraries by libDir ('' = loader search path); failures are not cached so an apt install is picked up. */
+const loaded = new Map<string, SphinxApi>();
+
+function loadLibrary(libDir: string | undefined, lib: (typeof LIBRARIES)[keyof typeof LIBRARIES]): LibraryHandle {
+  const path = libDir ? join(libDir, lib.file) : lib.file;
+  try {
+    return koffi.load(path);
+  } catch (cause) {
+    throw new RecognizerError(
+      `PocketSphinx: cannot load ${path}; install the Debian package ${lib.debianPackage} (apt-get install pocketsphinx pocketsphinx-en-us)`,
+      { cause },
+    );
+  }
+}
+
+function callAsync<T>(fn: NativeFunction, ...args: unknown[]): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    fn.async(...args, (err: unknown, result: T) => {
+      if (err) reject(err);
+      else resolve(result);
+    });
+  });
+}
+
+function loadNative(libDir: string | undefined): SphinxApi {
+  const key = libDir ?? '';
+  const cached = loaded.get(key);
+  if (cached) return cached;
+
+  const base = loadLibrary(libDir, LIBRARIES.sphinxbase);
+  const ps = loadLibrary(libDir, LIBRARIES.pocketsphinx);
+  // Anonymous opaque types: named koffi types are process-global and would clash if this module were evaluated
+  // twice (test isolation, hot reload).
+  const CmdLnPtr = koffi.pointer(koffi.opaque());
+  const DecoderPtr = koffi.pointer(koffi.opaque());
+  const fn = {
+    cmdLnInit: base.func('cmd_ln_init', CmdLnPtr, [CmdLnPtr, 'void *', 'int32_t', '...']),
+    cmdLnFree: base.func('cmd_ln_free_r', 'int', [CmdLnPtr]),
+    errSetLogfp: base.func('err_set_logfp', 'void *', ['void *']),
+    psArgs: ps.func('ps_args', 'void *', []),
+    psInit: ps.func('ps_init', DecoderPtr, [CmdLnPtr]),
+    psStartUtt: ps.func('ps_start_utt', 'int', [DecoderPtr]),
+    psProcessRaw: ps.func('ps_process_raw', 'int', [DecoderPtr, 'int16_t *', 'size_t', 'int', 'int']),
+    psEndUtt: ps.func('ps_end_utt', 'int', [DecoderPtr]),
+    psGetHyp: ps.func('ps_get_hyp', 'str', [DecoderPtr, koffi.out(koffi.pointer('int32_t'))]),
+    psGetInSpeech: ps.func('ps_get_in_speech', 'uint8_t', [DecoderPtr]),
+    psFree: ps.func('ps_free', 'int', [DecoderPtr]),
+  };
+  // Logging off for the whole process instead of `-logfn /dev/null` per decoder: ps_init with -logfn swaps the
+  // process-global log FILE* and fcloses the previous one, which other decoders may be writing to on another
+  // worker thread at that moment. A NULL log stream disables sphinxbase logging altogether.
+  fn.errSetLogfp(null);
+  const argDefinitions: Pointer = fn.psArgs();
+
+  const api: SphinxApi = {
+    newConfig(args) {
+      const variadic: (string | null)[] = [];
+      for (const arg of args) variadic.push('str', arg);
+      variadic.push('str', null);
+      return fn.cmdLnInit(null, argDefinitions, 1, ...variadic);
+    },
+    freeConfig: (config) => fn.cmdLnFree(config),
+    init: (config) => callAsync(fn.psInit, config),
+    startUtt: (decoder) => fn.psStartUtt(decoder),
+    processRaw: (decoder, samples, count) => callAsync(fn.psProcessRaw, decoder, samples, count, 0, 0),
+    endUtt: (decoder) => callAsync(fn.psEndUtt, decoder),
+    hyp: (decoder, score) => fn.psGetHyp(decoder, score),
+    // After ps_end_utt the hypothesis may run the lattice bestpath search: not for the event loop.
+    finalHyp: (decoder, score) => callAsync(fn.psGetHyp, decoder, score),
+    inSpeech: (decoder) => fn.psGetInSpeech(decoder) !== 0,
+    free: (decoder) => callAsync(fn.psFree, decoder),
+  };
+  loaded.set(key, api);
+  return api;
+}
+
+/**
+ * Engine text to caption text: drops fillers (`<sil>`, `<s>`, `[NOISE]`, `++BREATH++`) and alternate-pronunciation
+ * markers (`read(2)` → `read`), which the default en-us setup rarely emits but other dictionaries do.
+ */
+export function cleanHypothesis(raw: string): string {
+  return raw
+    .split(/\s+/)
+    .map((word) => word.replace(/\(\d+\)$/, ''))
+    .filter((word) => word !== '' && !/^(<.*>|\[.*\]|\+\+.*\+\+)$/.test(word))
+    .join(' ');
+}
+
+export class PocketSphinxRecognizer implements Recognizer {
+  readonly name = 'pocketsphinx';
+  private readonly modelDir: string;
+  private readonly extraArgs: Record<string, string>;
+  private readonly libDir: string | undefined;
+
+  constructor(options: PocketSphinxOptions = {}) {
+    this.modelDir = options.modelDir ?? DEFAULT_MODEL_DIR;
+    this.extraArgs = options.extraArgs ?? {};
+    this.libDir = options.libDir;
+  }
+
+  async open(sessionId: string, language: string): Promise<RecognizerStream> {
+    if (language !== 'en') {
+      throw new RecognizerError(`PocketSphinx: no model for language '${language}' (only 'en' is installed)`);
+    }
+    const api = loadNative(this.libDir);
+    for (const file of MODEL_FILES) {
+      const path = join(this.modelDir, file);
+      if (!existsSync(path)) {
+        throw new RecognizerError(
+          `PocketSphinx: model file ${path} is missing; install the Debian package pocketsphinx-en-us`,
+        );
+      }
+    }
+    const args = [
+      ['-hmm', join(this.modelDir, 'en-us')],
+      ['-lm', join(this.modelDir, 'en-us.lm.bin')],
+      ['-dict', join(this.modelDir, 'cmudict-en-us.dict')],
+      ...Object.entries(this.extraArgs),
+    ].flat();
+    const config = api.newConfig(args);
+    if (!config) {
+      throw new RecognizerError(
+        `PocketSphinx: cmd_ln_init rejected the decoder options (unknown or duplicate option?) ${JSON.stringify(this.extraArgs)}`,
+      );
+    }
+    let decoder: Pointer | null;
+    try {
+      decoder = await api.init(config);
+    } catch (cause) {
+      api.freeConfig(config);
+      throw new RecognizerError('PocketSphinx: ps_init failed', { cause });
+    }
+    if (!decoder) {
+      api.freeConfig(config);
+      throw new RecognizerError(`PocketSphinx: ps_init could not load the models in ${this.modelDir}`);
+    }
+    const stream = new PocketSphinxStream(api, sessionId, decoder, config);
+    if (api.startUtt(decoder) < 0) {
+      await stream.release();
+      throw new RecognizerError('PocketSphinx: ps_start_utt failed');
+    }
+    return stream;
+  }
+}
+
+/** 100 ms at 16 kHz: the usual chunk, so the native buffer rarely has to grow. */
+const INITIAL_BUFFER_SAMPLES = 1600;
+
+class PocketSphinxStream implements RecognizerStream {
+  /** Settles after the last queued call on this decoder; never rejects, so one failure does not block the rest. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private released: Promise<void> | undefined;
+  private readonly score = new Int32Array(1);
+  /**
+   * Native copy of the samples for ps_process_raw: the call runs on a worker thread while the caller is free to
+   * reuse its Int16Array, and a koffi.alloc block does not move under the native code.
+   */
+  private buffer: { pointer: Pointer; view: Int16Array } | undefined;
+
+  constructor(
+    private readonly api: SphinxApi,
+    private readonly sessionId: string,
+    private readonly decoder: Pointer,
+    private readonly config: Pointer,
+  ) {}
+
+  write(samples: Int16Array): Promise<Hypothesis> {
+    return this.enqueue('write', async () => {
+      if (samples.length > 0) {
+        const buffer = this.nativeBuffer(samples.length);
+        buffer.view.set(samples);
+        const frames = await this.api.processRaw(this.decoder, buffer.pointer, samples.length);
+        if (frames < 0) throw new RecognizerError(`PocketSphinx: ps_process_raw failed (${frames})`);
+      }
+      const raw = this.api.hyp(this.decoder, this.score);
+      return { text: cleanHypothesis(raw ?? ''), inSpeech: this.api.inSpeech(this.decoder) };
+    });
+  }
+
+  finish(): Promise<string> {
+    return this.enqueue('finish', async () => {
+      const ended = await this.api.endUtt(this.decoder);
+      if (ended < 0) throw new RecognizerError(`PocketSphinx: ps_end_utt failed (${ended})`);
+      const raw = await this.api.finalHyp(this.decoder, this.score);
+      // Same decoder for the next utterance: its cepstral mean stays adapted to this speaker and channel.
+      const started = this.api.startUtt(this.decoder);
+      if (started < 0) throw new RecognizerError(`PocketSphinx: ps_start_utt failed (${started})`);
+      return cleanHypothesis(raw ?? '');
+    });
+  }
+
+  release(): Promise<void> {
+    if (!this.released) {
+      // Queued behind any call still running on a worker thread: freeing under it would crash the process.
+      const done = this.tail.then(async () => {
+        if (this.buffer) koffi.free(this.buffer.pointer);
+        this.buffer = undefined;
+        // ps_init took its own reference to the config; ps_free drops that one, cmd_ln_free_r ours.
+        await this.api.free(this.decoder);
+        this.api.freeConfig(this.config);
+      });
+      this.released = done.catch((cause: unknown) => {
+        throw new RecognizerError(`PocketSphinx: releasing the decoder of session ${this.sessionId} failed`, {
+          cause,
+        });
+      });
+      this.tail = this.released.catch(() => undefined);
+    }
+    return this.released;
+  }
+
+  private enqueue<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (this.released) {
+      return Promise.reject(
+        new RecognizerError(`PocketSphinx: ${operation} after release of the stream of session ${this.sessionId}`),
+      );
+    }
+    const result = this.tail.then(run).catch((cause: unknown) => {
+      if (cause instanceof RecognizerError) throw cause;
+      throw new RecognizerError(`PocketSphinx: ${operation} failed for session ${this.sessionId}`, { cause });
+    });
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private nativeBuffer(samples: number): { pointer: Pointer; view: Int16Array } {
+    if (this.buffer && this.buffer.view.length >= samples) return this.buffer;
+    if (this.buffer) koffi.free(this.buffer.pointer);
+    this.buffer = undefined;
+    const length = Math.max(samples, INITIAL_BUFFER_SAMPLES);
+    const pointer: Pointer = koffi.alloc('int16_t', length);
+    this.buffer = { pointer, view: new Int16Array(koffi.view(pointer, length * Int16Array.BYTES_PER_ELEMENT)) };
+    return this.buffer;
+  }
+}
