@@ -109,6 +109,10 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     stoppers.unshift(() => gateway.close());
 
     const env: Record<string, string> = {
+      // Tuning the user set for the services (LLT_ASR_HANGOVER_MS, LLT_ASR_SEARCH, …) passes through.
+      ...Object.fromEntries(
+        Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('LLT_') && !!e[1]),
+      ),
       AWS_REGION: region,
       LLT_KINESIS_ENDPOINT: emulators.endpoints.kinesis,
       LLT_DYNAMODB_ENDPOINT: emulators.endpoints.dynamodb,

@@ -1,5 +1,6 @@
 // Benchmark: speech recognition through the whole local system. Streams a corpus of flite-spoken sentences
-// (test/corpus) at real time through ingest, as 1 and as N concurrent sessions, and reports word error rate
+// (test/corpus) at real time through ingest, one session per voice (a session has one speaker), with 1 and
+// with N sessions at once, and reports word error rate
 // per voice and overall, the real-time factor of the recogniser, and the delay from the end of speech to
 // TranscriptFinalized (p50/p95), with the first and last third of each run compared to show growing lag.
 //
@@ -59,13 +60,37 @@ interface UtteranceResult {
   order: number;
 }
 
+/** One session per voice: its sentences back to back, with a gap of silence between them. */
+const plans = [...new Set(utterances.map((u) => u.entry.voice))].map((voice) =>
+  utterances.filter((u) => u.entry.voice === voice),
+);
+
 async function run(concurrency: number) {
   const system = await spawnSystem({ LLT_SERVICES: 'transcribe' });
   const tap = await tapEvents(system.url);
   try {
     const before = await system.stats();
-    // Each session speaks its share of the corpus back to back, with a gap of silence between utterances.
-    const plans = Array.from({ length: concurrency }, (_, i) => utterances.filter((_, k) => k % concurrency === i));
+    const results: UtteranceResult[] = [];
+    // `concurrency` sessions speak at once; the next wave starts when they are done.
+    for (let wave = 0; wave < plans.length; wave += concurrency) {
+      results.push(...(await speak(system, tap, plans.slice(wave, wave + concurrency))));
+    }
+    await new Promise((r) => setTimeout(r, 2_000)); // the last finals
+    const after = await system.stats();
+    return summarize(concurrency, results, before, after);
+  } finally {
+    tap.close();
+    await system.stop();
+  }
+}
+
+async function speak(
+  system: Awaited<ReturnType<typeof spawnSystem>>,
+  tap: Awaited<ReturnType<typeof tapEvents>>,
+  plans: (typeof utterances)[],
+): Promise<UtteranceResult[]> {
+  const concurrency = plans.length;
+  {
     const sessions = await Promise.all(
       plans.map(async (plan) => {
         const session = await createSession(system.url, { sourceLanguage: 'en', targetLanguages: ['es'] });
@@ -107,8 +132,7 @@ async function run(concurrency: number) {
       }),
     );
     await Promise.all(sessions.map((s) => s.client.drain()));
-    await new Promise((r) => setTimeout(r, 2_000)); // the last finals
-    const after = await system.stats();
+    await new Promise((r) => setTimeout(r, 1_500)); // the last finals of this wave
 
     const results: UtteranceResult[] = [];
     sessions.forEach((s, i) => {
@@ -143,7 +167,17 @@ async function run(concurrency: number) {
       });
     });
     for (const s of sessions) await s.client.close();
+    return results;
+  }
+}
 
+function summarize(
+  concurrency: number,
+  results: UtteranceResult[],
+  before: Awaited<ReturnType<Awaited<ReturnType<typeof spawnSystem>>['stats']>>,
+  after: Awaited<ReturnType<Awaited<ReturnType<typeof spawnSystem>>['stats']>>,
+) {
+  {
     const voices = [...new Set(results.map((r) => r.voice))];
     const werOf = (rs: UtteranceResult[]) =>
       Math.round(aggregateWer(rs.map((r) => ({ reference: r.reference, hypothesis: r.hypothesis }))).wer * 1000) / 10;
@@ -196,9 +230,6 @@ async function run(concurrency: number) {
       },
       perUtterance: results,
     };
-  } finally {
-    tap.close();
-    await system.stop();
   }
 }
 

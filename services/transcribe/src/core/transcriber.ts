@@ -72,8 +72,20 @@ export class Transcriber {
       const session = await this.sessionFor(sessionId);
       if (!session) continue;
       const samples = new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.byteLength));
-      const outcome = await session.audio(header, samples);
-      if (outcome === 'duplicate') this.deps.metrics.count('FramesRedelivered');
+      try {
+        const outcome = await session.audio(header, samples);
+        if (outcome === 'duplicate') this.deps.metrics.count('FramesRedelivered');
+      } catch (error) {
+        // A broken recogniser stream is replaced by a fresh one on the session's next frame; retrying the
+        // batch would only hit the same broken stream again.
+        this.deps.metrics.count('RecognizerFailures');
+        this.deps.log.error('recogniser failed; the utterance in progress is lost', {
+          sessionId,
+          seq: header.seq,
+          error: (error as Error).message,
+        });
+        await this.close(sessionId, 'failed');
+      }
     }
   }
 
@@ -174,11 +186,13 @@ export class Transcriber {
     }
   }
 
-  private async close(sessionId: string, why: 'ended' | 'idle'): Promise<void> {
+  private async close(sessionId: string, why: 'ended' | 'idle' | 'failed'): Promise<void> {
     const session = this.sessions.get(sessionId);
     this.sessions.delete(sessionId);
     if (why === 'ended') this.ended.add(sessionId);
-    await session?.release();
+    await session
+      ?.release()
+      .catch((error: Error) => this.deps.log.warn('recogniser release failed', { sessionId, error: error.message }));
     this.deps.log.info('recogniser released', { sessionId, why });
   }
 

@@ -69,6 +69,24 @@ describe('Transcriber', () => {
     expect(finals.sort()).toEqual(['s_session0001', 's_session0002']);
   });
 
+  test('a recogniser that fails mid-stream is replaced on the next frame; the batch is not failed', async () => {
+    const { deps, published, recognizer } = fakeDeps();
+    const t = new Transcriber(deps);
+    const original = recognizer.open.bind(recognizer);
+    let broken = true;
+    recognizer.open = async () => {
+      const stream = await original();
+      if (!broken) return stream;
+      broken = false;
+      return { ...stream, write: async () => Promise.reject(new Error('stream reset')) };
+    };
+    await t.handle(records('s_session0001', 'VVV', T0));
+    expect(recognizer.released).toBe(1);
+    await t.handle(records('s_session0001', 'VVVVssss', T0, 3));
+    expect(recognizer.opened).toBe(2);
+    expect(published.filter((p) => p.detailType === 'TranscriptFinalized')).toHaveLength(1);
+  });
+
   test('an idle session gives its recogniser back', async () => {
     const { deps, recognizer, time } = fakeDeps({ idleMs: 1_000 });
     const t = new Transcriber(deps);

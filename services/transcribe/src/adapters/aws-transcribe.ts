@@ -1,0 +1,568 @@
+// AWS Recognizer adapter: one Transcribe Streaming request per live session, cut into utterances by audio offset.
+//
+// Audio clock
+// - Each Transcribe request has its own timeline: result and item StartTime/EndTime are seconds of audio *received
+//   by that request*. A Connection counts the samples it was handed (speech and keep-alive silence alike), so the
+//   sample count at finish() is exactly the boundary on Transcribe's clock.
+// - Words are assigned to an utterance by their midpoint against that boundary, item by item when Transcribe gives
+//   items (a result may straddle a boundary: our endpointer and Transcribe's segmenter disagree), by the result's own
+//   times otherwise. Anything before the boundary that arrives after finish() is therefore never shown again.
+//
+// Stream lifetime
+// - The request stays open across utterances: opening one costs a round trip, a 15-second minimum charge and the
+//   engine's context. A request may last 4 hours; when Transcribe ends one, the next write opens another.
+// - Transcribe ends a request that receives no audio for 15 s. While the instance runs, a timer sends a short
+//   burst of silence after keepAliveAfterMs without audio (cheap: 100 ms of billed audio per 10 s of pause). A
+//   frozen Lambda fires no timers, so write() also treats a request that has heard nothing for ~14 s as gone and
+//   replaces it before sending, instead of losing the first words of an utterance into a dead stream.
+// - A failed request is replaced on the next write (bounded consecutive attempts); audio not yet sent moves to the
+//   replacement and text already recognised for the current utterance is carried over.
+import {
+  type AudioStream,
+  type LanguageCode,
+  type PartialResultsStability,
+  type Result,
+  StartStreamTranscriptionCommand,
+  type StartStreamTranscriptionCommandOutput,
+  type TranscribeStreamingClient,
+} from '@aws-sdk/client-transcribe-streaming';
+import { findSourceLanguage } from '@llt/events';
+import type { Clock, Hypothesis, Recognizer, RecognizerStream, TranscribeLog } from '#core/ports';
+import { RecognizerError } from '#errors';
+
+/** Scheduling seam, so tests drive keep-alive and bounded waits without sleeping. */
+export interface Timers {
+  /** Runs `callback` once after `ms`; the returned function cancels it. */
+  schedule(ms: number, callback: () => void): () => void;
+}
+
+export const systemTimers: Timers = {
+  schedule(ms, callback) {
+    const handle = setTimeout(callback, ms);
+    return () => clearTimeout(handle);
+  },
+};
+
+export interface AmazonTranscribeOptions {
+  /** Sample rate of the PCM the core writes (s16le mono). */
+  sampleRate?: number;
+  /** Partial-result stabilization level; `high` trades a little latency for fewer rewrites of shown text. */
+  partialResultsStability?: PartialResultsStability;
+  /** Silence is sent after this long without audio, to stay inside Transcribe's 15-second no-audio timeout. */
+  keepAliveAfterMs?: number;
+  /** Length of each keep-alive silence chunk (billed as audio). */
+  keepAliveChunkMs?: number;
+  /** How long finish() waits for Transcribe to turn the utterance's partial results final. */
+  finalWaitMs?: number;
+  /** How long open() waits for Transcribe to accept the request, so that a refusal fails open() itself. */
+  openWaitMs?: number;
+  /** How long release() (or replacing a request) waits for Transcribe to close the result stream before aborting. */
+  closeWaitMs?: number;
+  /** Consecutive failed requests replaced before write()/finish() give up with a RecognizerError. */
+  maxReopens?: number;
+  clock?: Clock;
+  timers?: Timers;
+  log?: TranscribeLog;
+}
+
+type Settings = Required<Omit<AmazonTranscribeOptions, 'log'>> & { log: TranscribeLog | undefined };
+
+/** Transcribe's own limit, minus a margin for the request to be in flight. */
+const NO_AUDIO_TIMEOUT_MS = 15_000;
+const STALE_AFTER_MS = NO_AUDIO_TIMEOUT_MS - 1_000;
+
+/** Refusals of the request itself: retrying the same request cannot succeed (quota, invalid parameters). */
+const FATAL_AT_START = new Set(['BadRequestException', 'LimitExceededException']);
+const STREAM_EXCEPTIONS = [
+  'BadRequestException',
+  'LimitExceededException',
+  'InternalFailureException',
+  'ConflictException',
+  'ServiceUnavailableException',
+] as const;
+
+export class AmazonTranscribeRecognizer implements Recognizer {
+  readonly name = 'amazon-transcribe';
+  private readonly settings: Settings;
+
+  constructor(
+    private readonly client: TranscribeStreamingClient,
+    options: AmazonTranscribeOptions = {},
+  ) {
+    this.settings = {
+      sampleRate: options.sampleRate ?? 16_000,
+      partialResultsStability: options.partialResultsStability ?? 'high',
+      keepAliveAfterMs: options.keepAliveAfterMs ?? 10_000,
+      keepAliveChunkMs: options.keepAliveChunkMs ?? 100,
+      finalWaitMs: options.finalWaitMs ?? 250,
+      openWaitMs: options.openWaitMs ?? 2_000,
+      closeWaitMs: options.closeWaitMs ?? 2_000,
+      maxReopens: options.maxReopens ?? 3,
+      clock: options.clock ?? { now: () => Date.now() },
+      timers: options.timers ?? systemTimers,
+      log: options.log,
+    };
+    if (this.settings.keepAliveAfterMs >= STALE_AFTER_MS) {
+      throw new RecognizerError(`keepAliveAfterMs must be under ${STALE_AFTER_MS} ms (Transcribe's no-audio timeout)`);
+    }
+  }
+
+  async open(sessionId: string, language: string): Promise<RecognizerStream> {
+    const languageCode = findSourceLanguage(language)?.engines.aws.transcribe;
+    if (!languageCode) throw new RecognizerError(`Amazon Transcribe: '${language}' is not a source language`);
+    const stream = new TranscribeRecognizerStream(this.client, sessionId, languageCode as LanguageCode, this.settings);
+    await stream.start();
+    return stream;
+  }
+}
+
+interface PendingChunk {
+  bytes: Uint8Array;
+  /** Sample offset of the chunk's first sample on its connection's clock. */
+  offset: number;
+  samples: number;
+}
+
+/** One StartStreamTranscription request: its audio queue, its clock and the results it produced. */
+class Connection {
+  readonly abort = new AbortController();
+  readonly results = new Map<string, Result>();
+  state: 'starting' | 'open' | 'closed' = 'starting';
+  error: unknown;
+  /** The request itself was refused (send rejected), as opposed to a running stream failing. */
+  failedAtStart = false;
+  /** Samples handed to this request, silence included: Transcribe's StartTime/EndTime count on this clock. */
+  enqueued = 0;
+  /** Where the current utterance starts on this clock (the last finish() boundary). */
+  utteranceStart = 0;
+  lastAudioAt: number;
+  /** Settles when send() resolved or rejected; never rejects. */
+  readonly accepted: Promise<void>;
+  /** Settles when the result stream is over, however it ended; never rejects. */
+  done: Promise<void> = Promise.resolve();
+  private markAccepted!: () => void;
+  private readonly pending: PendingChunk[] = [];
+  private wake: (() => void) | undefined;
+  private ended = false;
+
+  constructor(now: number) {
+    this.lastAudioAt = now;
+    this.accepted = new Promise((resolve) => {
+      this.markAccepted = resolve;
+    });
+  }
+
+  accept(): void {
+    this.markAccepted();
+  }
+
+  push(bytes: Uint8Array, samples: number, now: number): void {
+    if (this.ended) return;
+    this.pending.push({ bytes, offset: this.enqueued, samples });
+    this.enqueued += samples;
+    this.lastAudioAt = now;
+    this.wakeAudio();
+  }
+
+  /** Ends the request's audio; chunks already queued are still sent, so Transcribe can finalize them. */
+  end(): void {
+    this.ended = true;
+    this.wakeAudio();
+  }
+
+  /** Unsent chunks of the current utterance, taken away for a replacement request. */
+  takeUnsent(): PendingChunk[] {
+    return this.pending.splice(0).filter((c) => c.offset >= this.utteranceStart);
+  }
+
+  /** The request body: an event per queued chunk, until end(). Never yields an empty chunk (that ends the stream). */
+  async *audio(): AsyncGenerator<AudioStream> {
+    for (;;) {
+      const chunk = this.pending.shift();
+      if (chunk) {
+        yield { AudioEvent: { AudioChunk: chunk.bytes } };
+        continue;
+      }
+      if (this.ended) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  private wakeAudio(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+class TranscribeRecognizerStream implements RecognizerStream {
+  private conn: Connection;
+  /** Text of the current utterance recognised by requests that have since been replaced. */
+  private carry = '';
+  /** Failed requests since Transcribe last sent a transcript. */
+  private failures = 0;
+  /** Set once the stream cannot recover; every later write()/finish() rejects with it. */
+  private failure: RecognizerError | undefined;
+  private releasing: Promise<void> | undefined;
+  private cancelKeepAlive: (() => void) | undefined;
+  /** Wakes finish() when results arrive or the request ends. */
+  private onChange: (() => void) | undefined;
+
+  constructor(
+    private readonly client: TranscribeStreamingClient,
+    private readonly sessionId: string,
+    private readonly languageCode: LanguageCode,
+    private readonly s: Settings,
+  ) {
+    this.conn = this.connect();
+  }
+
+  /** Waits (bounded) for the first request to be accepted so that quota and parameter refusals fail open(). */
+  async start(): Promise<void> {
+    const conn = this.conn;
+    await this.within(conn.accepted, this.s.openWaitMs);
+    if (conn.state === 'closed' && conn.failedAtStart && isFatalAtStart(conn.error)) {
+      this.failure = this.fatalError(conn.error);
+      void this.release();
+      throw this.failure;
+    }
+    this.armKeepAlive();
+  }
+
+  async write(samples: Int16Array): Promise<Hypothesis> {
+    this.assertUsable();
+    const now = this.s.clock.now();
+    let conn = this.conn;
+    if (conn.state === 'closed') {
+      conn = this.recover(conn);
+    } else if (now - conn.lastAudioAt >= STALE_AFTER_MS) {
+      // No timer ran for ~15 s (a frozen Lambda instance): Transcribe has closed the request or is about to.
+      this.s.log?.info('Amazon Transcribe stream idle past the no-audio timeout; reopening', this.logFields());
+      conn = this.replace(conn);
+    }
+    // Copied: the caller may reuse its buffer, and the bytes leave later. Node is little-endian on every Lambda
+    // architecture, so the platform-order copy is the s16le Transcribe expects.
+    if (samples.length > 0) conn.push(new Uint8Array(samples.slice().buffer), samples.length, now);
+    this.armKeepAlive();
+    return { text: this.utteranceText(conn, conn.utteranceStart, Number.POSITIVE_INFINITY) };
+  }
+
+  async finish(): Promise<string> {
+    this.assertUsable();
+    const conn = this.conn;
+    const from = conn.utteranceStart;
+    const to = conn.enqueued;
+    if (to > from) await this.awaitFinal(conn, from, to);
+    if (this.releasing) throw new RecognizerError('Amazon Transcribe stream released during finish()');
+    if (conn.state === 'closed' && conn.failedAtStart && isFatalAtStart(conn.error)) {
+      this.failure = this.fatalError(conn.error);
+      throw this.failure;
+    }
+    const text = this.utteranceText(conn, from, to);
+    conn.utteranceStart = to;
+    this.carry = '';
+    this.prune(conn, to);
+    return text;
+  }
+
+  release(): Promise<void> {
+    this.releasing ??= this.close();
+    return this.releasing;
+  }
+
+  private async close(): Promise<void> {
+    this.cancelKeepAlive?.();
+    this.cancelKeepAlive = undefined;
+    this.notify();
+    const conn = this.conn;
+    conn.end();
+    if (conn.state === 'closed') return;
+    if (!(await this.within(conn.done, this.s.closeWaitMs))) {
+      this.s.log?.warn('Amazon Transcribe stream did not close in time; aborting', this.logFields());
+      conn.abort.abort();
+    }
+  }
+
+  private assertUsable(): void {
+    if (this.failure) throw this.failure;
+    if (this.releasing) throw new RecognizerError('Amazon Transcribe stream already released');
+  }
+
+  /** Makes a new request the current one and starts it in the background; write() never waits for Transcribe. */
+  private connect(): Connection {
+    const conn = new Connection(this.s.clock.now());
+    // Current before run() starts: a refusal is counted against the current request even if send() throws at once.
+    this.conn = conn;
+    conn.done = this.run(conn);
+    return conn;
+  }
+
+  private async run(conn: Connection): Promise<void> {
+    let response: StartStreamTranscriptionCommandOutput;
+    try {
+      response = await this.client.send(
+        new StartStreamTranscriptionCommand({
+          LanguageCode: this.languageCode,
+          MediaEncoding: 'pcm',
+          MediaSampleRateHertz: this.s.sampleRate,
+          EnablePartialResultsStabilization: true,
+          PartialResultsStability: this.s.partialResultsStability,
+          AudioStream: conn.audio(),
+        }),
+        { abortSignal: conn.abort.signal },
+      );
+    } catch (error) {
+      conn.failedAtStart = true;
+      this.closeWith(conn, error);
+      conn.accept();
+      return;
+    }
+    conn.state = 'open';
+    conn.accept();
+    try {
+      const events = response.TranscriptResultStream;
+      if (!events) throw new Error('StartStreamTranscription returned no TranscriptResultStream');
+      for await (const event of events) {
+        if (event.TranscriptEvent) {
+          if (conn === this.conn) this.failures = 0;
+          for (const result of event.TranscriptEvent.Transcript?.Results ?? []) {
+            conn.results.set(result.ResultId ?? `@${result.StartTime ?? 0}`, result);
+          }
+          this.notify();
+          continue;
+        }
+        // The SDK throws modelled exceptions while iterating; a member carrying one is handled the same way.
+        const exception = STREAM_EXCEPTIONS.map((name) => event[name]).find((e) => e !== undefined);
+        if (exception) throw exception;
+      }
+      this.closeWith(conn, undefined);
+    } catch (error) {
+      this.closeWith(conn, error);
+    }
+  }
+
+  private closeWith(conn: Connection, error: unknown): void {
+    conn.state = 'closed';
+    conn.error = error;
+    conn.end();
+    // Only we end a request on purpose (release, replace); Transcribe closing the current one, cleanly or not,
+    // counts towards giving up so that a request that keeps dying cannot be reopened forever.
+    if (conn === this.conn && !this.releasing) {
+      this.failures += 1;
+      this.s.log?.warn('Amazon Transcribe stream ended; reopening on the next write', {
+        ...this.logFields(),
+        error: describeEnd(error),
+        failures: this.failures,
+      });
+    }
+    this.notify();
+  }
+
+  /** The current request is closed: replace it, unless it cannot work or has failed too often. */
+  private recover(conn: Connection): Connection {
+    if (conn.failedAtStart && isFatalAtStart(conn.error)) {
+      this.failure = this.fatalError(conn.error);
+    } else if (this.failures > this.s.maxReopens) {
+      this.failure = new RecognizerError(
+        `Amazon Transcribe stream for session ${this.sessionId} failed ${this.failures} times in a row (last: ${describeEnd(conn.error)}); giving up`,
+        { cause: conn.error },
+      );
+    }
+    if (this.failure) {
+      this.s.log?.error(this.failure.message, this.logFields());
+      throw this.failure;
+    }
+    return this.replace(conn);
+  }
+
+  /** Opens a new request for the rest of the session, moving over what the old one knows of the current utterance. */
+  private replace(old: Connection): Connection {
+    this.carry = joinText(this.carry, this.wordsText(old, old.utteranceStart, Number.POSITIVE_INFINITY));
+    const unsent = old.takeUnsent();
+    this.retire(old);
+    const conn = this.connect();
+    for (const chunk of unsent) conn.push(chunk.bytes, chunk.samples, this.s.clock.now());
+    return conn;
+  }
+
+  /** Lets an abandoned request finish sending, and aborts it if Transcribe does not close it in time. */
+  private retire(conn: Connection): void {
+    conn.end();
+    if (conn.state === 'closed') return;
+    this.s.timers.schedule(this.s.closeWaitMs, () => {
+      if (conn.state !== 'closed') conn.abort.abort();
+    });
+  }
+
+  private armKeepAlive(): void {
+    if (this.cancelKeepAlive || this.releasing || this.failure) return;
+    const conn = this.conn;
+    const idle = this.s.clock.now() - conn.lastAudioAt;
+    this.cancelKeepAlive = this.s.timers.schedule(Math.max(1, this.s.keepAliveAfterMs - idle), () => {
+      this.cancelKeepAlive = undefined;
+      this.keepAlive();
+    });
+  }
+
+  private keepAlive(): void {
+    if (this.releasing || this.failure) return;
+    const conn = this.conn;
+    // A closed request is reopened by the next write; a request idle past the timeout (timers frozen with the
+    // instance) is dead already, and silence sent now would only hide that from write().
+    if (conn.state === 'closed') return;
+    const idle = this.s.clock.now() - conn.lastAudioAt;
+    if (idle >= STALE_AFTER_MS) return;
+    if (idle >= this.s.keepAliveAfterMs) {
+      const samples = Math.round((this.s.keepAliveChunkMs * this.s.sampleRate) / 1000);
+      conn.push(new Uint8Array(samples * 2), samples, this.s.clock.now());
+    }
+    this.armKeepAlive();
+  }
+
+  /** Waits up to finalWaitMs for every result of [from, to) to be final; the core has already heard the silence. */
+  private async awaitFinal(conn: Connection, from: number, to: number): Promise<void> {
+    const deadline = this.s.clock.now() + this.s.finalWaitMs;
+    for (;;) {
+      if (conn.state === 'closed' || this.releasing || this.settled(conn, from, to)) return;
+      const left = deadline - this.s.clock.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const cancel = this.s.timers.schedule(left, resolve);
+        this.onChange = () => {
+          cancel();
+          resolve();
+        };
+      });
+    }
+  }
+
+  private settled(conn: Connection, from: number, to: number): boolean {
+    const words = this.words(conn, from, to);
+    return words.length > 0 && words.every((w) => !w.partial);
+  }
+
+  private notify(): void {
+    const onChange = this.onChange;
+    this.onChange = undefined;
+    onChange?.();
+  }
+
+  private utteranceText(conn: Connection, from: number, to: number): string {
+    return joinText(this.carry, this.wordsText(conn, from, to));
+  }
+
+  private wordsText(conn: Connection, from: number, to: number): string {
+    let text = '';
+    for (const word of this.words(conn, from, to)) {
+      text += word.punctuation || text === '' ? word.text : ` ${word.text}`;
+    }
+    return text;
+  }
+
+  /** Words (final and latest partial) whose midpoint lies in [from, to) samples, in time order. */
+  private words(conn: Connection, from: number, to: number): Word[] {
+    const words: Word[] = [];
+    for (const result of conn.results.values()) {
+      for (const word of wordsOf(result)) {
+        const mid = ((word.start + word.end) / 2) * this.s.sampleRate;
+        if (mid >= from && mid < to) words.push(word);
+      }
+    }
+    return words.sort((a, b) => a.start - b.start);
+  }
+
+  /** Forgets results wholly before the boundary: the utterance they belong to has been returned. */
+  private prune(conn: Connection, boundary: number): void {
+    for (const [id, result] of conn.results) {
+      const words = wordsOf(result);
+      const gone =
+        words.length > 0
+          ? words.every((w) => ((w.start + w.end) / 2) * this.s.sampleRate < boundary)
+          : (result.EndTime ?? 0) * this.s.sampleRate <= boundary;
+      if (gone) conn.results.delete(id);
+    }
+  }
+
+  private fatalError(cause: unknown): RecognizerError {
+    if (errorName(cause) === 'LimitExceededException') {
+      return new RecognizerError(
+        `Amazon Transcribe refused a stream for session ${this.sessionId}: the account's limit of concurrent streaming ` +
+          'transcriptions (or StartStreamTranscription rate) is reached (LimitExceededException); ' +
+          'request a higher Service Quotas limit for Amazon Transcribe or run fewer sessions',
+        { cause },
+      );
+    }
+    return new RecognizerError(
+      `Amazon Transcribe rejected the stream request for session ${this.sessionId}: ${errorMessage(cause)}`,
+      { cause },
+    );
+  }
+
+  /** Resolves true if `promise` settled within `ms`, false otherwise (the promise keeps running). */
+  private within(promise: Promise<void>, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const cancel = this.s.timers.schedule(ms, () => resolve(false));
+      void promise.then(() => {
+        cancel();
+        resolve(true);
+      });
+    });
+  }
+
+  private logFields(): Record<string, unknown> {
+    return { sessionId: this.sessionId, engine: 'amazon-transcribe' };
+  }
+}
+
+interface Word {
+  /** Seconds on the connection's clock. */
+  start: number;
+  end: number;
+  text: string;
+  punctuation: boolean;
+  partial: boolean;
+}
+
+function wordsOf(result: Result): Word[] {
+  const alternative = result.Alternatives?.[0];
+  const partial = result.IsPartial === true;
+  const resultStart = result.StartTime ?? 0;
+  const resultEnd = result.EndTime ?? resultStart;
+  const items = alternative?.Items ?? [];
+  if (items.length === 0) {
+    const text = alternative?.Transcript?.trim() ?? '';
+    return text ? [{ start: resultStart, end: resultEnd, text, punctuation: false, partial }] : [];
+  }
+  return items
+    .filter((item) => item.Content)
+    .map((item) => ({
+      start: item.StartTime ?? resultStart,
+      end: item.EndTime ?? item.StartTime ?? resultEnd,
+      text: item.Content!,
+      punctuation: item.Type === 'punctuation',
+      partial,
+    }));
+}
+
+function joinText(a: string, b: string): string {
+  return a && b ? `${a} ${b}` : a || b;
+}
+
+function errorName(error: unknown): string {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' ? name : String(error);
+}
+
+function describeEnd(error: unknown): string {
+  return error === undefined ? 'closed by Transcribe' : errorName(error);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function isFatalAtStart(error: unknown): boolean {
+  return FATAL_AT_START.has(errorName(error));
+}

@@ -1,0 +1,564 @@
+// The Amazon Transcribe recogniser against a mocked StartStreamTranscription: request, audio, utterances, failures.
+import {
+  InternalFailureException,
+  LimitExceededException,
+  type Result,
+  ServiceUnavailableException,
+  StartStreamTranscriptionCommand,
+  type StartStreamTranscriptionCommandInput,
+  TranscribeStreamingClient,
+  type TranscriptResultStream,
+} from '@aws-sdk/client-transcribe-streaming';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { type AmazonTranscribeOptions, AmazonTranscribeRecognizer, type Timers } from '#adapters/aws-transcribe';
+import type { Clock, RecognizerStream } from '#core/ports';
+import { RecognizerError } from '#errors';
+
+/** A clock and timers that move only when the test says so. */
+class FakeTime implements Clock, Timers {
+  private t = 0;
+  private nextId = 0;
+  private timers: { id: number; at: number; callback: () => void }[] = [];
+
+  now(): number {
+    return this.t;
+  }
+
+  schedule(ms: number, callback: () => void): () => void {
+    const id = this.nextId++;
+    this.timers.push({ id, at: this.t + ms, callback });
+    return () => {
+      this.timers = this.timers.filter((timer) => timer.id !== id);
+    };
+  }
+
+  /** Moves time forward, firing due timers in order and letting promises settle after each. */
+  async advance(ms: number): Promise<void> {
+    const target = this.t + ms;
+    for (;;) {
+      await settle();
+      const due = this.timers.filter((timer) => timer.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((timer) => timer !== due);
+      this.t = due.at;
+      due.callback();
+    }
+    this.t = target;
+    await settle();
+  }
+
+  /** Moves the clock without firing timers: a frozen Lambda instance being thawed. */
+  jump(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** Lets every pending promise chain (SDK stub, async generators, result loop) run; no time passes. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** An async iterable the test pushes transcript events into, as Transcribe's TranscriptResultStream. */
+class Channel<T> implements AsyncIterable<T> {
+  private readonly items: T[] = [];
+  private wake: (() => void) | undefined;
+  private closed = false;
+  private error: unknown;
+
+  push(item: T): void {
+    this.items.push(item);
+    this.poke();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.poke();
+  }
+
+  fail(error: unknown): void {
+    this.error = error;
+    this.poke();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    for (;;) {
+      const item = this.items.shift();
+      if (item !== undefined) {
+        yield item;
+        continue;
+      }
+      if (this.error !== undefined) throw this.error;
+      if (this.closed) return;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  private poke(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+/** One accepted StartStreamTranscription request: reads the audio like the SDK does and answers on demand. */
+class FakeTranscription {
+  readonly chunks: Uint8Array[] = [];
+  readonly results = new Channel<TranscriptResultStream>();
+  audioEnded = false;
+
+  constructor(
+    readonly input: StartStreamTranscriptionCommandInput,
+    closeWhenAudioEnds: boolean,
+  ) {
+    void (async () => {
+      for await (const event of input.AudioStream!) {
+        if (event.AudioEvent?.AudioChunk) this.chunks.push(event.AudioEvent.AudioChunk);
+      }
+      this.audioEnded = true;
+      if (closeWhenAudioEnds) this.results.close();
+    })();
+  }
+
+  transcript(...results: Result[]): void {
+    this.results.push({ TranscriptEvent: { Transcript: { Results: results } } });
+  }
+
+  audioBytes(): Uint8Array {
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** A Transcribe result made of timed words; a word ending in `.`/`?` gets a punctuation item after it. */
+function result(id: string, words: [text: string, start: number, end: number][], partial: boolean): Result {
+  const items = words.flatMap(([text, start, end]) => {
+    const mark = /[.?!,]$/.exec(text)?.[0];
+    const word = {
+      Type: 'pronunciation' as const,
+      Content: mark ? text.slice(0, -1) : text,
+      StartTime: start,
+      EndTime: end,
+    };
+    return mark ? [word, { Type: 'punctuation' as const, Content: mark, StartTime: end, EndTime: end }] : [word];
+  });
+  return {
+    ResultId: id,
+    StartTime: words[0]![1],
+    EndTime: words.at(-1)![2],
+    IsPartial: partial,
+    Alternatives: [{ Transcript: words.map(([text]) => text).join(' '), Items: items }],
+  };
+}
+
+const CHUNK = 1_600; // 100 ms at 16 kHz, one Kinesis frame
+
+/** A recognisable 100 ms frame: sample i is `seed * 100 + i` (mod 2^15). */
+function frame(seed: number, length = CHUNK): Int16Array {
+  return Int16Array.from({ length }, (_, i) => (seed * 100 + i) % 32_768);
+}
+
+function bytesOf(...frames: Int16Array[]): Uint8Array {
+  return Buffer.concat(frames.map((f) => new Uint8Array(f.buffer, f.byteOffset, f.byteLength)));
+}
+
+const transcribe = mockClient(TranscribeStreamingClient);
+const client = new TranscribeStreamingClient({
+  region: 'eu-west-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
+
+let time: FakeTime;
+let streams: FakeTranscription[];
+/** What each StartStreamTranscription call does, in order: accept (default), refuse, or wait for the test. */
+let plans: ('accept' | 'hang' | Error | Promise<Error | undefined>)[];
+let closeWhenAudioEnds: boolean;
+const open: RecognizerStream[] = [];
+
+beforeEach(() => {
+  time = new FakeTime();
+  streams = [];
+  plans = [];
+  closeWhenAudioEnds = true;
+  transcribe.reset();
+  transcribe.on(StartStreamTranscriptionCommand).callsFake(async (input: StartStreamTranscriptionCommandInput) => {
+    const plan = plans.shift() ?? 'accept';
+    if (plan === 'hang') return new Promise(() => {});
+    if (plan instanceof Error) throw plan;
+    if (plan !== 'accept') {
+      const refusal = await plan;
+      if (refusal) throw refusal;
+    }
+    const stream = new FakeTranscription(input, closeWhenAudioEnds);
+    streams.push(stream);
+    return { TranscriptResultStream: stream.results };
+  });
+});
+
+afterEach(async () => {
+  closeWhenAudioEnds = true;
+  for (const s of open.splice(0)) {
+    const released = s.release().catch(() => {});
+    await time.advance(5_000);
+    await released;
+  }
+});
+
+async function openStream(options: AmazonTranscribeOptions = {}): Promise<RecognizerStream> {
+  const recognizer = new AmazonTranscribeRecognizer(client, { clock: time, timers: time, ...options });
+  const opening = recognizer.open('s_session0001', 'en');
+  await settle();
+  const stream = await opening;
+  open.push(stream);
+  return stream;
+}
+
+/** Writes `n` frames seeded from `seed` once pending results are in; resolves with the last hypothesis text. */
+async function speak(stream: RecognizerStream, seed: number, n: number): Promise<string> {
+  await settle();
+  let text = '';
+  for (let i = 0; i < n; i++) text = (await stream.write(frame(seed + i))).text;
+  await settle();
+  return text;
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+describe('AmazonTranscribeRecognizer', () => {
+  test('starts one stream per session with the catalog language, PCM at 16 kHz and high stabilization', async () => {
+    const recognizer = new AmazonTranscribeRecognizer(client, { clock: time, timers: time });
+    expect(recognizer.name).toBe('amazon-transcribe');
+    const stream = await openStream();
+    await speak(stream, 0, 3);
+    streams[0]!.transcript(result('r1', [['hello.', 0.05, 0.25]], false));
+    await settle();
+    await stream.finish();
+    await speak(stream, 10, 3);
+    const second = stream.finish();
+    await time.advance(250);
+    await second;
+
+    const calls = transcribe.commandCalls(StartStreamTranscriptionCommand);
+    expect(calls).toHaveLength(1);
+    const { AudioStream, ...request } = calls[0]!.args[0].input;
+    expect(request).toEqual({
+      LanguageCode: 'en-US',
+      MediaEncoding: 'pcm',
+      MediaSampleRateHertz: 16_000,
+      EnablePartialResultsStabilization: true,
+      PartialResultsStability: 'high',
+    });
+    expect(AudioStream).toBeDefined();
+  });
+
+  test('stabilization level is configurable; an unknown language is refused', async () => {
+    await openStream({ partialResultsStability: 'medium' });
+    expect(streams[0]!.input.PartialResultsStability).toBe('medium');
+    const recognizer = new AmazonTranscribeRecognizer(client, { clock: time, timers: time });
+    await expect(recognizer.open('s_session0002', 'xx')).rejects.toThrow(RecognizerError);
+  });
+
+  test('sends exactly the bytes written, as s16le audio events, even if the caller reuses its buffer', async () => {
+    const stream = await openStream();
+    const a = frame(1);
+    const b = frame(2, 800);
+    const expected = bytesOf(a, b);
+    await stream.write(a);
+    await stream.write(b);
+    a.fill(0); // the core may recycle its buffer once write() resolved
+    await stream.write(new Int16Array(0)); // an empty AudioEvent would end the stream: never sent
+    await settle();
+    expect(streams[0]!.chunks).toHaveLength(2);
+    expect(streams[0]!.audioBytes()).toEqual(expected);
+  });
+
+  test('write() does not wait for Transcribe', async () => {
+    plans.push('hang');
+    const recognizer = new AmazonTranscribeRecognizer(client, { clock: time, timers: time, openWaitMs: 2_000 });
+    const opening = recognizer.open('s_session0001', 'en');
+    await time.advance(2_000); // open() waits a bounded time for the request to be accepted, then goes on
+    const stream = await opening;
+    open.push(stream);
+    await expect(stream.write(frame(1))).resolves.toEqual({ text: '' });
+  });
+
+  test('partials then finals: the hypothesis grows and finish() returns the final text without waiting', async () => {
+    const stream = await openStream();
+    const fake = () => streams[0]!;
+    await speak(stream, 0, 5);
+    fake().transcript(result('r1', [['hello', 0.1, 0.4]], true));
+    expect(await speak(stream, 5, 1)).toBe('hello');
+    fake().transcript(
+      result(
+        'r1',
+        [
+          ['hello', 0.1, 0.4],
+          ['word', 0.45, 0.6],
+        ],
+        true,
+      ),
+    );
+    expect(await speak(stream, 6, 1)).toBe('hello word');
+    fake().transcript(
+      result(
+        'r1',
+        [
+          ['hello', 0.1, 0.4],
+          ['world.', 0.45, 0.7],
+        ],
+        false,
+      ),
+    );
+    fake().transcript(result('r2', [['how', 0.8, 0.9]], true));
+    expect(await speak(stream, 7, 3)).toBe('hello world. how');
+    fake().transcript(
+      result(
+        'r2',
+        [
+          ['how', 0.8, 0.9],
+          ['are', 0.9, 0.95],
+        ],
+        false,
+      ),
+    );
+    await settle();
+    await expect(stream.finish()).resolves.toBe('hello world. how are'); // no time advanced: nothing left partial
+  });
+
+  test('finish() waits a bounded time for final results, then returns stable + partial text', async () => {
+    const stream = await openStream({ finalWaitMs: 250 });
+    await speak(stream, 0, 6);
+    streams[0]!.transcript(
+      result(
+        'r1',
+        [
+          ['good', 0.1, 0.3],
+          ['mor', 0.3, 0.4],
+        ],
+        true,
+      ),
+    );
+    await settle();
+    let text: string | undefined;
+    const finishing = stream.finish().then((t) => {
+      text = t;
+    });
+    await time.advance(249);
+    expect(text).toBeUndefined();
+    await time.advance(1);
+    await finishing;
+    expect(text).toBe('good mor');
+
+    // A final arriving within the wait ends it early.
+    await speak(stream, 10, 6);
+    const next = stream.finish();
+    await time.advance(100);
+    streams[0]!.transcript(result('r2', [['thanks.', 0.7, 0.9]], false));
+    await settle();
+    await expect(next).resolves.toBe('thanks.');
+  });
+
+  test('results for audio before a finish() boundary never reach the next utterance', async () => {
+    const stream = await openStream();
+    const fake = () => streams[0]!;
+    await speak(stream, 0, 10); // utterance 1: 0.0–1.0 s
+    fake().transcript(result('r1', [['good', 0.2, 0.5]], true));
+    await settle();
+    const first = stream.finish();
+    await time.advance(250);
+    await expect(first).resolves.toBe('good');
+
+    await speak(stream, 10, 5); // utterance 2: 1.0–1.5 s
+    // Late: the final of utterance 1, and Transcribe's segment carrying on across our boundary. A word is placed by
+    // its midpoint, so one Transcribe times a little before the boundary (0.97 s) still belongs to the new utterance.
+    fake().transcript(
+      result(
+        'r1',
+        [
+          ['good', 0.2, 0.5],
+          ['evening', 0.55, 0.9],
+        ],
+        false,
+      ),
+    );
+    fake().transcript(
+      result(
+        'r2',
+        [
+          ['good', 0.2, 0.5],
+          ['well', 0.97, 1.2],
+          ['morning', 1.2, 1.4],
+        ],
+        true,
+      ),
+    );
+    expect(await speak(stream, 15, 1)).toBe('well morning');
+    const r2 = result(
+      'r2',
+      [
+        ['good', 0.2, 0.5],
+        ['well', 0.97, 1.2],
+        ['morning', 1.2, 1.4],
+        ['all.', 1.4, 1.55],
+      ],
+      false,
+    );
+    fake().transcript(r2);
+    await settle();
+    await expect(stream.finish()).resolves.toBe('well morning all.');
+
+    // An utterance Transcribe heard nothing in is empty after the bounded wait; nothing from before leaks in.
+    await speak(stream, 20, 2);
+    const third = stream.finish();
+    await time.advance(250);
+    await expect(third).resolves.toBe('');
+  });
+
+  test('sends silence after keepAliveAfterMs without audio, and counts it on the audio clock', async () => {
+    const stream = await openStream({ keepAliveAfterMs: 10_000, keepAliveChunkMs: 100 });
+    const fake = streams[0]!;
+    await speak(stream, 0, 10); // 1.0 s of speech
+    fake.transcript(result('r1', [['hi.', 0.2, 0.5]], false));
+    await settle();
+    await expect(stream.finish()).resolves.toBe('hi.');
+
+    await time.advance(9_999);
+    expect(fake.chunks).toHaveLength(10);
+    await time.advance(1);
+    expect(fake.chunks).toHaveLength(11);
+    expect(fake.chunks[10]).toEqual(new Uint8Array(CHUNK * 2)); // 100 ms of zeros
+    await time.advance(5_000);
+    await speak(stream, 30, 1); // speech postpones the next keep-alive
+    await time.advance(9_999);
+    expect(fake.chunks).toHaveLength(12);
+    await time.advance(1);
+    expect(fake.chunks).toHaveLength(13);
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(1);
+
+    // Transcribe's clock counts the silence: 10 frames + keep-alive + 1 frame + keep-alive = 1.3 s is the boundary,
+    // so a late word at 1.25 s (inside the keep-alive silence) stays out of the next utterance.
+    fake.transcript(result('r2', [['ok', 1.12, 1.18]], false));
+    await settle();
+    await expect(stream.finish()).resolves.toBe('ok');
+    await speak(stream, 40, 5);
+    fake.transcript(result('r3', [['um', 1.22, 1.28]], false), result('r4', [['again', 1.35, 1.6]], true));
+    expect(await speak(stream, 45, 1)).toBe('again');
+  });
+
+  test('a request idle past the no-audio timeout (timers frozen with the Lambda) is replaced before sending', async () => {
+    const stream = await openStream();
+    await speak(stream, 0, 3);
+    time.jump(20_000); // no timer fired: the instance was frozen between invocations
+    await speak(stream, 3, 2);
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(2);
+    expect(streams[0]!.audioEnded).toBe(true);
+    expect(streams[1]!.audioBytes()).toEqual(bytesOf(frame(3), frame(4)));
+  });
+
+  test('LimitExceededException when starting: open() fails with a RecognizerError naming the concurrency quota', async () => {
+    const limit = new LimitExceededException({
+      message: 'You have reached your limit of concurrent streams',
+      $metadata: {},
+    });
+    plans.push(limit);
+    const recognizer = new AmazonTranscribeRecognizer(client, { clock: time, timers: time });
+    const error = await recognizer.open('s_session0001', 'en').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecognizerError);
+    expect((error as Error).message).toMatch(/limit of concurrent streaming transcriptions/);
+    expect((error as Error).message).toMatch(/Service Quotas/);
+    expect((error as Error).cause).toBe(limit);
+  });
+
+  test('a transient stream error reopens on the next write and keeps the utterance text; a refused reopen is fatal', async () => {
+    const stream = await openStream();
+    await speak(stream, 0, 5);
+    streams[0]!.transcript(result('r1', [['so', 0.1, 0.3]], false));
+    await settle();
+    streams[0]!.results.fail(new ServiceUnavailableException({ message: 'try later', $metadata: {} }));
+    await settle();
+
+    expect(await speak(stream, 5, 3)).toBe('so'); // reopened; the words heard so far are kept
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(2);
+    expect(streams[1]!.audioBytes()).toEqual(bytesOf(frame(5), frame(6), frame(7)));
+    streams[1]!.transcript(result('x1', [['then.', 0.05, 0.25]], false)); // the new request's clock starts at 0
+    await settle();
+    await expect(stream.finish()).resolves.toBe('so then.');
+
+    // The replacement dies too, and Transcribe then refuses for quota: the clear error surfaces from write().
+    streams[1]!.results.fail(new InternalFailureException({ message: 'oops', $metadata: {} }));
+    await settle();
+    plans.push(new LimitExceededException({ message: 'limit', $metadata: {} }));
+    await stream.write(frame(20)); // starts the reopen; write() does not wait for its answer
+    await settle();
+    const error = await stream.write(frame(21)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecognizerError);
+    expect((error as Error).message).toMatch(/LimitExceededException/);
+    await expect(stream.finish()).rejects.toBe(error);
+  });
+
+  test('audio queued for a request that is refused moves to its replacement', async () => {
+    const gate = deferred<Error | undefined>();
+    plans.push('accept', gate.promise);
+    const stream = await openStream();
+    streams[0]!.results.fail(new ServiceUnavailableException({ message: 'down', $metadata: {} }));
+    await settle();
+    await speak(stream, 0, 2); // reopens; the new request is not accepted yet, so the audio waits in its queue
+    gate.resolve(new ServiceUnavailableException({ message: 'still down', $metadata: {} }));
+    await settle();
+    await speak(stream, 2, 1);
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(3);
+    expect(streams).toHaveLength(2); // the refused one never read its audio
+    expect(streams[1]!.audioBytes()).toEqual(bytesOf(frame(0), frame(1), frame(2)));
+  });
+
+  test('reopening is bounded: after maxReopens failures in a row, write() rejects with a RecognizerError', async () => {
+    const down = () => new ServiceUnavailableException({ message: 'down', $metadata: {} });
+    plans.push(down(), down(), down(), down(), down());
+    const stream = await openStream({ maxReopens: 3 });
+    for (let i = 0; i < 3; i++) {
+      await stream.write(frame(i)); // reopen #i+1, refused in the background
+      await settle();
+    }
+    const error = await stream.write(frame(9)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecognizerError);
+    expect((error as Error).message).toMatch(/failed 4 times in a row.*ServiceUnavailableException/);
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(4);
+  });
+
+  test('release() ends the audio, waits for the result stream, and is idempotent', async () => {
+    const stream = await openStream();
+    await speak(stream, 0, 2);
+    const first = stream.release();
+    const second = stream.release();
+    expect(second).toBe(first);
+    await first;
+    expect(streams[0]!.audioEnded).toBe(true);
+    await expect(stream.release()).resolves.toBeUndefined();
+    await expect(stream.write(frame(3))).rejects.toThrow(RecognizerError);
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(1);
+  });
+
+  test('release() is bounded: a result stream that does not close is aborted', async () => {
+    closeWhenAudioEnds = false;
+    const stream = await openStream({ closeWaitMs: 2_000 });
+    await speak(stream, 0, 1);
+    let released = false;
+    const releasing = stream.release().then(() => {
+      released = true;
+    });
+    await time.advance(1_999);
+    expect(released).toBe(false);
+    await time.advance(1);
+    await releasing;
+    const call = transcribe.commandCalls(StartStreamTranscriptionCommand)[0]!;
+    const options = (call.args as unknown[])[1] as { abortSignal: AbortSignal };
+    expect(options.abortSignal.aborted).toBe(true);
+  });
+});

@@ -1,0 +1,129 @@
+// A WAV streamed in real time through ingest is transcribed by the real PocketSphinx recogniser: partials
+// while it is spoken, then the final text; a redelivered Kinesis batch finalizes nothing twice.
+import { readWav, SpeakerClient, toMono16k } from '@llt/cli';
+import { lambdaContext } from '@llt/local/lambda';
+import { stats } from '@llt/platform';
+import { createKinesisHandler } from '@llt/transcribe/handlers/kinesis';
+import type { KinesisStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { readAllRecords } from '../support/kinesis.ts';
+import { speakToWav } from '../support/speech.ts';
+import { startTestSystem } from '../support/system.ts';
+import { wordErrorRate } from '../support/wer.ts';
+
+const SENTENCE = 'the meeting will start in five minutes';
+let system: Awaited<ReturnType<typeof startTestSystem>>;
+const events: { type: string; detail: Record<string, unknown>; at: number }[] = [];
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  system.bus.subscribe((e) =>
+    events.push({ type: e['detail-type'], detail: e.detail as Record<string, unknown>, at: Date.now() }),
+  );
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+async function waitFor(predicate: () => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; events: ${JSON.stringify(events.map((e) => e.type))}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('speech streamed through ingest becomes partials, then one final with the spoken text', async () => {
+  const samples = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
+  const res = await fetch(`${system.url}/api/sessions`, {
+    method: 'POST',
+    body: JSON.stringify({ sourceLanguage: 'en', targetLanguages: ['es'] }),
+  });
+  const session = (await res.json()) as { sessionId: string; speakerToken: string };
+  const speaker = new SpeakerClient({ server: system.url, sessionId: session.sessionId, token: session.speakerToken });
+  await speaker.connect();
+  await speaker.streamRealtime(new Int16Array([...new Int16Array(16 * 500), ...samples, ...new Int16Array(16 * 800)]));
+  await speaker.drain();
+
+  const mine = (type: string) => events.filter((e) => e.type === type && e.detail.sessionId === session.sessionId);
+  await waitFor(() => mine('TranscriptFinalized').length >= 1, 10_000);
+  const finals = mine('TranscriptFinalized');
+  expect(finals).toHaveLength(1);
+  const final = finals[0]!;
+  expect(wordErrorRate(SENTENCE, final.detail.text as string).wer).toBeLessThanOrEqual(0.2);
+  expect(final.detail.text as string).toMatch(/^[A-Z]/);
+  const partials = mine('TranscriptPartial');
+  expect(partials.length).toBeGreaterThanOrEqual(2);
+  expect(partials.every((p) => p.detail.segmentId === final.detail.segmentId && p.at <= final.at)).toBe(true);
+  const capture = final.detail.capture as { start: number; end: number };
+  expect(capture.end - capture.start).toBeGreaterThan(1_000);
+
+  // Kinesis redelivers the whole batch, to a fresh process: the utterance is not finalized again.
+  await speaker.close();
+  const records = (await readAllRecords(system.env.LLT_KINESIS_ENDPOINT!, system.env.LLT_AUDIO_STREAM!)).filter(
+    (r) => r.partitionKey === session.sessionId,
+  );
+  const raw = await rawRecords(records.map((r) => r.sequenceNumber));
+  const redelivery: KinesisStreamEvent = { Records: raw };
+  const deduplicatedBefore = stats.counter('transcribe.FinalsDeduplicated');
+  const freshProcess = createKinesisHandler(system.env);
+  await freshProcess(redelivery, lambdaContext('transcribe'));
+  await freshProcess(redelivery, lambdaContext('transcribe'));
+  await system.bus.drain();
+  await new Promise((r) => setTimeout(r, 200));
+  expect(mine('TranscriptFinalized')).toHaveLength(1);
+  // The fresh process did recognise the utterance again; the ledger is what stopped it.
+  expect(stats.counter('transcribe.FinalsDeduplicated') - deduplicatedBefore).toBeGreaterThanOrEqual(1);
+  await freshProcess.shutdown();
+}, 60_000);
+
+/** The session's records as the event source mapping delivers them. */
+async function rawRecords(sequenceNumbers: string[]): Promise<KinesisStreamEvent['Records']> {
+  const { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } = await import(
+    '@aws-sdk/client-kinesis'
+  );
+  const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+  const kinesis = new KinesisClient({
+    endpoint: system.env.LLT_KINESIS_ENDPOINT,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler(),
+  });
+  const wanted = new Set(sequenceNumbers);
+  const out: KinesisStreamEvent['Records'] = [];
+  for (const shard of (await kinesis.send(new ListShardsCommand({ StreamName: system.env.LLT_AUDIO_STREAM }))).Shards ??
+    []) {
+    const iterator = (
+      await kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: system.env.LLT_AUDIO_STREAM,
+          ShardId: shard.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      )
+    ).ShardIterator;
+    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+    for (const r of page.Records ?? []) {
+      if (!wanted.has(r.SequenceNumber ?? '')) continue;
+      out.push({
+        kinesis: {
+          kinesisSchemaVersion: '1.0',
+          partitionKey: r.PartitionKey ?? '',
+          sequenceNumber: r.SequenceNumber ?? '',
+          data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
+          approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
+        },
+        eventSource: 'aws:kinesis',
+        eventVersion: '1.0',
+        eventID: `${shard.ShardId}:${r.SequenceNumber}`,
+        eventName: 'aws:kinesis:record',
+        invokeIdentityArn: 'arn:aws:iam::000000000000:role/local',
+        awsRegion: 'us-east-1',
+        eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/llt-audio',
+      });
+    }
+  }
+  kinesis.destroy();
+  return out;
+}
