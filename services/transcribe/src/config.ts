@@ -37,7 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConf
     engine,
     maxSessions: intEnv('LLT_ASR_MAX_SESSIONS', 8, env),
     hangoverMs: intEnv('LLT_ASR_HANGOVER_MS', 300, env),
-    search: optionalEnv('LLT_ASR_SEARCH', env) === 'accurate' ? 'accurate' : 'fast',
+    search: optionalEnv('LLT_ASR_SEARCH', env) === 'fast' ? 'fast' : 'accurate',
     idleMs: intEnv('LLT_ASR_IDLE_MS', 120_000, env),
   };
 }

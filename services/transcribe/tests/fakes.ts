@@ -67,6 +67,7 @@ export function fakeDeps(overrides: Partial<TranscriberDeps['settings']> = {}) {
       retryRefusedAfterMs: 30_000,
       preRollMs: 300,
       partialIntervalMs: 250,
+      speculateAfterMs: 150,
       endpointer: DEFAULT_ENDPOINTER,
       ...overrides,
     },

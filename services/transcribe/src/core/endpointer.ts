@@ -65,6 +65,11 @@ export class Endpointer {
     return this.speaking;
   }
 
+  /** Silence since the last voiced block of the utterance in progress (0 outside an utterance). */
+  get trailingSilenceMs(): number {
+    return this.speaking ? this.silentRun * BLOCK_MS : 0;
+  }
+
   /** Feeds samples whose first sample was captured at `captureTime` (ms); returns what happened, in order. */
   push(samples: Int16Array, captureTime: number): EndpointEvent[] {
     const events: EndpointEvent[] = [];

@@ -31,6 +31,12 @@ export interface SessionSettings {
   preRollMs: number;
   /** Minimum time between two partials of one utterance. */
   partialIntervalMs: number;
+  /**
+   * Silence after which the recogniser's final pass runs ahead of the endpoint decision, so the final is
+   * ready when the hangover is over (the pass takes ~100–200 ms). If speech resumes, the utterance's text is
+   * the parts joined.
+   */
+  speculateAfterMs: number;
 }
 
 type AudioHeader = Extract<AudioRecordHeader, { kind: 'audio' }>;
@@ -44,6 +50,10 @@ interface Utterance {
   revision: number;
   lastPartialText: string;
   lastPartialAt: number;
+  /** Text of the parts the recogniser already finished (ahead of the endpoint) in this utterance. */
+  parts: string[];
+  /** Whether voice reached the recogniser since its last finish. */
+  unfinishedVoice: boolean;
 }
 
 export class SessionTranscriber {
@@ -96,6 +106,8 @@ export class SessionTranscriber {
         revision: 0,
         lastPartialText: '',
         lastPartialAt: 0,
+        parts: [],
+        unfinishedVoice: false,
       };
       for (const held of this.preRoll) await this.write(held.samples);
       this.preRoll = [];
@@ -110,7 +122,16 @@ export class SessionTranscriber {
       return 'handled';
     }
     utterance.captureEnd = header.captureTime + samples.length / 16;
-    await this.maybePartial(utterance, hypothesis.text);
+    const silence = this.endpointer.trailingSilenceMs;
+    if (silence < this.settings.speculateAfterMs) {
+      utterance.unfinishedVoice = true;
+    } else if (utterance.unfinishedVoice) {
+      // Probably the end of the utterance: run the final pass now, while the hangover runs out.
+      utterance.parts.push(await this.finish());
+      utterance.unfinishedVoice = false;
+      return 'handled';
+    }
+    await this.maybePartial(utterance, [...utterance.parts, hypothesis.text].join(' '));
     return 'handled';
   }
 
@@ -120,6 +141,15 @@ export class SessionTranscriber {
     if (this.utterance && end?.kind === 'end') this.utterance.captureEnd = end.lastVoiceAt;
     if (this.utterance) await this.finalize(reason);
     this.preRoll = [];
+  }
+
+  /** The recogniser's final pass for what it was fed since its last finish. */
+  private async finish(): Promise<string> {
+    const started = performance.now();
+    const text = await this.stream.finish();
+    this.metrics?.count('DecodeBusyMs', performance.now() - started);
+    this.metrics?.latency('FinishMs', performance.now() - started);
+    return text;
   }
 
   async release(): Promise<void> {
@@ -145,10 +175,8 @@ export class SessionTranscriber {
   private async finalize(reason: 'silence' | 'max-length' | 'pause' | 'end'): Promise<void> {
     const utterance = this.utterance!;
     this.utterance = undefined;
-    const started = performance.now();
-    const text = capitalizeTranscript(await this.stream.finish());
-    this.metrics?.count('DecodeBusyMs', performance.now() - started);
-    this.metrics?.latency('FinishMs', performance.now() - started);
+    if (utterance.unfinishedVoice || utterance.parts.length === 0) utterance.parts.push(await this.finish());
+    const text = capitalizeTranscript(utterance.parts.join(' '));
     if (!text) return; // a cough or a click: nothing was said
     await this.sink.final({
       segmentIndex: utterance.segmentIndex,

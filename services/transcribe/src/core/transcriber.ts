@@ -29,6 +29,9 @@ export interface TranscriberDeps {
   settings: TranscriberSettings;
 }
 
+/** Ended sessions remembered so late audio for them is ignored. */
+const MAX_ENDED_REMEMBERED = 10_000;
+
 export const segmentIdOf = (segmentIndex: number) => `seg-${String(segmentIndex).padStart(6, '0')}`;
 
 export class Transcriber {
@@ -189,7 +192,11 @@ export class Transcriber {
   private async close(sessionId: string, why: 'ended' | 'idle' | 'failed'): Promise<void> {
     const session = this.sessions.get(sessionId);
     this.sessions.delete(sessionId);
-    if (why === 'ended') this.ended.add(sessionId);
+    if (why === 'ended') {
+      this.ended.add(sessionId);
+      // Remembered only to ignore stragglers; the oldest are forgotten first.
+      if (this.ended.size > MAX_ENDED_REMEMBERED) this.ended.delete(this.ended.values().next().value as string);
+    }
     await session
       ?.release()
       .catch((error: Error) => this.deps.log.warn('recogniser release failed', { sessionId, error: error.message }));

@@ -31,6 +31,19 @@ describe('Transcriber', () => {
     expect(partials.every((p) => p.detail.segmentId === 'seg-000003')).toBe(true);
   });
 
+  test("the recogniser's final pass runs during the hangover, and a resumed utterance joins its parts", async () => {
+    const { deps, published, recognizer } = fakeDeps();
+    const t = new Transcriber(deps);
+    // Voice, a 200 ms pause (final pass runs ahead), voice again, then the real end.
+    await t.handle(records('s_session0001', 'sVVVssVVsss', T0));
+    const finals = published.filter((p) => p.detailType === 'TranscriptFinalized');
+    expect(finals).toHaveLength(1);
+    expect(finals[0]!.detail.text).toBe('I I I I I');
+    expect(finals[0]!.detail.frames).toEqual({ first: 1, last: 10 });
+    // One pass during the pause, one during the final hangover, none left for the endpoint itself.
+    expect(recognizer.finishes).toBe(2);
+  });
+
   test('a redelivered batch produces no duplicate final', async () => {
     const { deps, published } = fakeDeps();
     const batch = records('s_session0001', 'sVVVVssss', T0);
