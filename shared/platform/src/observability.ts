@@ -16,17 +16,28 @@ const tracerModule = tracingEnabled() ? await import('@aws-lambda-powertools/tra
 
 export const NAMESPACE = 'LowLatencyTranslate';
 
-export interface Observability {
+/** The logging a service's core needs (structured: a message and extra keys). */
+export interface ServiceLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** The metrics a service's core records. */
+export interface ServiceMetrics {
+  latency(name: string, ms: number): void;
+  count(name: string, by?: number, dimension?: { name: string; value: string }): void;
+}
+
+export interface Observability extends ServiceMetrics {
   logger: Logger;
   metrics: Metrics;
   /** Present only where tracing is enabled. */
   tracer: Tracer | undefined;
   /** Wraps an AWS SDK client so its calls appear as X-Ray subsegments (unchanged where tracing is off). */
   captureClient<T>(client: T): T;
-  /** Records a latency figure in milliseconds both as a Powertools metric and in the in-process stats. */
-  latency(name: string, ms: number): void;
-  /** Counts an occurrence both as a Powertools metric and in the in-process stats. */
-  count(name: string, by?: number, dimension?: { name: string; value: string }): void;
+  /** The Powertools logger behind the core's ServiceLog port. */
+  log: ServiceLog;
 }
 
 export function createObservability(serviceName: string): Observability {
@@ -35,9 +46,15 @@ export function createObservability(serviceName: string): Observability {
   const tracer = tracerModule ? new tracerModule.Tracer({ serviceName }) : undefined;
   return {
     logger,
+    log: {
+      info: (message, extra = {}) => logger.info(message, extra),
+      warn: (message, extra = {}) => logger.warn(message, extra),
+      error: (message, extra = {}) => logger.error(message, extra),
+    },
     metrics,
     tracer,
     captureClient: (client) => (tracer ? tracer.captureAWSv3Client(client) : client),
+    // Both record a figure as a Powertools metric and in the in-process stats.
     latency(name, ms) {
       metrics.addMetric(name, MetricUnit.Milliseconds, ms);
       stats.histogram(`${serviceName}.${name}`).record(ms);

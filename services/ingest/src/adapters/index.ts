@@ -26,11 +26,7 @@ export function createIngestDeps(config: IngestConfig, obs: Observability): Inge
       obs.captureClient(managementApiClient(config.managementEndpoint, config.aws.region)),
     ),
     clock: { now: () => Date.now() },
-    log: {
-      info: (message, extra = {}) => obs.logger.info(message, extra),
-      warn: (message, extra = {}) => obs.logger.warn(message, extra),
-      error: (message, extra = {}) => obs.logger.error(message, extra),
-    },
+    log: obs.log,
     metrics: obs,
     settings: {
       availableTargetLanguages: config.availableTargetLanguages,

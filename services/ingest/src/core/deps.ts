@@ -5,8 +5,8 @@ import type {
   Clock,
   ConnectionStore,
   EventPublisher,
-  IngestLog,
-  IngestMetrics,
+  ServiceLog,
+  ServiceMetrics,
   SessionStore,
 } from './ports.ts';
 
@@ -26,7 +26,7 @@ export interface IngestDeps {
   events: EventPublisher;
   clients: ClientChannel;
   clock: Clock;
-  log: IngestLog;
-  metrics: IngestMetrics;
+  log: ServiceLog;
+  metrics: ServiceMetrics;
   settings: IngestSettings;
 }

@@ -1,8 +1,8 @@
 // What the ingest use cases need from the outside world. Adapters in ../adapters implement these.
-import type { ClientChannel, EventPublisher } from '@llt/platform';
+import type { ClientChannel, EventPublisher, ServiceLog, ServiceMetrics } from '@llt/platform';
 import type { SeqState } from './sequence.ts';
 
-export type { ClientChannel, EventPublisher };
+export type { ClientChannel, EventPublisher, ServiceLog, ServiceMetrics };
 
 export interface SessionRecord {
   sessionId: string;
@@ -74,17 +74,6 @@ export interface ConnectionStore {
 export interface AudioSink {
   /** Puts one record on the audio stream, partitioned by session; resolves when the stream acknowledged it. */
   put(sessionId: string, record: Uint8Array): Promise<void>;
-}
-
-export interface IngestLog {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
-
-export interface IngestMetrics {
-  latency(name: string, ms: number): void;
-  count(name: string, by?: number, dimension?: { name: string; value: string }): void;
 }
 
 export interface Clock {

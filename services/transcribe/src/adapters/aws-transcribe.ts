@@ -27,7 +27,7 @@ import {
   type TranscribeStreamingClient,
 } from '@aws-sdk/client-transcribe-streaming';
 import { findSourceLanguage } from '@llt/events';
-import type { Clock, Hypothesis, Recognizer, RecognizerStream, TranscribeLog } from '#core/ports';
+import type { Clock, Hypothesis, Recognizer, RecognizerStream, ServiceLog } from '#core/ports';
 import { RecognizerError } from '#errors';
 
 /** Scheduling seam, so tests drive keep-alive and bounded waits without sleeping. */
@@ -62,10 +62,10 @@ export interface AmazonTranscribeOptions {
   maxReopens?: number;
   clock?: Clock;
   timers?: Timers;
-  log?: TranscribeLog;
+  log?: ServiceLog;
 }
 
-type Settings = Required<Omit<AmazonTranscribeOptions, 'log'>> & { log: TranscribeLog | undefined };
+type Settings = Required<Omit<AmazonTranscribeOptions, 'log'>> & { log: ServiceLog | undefined };
 
 /** Transcribe's own limit, minus a margin for the request to be in flight. */
 const NO_AUDIO_TIMEOUT_MS = 15_000;

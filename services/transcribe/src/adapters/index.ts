@@ -26,11 +26,7 @@ export async function createTranscriberDeps(config: TranscribeConfig, obs: Obser
     events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
     ledger: new DynamoFinalizedLedger(obs.captureClient(dynamoDocumentClient(config.aws)), config.transcriptsTable),
     clock: { now: () => Date.now() },
-    log: {
-      info: (message, extra = {}) => obs.logger.info(message, extra),
-      warn: (message, extra = {}) => obs.logger.warn(message, extra),
-      error: (message, extra = {}) => obs.logger.error(message, extra),
-    },
+    log: obs.log,
     metrics: obs,
     settings: {
       language: 'en',

@@ -1,8 +1,8 @@
 // What the transcribe use cases need: streaming recognisers (bounded), a ledger that makes finalized
 // transcripts idempotent across redeliveries, and a place to publish transcripts.
-import type { EventPublisher } from '@llt/platform';
+import type { EventPublisher, ServiceLog, ServiceMetrics } from '@llt/platform';
 
-export type { EventPublisher };
+export type { EventPublisher, ServiceLog, ServiceMetrics };
 
 export interface Hypothesis {
   /** Best text so far for the current utterance (lower case from PocketSphinx; as returned by the engine). */
@@ -41,15 +41,4 @@ export interface FinalizedLedger {
 
 export interface Clock {
   now(): number;
-}
-
-export interface TranscribeLog {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
-
-export interface TranscribeMetrics {
-  latency(name: string, ms: number): void;
-  count(name: string, by?: number, dimension?: { name: string; value: string }): void;
 }

@@ -4,7 +4,7 @@
 import type { AudioRecordHeader } from '@llt/events';
 import { capitalizeTranscript } from './capitalize.ts';
 import { type EndpointEvent, Endpointer, type EndpointerSettings } from './endpointer.ts';
-import type { Hypothesis, RecognizerStream, TranscribeMetrics } from './ports.ts';
+import type { Hypothesis, RecognizerStream, ServiceMetrics } from './ports.ts';
 
 export interface TranscriptSink {
   partial(p: {
@@ -71,7 +71,7 @@ export class SessionTranscriber {
     private readonly sink: TranscriptSink,
     private readonly settings: SessionSettings,
     private readonly now: () => number,
-    private readonly metrics?: TranscribeMetrics,
+    private readonly metrics?: ServiceMetrics,
   ) {
     this.endpointer = new Endpointer(settings.endpointer);
   }

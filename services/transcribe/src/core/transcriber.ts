@@ -6,7 +6,7 @@
 //   markers; release the recognisers of ended and idle sessions.
 import { type AudioRecord, TranscriptFinalizedV1, TranscriptPartialV1 } from '@llt/events';
 import { RecognizerCapacityError } from '#errors';
-import type { Clock, EventPublisher, FinalizedLedger, Recognizer, TranscribeLog, TranscribeMetrics } from './ports.ts';
+import type { Clock, EventPublisher, FinalizedLedger, Recognizer, ServiceLog, ServiceMetrics } from './ports.ts';
 import { type SessionSettings, SessionTranscriber, type TranscriptSink } from './session.ts';
 
 export interface TranscriberSettings extends SessionSettings {
@@ -24,8 +24,8 @@ export interface TranscriberDeps {
   events: EventPublisher;
   ledger: FinalizedLedger;
   clock: Clock;
-  log: TranscribeLog;
-  metrics: TranscribeMetrics;
+  log: ServiceLog;
+  metrics: ServiceMetrics;
   settings: TranscriberSettings;
 }
 
