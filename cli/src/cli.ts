@@ -159,7 +159,7 @@ async function speak(args: string[], io: CliIo): Promise<number> {
         sessionId,
         joinCode: created.joinCode,
         speakerToken: token,
-        ...(created.listenUrl ? { listenUrl: created.listenUrl } : {}),
+        expiresAt: created.expiresAt,
       }),
     );
   }

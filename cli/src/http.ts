@@ -1,27 +1,10 @@
 // The server's HTTP API (create a session, resolve a join code) and the URL rules shared with the WebSocket.
+import type { CreatedSession, CreateSessionRequest, SessionDescription } from '@llt/events';
 import { ApiError, ServerUnreachableError } from './errors.ts';
 
-export interface CreateSessionRequest {
-  sourceLanguage: string;
-  targetLanguages: string[];
-}
-
-export interface CreatedSession {
-  sessionId: string;
-  joinCode: string;
-  speakerToken: string;
-  sourceLanguage: string;
-  targetLanguages: string[];
-  expiresAt: number;
-  /** A link for the audience, if the server offers one. */
-  listenUrl?: string;
-}
-
-export interface JoinCodeInfo {
-  sessionId: string;
-  sourceLanguage: string;
-  targetLanguages: string[];
-}
+export type { CreatedSession, CreateSessionRequest };
+/** What a join code resolves to. */
+export type JoinCodeInfo = SessionDescription;
 
 export interface HttpOptions {
   /** Defaults to 10 s; a server that does not answer by then is reported unreachable. */

@@ -13,4 +13,5 @@ export * from './events/registry.ts';
 export * from './languages.ts';
 export * from './protocol/audio-frame.ts';
 export * from './protocol/audio-record.ts';
+export * from './protocol/http.ts';
 export * from './protocol/messages.ts';

@@ -4,8 +4,11 @@
 //   primary course: validate languages against the catalog and what is installed, mint id, code and token,
 //   store the session (retrying on a join-code collision), announce SessionStarted.
 import {
+  type CreatedSession,
+  CreateSessionRequest,
   findSourceLanguage,
   findTargetLanguage,
+  type SessionDescription,
   SessionStartedV1,
   SOURCE_LANGUAGES,
   TARGET_LANGUAGES,
@@ -22,26 +25,6 @@ import {
   normalizeJoinCode,
 } from './ids.ts';
 import type { SessionRecord } from './ports.ts';
-
-export const CreateSessionRequest = z.object({
-  sourceLanguage: z.string(),
-  targetLanguages: z.array(z.string()).min(1, 'choose at least one target language').max(TARGET_LANGUAGES.length),
-});
-
-export interface CreatedSession {
-  sessionId: string;
-  joinCode: string;
-  speakerToken: string;
-  sourceLanguage: string;
-  targetLanguages: string[];
-  expiresAt: number;
-}
-
-export interface SessionDescription {
-  sessionId: string;
-  sourceLanguage: string;
-  targetLanguages: string[];
-}
 
 const MAX_CODE_ATTEMPTS = 5;
 
