@@ -41,6 +41,11 @@ export interface SpeakerOptions {
   maxSocketBufferBytes?: number;
   /** Time allowed for the welcome after the socket opens. Default 10 s. */
   welcomeTimeoutMs?: number;
+  /**
+   * How often to ask the server (a `hello`) how far it has stored the audio, so the resend buffer holds only
+   * what may still be missing. Default 5 s; 0 turns it off.
+   */
+  ackIntervalMs?: number;
   handshakeTimeoutMs?: number;
   /** Every message from the server, welcome and errors included. */
   onMessage?: (message: ServerMessage, receivedAt: number) => void;
@@ -109,6 +114,7 @@ export class SpeakerClient {
   };
   /** The most recent welcome. */
   welcome: SpeakerWelcome | undefined;
+  private ackTimer: ReturnType<typeof setInterval> | undefined;
   private readonly outbox: Outbox;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -394,6 +400,19 @@ export class SpeakerClient {
     this.stats.bufferedFrames = this.outbox.size;
     this.setState('open');
     this.pump();
+    this.startAcknowledgements();
+  }
+
+  /** Periodic hellos: each welcome acknowledges what the server stored, which frees the resend buffer. */
+  private startAcknowledgements(): void {
+    const every = this.options.ackIntervalMs ?? 5_000;
+    if (this.ackTimer || every <= 0) return;
+    this.ackTimer = setInterval(() => {
+      if (this.connectionState === 'open' && this.ws?.readyState === WebSocket.OPEN) {
+        this.ws.send(JSON.stringify({ action: 'hello' }));
+      }
+    }, every);
+    this.ackTimer.unref();
   }
 
   private handleMessage(message: ServerMessage): void {
@@ -406,7 +425,10 @@ export class SpeakerClient {
         if (message.code === 'session_ended') this.markEnded();
         return;
       case 'welcome':
-        if (message.role === 'speaker') this.outbox.acknowledge(message.lastSeq);
+        if (message.role === 'speaker') {
+          this.outbox.acknowledge(message.lastSeq);
+          this.stats.bufferedFrames = this.outbox.size;
+        }
         return;
       case 'session-ended':
         this.markEnded();
@@ -520,6 +542,7 @@ export class SpeakerClient {
   /** Closes the socket, stops timers and settles everything waiting on this client. */
   private shutdown(error?: Error): void {
     this.lifetime.abort();
+    clearInterval(this.ackTimer);
     const ws = this.ws;
     this.ws = undefined;
     if (ws) this.socketClosed = closeSocket(ws);

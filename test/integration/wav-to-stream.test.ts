@@ -52,11 +52,16 @@ test('every frame of a WAV streamed at real time is on Kinesis exactly once, in 
     sessionId: session.sessionId,
     token: session.speakerToken,
     frameMs: 40,
+    ackIntervalMs: 200,
   });
   await speaker.connect();
   const sent: number[] = [];
   const result = await speaker.streamRealtime(samples, { onFrameSent: (seq) => sent.push(seq) });
   await speaker.drain();
+  // The periodic hello's welcome acknowledges everything stored: nothing is left to resend.
+  const deadline = Date.now() + 2_000;
+  while (speaker.stats.bufferedFrames > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect(speaker.stats.bufferedFrames).toBe(0);
   await speaker.close();
 
   const expected = expectedFrames(samples, 40);
