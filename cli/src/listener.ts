@@ -2,12 +2,12 @@
 // time, reconnects after a dropped connection until the session ends, and offers waits for tests and tools.
 import type { ServerMessage, WelcomeMessage } from '@llt/events';
 import type WebSocket from 'ws';
-import { ClientClosedError, ConnectionError, ReconnectFailedError, ServerError, TimeoutError } from './errors.ts';
+import { ClientClosedError, ConnectionError, ServerError, TimeoutError } from './errors.ts';
 import { webSocketUrl } from './http.ts';
-import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './schedule.ts';
+import type { ReconnectPolicy } from './schedule.ts';
 import {
   closeSocket,
-  isRetryable,
+  connectWithRetry,
   isSessionEnded,
   openWebSocket,
   parseServerMessage,
@@ -169,26 +169,20 @@ export class ListenerClient {
   }
 
   private async establish(initial: boolean): Promise<ListenerWelcome> {
-    const policy = { ...DEFAULT_RECONNECT, ...this.options.reconnect };
-    let lastError: Error | undefined;
     this.setState(initial ? 'connecting' : 'reconnecting');
-    for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {
-      if (!initial || attempt > 0) {
-        await sleep(backoffDelay(attempt, policy, this.options.random), this.lifetime.signal);
-      }
-      if (this.closedByCaller || this.failure) throw this.failure ?? new ClientClosedError('Closed while connecting');
-      try {
-        return await this.openOnce();
-      } catch (error) {
-        lastError = error as Error;
-        if (!isRetryable(lastError, initial)) throw lastError;
-        this.options.onError?.(lastError, false);
-      }
-    }
-    throw new ReconnectFailedError(
-      `Could not reconnect after ${policy.maxAttempts} attempts: ${lastError?.message ?? 'unknown error'}`,
-      { cause: lastError },
-    );
+    return connectWithRetry({
+      initial,
+      ...(this.options.reconnect ? { policy: this.options.reconnect } : {}),
+      ...(this.options.random ? { random: this.options.random } : {}),
+      sleep: (ms, signal) => sleep(ms, signal),
+      signal: this.lifetime.signal,
+      stopped: () =>
+        this.closedByCaller || this.failure
+          ? (this.failure ?? new ClientClosedError('Closed while connecting'))
+          : undefined,
+      attempt: () => this.openOnce(),
+      onRetry: (error) => this.options.onError?.(error, false),
+    });
   }
 
   private async openOnce(): Promise<ListenerWelcome> {

@@ -6,11 +6,13 @@ import {
   ClientClosedError,
   ConnectionError,
   HandshakeRefusedError,
+  ReconnectFailedError,
   ServerError,
   ServerUnreachableError,
   TimeoutError,
 } from './errors.ts';
 import { isRecord } from './http.ts';
+import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './schedule.ts';
 
 export interface OpenOptions {
   /** Time allowed for the TCP connection and the HTTP upgrade. Default 10 s. */
@@ -151,6 +153,45 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+export interface RetryOptions<T> {
+  /** The first connection of a client (an unreachable server then fails at once). */
+  initial: boolean;
+  policy?: ReconnectPolicy;
+  random?: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  signal: AbortSignal;
+  /** An error to give up with when the client was closed or failed meanwhile. */
+  stopped: () => Error | undefined;
+  /** One connection attempt, up to the server's welcome. */
+  attempt: () => Promise<T>;
+  /** A failed attempt that will be retried. */
+  onRetry?: (error: Error) => void;
+}
+
+/** Connects, retrying with backoff what may clear up by itself (speaker and listener alike). */
+export async function connectWithRetry<T>(options: RetryOptions<T>): Promise<T> {
+  const policy = { ...DEFAULT_RECONNECT, ...options.policy };
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {
+    if (!options.initial || attempt > 0) {
+      await options.sleep(backoffDelay(attempt, policy, options.random), options.signal);
+    }
+    const stopped = options.stopped();
+    if (stopped) throw stopped;
+    try {
+      return await options.attempt();
+    } catch (error) {
+      lastError = error as Error;
+      if (!isRetryable(lastError, options.initial)) throw lastError;
+      options.onRetry?.(lastError);
+    }
+  }
+  throw new ReconnectFailedError(
+    `Could not reconnect after ${policy.maxAttempts} attempts: ${lastError?.message ?? 'unknown error'}`,
+    { cause: lastError },
+  );
 }
 
 /** Whether a failed connection attempt is worth repeating. */

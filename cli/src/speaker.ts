@@ -6,17 +6,16 @@ import {
   ClientClosedError,
   ConnectionError,
   FramesLostError,
-  ReconnectFailedError,
   ResendBufferFullError,
   ServerError,
   TimeoutError,
 } from './errors.ts';
 import { webSocketUrl } from './http.ts';
 import { DEFAULT_FRAME_MS, type FrameSentHook, type FrameTag, Outbox, pcmBytes, samplesToMs } from './outbox.ts';
-import { backoffDelay, DEFAULT_RECONNECT, delayUntil, type ReconnectPolicy, realtimeSchedule } from './schedule.ts';
+import { delayUntil, type ReconnectPolicy, realtimeSchedule } from './schedule.ts';
 import {
   closeSocket,
-  isRetryable,
+  connectWithRetry,
   isSessionEnded,
   openWebSocket,
   parseServerMessage,
@@ -306,26 +305,20 @@ export class SpeakerClient {
 
   /** Opens a socket and completes the hello/welcome exchange, retrying what may clear up by itself. */
   private async establish(initial: boolean): Promise<SpeakerWelcome> {
-    const policy = { ...DEFAULT_RECONNECT, ...this.options.reconnect };
-    let lastError: Error | undefined;
     this.setState(initial ? 'connecting' : 'reconnecting');
-    for (let attempt = 0; attempt < policy.maxAttempts; attempt++) {
-      if (!initial || attempt > 0) {
-        await this.sleep(backoffDelay(attempt, policy, this.options.random), this.lifetime.signal);
-      }
-      if (this.closedByCaller || this.failure) throw this.failure ?? new ClientClosedError('Closed while connecting');
-      try {
-        return await this.openOnce();
-      } catch (error) {
-        lastError = error as Error;
-        if (!isRetryable(lastError, initial)) throw lastError;
-        this.options.onError?.(lastError, false);
-      }
-    }
-    throw new ReconnectFailedError(
-      `Could not reconnect after ${policy.maxAttempts} attempts: ${lastError?.message ?? 'unknown error'}`,
-      { cause: lastError },
-    );
+    return connectWithRetry({
+      initial,
+      ...(this.options.reconnect ? { policy: this.options.reconnect } : {}),
+      ...(this.options.random ? { random: this.options.random } : {}),
+      sleep: (ms, signal) => this.sleep(ms, signal),
+      signal: this.lifetime.signal,
+      stopped: () =>
+        this.closedByCaller || this.failure
+          ? (this.failure ?? new ClientClosedError('Closed while connecting'))
+          : undefined,
+      attempt: () => this.openOnce(),
+      onRetry: (error) => this.options.onError?.(error, false),
+    });
   }
 
   private async openOnce(): Promise<SpeakerWelcome> {
