@@ -22,20 +22,22 @@ export class Histogram {
   }
 
   percentile(p: number): number | null {
-    if (this.filled === 0) return null;
-    const sorted = Array.from(this.samples.subarray(0, this.filled)).sort((a, b) => a - b);
-    const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-    return sorted[index] ?? null;
+    return pick(this.sorted(), p);
   }
 
   summary(): { count: number; p50: number | null; p95: number | null; p99: number | null; max: number | null } {
+    const sorted = this.sorted();
     return {
       count: this.count,
-      p50: this.percentile(50),
-      p95: this.percentile(95),
-      p99: this.percentile(99),
+      p50: pick(sorted, 50),
+      p95: pick(sorted, 95),
+      p99: pick(sorted, 99),
       max: this.filled ? this.max : null,
     };
+  }
+
+  private sorted(): Float64Array {
+    return this.samples.slice(0, this.filled).sort();
   }
 
   reset(): void {
@@ -44,6 +46,13 @@ export class Histogram {
     this.count = 0;
     this.max = 0;
   }
+}
+
+/** Nearest-rank percentile of sorted samples. */
+function pick(sorted: Float64Array, p: number): number | null {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? null;
 }
 
 export class StatsRegistry {
