@@ -133,6 +133,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       APIGatewayProxyStructuredResultV2
     >;
 
+    // EventBridge rules whose targets are ingest handlers, from the same definitions the CDK app uses.
+    const { INGEST_RULES } = await import('@llt/ingest/rules');
+    const { createEventsHandler } = await import('@llt/ingest/handlers/events');
+    const ingestEvents = createEventsHandler(env) as unknown as LambdaHandler<unknown, void>;
+    for (const rule of INGEST_RULES)
+      bus.addRule(rule.name, rule.pattern, (event) => invoke('ingest-events', ingestEvents, event));
+
     const services = new Set(options.services ?? OPTIONAL_SERVICES);
     if (services.has('transcribe')) {
       // The Kinesis event source mapping: batches of audio records, per shard in order, to transcribe.

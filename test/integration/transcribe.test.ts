@@ -16,6 +16,8 @@ let system: Awaited<ReturnType<typeof startTestSystem>>;
 const events: { type: string; detail: Record<string, unknown>; at: number }[] = [];
 
 beforeAll(async () => {
+  // One recogniser only, so the second session of this file finds speech recognition at capacity.
+  process.env.LLT_ASR_MAX_SESSIONS = '1';
   system = await startTestSystem();
   system.bus.subscribe((e) =>
     events.push({ type: e['detail-type'], detail: e.detail as Record<string, unknown>, at: Date.now() }),
@@ -77,6 +79,38 @@ test('speech streamed through ingest becomes partials, then one final with the s
   expect(stats.counter('transcribe.FinalsDeduplicated') - deduplicatedBefore).toBeGreaterThanOrEqual(1);
   await freshProcess.shutdown();
 }, 60_000);
+
+test('a session beyond the recognisers available is told so on the speaker connection; the first is unaffected', async () => {
+  const res = await fetch(`${system.url}/api/sessions`, {
+    method: 'POST',
+    body: JSON.stringify({ sourceLanguage: 'en', targetLanguages: ['es'] }),
+  });
+  const session = (await res.json()) as { sessionId: string; speakerToken: string };
+  const errors: { code: string; message: string }[] = [];
+  const speaker = new SpeakerClient({
+    server: system.url,
+    sessionId: session.sessionId,
+    token: session.speakerToken,
+    onMessage: (m) => {
+      if (m.type === 'error') errors.push(m);
+    },
+  });
+  await speaker.connect();
+  const samples = toMono16k(readWav(speakToWav('good afternoon', 'slt')));
+  await speaker.streamRealtime(new Int16Array([...new Int16Array(16 * 300), ...samples, ...new Int16Array(16 * 500)]));
+  await waitFor(() => errors.length > 0, 10_000);
+  expect(errors[0]).toEqual({
+    type: 'error',
+    code: 'transcription_unavailable',
+    message:
+      'Speech recognition is at capacity (recognisers in use: 1); this session is not transcribed yet. Trying again in 30 s.',
+    retryable: true,
+  });
+  expect(events.filter((e) => e.type === 'TranscriptFinalized' && e.detail.sessionId === session.sessionId)).toEqual(
+    [],
+  );
+  await speaker.close();
+}, 30_000);
 
 /** The session's records as the event source mapping delivers them. */
 async function rawRecords(sequenceNumbers: string[]): Promise<KinesisStreamEvent['Records']> {

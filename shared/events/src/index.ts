@@ -7,6 +7,7 @@ export * from './events/llt.ingest@SessionEnded.v1.ts';
 export * from './events/llt.ingest@SessionStarted.v1.ts';
 export * from './events/llt.synthesize@SpeechSynthesized.v1.ts';
 export * from './events/llt.transcribe@TranscriptFinalized.v1.ts';
+export * from './events/llt.transcribe@TranscriptionUnavailable.v1.ts';
 export * from './events/llt.transcribe@TranscriptPartial.v1.ts';
 export * from './events/llt.translate@TranslationReady.v1.ts';
 export * from './events/registry.ts';

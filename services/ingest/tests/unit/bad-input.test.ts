@@ -361,3 +361,25 @@ describe('messages', () => {
     expect(last).toMatchObject({ kind: 'marker', marker: 'end', afterSeq: 0 });
   });
 });
+
+describe('relayed events', () => {
+  test('a speaker whose speech is not transcribed is told why, with the exact message', async () => {
+    const { makeEventsHandler } = await import('#handlers/events');
+    await connectSpeaker('s1');
+    const relay = makeEventsHandler(world);
+    const message =
+      'Speech recognition is at capacity (recognisers in use: 8); this session is not transcribed yet. Trying again in 30 s.';
+    await relay({
+      version: '0',
+      id: 'e1',
+      'detail-type': 'TranscriptionUnavailable',
+      source: 'llt.transcribe',
+      account: '0',
+      time: '',
+      region: 'us-east-1',
+      resources: [],
+      detail: { v: 1, sessionId: session.sessionId, reason: 'capacity', message, retryAfterMs: 30_000, occurredAt: 1 },
+    });
+    expect(lastError('s1')).toEqual({ type: 'error', code: 'transcription_unavailable', message, retryable: true });
+  });
+});

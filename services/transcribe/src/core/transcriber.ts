@@ -4,7 +4,7 @@
 //   primary course: group the batch by session; per session (sessions in parallel, each in order) feed the
 //   session's transcriber, opening a recogniser for a new session within the pool's capacity; finalize on
 //   markers; release the recognisers of ended and idle sessions.
-import { type AudioRecord, TranscriptFinalizedV1, TranscriptPartialV1 } from '@llt/events';
+import { type AudioRecord, TranscriptFinalizedV1, TranscriptionUnavailableV1, TranscriptPartialV1 } from '@llt/events';
 import { RecognizerCapacityError } from '#errors';
 import type { Clock, EventPublisher, FinalizedLedger, Recognizer, ServiceLog, ServiceMetrics } from './ports.ts';
 import { type SessionSettings, SessionTranscriber, type TranscriptSink } from './session.ts';
@@ -132,8 +132,24 @@ export class Transcriber {
       return session;
     } catch (error) {
       this.refused.set(sessionId, clock.now());
-      metrics.count(error instanceof RecognizerCapacityError ? 'SessionsRefusedForCapacity' : 'RecognizerOpenFailures');
+      const capacity = error instanceof RecognizerCapacityError;
+      metrics.count(capacity ? 'SessionsRefusedForCapacity' : 'RecognizerOpenFailures');
       log.error('session not transcribed', { sessionId, error: (error as Error).message });
+      // The speaker hears about it (ingest relays this to their connection) rather than talking to nobody.
+      await this.deps.events
+        .publish(TranscriptionUnavailableV1, {
+          v: 1,
+          sessionId,
+          reason: capacity ? 'capacity' : 'engine-failure',
+          message: capacity
+            ? `Speech recognition is at capacity (recognisers in use: ${settings.maxSessions}); this session is not transcribed yet. Trying again in ${Math.round(settings.retryRefusedAfterMs / 1000)} s.`
+            : `Speech recognition is unavailable: ${(error as Error).message}. Trying again in ${Math.round(settings.retryRefusedAfterMs / 1000)} s.`,
+          retryAfterMs: settings.retryRefusedAfterMs,
+          occurredAt: clock.now(),
+        })
+        .catch((publishError: Error) =>
+          log.error('could not report the refusal', { sessionId, error: publishError.message }),
+        );
       return undefined;
     }
   }

@@ -80,6 +80,10 @@ describe('Transcriber', () => {
     expect(recognizer.opened).toBe(2);
     const finals = published.filter((p) => p.detailType === 'TranscriptFinalized').map((p) => p.detail.sessionId);
     expect(finals.sort()).toEqual(['s_session0001', 's_session0002']);
+    const refusals = published.filter((p) => p.detailType === 'TranscriptionUnavailable');
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]!.detail).toMatchObject({ sessionId: 's_session0003', reason: 'capacity', retryAfterMs: 30_000 });
+    expect(refusals[0]!.detail.message).toContain('at capacity (recognisers in use: 2)');
   });
 
   test('a recogniser that fails mid-stream is replaced on the next frame; the batch is not failed', async () => {

@@ -6,6 +6,7 @@ import { SessionEndedV1 } from './llt.ingest@SessionEnded.v1.ts';
 import { SessionStartedV1 } from './llt.ingest@SessionStarted.v1.ts';
 import { SpeechSynthesizedV1 } from './llt.synthesize@SpeechSynthesized.v1.ts';
 import { TranscriptFinalizedV1 } from './llt.transcribe@TranscriptFinalized.v1.ts';
+import { TranscriptionUnavailableV1 } from './llt.transcribe@TranscriptionUnavailable.v1.ts';
 import { TranscriptPartialV1 } from './llt.transcribe@TranscriptPartial.v1.ts';
 import { TranslationReadyV1 } from './llt.translate@TranslationReady.v1.ts';
 
@@ -16,6 +17,7 @@ export const ALL_EVENTS: readonly EventDefinition[] = [
   ListenerLeftV1,
   TranscriptPartialV1,
   TranscriptFinalizedV1,
+  TranscriptionUnavailableV1,
   TranslationReadyV1,
   SpeechSynthesizedV1,
 ];

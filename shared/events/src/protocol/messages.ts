@@ -37,6 +37,7 @@ export const ErrorCode = z.enum([
   'language_not_offered',
   'invalid_request',
   'rate_limited',
+  'transcription_unavailable',
   'internal_error',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
