@@ -41,6 +41,9 @@ export interface SessionSettings {
 
 type AudioHeader = Extract<AudioRecordHeader, { kind: 'audio' }>;
 
+/** How much audio may wait behind a missing frame before the gap is skipped. */
+const REORDER_WAIT_MS = 300;
+
 interface Utterance {
   segmentIndex: number;
   firstSeq: number;
@@ -64,6 +67,8 @@ export class SessionTranscriber {
   /** Recent frames while nobody speaks, fed as pre-roll when speech starts. */
   private preRoll: { header: AudioHeader; samples: Int16Array }[] = [];
   private utterance: Utterance | undefined;
+  /** Frames that arrived ahead of a missing one, by sequence number. */
+  private readonly waiting = new Map<number, { header: AudioHeader; samples: Int16Array }>();
 
   constructor(
     readonly sessionId: string,
@@ -86,15 +91,37 @@ export class SessionTranscriber {
   }
 
   /** Handles one audio frame; resolves after any transcript it produced was published. */
+  /**
+   * Handles one audio frame in sequence order: a frame that arrives ahead of a missing one waits (on AWS,
+   * ingest may put one connection's frames concurrently) until the gap fills or the wait exceeds
+   * REORDER_WAIT_MS of audio, when the gap is skipped.
+   */
   async audio(header: AudioHeader, samples: Int16Array): Promise<'handled' | 'duplicate'> {
-    if (header.seq <= this.lastSeq) return 'duplicate';
-    this.lastSeq = header.seq;
+    if (header.seq <= this.lastSeq || this.waiting.has(header.seq)) return 'duplicate';
     this.lastActivity = this.now();
+    if (this.lastSeq >= 0 && header.seq > this.lastSeq + 1) {
+      this.waiting.set(header.seq, { header, samples });
+      const oldest = Math.min(...this.waiting.keys());
+      const held = header.captureTime - (this.waiting.get(oldest)?.header.captureTime ?? header.captureTime);
+      if (held < REORDER_WAIT_MS) return 'handled';
+      this.lastSeq = oldest - 1; // give up on the gap
+    } else {
+      await this.inOrder(header, samples);
+    }
+    for (let next = this.waiting.get(this.lastSeq + 1); next; next = this.waiting.get(this.lastSeq + 1)) {
+      this.waiting.delete(next.header.seq);
+      await this.inOrder(next.header, next.samples);
+    }
+    return 'handled';
+  }
+
+  private async inOrder(header: AudioHeader, samples: Int16Array): Promise<void> {
+    this.lastSeq = header.seq;
     const events = this.endpointer.push(samples, header.captureTime);
     const start = events.find((e): e is Extract<EndpointEvent, { kind: 'start' }> => e.kind === 'start');
     if (!this.utterance && !start) {
       this.keepPreRoll(header, samples);
-      return 'handled';
+      return;
     }
     if (!this.utterance && start) {
       this.utterance = {
@@ -119,7 +146,7 @@ export class SessionTranscriber {
     if (end) {
       utterance.captureEnd = end.lastVoiceAt;
       await this.finalize(end.reason);
-      return 'handled';
+      return;
     }
     utterance.captureEnd = header.captureTime + samples.length / 16;
     const silence = this.endpointer.trailingSilenceMs;
@@ -129,14 +156,20 @@ export class SessionTranscriber {
       // Probably the end of the utterance: run the final pass now, while the hangover runs out.
       utterance.parts.push(await this.finish());
       utterance.unfinishedVoice = false;
-      return 'handled';
+      return;
     }
     await this.maybePartial(utterance, [...utterance.parts, hypothesis.text].join(' '));
-    return 'handled';
+    return;
   }
 
   /** The speaker paused or the session ended: the utterance in progress ends now. */
   async flush(reason: 'pause' | 'end'): Promise<void> {
+    // Whatever still waits behind a gap is all there is: handle it in order.
+    for (const seq of [...this.waiting.keys()].sort((a, b) => a - b)) {
+      const frame = this.waiting.get(seq)!;
+      this.waiting.delete(seq);
+      await this.inOrder(frame.header, frame.samples);
+    }
     const end = this.endpointer.flush();
     if (this.utterance && end?.kind === 'end') this.utterance.captureEnd = end.lastVoiceAt;
     if (this.utterance) await this.finalize(reason);

@@ -44,6 +44,26 @@ describe('Transcriber', () => {
     expect(recognizer.finishes).toBe(2);
   });
 
+  test('frames arriving out of order are put back in order; a gap that never fills is skipped', async () => {
+    const inOrder = fakeDeps();
+    await new Transcriber(inOrder.deps).handle(records('s_session0001', 'sVVVVVssss', T0));
+    const shuffled = fakeDeps();
+    const frames = records('s_session0001', 'sVVVVVssss', T0);
+    const order = [0, 1, 3, 2, 5, 4, 6, 7, 8, 9];
+    await new Transcriber(shuffled.deps).handle(order.map((i) => frames[i]!));
+    const finalOf = (p: typeof inOrder.published) =>
+      p.filter((e) => e.detailType === 'TranscriptFinalized').map((e) => e.detail);
+    expect(finalOf(shuffled.published)).toEqual(finalOf(inOrder.published));
+
+    const gap = fakeDeps();
+    const withGap = records('s_session0001', 'sVVVVVVssss', T0).filter(
+      (r) => r.header.kind === 'audio' && r.header.seq !== 3,
+    );
+    await new Transcriber(gap.deps).handle(withGap);
+    expect(finalOf(gap.published)).toHaveLength(1);
+    expect(finalOf(gap.published)[0]!.text).toBe('I I I I I');
+  });
+
   test('a redelivered batch produces no duplicate final', async () => {
     const { deps, published } = fakeDeps();
     const batch = records('s_session0001', 'sVVVVssss', T0);
