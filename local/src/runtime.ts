@@ -152,7 +152,12 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         { startingPosition: 'LATEST', batchSize: 100, onError: (error) => onError(error, 'kinesis poller') },
       );
       await poller.start();
+      const sweeper = setInterval(() => {
+        transcribe.sweep().catch((error: unknown) => onError(error, 'transcribe idle sweep'));
+      }, 10_000);
+      sweeper.unref();
       stoppers.unshift(async () => {
+        clearInterval(sweeper);
         await poller.stop();
         await transcribe.shutdown();
       });

@@ -196,7 +196,8 @@ export class Transcriber {
     };
   }
 
-  private async releaseIdle(): Promise<void> {
+  /** Releases the recognisers of sessions idle for idleMs (also run after every batch). */
+  async releaseIdle(): Promise<void> {
     const now = this.deps.clock.now();
     const idle = [...this.sessions].filter(([, s]) => now - s.lastActivity >= this.deps.settings.idleMs);
     for (const [sessionId, session] of idle) {

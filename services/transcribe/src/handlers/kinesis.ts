@@ -42,6 +42,11 @@ export function createKinesisHandler(env: NodeJS.ProcessEnv = process.env) {
   return Object.assign(handler, {
     /** Releases every recogniser (the local runtime calls this on shutdown). */
     shutdown: async () => transcriber?.shutdown(),
+    /**
+     * Releases idle sessions' recognisers. Lambda does this after each batch only; a long-running process
+     * (the local runtime) also calls it on a timer, so a speaker who vanished does not hold a decoder.
+     */
+    sweep: async () => transcriber?.releaseIdle(),
   });
 }
 
