@@ -1,0 +1,287 @@
+// Apertium translation engine: one persistent null-flushed tool-chain pipeline per language pair, requests matched FIFO.
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { findTargetLanguage } from '@llt/events';
+import type { TranslationEngine } from '#core/ports';
+import { TranslationEngineError, UnsupportedLanguagePairError } from '#errors';
+
+const execFileAsync = promisify(execFile);
+
+export interface ApertiumTranslatorOptions {
+  /** Where the `<pair>.mode` files live. */
+  modesDir?: string;
+  /** How long one sentence may wait for its output (queueing included) before the pipeline is declared stuck. */
+  sentenceTimeoutMs?: number;
+}
+
+const DEFAULT_MODES_DIR = '/usr/share/apertium/modes';
+const DEFAULT_SENTENCE_TIMEOUT_MS = 2000;
+const NUL = 0;
+
+// Characters that are syntax in the Apertium stream format; unescaped they would corrupt or desync the stream.
+const SPECIALS = /[\\[\]^$/@<>{}]/g;
+// Unknown-word marks (* unknown, # generation error, @ transfer error) sit directly before a word.
+const MARK_CHARS = new Set(['*', '#', '@']);
+
+/** Makes a sentence safe for the stream: one line, no NULs (they are our delimiter), specials escaped. */
+export function escapeForApertium(text: string): string {
+  return text
+    .replace(/[\r\n\0]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(SPECIALS, (c) => `\\${c}`);
+}
+
+/** Turns raw pipeline output into plain text: drops unescaped word marks, unescapes the rest, trims. */
+export function cleanApertiumOutput(raw: string): string {
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i] as string;
+    if (c === '\\' && i + 1 < raw.length) {
+      out += raw[i + 1];
+      i++;
+      continue;
+    }
+    const next = raw[i + 1];
+    // Only a mark glued to the start of a word; a lone "*" or "#" in running text is kept.
+    const prev = out.at(-1);
+    if (
+      MARK_CHARS.has(c) &&
+      next !== undefined &&
+      /\p{L}/u.test(next) &&
+      (prev === undefined || !/[\p{L}\p{N}]/u.test(prev))
+    ) {
+      continue;
+    }
+    out += c;
+  }
+  return out.trim();
+}
+
+interface PendingRequest {
+  resolve: (text: string) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** One running tool chain for one mode. Dies as a whole: any failure kills the process group and fails everything in flight. */
+class Pipeline {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly pending: PendingRequest[] = [];
+  private chunks: Buffer[] = [];
+  private dead = false;
+  readonly exited: Promise<void>;
+
+  constructor(
+    readonly mode: string,
+    chain: string,
+    private readonly timeoutMs: number,
+    private readonly onDeath: (pipeline: Pipeline) => void,
+  ) {
+    // "$1" is the generator flag: -n drops unknown-word marks at the source; "$2" (tagger option) stays empty.
+    // detached puts bash and every stage in one process group, so a kill reaches the whole chain.
+    this.child = spawn('bash', ['-c', chain, 'apertium', '-n', ''], { detached: true, stdio: 'pipe' });
+    this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
+    this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.child.stderr.resume();
+    this.child.stdin.on('error', (cause) => this.fail(`stdin of apertium pipeline ${mode} failed`, cause));
+    this.child.once('error', (cause) => this.fail(`apertium pipeline ${mode} could not run`, cause));
+    this.child.once('exit', (code, signal) =>
+      this.fail(`apertium pipeline ${mode} exited (code ${code ?? 'none'}, signal ${signal ?? 'none'})`),
+    );
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  translate(escaped: string): Promise<string> {
+    if (this.dead) return Promise.reject(new TranslationEngineError(`apertium pipeline ${this.mode} is not running`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.fail(`apertium pipeline ${this.mode} gave no output within ${this.timeoutMs} ms`),
+        this.timeoutMs,
+      );
+      this.pending.push({ resolve, reject, timer });
+      // The space before NUL matters: lt-proc -z otherwise swallows a sentence-final "." before the flush.
+      this.child.stdin.write(`${escaped} \0`, 'utf8');
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    let start = 0;
+    let nul = chunk.indexOf(NUL, start);
+    while (nul !== -1) {
+      this.chunks.push(chunk.subarray(start, nul));
+      // Decode only whole segments so a multi-byte character split across chunks stays intact.
+      const text = Buffer.concat(this.chunks).toString('utf8');
+      this.chunks = [];
+      const request = this.pending.shift();
+      if (request) {
+        clearTimeout(request.timer);
+        request.resolve(cleanApertiumOutput(text));
+      }
+      start = nul + 1;
+      nul = chunk.indexOf(NUL, start);
+    }
+    if (start < chunk.length) this.chunks.push(chunk.subarray(start));
+  }
+
+  /** Kills the chain and rejects everything in flight: their outputs can no longer be matched to them. */
+  fail(message: string, cause?: unknown, kill = true): void {
+    if (this.dead) return;
+    this.dead = true;
+    if (kill) this.killGroup('SIGKILL');
+    const error = new TranslationEngineError(message, { cause });
+    for (const request of this.pending.splice(0)) {
+      clearTimeout(request.timer);
+      request.reject(error);
+    }
+    this.onDeath(this);
+  }
+
+  /**
+   * Ends stdin so the stages exit in turn and bash reaps them; a SIGKILL to the group would orphan them to
+   * init, which in a container may leave zombies. Falls back to the kill if the chain does not drain in time.
+   */
+  async close(graceMs = 1000): Promise<void> {
+    if (!this.dead) {
+      this.fail(`apertium pipeline ${this.mode} was closed`, undefined, false);
+      this.child.stdin.end();
+    }
+    const timer = setTimeout(() => this.killGroup('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private killGroup(signal: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Group already gone: nothing left to kill.
+    }
+  }
+}
+
+export class ApertiumTranslator implements TranslationEngine {
+  private readonly modesDir: string;
+  private readonly timeoutMs: number;
+  private readonly pipelines = new Map<string, Pipeline>();
+  private readonly starting = new Map<string, Promise<Pipeline>>();
+  private readonly chains = new Map<string, string>();
+  private readonly dying = new Set<Pipeline>();
+  private closed = false;
+
+  constructor(options: ApertiumTranslatorOptions = {}) {
+    this.modesDir = options.modesDir ?? DEFAULT_MODES_DIR;
+    this.timeoutMs = options.sentenceTimeoutMs ?? DEFAULT_SENTENCE_TIMEOUT_MS;
+  }
+
+  name(targetLanguage: string): string {
+    return `apertium:${this.modeFor('en', targetLanguage)}`;
+  }
+
+  async translate(text: string, sourceLanguage: string, targetLanguage: string): Promise<string> {
+    const mode = this.modeFor(sourceLanguage, targetLanguage);
+    const escaped = escapeForApertium(text);
+    // Nothing to translate; also keeps empty segments off the stream.
+    if (escaped === '') return '';
+    const pipeline = await this.pipeline(mode, targetLanguage);
+    return pipeline.translate(escaped);
+  }
+
+  /** Starts the pipelines for these target languages now, so the first sentence does not pay the start-up cost. */
+  async warm(targetLanguages: readonly string[]): Promise<void> {
+    await Promise.all(
+      targetLanguages.map(async (lang) => {
+        const pipeline = await this.pipeline(this.modeFor('en', lang), lang);
+        // The stages load their dictionaries only when the first input arrives (~0.3–0.5 s); pay that here too.
+        await pipeline.translate('Hello.');
+      }),
+    );
+  }
+
+  /** Process ids (and process-group ids) of the running pipelines, for diagnostics and tests. */
+  pids(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [mode, pipeline] of this.pipelines) if (pipeline.pid !== undefined) out[mode] = pipeline.pid;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.starting.values());
+    const all = [...this.pipelines.values(), ...this.dying];
+    this.pipelines.clear();
+    await Promise.all(all.map((p) => p.close()));
+  }
+
+  private modeFor(sourceLanguage: string, targetLanguage: string): string {
+    if (sourceLanguage !== 'en') {
+      throw new UnsupportedLanguagePairError(`Apertium translates only from English, not from "${sourceLanguage}"`);
+    }
+    const language = findTargetLanguage(targetLanguage);
+    if (!language) throw new UnsupportedLanguagePairError(`Unknown target language "${targetLanguage}"`);
+    return language.engines.local.apertiumMode;
+  }
+
+  private pipeline(mode: string, targetLanguage: string): Promise<Pipeline> {
+    if (this.closed) return Promise.reject(new TranslationEngineError('ApertiumTranslator is closed'));
+    const running = this.pipelines.get(mode);
+    if (running?.alive) return Promise.resolve(running);
+    // Concurrent first requests share one start-up instead of racing to spawn several chains.
+    let starting = this.starting.get(mode);
+    if (!starting) {
+      starting = this.start(mode, targetLanguage).finally(() => this.starting.delete(mode));
+      this.starting.set(mode, starting);
+    }
+    return starting;
+  }
+
+  private async start(mode: string, targetLanguage: string): Promise<Pipeline> {
+    const chain = await this.chainFor(mode, targetLanguage);
+    if (this.closed) throw new TranslationEngineError('ApertiumTranslator is closed');
+    const pipeline = new Pipeline(mode, chain, this.timeoutMs, (dead) => {
+      // Forget it so the next request starts a fresh chain; keep it until its processes are reaped.
+      if (this.pipelines.get(mode) === dead) this.pipelines.delete(mode);
+      this.dying.add(dead);
+      void dead.exited.then(() => this.dying.delete(dead));
+    });
+    this.pipelines.set(mode, pipeline);
+    return pipeline;
+  }
+
+  private async chainFor(mode: string, targetLanguage: string): Promise<string> {
+    const cached = this.chains.get(mode);
+    if (cached) return cached;
+    const modeFile = join(this.modesDir, `${mode}.mode`);
+    try {
+      await access(modeFile);
+    } catch (cause) {
+      const pkg = findTargetLanguage(targetLanguage)?.engines.local.apertiumPackage ?? `apertium-${mode}`;
+      throw new UnsupportedLanguagePairError(
+        `Apertium mode ${mode} is not installed (${modeFile} missing); install the Debian package ${pkg}`,
+        { cause },
+      );
+    }
+    let chain: string;
+    try {
+      // apertium-wblank-mode rewrites the mode into its null-flush (-z) form, the same way the apertium script does.
+      const { stdout } = await execFileAsync('apertium-wblank-mode', ['-z', modeFile]);
+      chain = stdout.trim();
+    } catch (cause) {
+      throw new TranslationEngineError(`could not read the tool chain of Apertium mode ${mode}`, { cause });
+    }
+    if (chain === '') throw new TranslationEngineError(`Apertium mode ${mode} has an empty tool chain`);
+    this.chains.set(mode, chain);
+    return chain;
+  }
+}
