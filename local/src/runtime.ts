@@ -139,6 +139,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     const ingestEvents = createEventsHandler(env) as unknown as LambdaHandler<unknown, void>;
     for (const rule of INGEST_RULES)
       bus.addRule(rule.name, rule.pattern, (event) => invoke('ingest-events', ingestEvents, event));
+    const { NOTIFY_RULES } = await import('@llt/notify/rules');
+    const notify = await import('@llt/notify/handlers/events');
+    const notifyEvents = notify.createEventsHandler(env) as unknown as LambdaHandler<unknown, void>;
+    for (const rule of NOTIFY_RULES)
+      bus.addRule(rule.name, rule.pattern, (event) => invoke('notify-events', notifyEvents, event));
 
     const services = new Set(options.services ?? OPTIONAL_SERVICES);
     if (services.has('transcribe')) {

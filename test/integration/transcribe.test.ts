@@ -1,6 +1,6 @@
 // A WAV streamed in real time through ingest is transcribed by the real PocketSphinx recogniser: partials
 // while it is spoken, then the final text; a redelivered Kinesis batch finalizes nothing twice.
-import { readWav, SpeakerClient, toMono16k } from '@llt/cli';
+import { ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
 import { lambdaContext } from '@llt/local/lambda';
 import { stats } from '@llt/platform';
 import { createKinesisHandler } from '@llt/transcribe/handlers/kinesis';
@@ -42,7 +42,9 @@ test('speech streamed through ingest becomes partials, then one final with the s
     method: 'POST',
     body: JSON.stringify({ sourceLanguage: 'en', targetLanguages: ['es'] }),
   });
-  const session = (await res.json()) as { sessionId: string; speakerToken: string };
+  const session = (await res.json()) as { sessionId: string; speakerToken: string; joinCode: string };
+  const listener = new ListenerClient({ server: system.url, code: session.joinCode, lang: 'es' });
+  await listener.connect();
   const speaker = new SpeakerClient({ server: system.url, sessionId: session.sessionId, token: session.speakerToken });
   await speaker.connect();
   await speaker.streamRealtime(new Int16Array([...new Int16Array(16 * 500), ...samples, ...new Int16Array(16 * 800)]));
@@ -60,6 +62,13 @@ test('speech streamed through ingest becomes partials, then one final with the s
   expect(partials.every((p) => p.detail.segmentId === final.detail.segmentId && p.at <= final.at)).toBe(true);
   const capture = final.detail.capture as { start: number; end: number };
   expect(capture.end - capture.start).toBeGreaterThan(1_000);
+
+  // A listener (Spanish) reads the recognised English as it is spoken: partial captions, then the final one.
+  const finalCaption = await listener.waitFor((m) => m.type === 'caption' && m.final, 5_000, { includePast: true });
+  expect(finalCaption).toMatchObject({ kind: 'source', text: final.detail.text, segmentId: final.detail.segmentId });
+  const captions = listener.history.filter((h) => h.message.type === 'caption').map((h) => h.message);
+  expect(captions.filter((c) => c.type === 'caption' && !c.final).length).toBeGreaterThanOrEqual(1);
+  await listener.close();
 
   // Kinesis redelivers the whole batch, to a fresh process: the utterance is not finalized again.
   await speaker.close();

@@ -1,10 +1,12 @@
 // Notify configuration, read from the environment once.
-import { type AwsEndpoints, endpointsFromEnv, RESOURCE_ENV, requireEnv } from '@llt/platform';
+import { type AwsEndpoints, endpointsFromEnv, intEnv, RESOURCE_ENV, requireEnv } from '@llt/platform';
 
 export interface NotifyConfig {
   aws: AwsEndpoints;
   sessionsTable: string;
   managementEndpoint: string;
+  /** postToConnection calls in flight at once per fan-out. */
+  concurrency: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
@@ -12,5 +14,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
     aws: endpointsFromEnv(env),
     sessionsTable: requireEnv(RESOURCE_ENV.sessionsTable, env),
     managementEndpoint: requireEnv(RESOURCE_ENV.websocketManagementEndpoint, env),
+    concurrency: intEnv('LLT_NOTIFY_CONCURRENCY', 64, env),
   };
 }

@@ -1,4 +1,4 @@
 // Errors of the notify service.
-export class DeliveryError extends Error {
-  override name = 'DeliveryError';
+export class UnexpectedEventError extends Error {
+  override name = 'UnexpectedEventError';
 }

@@ -15,6 +15,20 @@ export const SESSIONS_TABLE: TableDefinition = {
   sortKey: 'sk',
   ttlAttribute: 'ttl',
 };
+/**
+ * Item keys of the sessions table, shared by the services that read it (ingest writes listeners; notify reads
+ * them for fan-out): `SESSION#<id>` / `LISTENER#<lang>#<connectionId>`.
+ */
+export const sessionTableKeys = {
+  session: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'META' }),
+  listener: (sessionId: string, language: string, connectionId: string) => ({
+    pk: `SESSION#${sessionId}`,
+    sk: `LISTENER#${language}#${connectionId}`,
+  }),
+  /** sk prefix of a session's listeners, of one language when given. */
+  listenerPrefix: (language?: string) => (language ? `LISTENER#${language}#` : 'LISTENER#'),
+} as const;
+
 export const CONNECTIONS_TABLE: TableDefinition = {
   name: 'llt-connections',
   partitionKey: 'connectionId',

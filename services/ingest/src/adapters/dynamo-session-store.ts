@@ -11,6 +11,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { sessionTableKeys } from '@llt/platform';
 import type { ConnectionRecord, ConnectionStore, ListenerEntry, SessionRecord, SessionStore } from '#core/ports';
 import type { SeqState } from '#core/sequence';
 import { JoinCodeTakenError } from '#errors';
@@ -18,11 +19,9 @@ import { JoinCodeTakenError } from '#errors';
 /** Items outlive their session by a day so late lookups get "ended" rather than "unknown". */
 const TTL_GRACE_S = 24 * 3600;
 const ttl = (expiresAtMs: number) => Math.ceil(expiresAtMs / 1000) + TTL_GRACE_S;
-const sessionKey = (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'META' });
-const listenerKey = (sessionId: string, e: ListenerEntry) => ({
-  pk: `SESSION#${sessionId}`,
-  sk: `LISTENER#${e.language}#${e.connectionId}`,
-});
+const sessionKey = sessionTableKeys.session;
+const listenerKey = (sessionId: string, e: ListenerEntry) =>
+  sessionTableKeys.listener(sessionId, e.language, e.connectionId);
 
 function isConditionFailure(error: unknown): boolean {
   return (
@@ -141,7 +140,7 @@ export class DynamoSessionStore implements SessionStore {
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `SESSION#${sessionId}`, ':prefix': 'LISTENER#' },
+          ExpressionAttributeValues: { ':pk': sessionKey(sessionId).pk, ':prefix': sessionTableKeys.listenerPrefix() },
           ProjectionExpression: 'connectionId, #language',
           ExpressionAttributeNames: { '#language': 'language' },
           ConsistentRead: true,

@@ -1,11 +1,17 @@
-// What the notify use case needs: who listens in which language, and a channel to their connections.
-import type { ClientChannel } from '@llt/platform';
+// What the notify use cases need: who listens to a session in which language, a channel to their
+// connections, and somewhere to log and count.
+import type { ClientChannel, ServiceLog, ServiceMetrics } from '@llt/platform';
 
-export type { ClientChannel };
+export type { ClientChannel, ServiceLog, ServiceMetrics };
+
+export interface Listener {
+  connectionId: string;
+  language: string;
+}
 
 export interface ListenerDirectory {
-  /** Connection ids of the session's listeners in one language. */
-  listeners(sessionId: string, language: string): Promise<string[]>;
+  /** The session's listeners, of one language when given. */
+  listeners(sessionId: string, language?: string): Promise<Listener[]>;
   /** Forgets a connection that API Gateway reported gone (410). */
-  remove(sessionId: string, language: string, connectionId: string): Promise<void>;
+  remove(sessionId: string, listener: Listener): Promise<void>;
 }

@@ -1,0 +1,130 @@
+// Use cases: push a caption or an audio clip to every listener it is for.
+//   input: a transcript event (source captions go to every listener) or a translation / synthesized clip
+//   (to the listeners of that language)
+//   output: one WebSocket message per listener; gone connections forgotten
+//   primary course: look up the listeners, send with bounded concurrency, count what was delivered.
+import type {
+  AudioMessage,
+  CaptionMessage,
+  SpeechSynthesizedV1,
+  TranscriptFinalizedV1,
+  TranscriptPartialV1,
+  TranslationReadyV1,
+} from '@llt/events';
+import type { ClientChannel, Listener, ListenerDirectory, ServiceLog, ServiceMetrics } from './ports.ts';
+
+export interface NotifyDeps {
+  listeners: ListenerDirectory;
+  clients: ClientChannel;
+  log: ServiceLog;
+  metrics: ServiceMetrics;
+  clock: { now(): number };
+  /** Messages in flight at once during one fan-out. */
+  concurrency: number;
+}
+
+export interface Delivery {
+  sent: number;
+  gone: number;
+  failed: number;
+}
+
+/** The recognised speech, partial or final, to every listener of the session. */
+export async function deliverSourceCaption(
+  deps: NotifyDeps,
+  event: TranscriptPartialV1 | TranscriptFinalizedV1,
+  final: boolean,
+): Promise<Delivery> {
+  const message: CaptionMessage = {
+    type: 'caption',
+    sessionId: event.sessionId,
+    segmentId: event.segmentId,
+    segmentIndex: event.segmentIndex,
+    language: event.language,
+    kind: 'source',
+    final,
+    text: event.text,
+    captureEnd: event.capture.end,
+  };
+  const delivery = await fanOut(deps, event.sessionId, undefined, message);
+  if (final) deps.metrics.latency('SourceCaptionDeliveredMs', deps.clock.now() - event.capture.end);
+  return delivery;
+}
+
+/** A translated caption to the listeners of its language. */
+export async function deliverTranslation(deps: NotifyDeps, event: TranslationReadyV1): Promise<Delivery> {
+  const message: CaptionMessage = {
+    type: 'caption',
+    sessionId: event.sessionId,
+    segmentId: event.segmentId,
+    segmentIndex: event.segmentIndex,
+    language: event.targetLanguage,
+    kind: 'translation',
+    final: true,
+    text: event.text,
+    captureEnd: event.capture.end,
+  };
+  const delivery = await fanOut(deps, event.sessionId, event.targetLanguage, message);
+  deps.metrics.latency('TranslationDeliveredMs', deps.clock.now() - event.capture.end);
+  return delivery;
+}
+
+/** A synthesized clip's URL to the listeners of its language. */
+export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1): Promise<Delivery> {
+  const message: AudioMessage = {
+    type: 'audio',
+    sessionId: event.sessionId,
+    segmentId: event.segmentId,
+    segmentIndex: event.segmentIndex,
+    language: event.language,
+    url: event.url,
+    urlExpiresAt: event.urlExpiresAt,
+    contentType: event.audio.contentType,
+    durationMs: event.audio.durationMs,
+    captureEnd: event.capture.end,
+  };
+  const delivery = await fanOut(deps, event.sessionId, event.language, message);
+  deps.metrics.latency('AudioDeliveredMs', deps.clock.now() - event.capture.end);
+  return delivery;
+}
+
+async function fanOut(
+  deps: NotifyDeps,
+  sessionId: string,
+  language: string | undefined,
+  message: CaptionMessage | AudioMessage,
+): Promise<Delivery> {
+  const listeners = await deps.listeners.listeners(sessionId, language);
+  const delivery: Delivery = { sent: 0, gone: 0, failed: 0 };
+  await forEachLimited(listeners, deps.concurrency, async (listener: Listener) => {
+    try {
+      if ((await deps.clients.send(listener.connectionId, message)) === 'sent') {
+        delivery.sent++;
+        return;
+      }
+      delivery.gone++;
+      await deps.listeners.remove(sessionId, listener);
+    } catch (error) {
+      // One listener's failure never holds up the others.
+      delivery.failed++;
+      deps.log.warn('delivery failed', {
+        sessionId,
+        connectionId: listener.connectionId,
+        error: (error as Error).message,
+      });
+    }
+  });
+  deps.metrics.count('MessagesDelivered', delivery.sent);
+  if (delivery.gone) deps.metrics.count('ListenersGone', delivery.gone);
+  if (delivery.failed) deps.metrics.count('DeliveryFailures', delivery.failed);
+  return delivery;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,101 @@
+// Fan-out of captions and audio to listeners: who gets what, gone connections forgotten, bounded concurrency.
+import { SpeechSynthesizedV1, TranscriptFinalizedV1, TranslationReadyV1 } from '@llt/events';
+import { expect, test } from 'vitest';
+import { deliverAudio, deliverSourceCaption, deliverTranslation, forEachLimited, type NotifyDeps } from '#core/fanout';
+import type { Listener } from '#core/ports';
+import audioSample from '../../../../shared/events/samples/llt.synthesize@SpeechSynthesized.v1.json';
+import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
+import translationSample from '../../../../shared/events/samples/llt.translate@TranslationReady.v1.json';
+
+function world(listeners: Listener[], gone: string[] = [], failing: string[] = []) {
+  const sent: { connectionId: string; message: Record<string, unknown> }[] = [];
+  const removed: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const deps: NotifyDeps = {
+    listeners: {
+      listeners: async (_s, language) => listeners.filter((l) => !language || l.language === language),
+      remove: async (_s, l) => {
+        removed.push(l.connectionId);
+      },
+    },
+    clients: {
+      send: async (connectionId, message) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight--;
+        if (failing.includes(connectionId)) throw new Error('throttled');
+        if (gone.includes(connectionId)) return 'gone';
+        sent.push({ connectionId, message: message as Record<string, unknown> });
+        return 'sent';
+      },
+      disconnect: async () => undefined,
+    },
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    metrics: { latency: () => undefined, count: () => undefined },
+    clock: { now: () => 0 },
+    concurrency: 4,
+  };
+  return { deps, sent, removed, maxInFlight: () => maxInFlight };
+}
+
+const everyone: Listener[] = [
+  { connectionId: 'es1', language: 'es' },
+  { connectionId: 'es2', language: 'es' },
+  { connectionId: 'ca1', language: 'ca' },
+];
+
+test('a final source caption goes to every listener of the session, whatever their language', async () => {
+  const w = world(everyone);
+  const final = TranscriptFinalizedV1.schema.parse(finalSample);
+  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, failed: 0 });
+  expect(w.sent[0]!.message).toEqual({
+    type: 'caption',
+    sessionId: final.sessionId,
+    segmentId: final.segmentId,
+    segmentIndex: final.segmentIndex,
+    language: 'en',
+    kind: 'source',
+    final: true,
+    text: final.text,
+    captureEnd: final.capture.end,
+  });
+});
+
+test('a translation and its audio go only to the listeners of that language', async () => {
+  const w = world(everyone);
+  const translation = TranslationReadyV1.schema.parse(translationSample);
+  await deliverTranslation(w.deps, translation);
+  expect(w.sent.map((s) => s.connectionId).sort()).toEqual(['es1', 'es2']);
+  expect(w.sent[0]!.message).toMatchObject({
+    kind: 'translation',
+    language: 'es',
+    text: translation.text,
+    final: true,
+  });
+  const audio = SpeechSynthesizedV1.schema.parse(audioSample);
+  const w2 = world(everyone);
+  await deliverAudio(w2.deps, audio);
+  expect(w2.sent.every((s) => s.message.type === 'audio' && s.message.url === audio.url)).toBe(true);
+});
+
+test('gone connections are forgotten and a failing one does not stop the others', async () => {
+  const w = world(everyone, ['es2'], ['ca1']);
+  const final = TranscriptFinalizedV1.schema.parse(finalSample);
+  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 1, gone: 1, failed: 1 });
+  expect(w.removed).toEqual(['es2']);
+});
+
+test('fan-out to hundreds of listeners keeps at most `concurrency` messages in flight', async () => {
+  const many = Array.from({ length: 300 }, (_, i) => ({ connectionId: `c${i}`, language: 'es' }));
+  const w = world(many);
+  const final = TranscriptFinalizedV1.schema.parse(finalSample);
+  expect((await deliverSourceCaption(w.deps, final, true)).sent).toBe(300);
+  expect(w.maxInFlight()).toBe(4);
+  let seen = 0;
+  await forEachLimited([], 4, async () => {
+    seen++;
+  });
+  expect(seen).toBe(0);
+});
