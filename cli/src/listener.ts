@@ -39,6 +39,11 @@ export interface ListenerOptions {
   handshakeTimeoutMs?: number;
   /** Messages kept for `waitFor` and `history`. Default 10 000. */
   historyLimit?: number;
+  /**
+   * After the session ends, the last sentence's captions (and later its translation and audio) are still on
+   * their way: the listener stays until this long passes without a message. Default 3 s.
+   */
+  lingerMs?: number;
   now?: () => number;
   random?: () => number;
 }
@@ -53,6 +58,7 @@ type Waiter = {
 };
 
 export class ListenerClient {
+  private lingerTimer: NodeJS.Timeout | undefined;
   /** The most recent welcome. */
   welcome: ListenerWelcome | undefined;
   reconnects = 0;
@@ -219,7 +225,10 @@ export class ListenerClient {
         }
         if (message.type === 'session-ended') this.sessionEnded = true;
         this.deliver(message, receivedAt);
-        if (this.sessionEnded) ws.close(1000);
+        if (this.sessionEnded) {
+          clearTimeout(this.lingerTimer);
+          this.lingerTimer = setTimeout(() => ws.close(1000), this.options.lingerMs ?? 3_000);
+        }
       });
       ws.on('close', (closeCode, reason) => {
         clearTimeout(timer);
@@ -276,6 +285,7 @@ export class ListenerClient {
 
   private shutdown(error?: Error): void {
     if (this.connectionState === 'closed') return;
+    clearTimeout(this.lingerTimer);
     this.lifetime.abort();
     const ws = this.ws;
     this.ws = undefined;

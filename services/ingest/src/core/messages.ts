@@ -12,6 +12,7 @@ import {
   SessionEndedV1,
   type WelcomeMessage,
 } from '@llt/events';
+import { forEachLimited } from '@llt/platform';
 import { ClientError } from '../errors.ts';
 import { receiveAudio } from './audio.ts';
 import type { ConnectionCache } from './connection-cache.ts';
@@ -152,7 +153,7 @@ async function putMarker(
 
 /**
  * Ends a live session: an `end` marker on the stream (so the recogniser finalizes), SessionEnded on the bus,
- * and every connection told and closed. Ending an ended session does nothing.
+ * every connection told, the speaker's closed. Ending an ended session does nothing.
  */
 export async function endSession(
   deps: IngestDeps,
@@ -183,17 +184,14 @@ export async function endSession(
   });
   const notice: ServerMessage = { type: 'session-ended', sessionId, reason };
   const listeners = await deps.sessions.listListeners(sessionId);
-  const everyone = [
-    ...listeners.map((l) => l.connectionId),
-    ...(ended.speakerConnectionId ? [ended.speakerConnectionId] : []),
-  ];
-  await Promise.all(
-    everyone.map(async (connectionId) => {
-      if ((await deps.clients.send(connectionId, notice)) === 'sent') await deps.clients.disconnect(connectionId);
-    }),
-  );
+  // Listeners stay connected: the last sentence's captions, translations and audio are still on their way.
+  // They close when they have them (API Gateway's idle timeout closes any that do not).
+  await forEachLimited(listeners, 64, (l) => deps.clients.send(l.connectionId, notice).then(() => undefined));
+  if (ended.speakerConnectionId && (await deps.clients.send(ended.speakerConnectionId, notice)) === 'sent') {
+    await deps.clients.disconnect(ended.speakerConnectionId);
+  }
   cache.forgetSession(sessionId);
   deps.metrics.count('SessionsEnded', 1, { name: 'reason', value: reason });
-  deps.log.info('session ended', { sessionId, reason, connections: everyone.length });
+  deps.log.info('session ended', { sessionId, reason, listeners: listeners.length });
   return true;
 }

@@ -11,6 +11,7 @@ import type {
   TranscriptPartialV1,
   TranslationReadyV1,
 } from '@llt/events';
+import { forEachLimited } from '@llt/platform';
 import type { ClientChannel, Listener, ListenerDirectory, ServiceLog, ServiceMetrics } from './ports.ts';
 
 export interface NotifyDeps {
@@ -118,13 +119,4 @@ async function fanOut(
   if (delivery.gone) deps.metrics.count('ListenersGone', delivery.gone);
   if (delivery.failed) deps.metrics.count('DeliveryFailures', delivery.failed);
   return delivery;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

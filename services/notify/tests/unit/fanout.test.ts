@@ -1,7 +1,8 @@
 // Fan-out of captions and audio to listeners: who gets what, gone connections forgotten, bounded concurrency.
 import { SpeechSynthesizedV1, TranscriptFinalizedV1, TranslationReadyV1 } from '@llt/events';
+import { forEachLimited } from '@llt/platform';
 import { expect, test } from 'vitest';
-import { deliverAudio, deliverSourceCaption, deliverTranslation, forEachLimited, type NotifyDeps } from '#core/fanout';
+import { deliverAudio, deliverSourceCaption, deliverTranslation, type NotifyDeps } from '#core/fanout';
 import type { Listener } from '#core/ports';
 import audioSample from '../../../../shared/events/samples/llt.synthesize@SpeechSynthesized.v1.json';
 import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
