@@ -44,7 +44,16 @@ export async function spawnSystem(
   const dataDir = mkdtempSync(join(tmpdir(), 'llt-bench-'));
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'local/src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LLT_DATA_DIR: dataDir, ...extraEnv },
+    // Decoders run on libuv's thread pool (4 threads by default) alongside fs and DNS work: give it room, as
+    // `npm start` does.
+    env: {
+      UV_THREADPOOL_SIZE: '16',
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LLT_DATA_DIR: dataDir,
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

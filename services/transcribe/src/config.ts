@@ -20,6 +20,8 @@ export interface TranscribeConfig {
   maxSessions: number;
   /** Silence that ends an utterance, in ms. */
   hangoverMs: number;
+  /** Silence after which the recogniser's final pass starts ahead of the endpoint, in ms. */
+  speculateAfterMs: number;
   /** PocketSphinx search: 'fast' skips the flat-lexicon and best-path passes at the end of an utterance. */
   search: 'fast' | 'accurate';
   idleMs: number;
@@ -37,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConf
     engine,
     maxSessions: intEnv('LLT_ASR_MAX_SESSIONS', 8, env),
     hangoverMs: intEnv('LLT_ASR_HANGOVER_MS', 300, env),
+    speculateAfterMs: intEnv('LLT_ASR_SPECULATE_MS', 100, env),
     search: optionalEnv('LLT_ASR_SEARCH', env) === 'fast' ? 'fast' : 'accurate',
     idleMs: intEnv('LLT_ASR_IDLE_MS', 120_000, env),
   };

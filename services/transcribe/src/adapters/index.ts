@@ -35,7 +35,7 @@ export async function createTranscriberDeps(config: TranscribeConfig, obs: Obser
       retryRefusedAfterMs: 30_000,
       preRollMs: 300,
       partialIntervalMs: 250,
-      speculateAfterMs: 150,
+      speculateAfterMs: config.speculateAfterMs,
       endpointer: { ...DEFAULT_ENDPOINTER, hangoverMs: config.hangoverMs },
     },
   };
