@@ -21,6 +21,11 @@ export interface GatewayOptions {
   functionName: string;
   stage?: string;
   onError?: (error: unknown, where: string) => void;
+  /**
+   * How often each connection is pinged; one that has not answered the previous ping is cut, so a vanished
+   * client (a phone that lost its network) gets its $disconnect. Default 30 s; 0 turns it off.
+   */
+  heartbeatMs?: number;
 }
 
 interface Connection {
@@ -32,15 +37,35 @@ interface Connection {
   userAgent: string;
   queue: Promise<void>;
   queued: number;
+  /** Answered the last ping (or sent something since). */
+  alive: boolean;
 }
 
 export class WebSocketGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   private readonly connections = new Map<string, Connection>();
   private management: Server | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   readonly stats = { connects: 0, refused: 0, messages: 0, handlerErrors: 0, posted: 0, gone: 0 };
 
-  constructor(private readonly options: GatewayOptions) {}
+  constructor(private readonly options: GatewayOptions) {
+    const every = options.heartbeatMs ?? 30_000;
+    if (every > 0) {
+      this.heartbeat = setInterval(() => this.checkAlive(), every);
+      this.heartbeat.unref();
+    }
+  }
+
+  private checkAlive(): void {
+    for (const connection of this.connections.values()) {
+      if (!connection.alive) {
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
 
   get connectionCount(): number {
     return this.connections.size;
@@ -101,9 +126,13 @@ export class WebSocketGateway {
       userAgent: headers['user-agent'] ?? '',
       queue: Promise.resolve(),
       queued: 0,
+      alive: true,
     };
     this.connections.set(id, connection);
     ws.on('message', (data, isBinary) => this.enqueue(connection, data, isBinary));
+    ws.on('pong', () => {
+      connection.alive = true;
+    });
     ws.on('error', () => undefined); // 'close' follows; the error itself is the client's business
     ws.on('close', () => {
       this.connections.delete(id);
@@ -115,6 +144,7 @@ export class WebSocketGateway {
   /** One connection's messages are handled in arrival order, one at a time. */
   private enqueue(connection: Connection, data: RawData, isBinary: boolean): void {
     connection.lastActiveAt = Date.now();
+    connection.alive = true;
     if (connection.queued >= MAX_QUEUED_MESSAGES) {
       connection.socket.close(1013, 'Too many messages in flight; slow down');
       return;
@@ -250,6 +280,7 @@ export class WebSocketGateway {
 
   /** Closes every client (1001 going away), waits for their $disconnect handlers, stops the Management API. */
   async close(): Promise<void> {
+    clearInterval(this.heartbeat);
     const pending = [...this.connections.values()].map((c) => {
       c.socket.close(1001, 'Server shutting down');
       return new Promise<void>((resolve) => {
