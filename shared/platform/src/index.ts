@@ -7,4 +7,5 @@ export * from './events.ts';
 export * from './middy.ts';
 export * from './observability.ts';
 export * from './resources.ts';
+export * from './session-table.ts';
 export * from './stats.ts';

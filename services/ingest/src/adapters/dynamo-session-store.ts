@@ -8,10 +8,9 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { sessionTableKeys } from '@llt/platform';
+import { querySessionListeners, sessionTableKeys } from '@llt/platform';
 import type { ConnectionRecord, ConnectionStore, ListenerEntry, SessionRecord, SessionStore } from '#core/ports';
 import type { SeqState } from '#core/sequence';
 import { JoinCodeTakenError } from '#errors';
@@ -133,24 +132,7 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   async listListeners(sessionId: string): Promise<ListenerEntry[]> {
-    const listeners: ListenerEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': sessionKey(sessionId).pk, ':prefix': sessionTableKeys.listenerPrefix() },
-          ProjectionExpression: 'connectionId, #language',
-          ExpressionAttributeNames: { '#language': 'language' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) listeners.push({ connectionId: item.connectionId, language: item.language });
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return listeners;
+    return querySessionListeners(this.db, this.table, sessionId, { consistent: true });
   }
 
   async compareAndSetSeq(

@@ -1,6 +1,6 @@
 // The session's listeners, as ingest records them in the sessions table (one item per listener).
-import { DeleteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { sessionTableKeys } from '@llt/platform';
+import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { querySessionListeners, sessionTableKeys } from '@llt/platform';
 import type { Listener, ListenerDirectory } from '#core/ports';
 
 export class DynamoListenerDirectory implements ListenerDirectory {
@@ -10,26 +10,7 @@ export class DynamoListenerDirectory implements ListenerDirectory {
   ) {}
 
   async listeners(sessionId: string, language?: string): Promise<Listener[]> {
-    const out: Listener[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': sessionTableKeys.session(sessionId).pk,
-            ':prefix': sessionTableKeys.listenerPrefix(language),
-          },
-          ProjectionExpression: 'connectionId, #language',
-          ExpressionAttributeNames: { '#language': 'language' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push({ connectionId: item.connectionId, language: item.language });
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return querySessionListeners(this.db, this.table, sessionId, language ? { language } : {});
   }
 
   async remove(sessionId: string, listener: Listener): Promise<void> {
