@@ -1,13 +1,6 @@
 // The EventBridge rules whose target is a notify handler (the CDK app and the local runtime build them from
 // this list, patterns from the event contracts).
-import { type EventPattern, patternFor, TranscriptFinalizedV1, TranscriptPartialV1 } from '@llt/events';
-
-export interface RuleDefinition {
-  name: string;
-  pattern: EventPattern;
-  /** The handler module under src/handlers that the rule targets. */
-  handler: 'events';
-}
+import { patternFor, type RuleDefinition, TranscriptFinalizedV1, TranscriptPartialV1 } from '@llt/events';
 
 export const NOTIFY_RULES: readonly RuleDefinition[] = [
   { name: 'notify-transcript-partial', pattern: patternFor(TranscriptPartialV1), handler: 'events' },

@@ -40,3 +40,11 @@ export type PatternOperator =
   | { readonly 'anything-but': readonly (string | number)[] | string | number }
   | { readonly exists: boolean }
   | { readonly numeric: readonly (string | number)[] };
+
+/** An EventBridge rule a service declares for one of its handlers; the CDK app and the local runtime build it. */
+export interface RuleDefinition {
+  name: string;
+  pattern: EventPattern;
+  /** The handler module under the service's src/handlers that the rule targets. */
+  handler: string;
+}
