@@ -4,9 +4,8 @@ import { ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
 import { lambdaContext } from '@llt/local/lambda';
 import { stats } from '@llt/platform';
 import { createKinesisHandler } from '@llt/transcribe/handlers/kinesis';
-import type { KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { readAllRecords } from '../support/kinesis.ts';
+import { asKinesisStreamEvent, readAllRecords } from '../support/kinesis.ts';
 import { speakToWav } from '../support/speech.ts';
 import { startTestSystem } from '../support/system.ts';
 import { wordErrorRate } from '../support/wer.ts';
@@ -75,8 +74,7 @@ test('speech streamed through ingest becomes partials, then one final with the s
   const records = (await readAllRecords(system.env.LLT_KINESIS_ENDPOINT!, system.env.LLT_AUDIO_STREAM!)).filter(
     (r) => r.partitionKey === session.sessionId,
   );
-  const raw = await rawRecords(records.map((r) => r.sequenceNumber));
-  const redelivery: KinesisStreamEvent = { Records: raw };
+  const redelivery = asKinesisStreamEvent(records, system.env.LLT_AUDIO_STREAM!);
   const deduplicatedBefore = stats.counter('transcribe.FinalsDeduplicated');
   const freshProcess = createKinesisHandler(system.env);
   await freshProcess(redelivery, lambdaContext('transcribe'));
@@ -120,53 +118,3 @@ test('a session beyond the recognisers available is told so on the speaker conne
   );
   await speaker.close();
 }, 30_000);
-
-/** The session's records as the event source mapping delivers them. */
-async function rawRecords(sequenceNumbers: string[]): Promise<KinesisStreamEvent['Records']> {
-  const { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } = await import(
-    '@aws-sdk/client-kinesis'
-  );
-  const { NodeHttpHandler } = await import('@smithy/node-http-handler');
-  const kinesis = new KinesisClient({
-    endpoint: system.env.LLT_KINESIS_ENDPOINT,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler(),
-  });
-  const wanted = new Set(sequenceNumbers);
-  const out: KinesisStreamEvent['Records'] = [];
-  for (const shard of (await kinesis.send(new ListShardsCommand({ StreamName: system.env.LLT_AUDIO_STREAM }))).Shards ??
-    []) {
-    const iterator = (
-      await kinesis.send(
-        new GetShardIteratorCommand({
-          StreamName: system.env.LLT_AUDIO_STREAM,
-          ShardId: shard.ShardId,
-          ShardIteratorType: 'TRIM_HORIZON',
-        }),
-      )
-    ).ShardIterator;
-    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-    for (const r of page.Records ?? []) {
-      if (!wanted.has(r.SequenceNumber ?? '')) continue;
-      out.push({
-        kinesis: {
-          kinesisSchemaVersion: '1.0',
-          partitionKey: r.PartitionKey ?? '',
-          sequenceNumber: r.SequenceNumber ?? '',
-          data: Buffer.from(r.Data ?? new Uint8Array()).toString('base64'),
-          approximateArrivalTimestamp: (r.ApproximateArrivalTimestamp?.getTime() ?? 0) / 1000,
-        },
-        eventSource: 'aws:kinesis',
-        eventVersion: '1.0',
-        eventID: `${shard.ShardId}:${r.SequenceNumber}`,
-        eventName: 'aws:kinesis:record',
-        invokeIdentityArn: 'arn:aws:iam::000000000000:role/local',
-        awsRegion: 'us-east-1',
-        eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/llt-audio',
-      });
-    }
-  }
-  kinesis.destroy();
-  return out;
-}

@@ -2,11 +2,15 @@
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { type AudioRecord, decodeAudioRecord } from '@llt/events';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisStreamEvent } from 'aws-lambda';
 
 export interface StreamRecord {
   partitionKey: string;
   shardId: string;
   sequenceNumber: string;
+  /** The record's bytes as put, and when Kinesis took it (epoch ms). */
+  data: Uint8Array;
+  arrivedAt: number;
   record: AudioRecord;
 }
 
@@ -36,6 +40,8 @@ export async function readAllRecords(endpoint: string, streamName: string): Prom
           partitionKey: r.PartitionKey ?? '',
           shardId: shard.ShardId ?? '',
           sequenceNumber: r.SequenceNumber ?? '',
+          data: r.Data ?? new Uint8Array(),
+          arrivedAt: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
           record: decodeAudioRecord(r.Data ?? new Uint8Array()),
         });
       }
@@ -45,4 +51,26 @@ export async function readAllRecords(endpoint: string, streamName: string): Prom
   }
   kinesis.destroy();
   return out;
+}
+
+/** Records read back, shaped as the Lambda event source mapping delivers them (to replay a batch). */
+export function asKinesisStreamEvent(records: StreamRecord[], streamName: string): KinesisStreamEvent {
+  return {
+    Records: records.map((r) => ({
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: r.partitionKey,
+        sequenceNumber: r.sequenceNumber,
+        data: Buffer.from(r.data).toString('base64'),
+        approximateArrivalTimestamp: r.arrivedAt / 1000,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `${r.shardId}:${r.sequenceNumber}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: 'arn:aws:iam::000000000000:role/local',
+      awsRegion: 'us-east-1',
+      eventSourceARN: `arn:aws:kinesis:us-east-1:000000000000:stream/${streamName}`,
+    })),
+  };
 }
