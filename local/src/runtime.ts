@@ -11,6 +11,7 @@ import {
   CONNECTIONS_TABLE,
   kinesisClient,
   RESOURCE_ENV,
+  s3Client,
   SESSIONS_TABLE,
   stats,
   TRANSCRIPTS_TABLE,
@@ -24,6 +25,8 @@ import { BodyTooLargeError, readBody, toHttpApiEvent, writeHttpApiResult } from 
 import { WebSocketGateway } from './gateway/websocket-gateway.ts';
 import { KinesisPoller } from './kinesis/poller.ts';
 import { invoke, type LambdaHandler } from './lambda.ts';
+import { startAudioSweeper } from './s3/audio-sweeper.ts';
+import { startTranslationWorkflow } from './stepfunctions/translation-workflow.ts';
 
 export interface LocalSystemOptions {
   /** Interface to listen on; 0.0.0.0 lets phones on the same network join. */
@@ -54,7 +57,7 @@ export interface LocalSystem {
 }
 
 const WS_ROUTES = ['hello', 'pause', 'resume', 'end'] as const;
-export const OPTIONAL_SERVICES = ['transcribe'] as const;
+export const OPTIONAL_SERVICES = ['transcribe', 'translation'] as const;
 export type OptionalService = (typeof OPTIONAL_SERVICES)[number];
 const MAX_HTTP_BODY = 64 * 1024;
 /** How late the main event loop runs timers: the first sign of an overloaded process. */
@@ -166,6 +169,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         await poller.stop();
         await transcribe.shutdown();
       });
+    }
+
+    if (services.has('translation')) {
+      stoppers.unshift(await startTranslationWorkflow({ env, region, bus, onError }));
+      stoppers.unshift(startAudioSweeper({ s3: s3Client({ region, s3: emulators.endpoints.s3 }), onError }));
     }
 
     const server = createServer((req, res) => void serveHttp(req, res, httpHandler, env, bus, onError));

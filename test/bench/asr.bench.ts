@@ -7,13 +7,15 @@
 //   npm run bench:asr -- [--corpus .llt/corpus] [--voices slt,rms,awb,kal16] [--per-voice 10]
 //                        [--concurrency 1,4] [--gap-ms 1500] [--out bench-results/asr.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSession, readWav, SpeakerClient } from '@llt/cli';
-import { type CorpusEntry, generateCorpus } from '../corpus/generate.ts';
-import { voicedSpan } from '../support/audio.ts';
+import { createSession, SpeakerClient } from '@llt/cli';
+import { generateCorpus } from '../corpus/generate.ts';
 import { type ObservedEvent, tapEvents } from '../support/bus-events.ts';
+import { loadUtterances } from '../support/corpus.ts';
+import { percentile as pct } from '../support/percentile.ts';
 import { spawnSystem } from '../support/spawn.ts';
+import { buildTimeline, overlapsSpeech } from '../support/timeline.ts';
 import { aggregateWer, wordErrorRate } from '../support/wer.ts';
 
 const { values } = parseArgs({
@@ -34,18 +36,7 @@ const corpus = await generateCorpus(values.corpus, {
   voices: values.voices.split(','),
   sentencesPerVoice: Number(values['per-voice']),
 });
-const utterances = corpus.entries.map((entry) => {
-  const samples = readWav(join(values.corpus, `${entry.name}.wav`)).samples;
-  const span = voicedSpan(samples);
-  if (!span) throw new Error(`${entry.name}.wav holds no speech`);
-  return { entry, samples, span };
-});
-
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!);
-};
+const utterances = loadUtterances(values.corpus, corpus.entries);
 
 interface UtteranceResult {
   name: string;
@@ -94,27 +85,7 @@ async function speak(
     const sessions = await Promise.all(
       plans.map(async (plan) => {
         const session = await createSession(system.url, { sourceLanguage: 'en', targetLanguages: ['es'] });
-        const gap = new Int16Array((16_000 * gapMs) / 1000);
-        const parts: Int16Array[] = [];
-        const spans: { entry: CorpusEntry; speechStart: number; speechEnd: number; offset: number }[] = [];
-        let offset = gap.length; // lead silence
-        parts.push(gap);
-        for (const u of plan) {
-          spans.push({
-            entry: u.entry,
-            speechStart: offset + u.span.first,
-            speechEnd: offset + u.span.last + 1,
-            offset,
-          });
-          parts.push(u.samples, gap);
-          offset += u.samples.length + gap.length;
-        }
-        const audio = new Int16Array(offset);
-        let at = 0;
-        for (const p of parts) {
-          audio.set(p, at);
-          at += p.length;
-        }
+        const { audio, spans } = buildTimeline(plan, gapMs);
         const client = new SpeakerClient({
           server: system.url,
           sessionId: session.sessionId,
@@ -144,10 +115,8 @@ async function speak(
       s.spans.forEach((span, order) => {
         const speechStart = start + span.speechStart / 16;
         const speechEnd = start + span.speechEnd / 16;
-        const window = (e: ObservedEvent) => {
-          const c = e.detail.capture as { start: number; end: number };
-          return c.end > speechStart - 200 && c.start < speechEnd + 200;
-        };
+        const window = (e: ObservedEvent) =>
+          overlapsSpeech(e.detail.capture as { start: number; end: number }, speechStart, speechEnd);
         const matched = finals.filter(window);
         const hypothesis = matched.map((f) => f.detail.text as string).join(' ');
         const last = matched.at(-1);

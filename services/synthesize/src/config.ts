@@ -1,16 +1,39 @@
 // Synthesize configuration, read from the environment once.
-import { type AwsEndpoints, endpointsFromEnv, RESOURCE_ENV, requireEnv } from '@llt/platform';
+import {
+  type AwsEndpoints,
+  ConfigError,
+  endpointsFromEnv,
+  intEnv,
+  optionalEnv,
+  RESOURCE_ENV,
+  requireEnv,
+} from '@llt/platform';
+
+export type SpeechEngineName = 'espeak' | 'polly';
 
 export interface SynthesizeConfig {
   aws: AwsEndpoints;
   eventBus: string;
   audioBucket: string;
+  engine: SpeechEngineName;
+  /** Lifetime of the presigned audio URLs, in seconds. */
+  urlTtlSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConfig {
+  const engine = optionalEnv('LLT_TTS_ENGINE', env) ?? 'espeak';
+  if (engine !== 'espeak' && engine !== 'polly') {
+    throw new ConfigError(`LLT_TTS_ENGINE must be espeak or polly, got "${engine}"`);
+  }
+  const urlTtlSeconds = intEnv('LLT_AUDIO_URL_TTL_S', 300, env);
+  if (urlTtlSeconds < 1 || urlTtlSeconds > 604_800) {
+    throw new ConfigError(`LLT_AUDIO_URL_TTL_S must be between 1 and 604800 (7 days), got ${urlTtlSeconds}`);
+  }
   return {
     aws: endpointsFromEnv(env),
     eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
     audioBucket: requireEnv(RESOURCE_ENV.audioBucket, env),
+    engine,
+    urlTtlSeconds,
   };
 }

@@ -16,3 +16,4 @@ export * from './protocol/audio-frame.ts';
 export * from './protocol/audio-record.ts';
 export * from './protocol/http.ts';
 export * from './protocol/messages.ts';
+export * from './workflow.ts';

@@ -3,7 +3,7 @@
 
 import { Agent } from 'node:http';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -80,5 +80,12 @@ export function managementApiClient(
     isLocal
       ? { endpoint, region, credentials: LOCAL_CREDENTIALS, requestHandler: localHandler() }
       : { endpoint, region },
+  );
+}
+
+/** A DynamoDB write refused by its ConditionExpression (by class, or by name when another SDK copy threw it). */
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException'
   );
 }

@@ -9,3 +9,4 @@ export * from './observability.ts';
 export * from './resources.ts';
 export * from './session-table.ts';
 export * from './stats.ts';
+export * from './workflow.ts';

@@ -25,6 +25,8 @@ export const sessionTableKeys = {
     pk: `SESSION#${sessionId}`,
     sk: `LISTENER#${language}#${connectionId}`,
   }),
+  /** Marks a segment as fanned out by one workflow execution, so a redelivered event fans out nothing. */
+  fanout: (sessionId: string, segmentId: string) => ({ pk: `SESSION#${sessionId}`, sk: `FANOUT#${segmentId}` }),
   /** sk prefix of a session's listeners, of one language when given. */
   listenerPrefix: (language?: string) => (language ? `LISTENER#${language}#` : 'LISTENER#'),
 } as const;
@@ -43,6 +45,16 @@ export const TRANSCRIPTS_TABLE: TableDefinition = {
 };
 export const AUDIO_STREAM_NAME = 'llt-audio';
 export const AUDIO_BUCKET_NAME = 'llt-audio';
+/**
+ * Synthesized speech in the audio bucket: one object per segment and language, kept for a day (S3 lifecycle
+ * rule on AWS, a sweeper locally); listeners fetch them through short-lived presigned URLs.
+ */
+export const AUDIO_OBJECTS = {
+  prefix: 'sessions/',
+  retentionDays: 1,
+  key: (sessionId: string, language: string, segmentId: string, extension: string) =>
+    `sessions/${sessionId}/${language}/${segmentId}.${extension}`,
+} as const;
 
 /** Environment variables the handlers read their resource names from. */
 export const RESOURCE_ENV = {

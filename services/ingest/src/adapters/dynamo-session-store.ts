@@ -2,7 +2,6 @@
 //   SESSION#<id> / META                  the session, its speaker connection and frame-sequence state
 //   SESSION#<id> / LISTENER#<lang>#<conn> one item per listener, queried for fan-out and session end
 //   CODE#<code>  / CODE                  join code → session id (conditional put keeps codes unique)
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -10,7 +9,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { querySessionListeners, sessionTableKeys } from '@llt/platform';
+import { isConditionalCheckFailed, querySessionListeners, sessionTableKeys } from '@llt/platform';
 import type { ConnectionRecord, ConnectionStore, ListenerEntry, SessionRecord, SessionStore } from '#core/ports';
 import type { SeqState } from '#core/sequence';
 import { JoinCodeTakenError } from '#errors';
@@ -21,12 +20,6 @@ const ttl = (expiresAtMs: number) => Math.ceil(expiresAtMs / 1000) + TTL_GRACE_S
 const sessionKey = sessionTableKeys.session;
 const listenerKey = (sessionId: string, e: ListenerEntry) =>
   sessionTableKeys.listener(sessionId, e.language, e.connectionId);
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException'
-  );
-}
 
 export class DynamoSessionStore implements SessionStore {
   constructor(
@@ -49,7 +42,7 @@ export class DynamoSessionStore implements SessionStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error))
+      if (isConditionalCheckFailed(error))
         throw new JoinCodeTakenError(`join code ${session.joinCode} is in use`, { cause: error });
       throw error;
     }
@@ -96,7 +89,7 @@ export class DynamoSessionStore implements SessionStore {
       );
       return 'attached';
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
       const session = await this.get(sessionId);
       return session?.status === 'live' ? 'taken' : 'not-live';
     }
@@ -114,7 +107,7 @@ export class DynamoSessionStore implements SessionStore {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error; // another connection is the speaker now: leave it
+      if (!isConditionalCheckFailed(error)) throw error; // another connection is the speaker now: leave it
     }
   }
 
@@ -169,7 +162,7 @@ export class DynamoSessionStore implements SessionStore {
       );
       return 'ok';
     } catch (error) {
-      if (isConditionFailure(error)) return 'conflict';
+      if (isConditionalCheckFailed(error)) return 'conflict';
       throw error;
     }
   }
@@ -187,7 +180,7 @@ export class DynamoSessionStore implements SessionStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
+      if (isConditionalCheckFailed(error)) return undefined;
       throw error;
     }
     return this.get(sessionId);
@@ -232,7 +225,7 @@ export class DynamoConnectionStore implements ConnectionStore {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 }

@@ -2,11 +2,14 @@
 import { dynamoDocumentClient, ManagementApiChannel, managementApiClient, type Observability } from '@llt/platform';
 import type { NotifyConfig } from '#config';
 import type { NotifyDeps } from '#core/fanout';
+import { DynamoFanoutLedger } from './dynamo-fanout-ledger.ts';
 import { DynamoListenerDirectory } from './dynamo-listeners.ts';
 
 export function createNotifyDeps(config: NotifyConfig, obs: Observability): NotifyDeps {
+  const db = obs.captureClient(dynamoDocumentClient(config.aws));
   return {
-    listeners: new DynamoListenerDirectory(obs.captureClient(dynamoDocumentClient(config.aws)), config.sessionsTable),
+    listeners: new DynamoListenerDirectory(db, config.sessionsTable),
+    ledger: new DynamoFanoutLedger(db, config.sessionsTable),
     clients: new ManagementApiChannel(
       obs.captureClient(managementApiClient(config.managementEndpoint, config.aws.region)),
     ),

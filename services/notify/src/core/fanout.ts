@@ -12,10 +12,18 @@ import type {
   TranslationReadyV1,
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
-import type { ClientChannel, Listener, ListenerDirectory, ServiceLog, ServiceMetrics } from './ports.ts';
+import type {
+  ClientChannel,
+  FanoutLedger,
+  Listener,
+  ListenerDirectory,
+  ServiceLog,
+  ServiceMetrics,
+} from './ports.ts';
 
 export interface NotifyDeps {
   listeners: ListenerDirectory;
+  ledger: FanoutLedger;
   clients: ClientChannel;
   log: ServiceLog;
   metrics: ServiceMetrics;

@@ -15,3 +15,11 @@ export interface ListenerDirectory {
   /** Forgets a connection that API Gateway reported gone (410). */
   remove(sessionId: string, listener: Listener): Promise<void>;
 }
+
+export interface FanoutLedger {
+  /**
+   * Records that this execution fans the segment out. False when another execution already did: the same
+   * execution claiming again (a retried task) is true.
+   */
+  claim(sessionId: string, segmentId: string, executionId: string): Promise<boolean>;
+}

@@ -3,6 +3,7 @@ import { SpeechSynthesizedV1, TranscriptFinalizedV1, TranslationReadyV1 } from '
 import { forEachLimited } from '@llt/platform';
 import { expect, test } from 'vitest';
 import { deliverAudio, deliverSourceCaption, deliverTranslation, type NotifyDeps } from '#core/fanout';
+import { resolveLanguages } from '#core/languages';
 import type { Listener } from '#core/ports';
 import audioSample from '../../../../shared/events/samples/llt.synthesize@SpeechSynthesized.v1.json';
 import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
@@ -13,11 +14,19 @@ function world(listeners: Listener[], gone: string[] = [], failing: string[] = [
   const removed: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
+  const claims = new Map<string, string>();
   const deps: NotifyDeps = {
     listeners: {
       listeners: async (_s, language) => listeners.filter((l) => !language || l.language === language),
       remove: async (_s, l) => {
         removed.push(l.connectionId);
+      },
+    },
+    ledger: {
+      claim: async (sessionId, segmentId, executionId) => {
+        const owner = claims.get(`${sessionId}/${segmentId}`) ?? executionId;
+        claims.set(`${sessionId}/${segmentId}`, owner);
+        return owner === executionId;
       },
     },
     clients: {
@@ -99,4 +108,35 @@ test('fan-out to hundreds of listeners keeps at most `concurrency` messages in f
     seen++;
   });
   expect(seen).toBe(0);
+});
+
+test('a segment goes to each language that has listeners, once, never to the source language', async () => {
+  const { deps } = world([
+    { connectionId: 'a', language: 'es' },
+    { connectionId: 'b', language: 'ca' },
+    { connectionId: 'c', language: 'es' },
+  ]);
+  const transcript = TranscriptFinalizedV1.schema.parse(finalSample);
+  const out = await resolveLanguages(deps, { transcript, executionId: 'exec-1' });
+  expect(out).toEqual({ languages: ['ca', 'es'], duplicate: false });
+});
+
+test('a second execution for the same segment fans out nothing; the same execution retried still does', async () => {
+  const { deps } = world([{ connectionId: 'a', language: 'eo' }]);
+  const transcript = TranscriptFinalizedV1.schema.parse(finalSample);
+  expect(await resolveLanguages(deps, { transcript, executionId: 'exec-1' })).toEqual({
+    languages: ['eo'],
+    duplicate: false,
+  });
+  expect(await resolveLanguages(deps, { transcript, executionId: 'exec-2' })).toEqual({
+    languages: [],
+    duplicate: true,
+  });
+  expect((await resolveLanguages(deps, { transcript, executionId: 'exec-1' })).languages).toEqual(['eo']);
+});
+
+test('a session without listeners is translated into nothing', async () => {
+  const { deps } = world([]);
+  const transcript = TranscriptFinalizedV1.schema.parse(finalSample);
+  expect((await resolveLanguages(deps, { transcript, executionId: 'exec-1' })).languages).toEqual([]);
 });

@@ -1,6 +1,6 @@
 // The local SpeechEngine: espeak-ng (WebAssembly, or the CLI as a fallback) to PCM, then lamejs to MP3.
 import { findTargetLanguage, TARGET_LANGUAGES } from '@llt/events';
-import type { SpeechEngine } from '#core/ports';
+import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
 import { SynthesisError } from '#errors';
 import { synthesizeWithCli } from './espeak-cli.ts';
 import { EspeakWasm, type Pcm } from './espeak-wasm.ts';
@@ -75,7 +75,7 @@ export class EspeakSpeechEngine implements SpeechEngine {
   async synthesize(
     text: string,
     language: string,
-  ): Promise<{ audio: Uint8Array; contentType: string; durationMs: number }> {
+  ): Promise<SynthesizedSpeech> {
     const voice = findTargetLanguage(language)?.engines.local.espeakVoice;
     if (!voice) {
       const known = TARGET_LANGUAGES.map((l) => l.code).join(', ');
@@ -90,7 +90,12 @@ export class EspeakSpeechEngine implements SpeechEngine {
     if (pcm.samples.length === 0) throw new SynthesisError(`espeak-ng produced no audio for voice "${voice}"`);
     const audio = encodeMp3(pcm.samples, { sampleRate: pcm.sampleRate, bitrateKbps: this.#options.bitrateKbps });
     this.#warmer.touch();
-    return { audio, contentType: 'audio/mpeg', durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000) };
+    return {
+      audio,
+      contentType: 'audio/mpeg',
+      durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000),
+      engine: `espeak-ng:${voice}`,
+    };
   }
 
   async #synthesizePcm(text: string, voice: string): Promise<Pcm> {

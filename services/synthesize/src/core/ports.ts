@@ -1,11 +1,21 @@
-// What the synthesize use case needs: a speech engine, an encoder and an object store for the audio.
-import type { EventPublisher } from '@llt/platform';
+// What the synthesize use case needs: a speech engine, an object store for the audio, a place to publish, and
+// somewhere to log and count.
+import type { EventPublisher, ServiceLog, ServiceMetrics } from '@llt/platform';
 
-export type { EventPublisher };
+export type { EventPublisher, ServiceLog, ServiceMetrics };
+
+export interface SynthesizedSpeech {
+  /** Encoded, web-playable audio. */
+  audio: Uint8Array;
+  contentType: string;
+  durationMs: number;
+  /** Which engine and voice produced it, e.g. `espeak-ng:es` or `polly:Lucia`. */
+  engine: string;
+}
 
 export interface SpeechEngine {
-  /** Returns encoded, web-playable audio for the text in the language's voice. */
-  synthesize(text: string, language: string): Promise<{ audio: Uint8Array; contentType: string; durationMs: number }>;
+  /** Speaks the text in the language's voice. */
+  synthesize(text: string, language: string): Promise<SynthesizedSpeech>;
 }
 
 export interface AudioStore {

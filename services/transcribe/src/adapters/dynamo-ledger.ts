@@ -1,7 +1,7 @@
 // The finalized-utterance ledger in DynamoDB: one item per utterance keyed by session and first audio frame,
 // written with a condition so a redelivered batch cannot finalize the same utterance twice.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '@llt/platform';
 import type { FinalizedLedger } from '#core/ports';
 
 const RETENTION_S = 2 * 24 * 3600;
@@ -30,12 +30,7 @@ export class DynamoFinalizedLedger implements FinalizedLedger {
       );
       return true;
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error)?.name === 'ConditionalCheckFailedException'
-      ) {
-        return false;
-      }
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }

@@ -1,7 +1,8 @@
-// What the translate use case needs: a machine translation engine and a place to publish translations.
-import type { EventPublisher } from '@llt/platform';
+// What the translate use case needs: a machine translation engine, a place to publish translations, and
+// somewhere to log and count.
+import type { EventPublisher, ServiceLog, ServiceMetrics } from '@llt/platform';
 
-export type { EventPublisher };
+export type { EventPublisher, ServiceLog, ServiceMetrics };
 
 export interface TranslationEngine {
   /** Engine name recorded in TranslationReady, e.g. `apertium:eng-spa`. */

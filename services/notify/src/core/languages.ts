@@ -1,0 +1,27 @@
+// Use case: which languages one finalized utterance must be translated into.
+//   input: the TranscriptFinalized detail and the id of the workflow execution fanning it out
+//   output: the session's languages that have listeners right now (none for a redelivered segment)
+//   primary course: claim the segment for this execution and list the listeners' languages, both at once.
+import type { ResolveLanguagesInput, ResolveLanguagesOutput } from '@llt/events';
+import type { NotifyDeps } from './fanout.ts';
+
+export async function resolveLanguages(deps: NotifyDeps, input: ResolveLanguagesInput): Promise<ResolveLanguagesOutput> {
+  const { transcript, executionId } = input;
+  const [claimed, listeners] = await Promise.all([
+    deps.ledger.claim(transcript.sessionId, transcript.segmentId, executionId),
+    deps.listeners.listeners(transcript.sessionId),
+  ]);
+  if (!claimed) {
+    // EventBridge delivers at least once: a second execution for this segment would send every caption twice.
+    deps.metrics.count('DuplicateFanoutsSkipped');
+    deps.log.warn('segment already fanned out by another execution', {
+      sessionId: transcript.sessionId,
+      segmentId: transcript.segmentId,
+      executionId,
+    });
+    return { languages: [], duplicate: true };
+  }
+  const languages = [...new Set(listeners.map((l) => l.language))].filter((l) => l !== transcript.language).sort();
+  deps.metrics.count('LanguagesFannedOut', languages.length);
+  return { languages, duplicate: false };
+}

@@ -1,0 +1,38 @@
+// Composition root: builds the synthesize use case's dependencies from configuration. The voice is espeak-ng
+// locally and Amazon Polly on AWS; each engine's module loads only when chosen.
+import { EventBridgePublisher, eventBridgeClient, type Observability, s3Client } from '@llt/platform';
+import type { SynthesizeConfig } from '#config';
+import type { SpeechEngine } from '#core/ports';
+import type { SynthesizeDeps } from '#core/synthesize';
+import { S3AudioStore } from './s3-audio-store.ts';
+
+/** A speech engine that may need warming up and releasing. */
+export interface ManagedSpeechEngine extends SpeechEngine {
+  warm?(): Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+async function createEngine(config: SynthesizeConfig, obs: Observability): Promise<ManagedSpeechEngine> {
+  if (config.engine === 'polly') {
+    const { PollyClient } = await import('@aws-sdk/client-polly');
+    const { PollySpeechEngine } = await import('./aws-polly.ts');
+    return new PollySpeechEngine(obs.captureClient(new PollyClient({ region: config.aws.region })));
+  }
+  const { EspeakSpeechEngine } = await import('./espeak.ts');
+  return new EspeakSpeechEngine();
+}
+
+export async function createSynthesizeDeps(
+  config: SynthesizeConfig,
+  obs: Observability,
+): Promise<SynthesizeDeps & { engine: ManagedSpeechEngine }> {
+  return {
+    engine: await createEngine(config, obs),
+    store: new S3AudioStore(obs.captureClient(s3Client(config.aws)), config.audioBucket),
+    events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
+    log: obs.log,
+    metrics: obs,
+    clock: { now: () => Date.now() },
+    settings: { bucket: config.audioBucket, urlTtlSeconds: config.urlTtlSeconds },
+  };
+}

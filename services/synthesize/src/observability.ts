@@ -1,0 +1,4 @@
+// The synthesize service's logger, metrics and tracer, created once and shared by its handlers.
+import { createObservability } from '@llt/platform';
+
+export const observability = createObservability('synthesize');

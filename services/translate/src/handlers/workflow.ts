@@ -1,0 +1,42 @@
+// Workflow task handler: the Translate state of the translation fan-out (one utterance, one language).
+// The engine lives in this module for the life of the warm process: Apertium keeps one pipeline per pair.
+import { TranslateTaskInput } from '@llt/events';
+import { parseTaskInput, withObservability } from '@llt/platform';
+import type { Context } from 'aws-lambda';
+import { createTranslateDeps } from '#adapters/index';
+import { loadConfig } from '#config';
+import { type TranslateDeps, translateSegment } from '#core/translate';
+import { observability } from '../observability.ts';
+
+export function makeTranslateHandler(deps: TranslateDeps) {
+  return async (payload: unknown) => {
+    const input = parseTaskInput('Translate', TranslateTaskInput, payload);
+    observability.logger.appendKeys({
+      sessionId: input.transcript.sessionId,
+      segmentId: input.transcript.segmentId,
+      language: input.targetLanguage,
+    });
+    return translateSegment(deps, input);
+  };
+}
+
+/** The deployed task functions; the engine is built on first use (or by `warm`) from `env`. */
+export function createWorkflowTasks(env: NodeJS.ProcessEnv = process.env) {
+  let deps: ReturnType<typeof createTranslateDeps> | undefined;
+  const ready = () => {
+    deps ??= createTranslateDeps(loadConfig(env), observability);
+    return deps;
+  };
+  const translateHandler = withObservability(
+    async (payload: unknown, _context: Context) => makeTranslateHandler(await ready())(payload),
+    observability,
+  );
+  return {
+    handlers: { translateHandler },
+    /** Starts the engine for every offered language, so the first sentence does not pay for it. */
+    warm: async () => (await ready()).engine.warm?.(loadConfig(env).targetLanguages),
+    shutdown: async () => (deps ? (await deps).engine.close?.() : undefined),
+  };
+}
+
+export const { translateHandler } = createWorkflowTasks().handlers;

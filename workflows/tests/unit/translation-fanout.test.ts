@@ -1,0 +1,173 @@
+// The deployed ASL of the translation fan-out, run by the local interpreter with stand-in task functions:
+// which tasks run for which language, in what order, and how one failure stays in its own branch.
+import { TranscriptFinalizedV1 } from '@llt/events';
+import { LocalStateMachine, type TaskFunction } from '@llt/local/stepfunctions';
+import { expect, test } from 'vitest';
+import finalSample from '../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
+import { TRANSLATION_FANOUT } from '../../src/index.ts';
+
+type Call = { fn: string; at: number; payload: Record<string, unknown> };
+
+class TransientError extends Error {
+  override name = 'TranslationEngineError';
+}
+class PermanentError extends Error {
+  override name = 'UnsupportedLanguagePairError';
+}
+
+function machineWith(overrides: Partial<Record<string, TaskFunction>> = {}, languages = ['ca', 'eo', 'es']) {
+  const calls: Call[] = [];
+  let clock = 0;
+  const record = (fn: string, payload: unknown) =>
+    calls.push({ fn, at: clock++, payload: payload as Record<string, unknown> });
+  const defaults: Record<string, TaskFunction> = {
+    ResolveLanguagesFunction: async (p) => {
+      record('languages', p);
+      return { languages, duplicate: false };
+    },
+    TranslateFunction: async (p) => {
+      record('translate', p);
+      const { transcript, targetLanguage } = p as { transcript: { text: string }; targetLanguage: string };
+      return { targetLanguage, text: `${targetLanguage}:${transcript.text}` };
+    },
+    NotifyCaptionFunction: async (p) => {
+      record('caption', p);
+      return { sent: 1, gone: 0, failed: 0 };
+    },
+    SynthesizeFunction: async (p) => {
+      record('synthesize', p);
+      return { language: (p as { targetLanguage: string }).targetLanguage, url: 'http://audio' };
+    },
+    NotifyAudioFunction: async (p) => {
+      record('audio', p);
+      return { sent: 1, gone: 0, failed: 0 };
+    },
+  };
+  const tasks: Record<string, TaskFunction> = {};
+  const substitutions: Record<string, string> = {};
+  for (const [placeholder, fn] of Object.entries(TRANSLATION_FANOUT.functions)) {
+    tasks[fn.name] = (overrides[placeholder] ?? defaults[placeholder]) as TaskFunction;
+    substitutions[placeholder] = fn.name;
+  }
+  const machine = new LocalStateMachine({
+    name: TRANSLATION_FANOUT.name,
+    definition: TRANSLATION_FANOUT.definition,
+    tasks,
+    substitutions,
+    retryIntervalOverrides: { Translate: 0, Synthesize: 0, NotifyCaption: 0, NotifyAudio: 0, ResolveLanguages: 0 },
+    onExecutionFailed: () => undefined,
+  });
+  return { machine, calls, record };
+}
+
+const transcript = TranscriptFinalizedV1.schema.parse(finalSample);
+const event = {
+  version: '0',
+  id: 'e1',
+  'detail-type': 'TranscriptFinalized',
+  source: 'llt.transcribe',
+  account: '000000000000',
+  time: '2026-11-21T00:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail: transcript,
+};
+
+test('every language with listeners is translated, its caption delivered and its speech synthesized then delivered', async () => {
+  const { machine, calls } = machineWith();
+  const result = await machine.startSyncExecution(event);
+  expect(result.status).toBe('SUCCEEDED');
+  expect(calls[0]).toMatchObject({ fn: 'languages', payload: { transcript } });
+  expect(calls[0]?.payload.executionId).toBe(result.executionArn);
+  for (const language of ['ca', 'eo', 'es']) {
+    const mine = calls.filter(
+      (c) =>
+        (c.payload as { targetLanguage?: string }).targetLanguage === language ||
+        (c.payload as { language?: string }).language === language,
+    );
+    expect(mine.map((c) => c.fn).sort()).toEqual(['audio', 'caption', 'synthesize', 'translate']);
+    const at = Object.fromEntries(mine.map((c) => [c.fn, c.at]));
+    expect(at.translate).toBeLessThan(at.caption as number);
+    expect(at.synthesize).toBeLessThan(at.audio as number);
+    // The translate task gets the transcript and its language; caption and synthesis get the translation.
+    expect(mine.find((c) => c.fn === 'translate')?.payload).toEqual({ transcript, targetLanguage: language });
+    expect(mine.find((c) => c.fn === 'caption')?.payload).toEqual({ targetLanguage: language, text: `${language}:${transcript.text}` });
+    expect(mine.find((c) => c.fn === 'audio')?.payload).toEqual({ language, url: 'http://audio' });
+  }
+});
+
+test('a caption never waits for speech synthesis', async () => {
+  let releaseSynthesis: () => void = () => undefined;
+  const synthesisHeld = new Promise<void>((resolve) => {
+    releaseSynthesis = resolve;
+  });
+  let captionDelivered = false;
+  const { machine } = machineWith(
+    {
+      NotifyCaptionFunction: async () => {
+        captionDelivered = true;
+        releaseSynthesis();
+        return { sent: 1, gone: 0, failed: 0 };
+      },
+      SynthesizeFunction: async () => {
+        await synthesisHeld;
+        expect(captionDelivered).toBe(true);
+        return { url: 'http://audio' };
+      },
+    },
+    ['es'],
+  );
+  expect((await machine.startSyncExecution(event)).status).toBe('SUCCEEDED');
+  expect(captionDelivered).toBe(true);
+});
+
+test('one language failing for good does not hold up the others, and the output says which failed', async () => {
+  const { machine, calls, record } = machineWith({
+    TranslateFunction: async (p) => {
+      record('translate', p);
+      const { targetLanguage } = p as { targetLanguage: string };
+      if (targetLanguage === 'eo') throw new PermanentError('no pair');
+      return { targetLanguage, text: 'ok' };
+    },
+  });
+  const result = await machine.startSyncExecution(event);
+  expect(result.status).toBe('SUCCEEDED');
+  // Not retryable: translated once, then caught.
+  expect(calls.filter((c) => c.fn === 'translate' && c.payload.targetLanguage === 'eo')).toHaveLength(1);
+  expect(calls.filter((c) => c.fn === 'caption').map((c) => c.payload.targetLanguage).sort()).toEqual(['ca', 'es']);
+  const output = result.outputValue as { languages: { language?: string; failed?: string }[] };
+  expect(output.languages.find((l) => l.language === 'eo')).toMatchObject({ failed: 'translate' });
+});
+
+test('a transient engine error is retried; speech failing leaves the caption delivered', async () => {
+  let attempts = 0;
+  const { machine, calls, record } = machineWith(
+    {
+      TranslateFunction: async (p) => {
+        record('translate', p);
+        if (++attempts === 1) throw new TransientError('pipeline restarted');
+        return { targetLanguage: 'es', text: 'hola' };
+      },
+      SynthesizeFunction: async () => {
+        throw new PermanentError('no voice');
+      },
+    },
+    ['es'],
+  );
+  const result = await machine.startSyncExecution(event);
+  expect(result.status).toBe('SUCCEEDED');
+  expect(calls.filter((c) => c.fn === 'translate')).toHaveLength(2);
+  expect(calls.filter((c) => c.fn === 'caption')).toHaveLength(1);
+  expect(calls.filter((c) => c.fn === 'audio')).toHaveLength(0);
+  const output = result.outputValue as { languages: { caption: unknown; speech: { failed?: string } }[] };
+  expect(output.languages[0]?.speech).toMatchObject({ failed: 'speech' });
+  expect(output.languages[0]?.caption).toEqual({ delivery: { sent: 1, gone: 0, failed: 0 } });
+});
+
+test('a segment already fanned out by another execution reaches nobody', async () => {
+  const { machine, calls } = machineWith({
+    ResolveLanguagesFunction: async () => ({ languages: [], duplicate: true }),
+  });
+  expect((await machine.startSyncExecution(event)).status).toBe('SUCCEEDED');
+  expect(calls).toEqual([]);
+});
