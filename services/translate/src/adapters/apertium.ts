@@ -19,6 +19,8 @@ export interface ApertiumTranslatorOptions {
 const DEFAULT_MODES_DIR = '/usr/share/apertium/modes';
 const DEFAULT_SENTENCE_TIMEOUT_MS = 2000;
 const NUL = 0;
+/** Extra time the first sentences of a new pipeline get, while its stages load. */
+const STARTUP_ALLOWANCE_MS = 15_000;
 
 // Characters that are syntax in the Apertium stream format; unescaped they would corrupt or desync the stream.
 const SPECIALS = /[\\[\]^$/@<>{}]/g;
@@ -72,6 +74,8 @@ class Pipeline {
   private readonly pending: PendingRequest[] = [];
   private chunks: Buffer[] = [];
   private dead = false;
+  /** Until the first output the stages are still loading their dictionaries (~0.5 s alone, seconds under load). */
+  private answered = false;
   readonly exited: Promise<void>;
 
   constructor(
@@ -103,10 +107,11 @@ class Pipeline {
 
   translate(escaped: string): Promise<string> {
     if (this.dead) return Promise.reject(new TranslationEngineError(`apertium pipeline ${this.mode} is not running`));
+    const timeoutMs = this.answered ? this.timeoutMs : this.timeoutMs + STARTUP_ALLOWANCE_MS;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => this.fail(`apertium pipeline ${this.mode} gave no output within ${this.timeoutMs} ms`),
-        this.timeoutMs,
+        () => this.fail(`apertium pipeline ${this.mode} gave no output within ${timeoutMs} ms`),
+        timeoutMs,
       );
       this.pending.push({ resolve, reject, timer });
       // The space before NUL matters: lt-proc -z otherwise swallows a sentence-final "." before the flush.
@@ -123,6 +128,7 @@ class Pipeline {
       const text = Buffer.concat(this.chunks).toString('utf8');
       this.chunks = [];
       const request = this.pending.shift();
+      this.answered = true;
       if (request) {
         clearTimeout(request.timer);
         request.resolve(cleanApertiumOutput(text));

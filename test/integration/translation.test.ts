@@ -1,0 +1,85 @@
+// Speech in, translated captions and speech out: one WAV streamed by the CLI speaker reaches a CLI listener per
+// language as a translated caption and a playable MP3 of plausible length; a language nobody listens to is not
+// translated; each listener gets each message once.
+import { ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
+import type { AudioMessage, CaptionMessage } from '@llt/events';
+import { mp3Info } from '@llt/synthesize/mp3';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { speakToWav } from '../support/speech.ts';
+import { startTestSystem } from '../support/system.ts';
+
+const SENTENCE = 'the meeting will start in five minutes';
+/** A word each translation of the sentence must contain: "five" in the listener's language. */
+const FIVE: Record<string, RegExp> = { es: /cinco/i, ca: /cinc/i, eo: /kvin/i };
+
+let system: Awaited<ReturnType<typeof startTestSystem>>;
+const events: { type: string; detail: Record<string, unknown> }[] = [];
+
+beforeAll(async () => {
+  system = await startTestSystem();
+  system.bus.subscribe((e) => events.push({ type: e['detail-type'], detail: e.detail as Record<string, unknown> }));
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+test('each listener reads the sentence and hears it in their language; a language without listeners is skipped', async () => {
+  const res = await fetch(`${system.url}/api/sessions`, {
+    method: 'POST',
+    body: JSON.stringify({ sourceLanguage: 'en', targetLanguages: ['es', 'ca', 'gl', 'eo'] }),
+  });
+  const session = (await res.json()) as { sessionId: string; speakerToken: string; joinCode: string };
+  const listeners = Object.fromEntries(
+    Object.keys(FIVE).map((lang) => [lang, new ListenerClient({ server: system.url, code: session.joinCode, lang })]),
+  );
+  await Promise.all(Object.values(listeners).map((l) => l.connect()));
+
+  const speaker = new SpeakerClient({ server: system.url, sessionId: session.sessionId, token: session.speakerToken });
+  await speaker.connect();
+  const samples = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
+  await speaker.streamRealtime(new Int16Array([...new Int16Array(16 * 500), ...samples, ...new Int16Array(16 * 800)]));
+  await speaker.drain();
+
+  for (const [lang, listener] of Object.entries(listeners)) {
+    const caption = await listener.waitFor<CaptionMessage>(
+      (m) => m.type === 'caption' && m.kind === 'translation',
+      15_000,
+      { includePast: true },
+    );
+    expect(caption).toMatchObject({ language: lang, final: true, sessionId: session.sessionId });
+    expect(caption.text).toMatch(FIVE[lang] as RegExp);
+    // No unknown-word marks reach the listener.
+    expect(caption.text).not.toMatch(/[*#@]/);
+
+    const audio = await listener.waitFor<AudioMessage>((m) => m.type === 'audio', 15_000, { includePast: true });
+    expect(audio).toMatchObject({ language: lang, segmentId: caption.segmentId, contentType: 'audio/mpeg' });
+    expect(audio.urlExpiresAt).toBeGreaterThan(Date.now());
+    const fetched = await fetch(audio.url);
+    expect(fetched.status).toBe(200);
+    expect(fetched.headers.get('content-type')).toBe('audio/mpeg');
+    const mp3 = mp3Info(new Uint8Array(await fetched.arrayBuffer()));
+    // The file is a sound MP3 stream as long as the message says, and as long as speaking the text takes.
+    expect(Math.abs(mp3.durationMs - audio.durationMs)).toBeLessThan(100);
+    const msPerCharacter = mp3.durationMs / caption.text.length;
+    expect(msPerCharacter).toBeGreaterThan(30);
+    expect(msPerCharacter).toBeLessThan(200);
+  }
+
+  // Everything for this segment has arrived; nothing is sent twice, and nothing was made for Galician.
+  await system.bus.drain();
+  for (const listener of Object.values(listeners)) {
+    const kinds = listener.history
+      .map((h) => h.message)
+      .filter((m) => m.type === 'audio' || (m.type === 'caption' && m.final))
+      .map((m) => (m.type === 'caption' ? `caption:${m.kind}:${m.segmentId}` : `audio:${m.segmentId}`));
+    expect(kinds).toHaveLength(3);
+    expect(new Set(kinds).size).toBe(3);
+  }
+  const mine = (type: string) => events.filter((e) => e.type === type && e.detail.sessionId === session.sessionId);
+  expect(mine('TranscriptFinalized')).toHaveLength(1);
+  expect(mine('TranslationReady').map((e) => e.detail.targetLanguage).sort()).toEqual(['ca', 'eo', 'es']);
+  expect(mine('SpeechSynthesized').map((e) => e.detail.language).sort()).toEqual(['ca', 'eo', 'es']);
+
+  await speaker.close();
+  await Promise.all(Object.values(listeners).map((l) => l.close()));
+}, 60_000);
