@@ -18,6 +18,8 @@ export interface SynthesizeConfig {
   engine: SpeechEngineName;
   /** Lifetime of the presigned audio URLs, in seconds. */
   urlTtlSeconds: number;
+  /** Worker threads running espeak-ng; 0 runs it on the event loop (which then stalls while it encodes). */
+  espeakWorkers: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConfig {
@@ -35,5 +37,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConf
     audioBucket: requireEnv(RESOURCE_ENV.audioBucket, env),
     engine,
     urlTtlSeconds,
+    espeakWorkers: intEnv('LLT_TTS_WORKERS', 1, env),
   };
 }

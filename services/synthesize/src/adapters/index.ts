@@ -18,6 +18,10 @@ async function createEngine(config: SynthesizeConfig, obs: Observability): Promi
     const { PollySpeechEngine } = await import('./aws-polly.ts');
     return new PollySpeechEngine(obs.captureClient(new PollyClient({ region: config.aws.region })));
   }
+  if (config.espeakWorkers > 0) {
+    const { WorkerSpeechEngine } = await import('./worker-speech-engine.ts');
+    return new WorkerSpeechEngine({ workers: config.espeakWorkers });
+  }
   const { EspeakSpeechEngine } = await import('./espeak.ts');
   return new EspeakSpeechEngine();
 }

@@ -1,0 +1,30 @@
+// Worker thread that runs the espeak-ng speech engine (synthesis and MP3 encoding are synchronous work), so the
+// process's event loop keeps delivering captions while speech is made. Plain JavaScript: it registers the
+// TypeScript loader itself, whatever the parent was started with.
+import { parentPort, workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+const { EspeakSpeechEngine } = await import('./espeak.ts');
+const engine = new EspeakSpeechEngine(workerData?.options ?? {});
+
+parentPort.on('message', async (request) => {
+  try {
+    if (request.op === 'warm') {
+      await engine.warm();
+      parentPort.postMessage({ id: request.id, ok: true });
+      return;
+    }
+    const speech = await engine.synthesize(request.text, request.language);
+    // The audio buffer moves to the parent instead of being copied.
+    const audio = speech.audio.slice();
+    parentPort.postMessage({ id: request.id, ok: true, speech: { ...speech, audio } }, [audio.buffer]);
+  } catch (error) {
+    parentPort.postMessage({
+      id: request.id,
+      ok: false,
+      error: { name: error?.name ?? 'Error', message: error?.message ?? String(error) },
+    });
+  }
+});
+parentPort.postMessage({ ready: true });

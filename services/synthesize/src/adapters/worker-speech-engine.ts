@@ -1,0 +1,96 @@
+// espeak-ng on worker threads: the same engine, with synthesis and MP3 encoding (tens of ms of synchronous work
+// per sentence) off the event loop that delivers captions. Requests go to the least busy worker.
+import { Worker } from 'node:worker_threads';
+import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
+import { SynthesisError } from '#errors';
+import type { EspeakSpeechEngineOptions } from './espeak.ts';
+
+interface Pending {
+  resolve: (value: SynthesizedSpeech | undefined) => void;
+  reject: (error: Error) => void;
+}
+
+type Reply =
+  | { ready: true }
+  | { id: number; ok: true; speech?: SynthesizedSpeech }
+  | { id: number; ok: false; error: { name: string; message: string } };
+
+/** An error raised inside a worker, re-raised here under its own name (what the workflow's Retry matches). */
+export class WorkerEngineError extends SynthesisError {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+class EngineWorker {
+  readonly pending = new Map<number, Pending>();
+  readonly ready: Promise<void>;
+  #worker: Worker;
+  #next = 0;
+
+  constructor(options: EspeakSpeechEngineOptions) {
+    this.#worker = new Worker(new URL('./espeak-worker.mjs', import.meta.url), {
+      workerData: { options },
+      execArgv: [],
+    });
+    this.#worker.unref();
+    this.ready = new Promise((resolve, reject) => {
+      this.#worker.once('error', reject);
+      this.#worker.once('message', () => resolve());
+    });
+    this.#worker.on('message', (reply: Reply) => this.#settle(reply));
+    this.#worker.on('error', (cause) => this.#failAll(new SynthesisError('speech worker crashed', { cause })));
+    this.#worker.on('exit', (code) => this.#failAll(new SynthesisError(`speech worker exited (code ${code})`)));
+  }
+
+  request(message: Record<string, unknown>): Promise<SynthesizedSpeech | undefined> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ ...message, id });
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.#worker.terminate();
+  }
+
+  #settle(reply: Reply): void {
+    if ('ready' in reply) return;
+    const request = this.pending.get(reply.id);
+    if (!request) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) request.resolve(reply.speech);
+    else request.reject(new WorkerEngineError(reply.error.name, reply.error.message));
+  }
+
+  #failAll(error: Error): void {
+    for (const request of this.pending.values()) request.reject(error);
+    this.pending.clear();
+  }
+}
+
+export class WorkerSpeechEngine implements SpeechEngine {
+  readonly #workers: EngineWorker[];
+
+  constructor({ workers = 1, ...options }: EspeakSpeechEngineOptions & { workers?: number } = {}) {
+    this.#workers = Array.from({ length: Math.max(1, workers) }, () => new EngineWorker(options));
+  }
+
+  async warm(): Promise<void> {
+    await Promise.all(this.#workers.map(async (w) => (await w.ready, w.request({ op: 'warm' }))));
+  }
+
+  async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {
+    const worker = this.#workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    await worker.ready;
+    const speech = await worker.request({ op: 'synthesize', text, language });
+    if (!speech) throw new SynthesisError('speech worker returned no audio');
+    return speech;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+}
