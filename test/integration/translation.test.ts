@@ -68,17 +68,25 @@ test('each listener reads the sentence and hears it in their language; a languag
   // Everything for this segment has arrived; nothing is sent twice, and nothing was made for Galician.
   await system.bus.drain();
   for (const listener of Object.values(listeners)) {
-    const kinds = listener.history
-      .map((h) => h.message)
-      .filter((m) => m.type === 'audio' || (m.type === 'caption' && m.final))
-      .map((m) => (m.type === 'caption' ? `caption:${m.kind}:${m.segmentId}` : `audio:${m.segmentId}`));
+    const kinds = listener.history.flatMap(({ message: m }) => {
+      if (m.type === 'audio') return [`audio:${m.segmentId}`];
+      return m.type === 'caption' && m.final ? [`caption:${m.kind}:${m.segmentId}`] : [];
+    });
     expect(kinds).toHaveLength(3);
     expect(new Set(kinds).size).toBe(3);
   }
   const mine = (type: string) => events.filter((e) => e.type === type && e.detail.sessionId === session.sessionId);
   expect(mine('TranscriptFinalized')).toHaveLength(1);
-  expect(mine('TranslationReady').map((e) => e.detail.targetLanguage).sort()).toEqual(['ca', 'eo', 'es']);
-  expect(mine('SpeechSynthesized').map((e) => e.detail.language).sort()).toEqual(['ca', 'eo', 'es']);
+  expect(
+    mine('TranslationReady')
+      .map((e) => e.detail.targetLanguage)
+      .sort(),
+  ).toEqual(['ca', 'eo', 'es']);
+  expect(
+    mine('SpeechSynthesized')
+      .map((e) => e.detail.language)
+      .sort(),
+  ).toEqual(['ca', 'eo', 'es']);
 
   await speaker.close();
   await Promise.all(Object.values(listeners).map((l) => l.close()));

@@ -12,14 +12,7 @@ import type {
   TranslationReadyV1,
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
-import type {
-  ClientChannel,
-  FanoutLedger,
-  Listener,
-  ListenerDirectory,
-  ServiceLog,
-  ServiceMetrics,
-} from './ports.ts';
+import type { ClientChannel, FanoutLedger, Listener, ListenerDirectory, ServiceLog, ServiceMetrics } from './ports.ts';
 
 export interface NotifyDeps {
   listeners: ListenerDirectory;

@@ -5,7 +5,10 @@
 import type { ResolveLanguagesInput, ResolveLanguagesOutput } from '@llt/events';
 import type { NotifyDeps } from './fanout.ts';
 
-export async function resolveLanguages(deps: NotifyDeps, input: ResolveLanguagesInput): Promise<ResolveLanguagesOutput> {
+export async function resolveLanguages(
+  deps: NotifyDeps,
+  input: ResolveLanguagesInput,
+): Promise<ResolveLanguagesOutput> {
   const { transcript, executionId } = input;
   const [claimed, listeners] = await Promise.all([
     deps.ledger.claim(transcript.sessionId, transcript.segmentId, executionId),

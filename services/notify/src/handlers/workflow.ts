@@ -3,8 +3,8 @@
 import {
   NotifyAudioTaskInput,
   NotifyCaptionTaskInput,
-  type ResolveLanguagesOutput,
   ResolveLanguagesInput,
+  type ResolveLanguagesOutput,
 } from '@llt/events';
 import { parseTaskInput, withObservability } from '@llt/platform';
 import type { Context } from 'aws-lambda';

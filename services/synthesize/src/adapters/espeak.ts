@@ -72,10 +72,7 @@ export class EspeakSpeechEngine implements SpeechEngine {
     this.#warmer.stop();
   }
 
-  async synthesize(
-    text: string,
-    language: string,
-  ): Promise<SynthesizedSpeech> {
+  async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {
     const voice = findTargetLanguage(language)?.engines.local.espeakVoice;
     if (!voice) {
       const known = TARGET_LANGUAGES.map((l) => l.code).join(', ');

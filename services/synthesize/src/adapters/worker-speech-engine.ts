@@ -79,7 +79,12 @@ export class WorkerSpeechEngine implements SpeechEngine {
   }
 
   async warm(): Promise<void> {
-    await Promise.all(this.#workers.map(async (w) => (await w.ready, w.request({ op: 'warm' }))));
+    await Promise.all(
+      this.#workers.map(async (worker) => {
+        await worker.ready;
+        await worker.request({ op: 'warm' });
+      }),
+    );
   }
 
   async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {

@@ -2,7 +2,11 @@
 //   input: the TranslationReady detail (one segment in one language)
 //   output: the SpeechSynthesized detail with a presigned URL, published and returned to the workflow
 //   primary course: synthesize, store under sessions/{id}/{lang}/{segment}, presign, publish, return.
-import { type SpeechSynthesizedV1, SpeechSynthesizedV1 as SpeechSynthesized, type TranslationReadyV1 } from '@llt/events';
+import {
+  SpeechSynthesizedV1 as SpeechSynthesized,
+  type SpeechSynthesizedV1,
+  type TranslationReadyV1,
+} from '@llt/events';
 import { AUDIO_OBJECTS } from '@llt/platform';
 import type { AudioStore, EventPublisher, ServiceLog, ServiceMetrics, SpeechEngine } from './ports.ts';
 

@@ -14,13 +14,15 @@ export interface ApertiumTranslatorOptions {
   modesDir?: string;
   /** How long one sentence may wait for its output (queueing included) before the pipeline is declared stuck. */
   sentenceTimeoutMs?: number;
+  /** Extra time a new pipeline's sentences get until its first output, while its stages load; default 15 s. */
+  startupAllowanceMs?: number;
 }
 
 const DEFAULT_MODES_DIR = '/usr/share/apertium/modes';
 const DEFAULT_SENTENCE_TIMEOUT_MS = 2000;
 const NUL = 0;
-/** Extra time the first sentences of a new pipeline get, while its stages load. */
-const STARTUP_ALLOWANCE_MS = 15_000;
+// Loading the dictionaries takes ~0.5 s alone, seconds when every pipeline and voice warm up at once.
+const DEFAULT_STARTUP_ALLOWANCE_MS = 15_000;
 
 // Characters that are syntax in the Apertium stream format; unescaped they would corrupt or desync the stream.
 const SPECIALS = /[\\[\]^$/@<>{}]/g;
@@ -82,6 +84,7 @@ class Pipeline {
     readonly mode: string,
     chain: string,
     private readonly timeoutMs: number,
+    private readonly startupAllowanceMs: number,
     private readonly onDeath: (pipeline: Pipeline) => void,
   ) {
     // "$1" is the generator flag: -n drops unknown-word marks at the source; "$2" (tagger option) stays empty.
@@ -107,7 +110,7 @@ class Pipeline {
 
   translate(escaped: string): Promise<string> {
     if (this.dead) return Promise.reject(new TranslationEngineError(`apertium pipeline ${this.mode} is not running`));
-    const timeoutMs = this.answered ? this.timeoutMs : this.timeoutMs + STARTUP_ALLOWANCE_MS;
+    const timeoutMs = this.answered ? this.timeoutMs : this.timeoutMs + this.startupAllowanceMs;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => this.fail(`apertium pipeline ${this.mode} gave no output within ${timeoutMs} ms`),
@@ -180,6 +183,7 @@ class Pipeline {
 export class ApertiumTranslator implements TranslationEngine {
   private readonly modesDir: string;
   private readonly timeoutMs: number;
+  private readonly startupAllowanceMs: number;
   private readonly pipelines = new Map<string, Pipeline>();
   private readonly starting = new Map<string, Promise<Pipeline>>();
   private readonly chains = new Map<string, string>();
@@ -189,6 +193,7 @@ export class ApertiumTranslator implements TranslationEngine {
   constructor(options: ApertiumTranslatorOptions = {}) {
     this.modesDir = options.modesDir ?? DEFAULT_MODES_DIR;
     this.timeoutMs = options.sentenceTimeoutMs ?? DEFAULT_SENTENCE_TIMEOUT_MS;
+    this.startupAllowanceMs = options.startupAllowanceMs ?? DEFAULT_STARTUP_ALLOWANCE_MS;
   }
 
   name(targetLanguage: string): string {
@@ -255,7 +260,7 @@ export class ApertiumTranslator implements TranslationEngine {
   private async start(mode: string, targetLanguage: string): Promise<Pipeline> {
     const chain = await this.chainFor(mode, targetLanguage);
     if (this.closed) throw new TranslationEngineError('ApertiumTranslator is closed');
-    const pipeline = new Pipeline(mode, chain, this.timeoutMs, (dead) => {
+    const pipeline = new Pipeline(mode, chain, this.timeoutMs, this.startupAllowanceMs, (dead) => {
       // Forget it so the next request starts a fresh chain; keep it until its processes are reaped.
       if (this.pipelines.get(mode) === dead) this.pipelines.delete(mode);
       this.dying.add(dead);

@@ -156,7 +156,7 @@ describe('ApertiumTranslator failure handling', () => {
     execFileSync('mkdir', ['-p', modes]);
     // Reads its input and never answers; wblank-mode turns it into `tail -z -f /dev/null`.
     writeFileSync(join(modes, 'eng-spa.mode'), 'tail -f /dev/null\n');
-    const t = new ApertiumTranslator({ modesDir: modes, sentenceTimeoutMs: 200 });
+    const t = new ApertiumTranslator({ modesDir: modes, sentenceTimeoutMs: 200, startupAllowanceMs: 0 });
     const first = t.translate('Hello.', 'en', 'es').catch((e: unknown) => e);
     const error = await first;
     expect(error).toBeInstanceOf(TranslationEngineError);

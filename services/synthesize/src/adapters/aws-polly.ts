@@ -1,0 +1,114 @@
+// Amazon Polly speech engine: one SynthesizeSpeech call per sentence, MP3 straight from Polly, voice from the catalog.
+import { type PollyClient, SynthesizeSpeechCommand, type VoiceId } from '@aws-sdk/client-polly';
+import { findTargetLanguage, TARGET_LANGUAGES } from '@llt/events';
+import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
+import { SynthesisError } from '#errors';
+import { mp3Info } from './mp3-frames.ts';
+
+/** Error names the workflow matches on; keep them stable (they are part of the state machine definition). */
+export const SYNTHESIS_THROTTLED_ERROR = 'SynthesisThrottledError';
+export const UNSUPPORTED_POLLY_LANGUAGE_ERROR = 'UnsupportedPollyLanguageError';
+
+/** Polly refused for load or failed on its side: the same request may succeed later. */
+export class SynthesisThrottledError extends SynthesisError {
+  override name = SYNTHESIS_THROTTLED_ERROR;
+}
+
+/** The catalog names no Polly voice for the language: retrying cannot help, the language needs the local engine. */
+export class UnsupportedPollyLanguageError extends SynthesisError {
+  override name = UNSUPPORTED_POLLY_LANGUAGE_ERROR;
+}
+
+export interface PollySpeechEngineOptions {
+  /** Longest accepted text; default 3000 characters, Polly's billed-character limit per request. */
+  maxChars?: number;
+}
+
+// Polly's defaults per engine, stated so the rate (and so the MP3 frame size) does not change under us.
+const SAMPLE_RATES: Record<'neural' | 'standard', string> = { neural: '24000', standard: '22050' };
+
+// Transient failures. The SDK has already retried these a few times; what is left is for the workflow to back off from.
+const RETRYABLE_NAMES = new Set([
+  'ThrottlingException',
+  'ServiceFailureException',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+]);
+const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+
+interface AwsErrorShape {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function isRetryable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as AwsErrorShape;
+  if (typeof e.name === 'string' && RETRYABLE_NAMES.has(e.name)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && (status === 429 || status >= 500)) return true;
+  return typeof e.code === 'string' && RETRYABLE_NETWORK_CODES.has(e.code);
+}
+
+function describeError(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const e = error as AwsErrorShape;
+  return `${String(e.name ?? 'Error')}: ${String(e.message ?? '')}`;
+}
+
+export class PollySpeechEngine implements SpeechEngine {
+  readonly #maxChars: number;
+
+  constructor(
+    private readonly client: PollyClient,
+    options: PollySpeechEngineOptions = {},
+  ) {
+    this.#maxChars = options.maxChars ?? 3000;
+  }
+
+  async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {
+    const voice = findTargetLanguage(language)?.engines.aws;
+    if (!voice) {
+      const known = TARGET_LANGUAGES.filter((l) => l.engines.aws).map((l) => l.code);
+      throw new UnsupportedPollyLanguageError(
+        `no Amazon Polly voice for language "${language}" in the language catalog (Polly voices exist for: ${known.join(', ')}); use the local espeak-ng engine`,
+      );
+    }
+    if (text.trim() === '') throw new SynthesisError('cannot synthesize empty text');
+    if (text.length > this.#maxChars) {
+      throw new SynthesisError(`text is ${text.length} characters; the limit is ${this.#maxChars}`);
+    }
+
+    const what = `Amazon Polly ${voice.pollyVoice} (${voice.pollyEngine})`;
+    let audio: Uint8Array;
+    try {
+      const out = await this.client.send(
+        new SynthesizeSpeechCommand({
+          Text: text,
+          // Plain text: Polly reads "<", "&" and the like as written; nothing in the caption can act as markup.
+          TextType: 'text',
+          OutputFormat: 'mp3',
+          SampleRate: SAMPLE_RATES[voice.pollyEngine],
+          VoiceId: voice.pollyVoice as VoiceId,
+          Engine: voice.pollyEngine,
+        }),
+      );
+      if (!out.AudioStream) throw new SynthesisError(`${what} returned no AudioStream`);
+      // Read inside the try: the body streams after the headers, so a connection reset surfaces here.
+      audio = await out.AudioStream.transformToByteArray();
+    } catch (cause) {
+      if (cause instanceof SynthesisError) throw cause;
+      const message = `${what} failed (${describeError(cause)})`;
+      if (isRetryable(cause)) throw new SynthesisThrottledError(message, { cause });
+      throw new SynthesisError(message, { cause });
+    }
+    if (audio.length === 0) throw new SynthesisError(`${what} returned no audio`);
+    // The response carries no duration; the frame headers give it exactly (Mp3FormatError if Polly sent no MP3).
+    const { durationMs } = mp3Info(audio);
+    return { audio, contentType: 'audio/mpeg', durationMs, engine: `polly:${voice.pollyVoice}` };
+  }
+}
