@@ -11,8 +11,8 @@ import {
   CONNECTIONS_TABLE,
   kinesisClient,
   RESOURCE_ENV,
-  s3Client,
   SESSIONS_TABLE,
+  s3Client,
   stats,
   TRANSCRIPTS_TABLE,
 } from '@llt/platform';

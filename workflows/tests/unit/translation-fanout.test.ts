@@ -91,7 +91,10 @@ test('every language with listeners is translated, its caption delivered and its
     expect(at.synthesize).toBeLessThan(at.audio as number);
     // The translate task gets the transcript and its language; caption and synthesis get the translation.
     expect(mine.find((c) => c.fn === 'translate')?.payload).toEqual({ transcript, targetLanguage: language });
-    expect(mine.find((c) => c.fn === 'caption')?.payload).toEqual({ targetLanguage: language, text: `${language}:${transcript.text}` });
+    expect(mine.find((c) => c.fn === 'caption')?.payload).toEqual({
+      targetLanguage: language,
+      text: `${language}:${transcript.text}`,
+    });
     expect(mine.find((c) => c.fn === 'audio')?.payload).toEqual({ language, url: 'http://audio' });
   }
 });
@@ -134,7 +137,12 @@ test('one language failing for good does not hold up the others, and the output 
   expect(result.status).toBe('SUCCEEDED');
   // Not retryable: translated once, then caught.
   expect(calls.filter((c) => c.fn === 'translate' && c.payload.targetLanguage === 'eo')).toHaveLength(1);
-  expect(calls.filter((c) => c.fn === 'caption').map((c) => c.payload.targetLanguage).sort()).toEqual(['ca', 'es']);
+  expect(
+    calls
+      .filter((c) => c.fn === 'caption')
+      .map((c) => c.payload.targetLanguage)
+      .sort(),
+  ).toEqual(['ca', 'es']);
   const output = result.outputValue as { languages: { language?: string; failed?: string }[] };
   expect(output.languages.find((l) => l.language === 'eo')).toMatchObject({ failed: 'translate' });
 });
