@@ -1,0 +1,733 @@
+// Benchmark: the whole system end to end, as listeners see it. One speaker streams a corpus of utterances back
+// to back at real time (with a gap of silence between them) into one session; N listeners, spread round-robin
+// over the target languages, receive the captions and audio. Measured from the end of speech (the clock time
+// the frame holding the utterance's last voiced sample was sent), per listener: the source caption (final),
+// the translated caption, the translated audio URL, and that audio fetched in full. Also the word error rate of
+// the final source transcript, expected/received/missing/duplicated message counts, and the server's own
+// figures (GET /internal/stats). Targets are printed beside the figures; missing them does not fail the run,
+// only failing to run does.
+//
+//   npm run bench:e2e -- [--corpus DIR | --voices slt,rms,awb,kal16 --per-voice 10] [--langs es,ca,gl,eo]
+//                        [--listeners 8] [--url http://127.0.0.1:8080] [--gap-ms 1500] [--frame-ms 100]
+//                        [--settle-ms 5000] [--out bench-results/e2e.json]
+//
+// Without --corpus the project corpus is generated into .llt/corpus; with it, every NAME.wav (16 kHz mono s16)
+// with a NAME.txt beside it is streamed, in name order. Without --url the local system is started as its own
+// process.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createSession, ListenerClient, SpeakerClient, sampleTime } from '@llt/cli';
+import type { ServerMessage } from '@llt/events';
+import { generateCorpus } from '../corpus/generate.ts';
+import { type EventTap, tapEvents } from '../support/bus-events.ts';
+import { type LoadedUtterance, loadUtterances, readCorpusDir } from '../support/corpus.ts';
+import { type Spread, spread } from '../support/percentile.ts';
+import { type ServerStats, type SpawnedSystem, spawnSystem } from '../support/spawn.ts';
+import { assignSegments, buildTimeline, SendLog } from '../support/timeline.ts';
+import { aggregateWer, wordErrorRate } from '../support/wer.ts';
+
+const USAGE =
+  'usage: npm run bench:e2e -- [--corpus DIR | --voices slt,rms --per-voice 10] [--langs es,ca,gl,eo] [--listeners N]' +
+  ' [--url URL] [--gap-ms 1500] [--frame-ms 100] [--settle-ms 5000] [--out FILE.json]';
+
+const values = (() => {
+  try {
+    return parseOptions();
+  } catch (error) {
+    console.error(`e2e benchmark could not run: ${(error as Error).message}\n${USAGE}`);
+    process.exit(1);
+  }
+})();
+
+function parseOptions() {
+  return parseArgs({
+    options: {
+      corpus: { type: 'string' },
+      voices: { type: 'string', default: 'slt,rms,awb,kal16' },
+      'per-voice': { type: 'string', default: '10' },
+      langs: { type: 'string', default: 'es,ca,gl,eo' },
+      listeners: { type: 'string', default: '8' },
+      url: { type: 'string' },
+      'gap-ms': { type: 'string', default: '1500' },
+      'frame-ms': { type: 'string', default: '100' },
+      /** After the stream, how long without any message before the late ones are given up on. */
+      'settle-ms': { type: 'string', default: '5000' },
+      out: { type: 'string', default: 'bench-results/e2e.json' },
+    },
+    strict: true,
+  }).values;
+}
+
+const GENERATED_CORPUS_DIR = '.llt/corpus';
+/** However busy the system stays, the wait for late messages ends this long after the stream. */
+const MAX_SETTLE_MS = 60_000;
+const FETCH_TIMEOUT_MS = 15_000;
+
+/** What a listener receives for each utterance; `audioFetched` is the URL's body read in full (HTTP 200). */
+const KINDS = ['sourceCaption', 'translation', 'audioUrl', 'audioFetched'] as const;
+type Kind = (typeof KINDS)[number];
+/** The message kinds a listener receives (audioFetched is the bench's own fetch). */
+type MessageKind = Exclude<Kind, 'audioFetched'>;
+const LABELS: Record<Kind, string> = {
+  sourceCaption: 'source caption (final)',
+  translation: 'translated caption',
+  audioUrl: 'translated audio URL',
+  audioFetched: 'translated audio fetched',
+};
+const TARGETS: { kind: Kind; stat: 'p50' | 'p95'; ms: number }[] = [
+  { kind: 'translation', stat: 'p50', ms: 500 },
+  { kind: 'audioUrl', stat: 'p50', ms: 700 },
+  { kind: 'audioUrl', stat: 'p95', ms: 1100 },
+];
+
+interface Arrival {
+  kind: MessageKind;
+  segmentId: string;
+  segmentIndex: number;
+  language: string;
+  captureEnd: number;
+  receivedAt: number;
+  text?: string;
+  url?: string;
+}
+
+interface FetchResult {
+  status: number | null;
+  bytes: number;
+  contentType: string | null;
+  fetchedAt: number;
+  error?: string;
+}
+
+interface Listener {
+  index: number;
+  language: string;
+  client: ListenerClient;
+  /** First arrival per segmentId and kind (`${kind}:${segmentId}`), and how many times each came. */
+  first: Map<string, Arrival>;
+  copies: Map<string, number>;
+  sourcePartials: number;
+  /** Translations or audio in a language other than the listener's. */
+  wrongLanguage: number;
+  fetches: Map<string, Promise<FetchResult>>;
+  fetched: Map<string, FetchResult>;
+  errors: string[];
+}
+
+interface Segment {
+  segmentId: string;
+  segmentIndex: number;
+  text: string;
+  capture: { start: number; end: number };
+}
+
+const langs = values.langs
+  .split(',')
+  .map((l) => l.trim())
+  .filter(Boolean);
+const listenerCount = Number(values.listeners);
+const gapMs = Number(values['gap-ms']);
+const frameMs = Number(values['frame-ms']);
+const settleMs = Number(values['settle-ms']);
+
+/** Why the options cannot work, if they cannot. */
+function optionProblem(): string | undefined {
+  if (!langs.length) return '--langs names no language';
+  if (!Number.isInteger(listenerCount) || listenerCount < 1) return '--listeners must be a positive integer';
+  for (const [name, v] of [
+    ['--gap-ms', gapMs],
+    ['--frame-ms', frameMs],
+    ['--settle-ms', settleMs],
+  ] as const) {
+    if (!Number.isFinite(v) || v < 0) return `${name} must be a number ≥ 0`;
+  }
+  return undefined;
+}
+
+const keyOf = (kind: MessageKind, segmentId: string) => `${kind}:${segmentId}`;
+
+async function loadCorpus(): Promise<{ dir: string; generated: boolean; utterances: LoadedUtterance<CorpusItem>[] }> {
+  if (values.corpus) {
+    const { entries, unpaired } = readCorpusDir(values.corpus);
+    if (unpaired.length) console.warn(`skipping ${unpaired.length} WAV(s) without text: ${unpaired.join(', ')}`);
+    if (!entries.length) throw new Error(`${values.corpus} holds no NAME.wav + NAME.txt pairs`);
+    return { dir: values.corpus, generated: false, utterances: loadUtterances(values.corpus, entries) };
+  }
+  const corpus = await generateCorpus(GENERATED_CORPUS_DIR, {
+    voices: values.voices.split(',').filter(Boolean),
+    sentencesPerVoice: Number(values['per-voice']),
+  });
+  return {
+    dir: GENERATED_CORPUS_DIR,
+    generated: true,
+    utterances: loadUtterances(GENERATED_CORPUS_DIR, corpus.entries),
+  };
+}
+type CorpusItem = { name: string; text: string; voice?: string };
+
+async function readStats(url: string): Promise<ServerStats | undefined> {
+  try {
+    const res = await fetch(`${url}/internal/stats`, { signal: AbortSignal.timeout(5_000) });
+    return res.ok ? ((await res.json()) as ServerStats) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function fetchAudio(url: string): Promise<FetchResult> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    const body = await res.arrayBuffer();
+    return {
+      status: res.status,
+      bytes: body.byteLength,
+      contentType: res.headers.get('content-type'),
+      fetchedAt: Date.now(),
+    };
+  } catch (error) {
+    return { status: null, bytes: 0, contentType: null, fetchedAt: Date.now(), error: (error as Error).message };
+  }
+}
+
+function connectListener(server: string, code: string, index: number, language: string, onActivity: () => void) {
+  const listener: Omit<Listener, 'client'> = {
+    index,
+    language,
+    first: new Map(),
+    copies: new Map(),
+    sourcePartials: 0,
+    wrongLanguage: 0,
+    fetches: new Map(),
+    fetched: new Map(),
+    errors: [],
+  };
+  // Arrival times are taken by the client as each message is parsed, on the same clock as the speaker's sends.
+  const onMessage = (message: ServerMessage, receivedAt: number) => {
+    onActivity();
+    let arrival: Arrival;
+    if (message.type === 'caption') {
+      if (!message.final) {
+        if (message.kind === 'source') listener.sourcePartials++;
+        return;
+      }
+      arrival = {
+        kind: message.kind === 'source' ? 'sourceCaption' : 'translation',
+        segmentId: message.segmentId,
+        segmentIndex: message.segmentIndex,
+        language: message.language,
+        captureEnd: message.captureEnd,
+        receivedAt,
+        text: message.text,
+      };
+    } else if (message.type === 'audio') {
+      arrival = {
+        kind: 'audioUrl',
+        segmentId: message.segmentId,
+        segmentIndex: message.segmentIndex,
+        language: message.language,
+        captureEnd: message.captureEnd,
+        receivedAt,
+        url: message.url,
+      };
+    } else {
+      if (message.type === 'error') listener.errors.push(`${message.code}: ${message.message}`);
+      return;
+    }
+    if (arrival.kind !== 'sourceCaption' && arrival.language !== language) listener.wrongLanguage++;
+    const key = keyOf(arrival.kind, arrival.segmentId);
+    listener.copies.set(key, (listener.copies.get(key) ?? 0) + 1);
+    if (listener.first.has(key)) return;
+    listener.first.set(key, arrival);
+    if (arrival.url) {
+      // As a listener's app would: fetch the clip as soon as its URL arrives, and read all of it.
+      const segmentId = arrival.segmentId;
+      listener.fetches.set(
+        segmentId,
+        fetchAudio(arrival.url).then((r) => {
+          listener.fetched.set(segmentId, r);
+          onActivity();
+          return r;
+        }),
+      );
+    }
+  };
+  const client = new ListenerClient({
+    server,
+    code,
+    lang: language,
+    lingerMs: 500,
+    onMessage,
+    onError: (error) => listener.errors.push(error.message),
+  });
+  return Object.assign(listener, { client });
+}
+
+async function run() {
+  const problem = optionProblem();
+  if (problem) {
+    throw new Error(`${problem}\n${USAGE}`);
+  }
+  const { dir, generated, utterances } = await loadCorpus();
+  const totalAudioMs = utterances.reduce((n, u) => n + u.samples.length / 16, 0) + gapMs * (utterances.length + 1);
+  console.log(
+    `e2e benchmark: ${utterances.length} utterances from ${dir} (~${Math.round(totalAudioMs / 1000)} s streamed), ` +
+      `${listenerCount} listener(s) over ${langs.join(',')}, ${frameMs} ms frames, ${gapMs} ms gaps`,
+  );
+
+  let system: SpawnedSystem | undefined;
+  const stopOnSignal = () => {
+    void (system ? system.stop() : Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  if (!values.url) {
+    console.log('starting the local system…');
+    system = await spawnSystem();
+  }
+  const url = (values.url ?? system!.url).replace(/\/+$/, '');
+  let tap: EventTap | undefined;
+  const listeners: Listener[] = [];
+  let speaker: SpeakerClient | undefined;
+  try {
+    tap = await tapEvents(url).catch((error: Error) => {
+      console.warn(`no bus events (${error.message}): segments come from the captions alone`);
+      return undefined;
+    });
+    const before = await readStats(url);
+    const session = await createSession(url, { sourceLanguage: 'en', targetLanguages: langs });
+
+    let lastActivity = Date.now();
+    const onActivity = () => {
+      lastActivity = Date.now();
+    };
+    for (let i = 0; i < listenerCount; i++) {
+      listeners.push(connectListener(url, session.joinCode, i, langs[i % langs.length]!, onActivity));
+    }
+    await Promise.all(listeners.map((l) => l.client.connect()));
+
+    const speakerErrors: string[] = [];
+    speaker = new SpeakerClient({
+      server: url,
+      sessionId: session.sessionId,
+      token: session.speakerToken,
+      frameMs,
+      onError: (error) => speakerErrors.push(error.message),
+      onMessage: (m) => {
+        if (m.type === 'error') speakerErrors.push(`${m.code}: ${m.message}`);
+      },
+    });
+    await speaker.connect();
+    const { audio, spans } = buildTimeline(utterances, gapMs);
+    const sends = new SendLog(speaker.frameSamples);
+    const streamed = await speaker.streamRealtime(audio, { onFrameSent: sends.onFrameSent });
+    await speaker.drain();
+    const streamEnd = Date.now();
+
+    // Capture clock of the speech (what the server's capture spans are in) and when its end actually went out.
+    const timing = spans.map((span) => {
+      const start = sampleTime(streamed.startTime, span.speechStart);
+      const end = sampleTime(streamed.startTime, span.speechEnd);
+      const sentAt = sends.sentAt(span.speechEnd - 1);
+      return { start, end, endOfSpeech: sentAt ?? end, sentAt };
+    });
+
+    const segmentsNow = () => collectSegments(tap, session.sessionId, listeners);
+    // Late messages: wait until every utterance has a final and every listener has everything for every
+    // segment, or until nothing arrives for settle-ms.
+    for (;;) {
+      const segs = segmentsNow();
+      const complete =
+        assignSegments(timing, segs).byUtterance.every((mine) => mine.length > 0) &&
+        listeners.every((l) =>
+          segs.every(
+            (s) =>
+              l.first.has(keyOf('sourceCaption', s.segmentId)) &&
+              l.first.has(keyOf('translation', s.segmentId)) &&
+              l.fetched.has(s.segmentId),
+          ),
+        );
+      const now = Date.now();
+      if (complete || now - lastActivity > settleMs || now - streamEnd > MAX_SETTLE_MS) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await speaker.end().catch((error: Error) => speakerErrors.push(`end: ${error.message}`));
+    await Promise.race([
+      Promise.allSettled(listeners.map((l) => l.client.done)),
+      new Promise((r) => setTimeout(r, 5_000)),
+    ]);
+    await Promise.all(listeners.flatMap((l) => [...l.fetches.values()]));
+    const after = await readStats(url);
+
+    const report = analyse({
+      utterances,
+      timing,
+      segments: segmentsNow(),
+      busEvents: tap?.events.filter((e) => e.detail.sessionId === session.sessionId) ?? [],
+      listeners,
+    });
+    const server = serverFigures(before, after);
+    const out = {
+      benchmark: 'e2e',
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.version },
+      config: {
+        url: values.url ?? null,
+        spawned: !values.url,
+        corpus: dir,
+        generatedCorpus: generated,
+        langs,
+        listeners: listenerCount,
+        gapMs,
+        frameMs,
+        settleMs,
+      },
+      sessionId: session.sessionId,
+      endOfSpeech:
+        'clock time the frame holding the utterance’s last voiced sample was sent (same process and clock as the listeners)',
+      speaker: { stats: speaker.stats, errors: speakerErrors.slice(0, 20) },
+      listeners: listeners.map((l) => ({
+        index: l.index,
+        language: l.language,
+        reconnects: l.client.reconnects,
+        sourcePartials: l.sourcePartials,
+        wrongLanguage: l.wrongLanguage,
+        errors: l.errors.slice(0, 10),
+      })),
+      summary: report.summary,
+      server,
+      perUtterance: report.perUtterance,
+    };
+    mkdirSync(dirname(values.out), { recursive: true });
+    writeFileSync(values.out, `${JSON.stringify(out, null, 2)}\n`);
+    printReport(out.summary, server, out.listeners, speakerErrors);
+    console.log(`written to ${values.out}`);
+  } finally {
+    process.off('SIGINT', stopOnSignal);
+    tap?.close();
+    await Promise.allSettled(listeners.map((l) => l.client.close()));
+    await speaker?.close().catch(() => undefined);
+    await system?.stop();
+  }
+}
+
+/**
+ * The session's finalized segments: TranscriptFinalized on the bus, plus any a source caption told of that the
+ * bus did not (or all of them, without a tap; a caption carries no capture start, so its span is its end).
+ */
+function collectSegments(tap: EventTap | undefined, sessionId: string, listeners: readonly Listener[]): Segment[] {
+  const segments = new Map<string, Segment>();
+  for (const e of tap?.events ?? []) {
+    if (e.detailType !== 'TranscriptFinalized' || e.detail.sessionId !== sessionId) continue;
+    const segmentId = e.detail.segmentId as string;
+    if (segments.has(segmentId)) continue;
+    segments.set(segmentId, {
+      segmentId,
+      segmentIndex: e.detail.segmentIndex as number,
+      text: e.detail.text as string,
+      capture: e.detail.capture as { start: number; end: number },
+    });
+  }
+  for (const l of listeners) {
+    for (const a of l.first.values()) {
+      if (a.kind !== 'sourceCaption' || segments.has(a.segmentId)) continue;
+      segments.set(a.segmentId, {
+        segmentId: a.segmentId,
+        segmentIndex: a.segmentIndex,
+        text: a.text ?? '',
+        capture: { start: a.captureEnd, end: a.captureEnd },
+      });
+    }
+  }
+  return [...segments.values()].sort((a, b) => a.segmentIndex - b.segmentIndex);
+}
+
+interface AnalysisInput {
+  utterances: readonly LoadedUtterance<CorpusItem>[];
+  timing: { start: number; end: number; endOfSpeech: number; sentAt: number | undefined }[];
+  segments: Segment[];
+  busEvents: { detailType: string; detail: Record<string, unknown>; receivedAt: number }[];
+  listeners: readonly Listener[];
+}
+
+type Count = { expected: number; received: number; missing: number; duplicated: number };
+
+function analyse({ utterances, timing, segments, busEvents, listeners }: AnalysisInput) {
+  const { byUtterance, unmatched } = assignSegments(timing, segments);
+  const utteranceOf = new Map<string, number>();
+  byUtterance.forEach((segs, i) => {
+    for (const s of segs) utteranceOf.set(s.segmentId, i);
+  });
+  const ms = (at: number | null, i: number) => (at === null ? null : Math.round(at - timing[i]!.endOfSpeech));
+  /** When every segment of the utterance had arrived as `kind` (null if any never did). */
+  const allArrived = (l: Listener, segs: readonly Segment[], kind: MessageKind): number | null => {
+    if (!segs.length) return null;
+    let last = 0;
+    for (const s of segs) {
+      const a = l.first.get(keyOf(kind, s.segmentId));
+      if (!a) return null;
+      last = Math.max(last, a.receivedAt);
+    }
+    return last;
+  };
+  /** Last time a bus event of this type was seen for each of the segments (for `language` if given). */
+  const busSeen = (segs: readonly Segment[], type: string, language?: string): number | null => {
+    if (!segs.length) return null;
+    let last = 0;
+    for (const s of segs) {
+      const e = busEvents.find(
+        (b) =>
+          b.detailType === type &&
+          b.detail.segmentId === s.segmentId &&
+          (language === undefined || (b.detail.targetLanguage ?? b.detail.language) === language),
+      );
+      if (!e) return null;
+      last = Math.max(last, e.receivedAt);
+    }
+    return last;
+  };
+
+  const perUtterance = utterances.map((u, i) => {
+    const segs = byUtterance[i]!;
+    const hypothesis = segs.map((s) => s.text).join(' ');
+    const rows = listeners.map((l) => {
+      const fetches = segs.map((s) => l.fetched.get(s.segmentId));
+      const fetchedOk = segs.length > 0 && fetches.every((f) => f?.status === 200);
+      return {
+        listener: l.index,
+        language: l.language,
+        sourceCaptionMs: ms(allArrived(l, segs, 'sourceCaption'), i),
+        translationMs: ms(allArrived(l, segs, 'translation'), i),
+        audioUrlMs: ms(allArrived(l, segs, 'audioUrl'), i),
+        audioFetchedMs: fetchedOk ? ms(Math.max(...fetches.map((f) => f!.fetchedAt)), i) : null,
+        audioBytes: fetches.some(Boolean) ? fetches.reduce((n, f) => n + (f?.bytes ?? 0), 0) : null,
+        audioStatus: fetches.map((f) => f?.status ?? null),
+        audioStatus200: fetchedOk,
+        audioError: fetches.find((f) => f?.error)?.error,
+        translation: segs.map((s) => l.first.get(keyOf('translation', s.segmentId))?.text ?? '').join(' ') || null,
+      };
+    });
+    return {
+      name: u.entry.name,
+      voice: u.entry.voice ?? null,
+      reference: u.entry.text,
+      hypothesis,
+      wer: wordErrorRate(u.entry.text, hypothesis).wer,
+      segments: segs.map((s) => ({
+        segmentId: s.segmentId,
+        segmentIndex: s.segmentIndex,
+        text: s.text,
+        captureStart: s.capture.start,
+        captureEnd: s.capture.end,
+      })),
+      endOfSpeechAt: timing[i]!.endOfSpeech,
+      /** How long after its capture time the last voiced sample went out (frame length + pacing lateness). */
+      endOfSpeechSendDelayMs: timing[i]!.sentAt === undefined ? null : Math.round(timing[i]!.sentAt! - timing[i]!.end),
+      busMs: {
+        transcriptFinalized: ms(busSeen(segs, 'TranscriptFinalized'), i),
+        byLanguage: Object.fromEntries(
+          langs.map((lang) => [
+            lang,
+            {
+              translationReady: ms(busSeen(segs, 'TranslationReady', lang), i),
+              speechSynthesized: ms(busSeen(segs, 'SpeechSynthesized', lang), i),
+            },
+          ]),
+        ),
+      },
+      listeners: rows,
+    };
+  });
+
+  const figure = (kind: Kind) => `${kind}Ms` as const;
+  const group = (language: string | undefined) => {
+    const rows = perUtterance.flatMap((u) => u.listeners).filter((r) => !language || r.language === language);
+    const ls = listeners.filter((l) => !language || l.language === language);
+    const latencyMs = Object.fromEntries(KINDS.map((k) => [k, spread(rows.map((r) => r[figure(k)]))])) as Record<
+      Kind,
+      Spread
+    >;
+    const counts = Object.fromEntries(
+      KINDS.map((k): [Kind, Count] => {
+        const received = rows.filter((r) => r[figure(k)] !== null).length;
+        let duplicated = 0;
+        if (k !== 'audioFetched') {
+          for (const l of ls) {
+            for (const [key, n] of l.copies) if (key.startsWith(`${k}:`)) duplicated += n - 1;
+          }
+        }
+        return [k, { expected: rows.length, received, missing: rows.length - received, duplicated }];
+      }),
+    ) as Record<Kind, Count>;
+    const unmatchedMessages = Object.fromEntries(
+      (['sourceCaption', 'translation', 'audioUrl'] as const).map((k) => [
+        k,
+        ls.reduce(
+          (n, l) => n + [...l.first.values()].filter((a) => a.kind === k && !utteranceOf.has(a.segmentId)).length,
+          0,
+        ),
+      ]),
+    );
+    const bus = language
+      ? {
+          translationReady: spread(perUtterance.map((u) => u.busMs.byLanguage[language]?.translationReady)),
+          speechSynthesized: spread(perUtterance.map((u) => u.busMs.byLanguage[language]?.speechSynthesized)),
+        }
+      : undefined;
+    return {
+      listeners: ls.length,
+      latencyMs,
+      counts,
+      unmatchedMessages,
+      wrongLanguage: ls.reduce((n, l) => n + l.wrongLanguage, 0),
+      audioBytes: spread(rows.map((r) => r.audioBytes)),
+      audioFetchErrors: rows.filter((r) => r.audioStatus.some((s) => s !== null && s !== 200) || r.audioError).length,
+      targets: TARGETS.map((t) => {
+        const actual = latencyMs[t.kind][t.stat];
+        return {
+          figure: `${t.kind} ${t.stat}`,
+          targetMs: t.ms,
+          actualMs: actual,
+          met: actual === null ? null : actual <= t.ms,
+        };
+      }),
+      ...(bus ? { busObservedMs: bus } : {}),
+    };
+  };
+
+  const summary = {
+    utterances: utterances.length,
+    listeners: listeners.length,
+    listenersPerLanguage: Object.fromEntries(langs.map((l) => [l, listeners.filter((x) => x.language === l).length])),
+    werPercent: Math.round(aggregateWer(perUtterance).wer * 1000) / 10,
+    utterancesWithoutFinal: perUtterance.filter((u) => !u.segments.length).map((u) => u.name),
+    utterancesSplit: perUtterance.filter((u) => u.segments.length > 1).map((u) => u.name),
+    segmentsMatchingNoUtterance: unmatched.map((s) => ({ segmentId: s.segmentId, text: s.text })),
+    busEventsSeen: busEvents.reduce<Record<string, number>>((acc, e) => {
+      acc[e.detailType] = (acc[e.detailType] ?? 0) + 1;
+      return acc;
+    }, {}),
+    endOfSpeechToFinalizedOnBusMs: spread(perUtterance.map((u) => u.busMs.transcriptFinalized)),
+    endOfSpeechSendDelayMs: spread(perUtterance.map((u) => u.endOfSpeechSendDelayMs)),
+    overall: group(undefined),
+    byLanguage: Object.fromEntries(langs.map((l) => [l, group(l)])),
+  };
+  return { summary, perUtterance };
+}
+
+function serverFigures(before: ServerStats | undefined, after: ServerStats | undefined) {
+  if (!after) return { available: false as const };
+  const cpuMs = before
+    ? after.process.cpuUserMs + after.process.cpuSystemMs - (before.process.cpuUserMs + before.process.cpuSystemMs)
+    : null;
+  const wallMs = before ? after.process.uptimeMs - before.process.uptimeMs : null;
+  // Per-hop latencies the services record (notify.TranslationDeliveredMs, …): every histogram in milliseconds.
+  const hopsMs = Object.fromEntries(Object.entries(after.histograms ?? {}).filter(([name]) => /Ms$/.test(name)));
+  return {
+    available: true as const,
+    cpuPercentOfOneCore: cpuMs !== null && wallMs ? Math.round((cpuMs / wallMs) * 1000) / 10 : null,
+    rssMb: Math.round(after.process.rssBytes / 1e6),
+    peakRssMb: Math.round(after.process.maxRssBytes / 1e6),
+    eventLoopDelayMs: after.eventLoopDelayMs,
+    hopsMs,
+    stats: after,
+  };
+}
+
+type Summary = ReturnType<typeof analyse>['summary'];
+type Group = Summary['overall'];
+
+function printReport(
+  summary: Summary,
+  server: ReturnType<typeof serverFigures>,
+  listenerInfo: { index: number; reconnects: number; errors: string[] }[],
+  speakerErrors: string[],
+) {
+  const per = Object.entries(summary.listenersPerLanguage)
+    .map(([l, n]) => `${l}×${n}`)
+    .join(', ');
+  console.log(
+    `\n${summary.utterances} utterances, ${summary.listeners} listeners (${per}) | WER of the final source transcript ` +
+      `${summary.werPercent}% | no final: ${summary.utterancesWithoutFinal.length}, split: ${summary.utterancesSplit.length}, ` +
+      `segments matching no utterance: ${summary.segmentsMatchingNoUtterance.length}`,
+  );
+  console.log('times from the end of speech (last voiced sample sent), ms:');
+  const header = ['lang', 'figure', 'received', 'missing', 'dup', 'p50', 'p95', 'max', 'target'];
+  const table: string[][] = [header];
+  const cell = (v: number | null) => (v === null ? '–' : String(v));
+  const addGroup = (lang: string, g: Group) => {
+    for (const k of KINDS) {
+      const c = g.counts[k];
+      const l = g.latencyMs[k];
+      const targets = TARGETS.filter((t) => t.kind === k)
+        .map((t) => {
+          const actual = l[t.stat];
+          const verdict = actual === null ? 'no data' : actual <= t.ms ? 'met' : 'MISSED';
+          return `${t.stat} ≤ ${t.ms}: ${verdict}`;
+        })
+        .join(', ');
+      table.push([
+        lang,
+        LABELS[k],
+        `${c.received}/${c.expected}`,
+        String(c.missing),
+        k === 'audioFetched' ? '' : String(c.duplicated),
+        cell(l.p50),
+        cell(l.p95),
+        cell(l.max),
+        targets,
+      ]);
+    }
+  };
+  addGroup('all', summary.overall);
+  for (const [lang, g] of Object.entries(summary.byLanguage)) if (g.listeners) addGroup(lang, g);
+  const widths = header.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+  const right = new Set([2, 3, 4, 5, 6, 7]);
+  for (const r of table) {
+    console.log(
+      r
+        .map((v, c) => (right.has(c) ? v.padStart(widths[c]!) : v.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    );
+  }
+  const o = summary.overall;
+  const fin = summary.endOfSpeechToFinalizedOnBusMs;
+  console.log(
+    `bus (seen by the bench): TranscriptFinalized p50 ${cell(fin.p50)} p95 ${cell(fin.p95)} max ${cell(fin.max)} | ` +
+      Object.entries(summary.byLanguage)
+        .filter(([, g]) => g.busObservedMs)
+        .map(
+          ([lang, g]) =>
+            `${lang}: TranslationReady p50 ${cell(g.busObservedMs!.translationReady.p50)}, SpeechSynthesized p50 ${cell(g.busObservedMs!.speechSynthesized.p50)}`,
+        )
+        .join(' | '),
+  );
+  console.log(
+    `audio: ${o.audioBytes.count} fetched, bytes p50 ${cell(o.audioBytes.p50)}, fetch errors ${o.audioFetchErrors} | ` +
+      `wrong-language messages ${o.wrongLanguage} | messages for no utterance ${JSON.stringify(o.unmatchedMessages)} | ` +
+      `listener reconnects ${listenerInfo.reduce((n, l) => n + l.reconnects, 0)}, listener errors ` +
+      `${listenerInfo.reduce((n, l) => n + l.errors.length, 0)}, speaker errors ${speakerErrors.length}`,
+  );
+  if (server.available) {
+    console.log(
+      `server: CPU ${server.cpuPercentOfOneCore ?? '?'}% of a core, RSS ${server.rssMb} MB (peak ${server.peakRssMb} MB), ` +
+        `event-loop delay p50 ${server.eventLoopDelayMs.p50.toFixed(1)} / p99 ${server.eventLoopDelayMs.p99.toFixed(1)} / max ${server.eventLoopDelayMs.max.toFixed(1)} ms`,
+    );
+    for (const [name, h] of Object.entries(server.hopsMs)) {
+      const r = (v: number | null) => (v === null ? '–' : String(Math.round(v)));
+      console.log(
+        `  ${name.padEnd(40)} n ${String(h.count).padStart(5)}  p50 ${r(h.p50)}  p95 ${r(h.p95)}  max ${r(h.max)}`,
+      );
+    }
+  } else {
+    console.log('server: GET /internal/stats not available');
+  }
+}
+
+try {
+  await run();
+} catch (error) {
+  console.error(`e2e benchmark could not run: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
