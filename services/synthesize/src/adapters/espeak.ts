@@ -1,10 +1,10 @@
-// The local SpeechEngine: espeak-ng (WebAssembly, or the CLI as a fallback) to PCM, then lamejs to MP3.
+// The local SpeechEngine: espeak-ng (WebAssembly, or the CLI as a fallback) to PCM, then LAME (WebAssembly) to MP3.
 import { findTargetLanguage, TARGET_LANGUAGES } from '@llt/events';
 import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
 import { SynthesisError } from '#errors';
 import { synthesizeWithCli } from './espeak-cli.ts';
 import { EspeakWasm, type Pcm } from './espeak-wasm.ts';
-import { encodeMp3, Mp3Warmer } from './mp3.ts';
+import { encodeMp3, loadMp3Encoder, type Mp3Bitrate } from './mp3.ts';
 
 export { EspeakCliError } from './espeak-cli.ts';
 export { EspeakUnavailableError } from './espeak-wasm.ts';
@@ -21,32 +21,25 @@ export interface EspeakSpeechEngineOptions {
   /** 'auto' tries WebAssembly and falls back to the CLI; default 'auto'. */
   backend?: 'auto' | 'wasm' | 'cli';
   /** MP3 bitrate; default 48 kbps (speech, mono). */
-  bitrateKbps?: number;
-  /** Period of the idle keep-warm encode in ms; 0 (default) disables it: measured, it did not shorten post-idle encodes. */
-  keepWarmMs?: number;
+  bitrateKbps?: Mp3Bitrate;
   /** Longest accepted text; default 3000 characters (a caption segment is far shorter). */
   maxChars?: number;
   cliBinary?: string;
 }
 
 const WARM_PHRASE = 'uno dos tres';
-// espeak-ng's output rate for every voice (both the WASM build and the Debian CLI).
-const ESPEAK_SAMPLE_RATE = 22_050;
 
 export class EspeakSpeechEngine implements SpeechEngine {
   readonly #options: Required<Omit<EspeakSpeechEngineOptions, 'cliBinary'>> & { cliBinary: string };
-  readonly #warmer: Mp3Warmer;
   #wasm: Promise<EspeakWasm | undefined> | undefined;
 
   constructor(options: EspeakSpeechEngineOptions = {}) {
     this.#options = {
       backend: options.backend ?? 'auto',
       bitrateKbps: options.bitrateKbps ?? 48,
-      keepWarmMs: options.keepWarmMs ?? 0,
       maxChars: options.maxChars ?? 3000,
       cliBinary: options.cliBinary ?? 'espeak-ng',
     };
-    this.#warmer = new Mp3Warmer({ sampleRate: ESPEAK_SAMPLE_RATE, bitrateKbps: this.#options.bitrateKbps });
   }
 
   /** Which espeak-ng build serves requests (resolves the backend if needed). */
@@ -55,22 +48,19 @@ export class EspeakSpeechEngine implements SpeechEngine {
   }
 
   /**
-   * Loads espeak-ng, synthesizes a short phrase with every catalog voice and warms the MP3 encoder, then starts the
-   * idle keep-warm. Cold, the first synthesis per voice costs 150–400 ms and the first encodes 5–10× steady state.
+   * Loads espeak-ng and the MP3 encoder and speaks a short phrase with every catalog voice: cold, the first
+   * synthesis per voice costs 150–400 ms.
    */
   async warm(): Promise<void> {
+    await loadMp3Encoder();
     for (const language of TARGET_LANGUAGES) {
       const pcm = await this.#synthesizePcm(WARM_PHRASE, language.engines.local.espeakVoice);
-      encodeMp3(pcm.samples, { sampleRate: pcm.sampleRate, bitrateKbps: this.#options.bitrateKbps });
+      await encodeMp3(pcm.samples, { sampleRate: pcm.sampleRate, bitrateKbps: this.#options.bitrateKbps });
     }
-    this.#warmer.warmUp();
-    this.#warmer.start(this.#options.keepWarmMs);
   }
 
-  /** Stops the keep-warm timer (it is unref'd, so this is only needed to stop work in a long-lived process). */
-  close(): void {
-    this.#warmer.stop();
-  }
+  /** Nothing to release: the engines live as long as the process. */
+  close(): void {}
 
   async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {
     const voice = findTargetLanguage(language)?.engines.local.espeakVoice;
@@ -85,8 +75,7 @@ export class EspeakSpeechEngine implements SpeechEngine {
 
     const pcm = await this.#synthesizePcm(text, voice);
     if (pcm.samples.length === 0) throw new SynthesisError(`espeak-ng produced no audio for voice "${voice}"`);
-    const audio = encodeMp3(pcm.samples, { sampleRate: pcm.sampleRate, bitrateKbps: this.#options.bitrateKbps });
-    this.#warmer.touch();
+    const audio = await encodeMp3(pcm.samples, { sampleRate: pcm.sampleRate, bitrateKbps: this.#options.bitrateKbps });
     return {
       audio,
       contentType: 'audio/mpeg',

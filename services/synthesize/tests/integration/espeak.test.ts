@@ -1,4 +1,4 @@
-// Real espeak-ng + lamejs: MP3 output per catalog language, input validation and concurrency.
+// Real espeak-ng + LAME (WebAssembly): MP3 output per catalog language, input validation and concurrency.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EspeakSpeechEngine } from '#adapters/espeak';
 import { SynthesisError } from '#errors';

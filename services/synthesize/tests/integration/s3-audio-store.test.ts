@@ -37,7 +37,7 @@ function tone(sampleRate: number, seconds: number): Int16Array {
 describe('S3AudioStore on s3rver', () => {
   test('put, presign for 60 s, and a plain fetch returns the same bytes and content type', async () => {
     const store = new S3AudioStore(client, AUDIO_BUCKET_NAME);
-    const audio = encodeMp3(tone(22_050, 0.8), { sampleRate: 22_050, bitrateKbps: 48 });
+    const audio = await encodeMp3(tone(22_050, 0.8), { sampleRate: 22_050, bitrateKbps: 48 });
     const key = 's_integration01/seg_0001/es.mp3';
     await store.put(key, audio, 'audio/mpeg');
 
@@ -56,7 +56,7 @@ describe('S3AudioStore on s3rver', () => {
     const publicEndpoint = emulators.endpoints.s3.replace('127.0.0.1', 'localhost');
     const store = new S3AudioStore(client, AUDIO_BUCKET_NAME, publicEndpoint);
     const key = 's_integration01/seg_0003/ca.mp3';
-    const audio = encodeMp3(tone(16_000, 0.3), { sampleRate: 16_000, bitrateKbps: 32 });
+    const audio = await encodeMp3(tone(16_000, 0.3), { sampleRate: 16_000, bitrateKbps: 32 });
     await store.put(key, audio, 'audio/mpeg');
     const url = await store.presign(key, 60);
     expect(url.startsWith(`${publicEndpoint}/${AUDIO_BUCKET_NAME}/`)).toBe(true);

@@ -31,7 +31,7 @@ function tone(sampleRate: number, seconds: number): Int16Array {
 }
 
 // What Polly sends for a neural voice: MP3 at 24 kHz.
-const MP3 = encodeMp3(tone(24_000, 1.5), { sampleRate: 24_000, bitrateKbps: 48 });
+const MP3 = await encodeMp3(tone(24_000, 1.5), { sampleRate: 24_000, bitrateKbps: 48 });
 
 /**
  * The SDK's streaming body: a Node Readable with the sdkStreamMixin methods. @smithy/util-stream (which exports the
