@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+// The emulators exactly as the local system starts them (same worker, same bucket set-up).
+import { type Emulators, startEmulators } from '@llt/local/emulators';
 import { AUDIO_BUCKET_NAME, s3Client } from '@llt/platform';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { encodeMp3 } from '#adapters/mp3';
 import { S3AudioStore } from '#adapters/s3-audio-store';
-// The emulators exactly as the local system starts them (same worker, same bucket set-up). Imported by path: the
-// @llt/local package exports only its whole runtime, and only this test, not the service, reaches into it.
-import { type Emulators, startEmulators } from '../../../../local/src/emulators.ts';
 
 let emulators: Emulators;
 let client: S3Client;
