@@ -46,6 +46,7 @@ export async function deliverSourceCaption(
     kind: 'source',
     final,
     text: event.text,
+    captureStart: event.capture.start,
     captureEnd: event.capture.end,
   };
   const delivery = await fanOut(deps, event.sessionId, undefined, message);
@@ -64,6 +65,7 @@ export async function deliverTranslation(deps: NotifyDeps, event: TranslationRea
     kind: 'translation',
     final: true,
     text: event.text,
+    captureStart: event.capture.start,
     captureEnd: event.capture.end,
   };
   const delivery = await fanOut(deps, event.sessionId, event.targetLanguage, message);

@@ -2,6 +2,7 @@
 // ErrorMessage bodies (messages.ts) with an HTTP status.
 import { z } from 'zod';
 import { EpochMs, LanguageCode, SessionId } from '../events/common.ts';
+import { CaptionMessage } from './messages.ts';
 
 export const CreateSessionRequest = z.object({
   sourceLanguage: z.string(),
@@ -29,3 +30,15 @@ export const SessionDescription = z.object({
   targetLanguages: z.array(LanguageCode),
 });
 export type SessionDescription = z.infer<typeof SessionDescription>;
+
+/**
+ * GET /api/sessions/{sessionId}/captions?lang=es&after=N — the session's final captions in one language (the
+ * source language's, or a target's translations), oldest first, those with segmentIndex > after (default: all).
+ * Listeners catch up with it after a reconnect and build the transcript download from it.
+ */
+export const CaptionHistory = z.object({
+  sessionId: SessionId,
+  language: LanguageCode,
+  captions: z.array(CaptionMessage),
+});
+export type CaptionHistory = z.infer<typeof CaptionHistory>;

@@ -85,10 +85,16 @@ export const CaptionMessage = z.object({
   segmentId: SegmentId,
   segmentIndex: z.number().int().nonnegative(),
   language: LanguageCode,
-  /** `source` captions are the recognised speech; `translation` ones are in the listener's language. */
+  /**
+   * `source` captions are the recognised speech (to everyone); `translation` ones are in the listener's language
+   * (the speaker receives every language's).
+   */
   kind: z.enum(['source', 'translation']),
   final: z.boolean(),
   text: z.string(),
+  /** Capture time (speaker's clock) of the utterance's first voiced audio; absent on older servers. */
+  captureStart: EpochMs.optional(),
+  /** Capture time of its last voiced audio: the speaker's page measures latency from it. */
   captureEnd: EpochMs,
 });
 export type CaptionMessage = z.infer<typeof CaptionMessage>;
@@ -107,6 +113,14 @@ export const AudioMessage = z.object({
 });
 export type AudioMessage = z.infer<typeof AudioMessage>;
 
+/** To the speaker: how many listeners each language has now (sent whenever a listener joins or leaves). */
+export const ListenersMessage = z.object({
+  type: z.literal('listeners'),
+  sessionId: SessionId,
+  counts: z.record(LanguageCode, z.number().int().nonnegative()),
+});
+export type ListenersMessage = z.infer<typeof ListenersMessage>;
+
 // WelcomeMessage goes in whole: zod 4 refuses two options with the same `type` ("Duplicate discriminator value")
 // but accepts a nested discriminated union, which then routes on `role`.
 export const ServerMessage = z.discriminatedUnion('type', [
@@ -115,5 +129,6 @@ export const ServerMessage = z.discriminatedUnion('type', [
   SessionEndedMessage,
   CaptionMessage,
   AudioMessage,
+  ListenersMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
