@@ -10,6 +10,7 @@ import {
   AUDIO_BUCKET_NAME,
   AUDIO_STREAM_NAME,
   type AwsEndpoints,
+  CAPTIONS_TABLE,
   CONNECTIONS_TABLE,
   SESSIONS_TABLE,
   s3Client,
@@ -87,6 +88,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       createTable(endpoints, SESSIONS_TABLE),
       createTable(endpoints, CONNECTIONS_TABLE),
       createTable(endpoints, TRANSCRIPTS_TABLE),
+      createTable(endpoints, CAPTIONS_TABLE),
       createBucket(endpoints),
     ]);
   } catch (error) {

@@ -3,11 +3,14 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { EVENT_BUS_NAME } from '@llt/events';
 import {
   AUDIO_BUCKET_NAME,
   AUDIO_STREAM_NAME,
+  CAPTIONS_TABLE,
   CONNECTIONS_TABLE,
   kinesisClient,
   RESOURCE_ENV,
@@ -22,6 +25,8 @@ import { type EventBridgeServer, startEventBridgeServer } from './bus/eventbridg
 import { type Emulators, startEmulators } from './emulators.ts';
 import { installedTargetLanguages } from './engines.ts';
 import { BodyTooLargeError, readBody, toHttpApiEvent, writeHttpApiResult } from './gateway/http-api.ts';
+import { proxyS3, S3_PROXY_PREFIX } from './gateway/s3-proxy.ts';
+import { type StaticApp, serveStatic } from './gateway/static-apps.ts';
 import { WebSocketGateway } from './gateway/websocket-gateway.ts';
 import { KinesisPoller } from './kinesis/poller.ts';
 import { invoke, type LambdaHandler } from './lambda.ts';
@@ -47,6 +52,8 @@ export interface LocalSystemOptions {
 export interface LocalSystem {
   /** Base URL of the apps and the HTTP API, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** The same as other devices on the network reach it (the machine's address when listening on 0.0.0.0). */
+  publicUrl: string;
   /** The WebSocket API, e.g. ws://127.0.0.1:8080/ws */
   wsUrl: string;
   /** The environment the service handlers were configured from. */
@@ -82,6 +89,28 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   try {
     const emulators: Emulators = await startEmulators({ dataDir, region });
     stoppers.push(() => emulators.stop());
+
+    // The public port listens first: its address goes into the URLs handed out (audio links), and until the
+    // handlers are ready it answers 503.
+    let routes: HttpRoutes | undefined;
+    const server = createServer((req, res) => {
+      if (!routes) {
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+        res.end(JSON.stringify({ type: 'error', code: 'internal_error', message: 'Starting, try again shortly' }));
+        return;
+      }
+      void serveHttp(req, res, routes, onError);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', resolve);
+    });
+    stoppers.unshift(() => closeServer(server));
+    const { port } = server.address() as AddressInfo;
+    const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+    // What other devices use: the first network address when listening on every interface.
+    const publicHost = options.host === '0.0.0.0' ? (lanAddress() ?? host) : host;
+    const publicUrl = `http://${publicHost}:${port}`;
 
     const bus = new LocalEventBus({
       name: EVENT_BUS_NAME,
@@ -124,17 +153,16 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       [RESOURCE_ENV.sessionsTable]: SESSIONS_TABLE.name,
       [RESOURCE_ENV.connectionsTable]: CONNECTIONS_TABLE.name,
       [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
+      [RESOURCE_ENV.captionsTable]: CAPTIONS_TABLE.name,
       [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
       [RESOURCE_ENV.audioBucket]: AUDIO_BUCKET_NAME,
       [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
       [RESOURCE_ENV.websocketManagementEndpoint]: managementEndpoint,
       LLT_TARGET_LANGUAGES: (options.targetLanguages ?? installedTargetLanguages()).join(','),
+      LLT_AUDIO_PUBLIC_ENDPOINT: `${publicUrl}${S3_PROXY_PREFIX.slice(0, -1)}`,
     };
     wsHandler = ingestWs.createWebSocketHandler(env) as unknown as LambdaHandler<unknown, never>;
-    const httpHandler = ingestHttp.createHttpHandler(env) as unknown as LambdaHandler<
-      APIGatewayProxyEventV2,
-      APIGatewayProxyStructuredResultV2
-    >;
+    const httpHandler = ingestHttp.createHttpHandler(env) as unknown as HttpHandler;
 
     // EventBridge rules whose targets are ingest handlers, from the same definitions the CDK app uses.
     const { INGEST_RULES } = await import('@llt/ingest/rules');
@@ -176,7 +204,21 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       stoppers.unshift(startAudioSweeper({ s3: s3Client({ region, s3: emulators.endpoints.s3 }), onError }));
     }
 
-    const server = createServer((req, res) => void serveHttp(req, res, httpHandler, env, bus, onError));
+    const notifyHttpModule = await import('@llt/notify/handlers/http');
+    const notifyHttp = notifyHttpModule.createHttpHandler(env) as unknown as HttpHandler;
+    const appsDir = fileURLToPath(new URL('../../frontends/', import.meta.url));
+    routes = {
+      ingest: httpHandler,
+      notify: notifyHttp,
+      notifyRoute: notifyHttpModule.CAPTIONS_ROUTE,
+      env,
+      bus,
+      s3Endpoint: emulators.endpoints.s3,
+      apps: [
+        { prefix: '/speaker/', dir: `${appsDir}speaker/dist`, name: 'speaker' },
+        { prefix: '/', dir: `${appsDir}listener/dist`, name: 'listener' },
+      ],
+    };
     server.on('upgrade', (req, socket, head) => {
       if (new URL(req.url ?? '/', 'http://local').pathname !== '/ws') {
         socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -187,16 +229,10 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         socket.destroy();
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', resolve);
-    });
-    stoppers.unshift(() => closeServer(server));
-    const { port } = server.address() as AddressInfo;
-    const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
 
     return {
       url: `http://${host}:${port}`,
+      publicUrl,
       wsUrl: `ws://${host}:${port}/ws`,
       env,
       bus,
@@ -211,12 +247,24 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
   }
 }
 
+type HttpHandler = LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+
+/** Where the public port sends each request: the HTTP API's functions (as API Gateway routes them), the audio
+ * bucket, the web apps. */
+interface HttpRoutes {
+  ingest: HttpHandler;
+  notify: HttpHandler;
+  notifyRoute: RegExp;
+  env: Record<string, string>;
+  bus: LocalEventBus;
+  s3Endpoint: string;
+  apps: readonly StaticApp[];
+}
+
 async function serveHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  api: LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>,
-  env: Record<string, string>,
-  bus: LocalEventBus,
+  { ingest: api, notify, notifyRoute, env, bus, s3Endpoint, apps }: HttpRoutes,
   onError: (error: unknown, where: string) => void,
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -269,9 +317,17 @@ async function serveHttp(
     }
     if (path.startsWith('/api/')) {
       const body = await readBody(req, MAX_HTTP_BODY);
-      writeHttpApiResult(res, await invoke('ingest-http', api, toHttpApiEvent(req, body)));
+      const event = toHttpApiEvent(req, body);
+      // The HTTP API's routes: caption history belongs to notify, everything else to ingest.
+      if (notifyRoute.test(path)) writeHttpApiResult(res, await invoke('notify-http', notify, event));
+      else writeHttpApiResult(res, await invoke('ingest-http', api, event));
       return;
     }
+    if (path.startsWith(S3_PROXY_PREFIX)) {
+      proxyS3(s3Endpoint, req, res);
+      return;
+    }
+    if (await serveStatic(apps, req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ type: 'error', code: 'invalid_request', message: `Nothing at ${path}` }));
   } catch (error) {
@@ -284,6 +340,14 @@ async function serveHttp(
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ type: 'error', code: 'internal_error', message: 'Internal server error' }));
   }
+}
+
+function lanAddress(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    const found = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (found) return found.address;
+  }
+  return undefined;
 }
 
 function isLoopback(address: string | undefined): boolean {

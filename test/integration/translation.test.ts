@@ -2,7 +2,7 @@
 // language as a translated caption and a playable MP3 of plausible length; a language nobody listens to is not
 // translated; each listener gets each message once.
 import { ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
-import type { AudioMessage, CaptionMessage } from '@llt/events';
+import type { AudioMessage, CaptionHistory, CaptionMessage, ServerMessage } from '@llt/events';
 import { mp3Info } from '@llt/synthesize/mp3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { speakToWav } from '../support/speech.ts';
@@ -34,7 +34,13 @@ test('each listener reads the sentence and hears it in their language; a languag
   );
   await Promise.all(Object.values(listeners).map((l) => l.connect()));
 
-  const speaker = new SpeakerClient({ server: system.url, sessionId: session.sessionId, token: session.speakerToken });
+  const toSpeaker: ServerMessage[] = [];
+  const speaker = new SpeakerClient({
+    server: system.url,
+    sessionId: session.sessionId,
+    token: session.speakerToken,
+    onMessage: (m) => toSpeaker.push(m),
+  });
   await speaker.connect();
   const samples = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
   await speaker.streamRealtime(new Int16Array([...new Int16Array(16 * 500), ...samples, ...new Int16Array(16 * 800)]));
@@ -87,6 +93,40 @@ test('each listener reads the sentence and hears it in their language; a languag
       .map((e) => e.detail.language)
       .sort(),
   ).toEqual(['ca', 'eo', 'es']);
+
+  // The speaker's page saw who listens, its own words and every translation.
+  expect(toSpeaker).toContainEqual({
+    type: 'listeners',
+    sessionId: session.sessionId,
+    counts: { es: 1, ca: 1, gl: 0, eo: 1 },
+  });
+  const speakerCaptions = toSpeaker.filter((m): m is CaptionMessage => m.type === 'caption' && m.final);
+  expect(speakerCaptions.map((c) => `${c.kind}:${c.language}`).sort()).toEqual([
+    'source:en',
+    'translation:ca',
+    'translation:eo',
+    'translation:es',
+  ]);
+
+  // A listener who reconnects catches up from the caption history: the source and each translation, once.
+  const history = async (query: string) => {
+    const response = await fetch(`${system.url}/api/sessions/${session.sessionId}/captions?${query}`);
+    return { status: response.status, body: (await response.json()) as CaptionHistory & { code?: string } };
+  };
+  const spanish = await history('lang=es');
+  expect(spanish.status).toBe(200);
+  expect(spanish.body.captions).toHaveLength(1);
+  expect(spanish.body.captions[0]).toMatchObject({ kind: 'translation', language: 'es', final: true });
+  expect(spanish.body.captions[0]?.text).toMatch(FIVE.es as RegExp);
+  expect((await history('lang=en')).body.captions.map((c) => c.kind)).toEqual(['source']);
+  const index = spanish.body.captions[0]?.segmentIndex ?? 0;
+  expect((await history(`lang=es&after=${index}`)).body.captions).toEqual([]);
+  expect((await history('lang=gl')).body.captions).toEqual([]);
+  expect((await history('lang=xx')).body).toMatchObject({ code: 'unsupported_language' });
+  expect((await history('after=-1')).status).toBe(400);
+  const unknown = await fetch(`${system.url}/api/sessions/s_unknownSession1/captions?lang=es`);
+  expect(unknown.status).toBe(404);
+  expect(await unknown.json()).toMatchObject({ code: 'unknown_session' });
 
   await speaker.close();
   await Promise.all(Object.values(listeners).map((l) => l.close()));

@@ -4,6 +4,7 @@ import { type AwsEndpoints, endpointsFromEnv, intEnv, RESOURCE_ENV, requireEnv }
 export interface NotifyConfig {
   aws: AwsEndpoints;
   sessionsTable: string;
+  captionsTable: string;
   managementEndpoint: string;
   /** postToConnection calls in flight at once per fan-out. */
   concurrency: number;
@@ -13,6 +14,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
   return {
     aws: endpointsFromEnv(env),
     sessionsTable: requireEnv(RESOURCE_ENV.sessionsTable, env),
+    captionsTable: requireEnv(RESOURCE_ENV.captionsTable, env),
     managementEndpoint: requireEnv(RESOURCE_ENV.websocketManagementEndpoint, env),
     concurrency: intEnv('LLT_NOTIFY_CONCURRENCY', 64, env),
   };

@@ -18,6 +18,11 @@ export interface SynthesizeConfig {
   engine: SpeechEngineName;
   /** Lifetime of the presigned audio URLs, in seconds. */
   urlTtlSeconds: number;
+  /**
+   * Origin (and path) listeners reach the audio bucket at, when it is not the endpoint this service writes to:
+   * locally, the system's public port proxies the S3 emulator under /s3.
+   */
+  audioPublicEndpoint: string | undefined;
   /** Worker threads running espeak-ng; 0 runs it on the event loop (which then stalls while it encodes). */
   espeakWorkers: number;
 }
@@ -38,5 +43,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConf
     engine,
     urlTtlSeconds,
     espeakWorkers: intEnv('LLT_TTS_WORKERS', 1, env),
+    audioPublicEndpoint: optionalEnv('LLT_AUDIO_PUBLIC_ENDPOINT', env),
   };
 }

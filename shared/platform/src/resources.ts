@@ -43,6 +43,18 @@ export const TRANSCRIPTS_TABLE: TableDefinition = {
   sortKey: 'segment',
   ttlAttribute: 'ttl',
 };
+/** Final captions per session and language (notify's log: listeners catch up and download transcripts from it). */
+export const CAPTIONS_TABLE: TableDefinition = {
+  name: 'llt-captions',
+  partitionKey: 'sessionId',
+  sortKey: 'entry',
+  ttlAttribute: 'ttl',
+};
+/** Sort key of a caption in CAPTIONS_TABLE: per language, in segment order. */
+export const captionEntry = {
+  key: (language: string, segmentIndex: number) => `${language}#${String(segmentIndex).padStart(10, '0')}`,
+  prefix: (language: string) => `${language}#`,
+} as const;
 export const AUDIO_STREAM_NAME = 'llt-audio';
 export const AUDIO_BUCKET_NAME = 'llt-audio';
 /**
@@ -61,6 +73,7 @@ export const RESOURCE_ENV = {
   sessionsTable: 'LLT_SESSIONS_TABLE',
   connectionsTable: 'LLT_CONNECTIONS_TABLE',
   transcriptsTable: 'LLT_TRANSCRIPTS_TABLE',
+  captionsTable: 'LLT_CAPTIONS_TABLE',
   audioStream: 'LLT_AUDIO_STREAM',
   audioBucket: 'LLT_AUDIO_BUCKET',
   eventBus: 'LLT_EVENT_BUS',

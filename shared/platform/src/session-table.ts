@@ -1,6 +1,6 @@
-// Reading a session's listeners from the sessions table: ingest (at session end) and notify (every fan-out)
-// run the same query over the layout in `sessionTableKeys`.
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+// Reading the sessions table the way ingest writes it: a session's listeners (ingest at session end, notify on
+// every fan-out) and the few session fields other services may read, over the layout in `sessionTableKeys`.
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { sessionTableKeys } from './resources.ts';
 
 export interface SessionListener {
@@ -35,4 +35,29 @@ export async function querySessionListeners(
     start = page.LastEvaluatedKey;
   } while (start);
   return listeners;
+}
+
+/** What services other than ingest may read of a session: whether it is live, and its speaker's connection. */
+export interface SessionSummary {
+  sessionId: string;
+  status: string;
+  sourceLanguage: string;
+  targetLanguages: string[];
+  speakerConnectionId?: string;
+}
+
+export async function getSessionSummary(
+  db: DynamoDBDocumentClient,
+  table: string,
+  sessionId: string,
+): Promise<SessionSummary | undefined> {
+  const out = await db.send(
+    new GetCommand({
+      TableName: table,
+      Key: sessionTableKeys.session(sessionId),
+      ProjectionExpression: 'sessionId, #status, sourceLanguage, targetLanguages, speakerConnectionId',
+      ExpressionAttributeNames: { '#status': 'status' },
+    }),
+  );
+  return out.Item as SessionSummary | undefined;
 }

@@ -18,6 +18,7 @@ import { receiveAudio } from './audio.ts';
 import type { ConnectionCache } from './connection-cache.ts';
 import type { IngestDeps } from './deps.ts';
 import type { ConnectionRecord } from './ports.ts';
+import { announceListeners } from './relay.ts';
 import { contiguousUpTo } from './sequence.ts';
 
 export type IncomingMessage = { kind: 'binary'; data: Uint8Array } | { kind: 'text'; text: string };
@@ -88,6 +89,8 @@ async function handleControl(deps: IngestDeps, cache: ConnectionCache, connectio
   switch (message.action) {
     case 'hello':
       await deps.clients.send(connectionId, await welcome(deps, connection));
+      // A (re)connected speaker learns who is listening right away, not at the next join.
+      if (connection.role === 'speaker') await announceListeners(deps, connection.sessionId);
       return;
     case 'pause':
     case 'resume':

@@ -1,11 +1,11 @@
 // EventBridge handler for the events ingest relays to clients (see ../rules.ts for which).
-import { TranscriptionUnavailableV1 } from '@llt/events';
+import { ListenerJoinedV1, ListenerLeftV1, TranscriptionUnavailableV1 } from '@llt/events';
 import { withObservability } from '@llt/platform';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { createIngestDeps } from '#adapters/index';
 import { loadConfig } from '#config';
 import type { IngestDeps } from '#core/deps';
-import { tellSpeaker } from '#core/relay';
+import { announceListeners, tellSpeaker } from '#core/relay';
 import { observability } from '../observability.ts';
 
 export class UnexpectedEventError extends Error {
@@ -14,6 +14,13 @@ export class UnexpectedEventError extends Error {
 
 export function makeEventsHandler(deps: IngestDeps) {
   return async (event: EventBridgeEvent<string, unknown>): Promise<void> => {
+    if (event['detail-type'] === ListenerJoinedV1.detailType || event['detail-type'] === ListenerLeftV1.detailType) {
+      const { sessionId } = (
+        event['detail-type'] === ListenerJoinedV1.detailType ? ListenerJoinedV1 : ListenerLeftV1
+      ).schema.parse(event.detail);
+      await announceListeners(deps, sessionId);
+      return;
+    }
     if (event['detail-type'] !== TranscriptionUnavailableV1.detailType) {
       throw new UnexpectedEventError(`ingest has no handler for ${event.source}@${event['detail-type']}`);
     }

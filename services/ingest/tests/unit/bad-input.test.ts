@@ -332,7 +332,7 @@ describe('messages', () => {
     expect(world.audio.records).toHaveLength(1);
   });
 
-  test('hello tells a reconnecting speaker where to resume', async () => {
+  test('hello tells a reconnecting speaker where to resume, then who is listening', async () => {
     for (const seq of [0, 1, 2]) await ws(binaryEvent('s1', encodeAudioFrame(seq, Date.now(), pcm(20))));
     await ws(wsEvent('$disconnect', 's1'));
     await connectSpeaker('s2');
@@ -346,6 +346,8 @@ describe('messages', () => {
         targetLanguages: ['es', 'ca'],
         lastSeq: 2,
       },
+      // The test world has one Spanish listener connected.
+      { type: 'listeners', sessionId: session.sessionId, counts: { es: 1, ca: 0 } },
     ]);
   });
 

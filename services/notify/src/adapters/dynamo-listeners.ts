@@ -1,6 +1,6 @@
 // The session's listeners, as ingest records them in the sessions table (one item per listener).
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { querySessionListeners, sessionTableKeys } from '@llt/platform';
+import { getSessionSummary, querySessionListeners, sessionTableKeys } from '@llt/platform';
 import type { Listener, ListenerDirectory } from '#core/ports';
 
 export class DynamoListenerDirectory implements ListenerDirectory {
@@ -11,6 +11,11 @@ export class DynamoListenerDirectory implements ListenerDirectory {
 
   async listeners(sessionId: string, language?: string): Promise<Listener[]> {
     return querySessionListeners(this.db, this.table, sessionId, language ? { language } : {});
+  }
+
+  async speaker(sessionId: string): Promise<string | undefined> {
+    const session = await getSessionSummary(this.db, this.table, sessionId);
+    return session?.status === 'live' ? session.speakerConnectionId : undefined;
   }
 
   async remove(sessionId: string, listener: Listener): Promise<void> {

@@ -2,6 +2,7 @@
 import { dynamoDocumentClient, ManagementApiChannel, managementApiClient, type Observability } from '@llt/platform';
 import type { NotifyConfig } from '#config';
 import type { NotifyDeps } from '#core/fanout';
+import { DynamoCaptionLog } from './dynamo-caption-log.ts';
 import { DynamoFanoutLedger } from './dynamo-fanout-ledger.ts';
 import { DynamoListenerDirectory } from './dynamo-listeners.ts';
 
@@ -10,6 +11,7 @@ export function createNotifyDeps(config: NotifyConfig, obs: Observability): Noti
   return {
     listeners: new DynamoListenerDirectory(db, config.sessionsTable),
     ledger: new DynamoFanoutLedger(db, config.sessionsTable),
+    captions: new DynamoCaptionLog(db, config.captionsTable, config.sessionsTable),
     clients: new ManagementApiChannel(
       obs.captureClient(managementApiClient(config.managementEndpoint, config.aws.region)),
     ),

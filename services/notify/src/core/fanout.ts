@@ -12,11 +12,20 @@ import type {
   TranslationReadyV1,
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
-import type { ClientChannel, FanoutLedger, Listener, ListenerDirectory, ServiceLog, ServiceMetrics } from './ports.ts';
+import type {
+  CaptionLog,
+  ClientChannel,
+  FanoutLedger,
+  Listener,
+  ListenerDirectory,
+  ServiceLog,
+  ServiceMetrics,
+} from './ports.ts';
 
 export interface NotifyDeps {
   listeners: ListenerDirectory;
   ledger: FanoutLedger;
+  captions: CaptionLog;
   clients: ClientChannel;
   log: ServiceLog;
   metrics: ServiceMetrics;
@@ -49,7 +58,10 @@ export async function deliverSourceCaption(
     captureStart: event.capture.start,
     captureEnd: event.capture.end,
   };
-  const delivery = await fanOut(deps, event.sessionId, undefined, message);
+  const [delivery] = await Promise.all([
+    fanOut(deps, event.sessionId, undefined, message, { speaker: true }),
+    final ? deps.captions.append(message) : undefined,
+  ]);
   if (final) deps.metrics.latency('SourceCaptionDeliveredMs', deps.clock.now() - event.capture.end);
   return delivery;
 }
@@ -68,7 +80,10 @@ export async function deliverTranslation(deps: NotifyDeps, event: TranslationRea
     captureStart: event.capture.start,
     captureEnd: event.capture.end,
   };
-  const delivery = await fanOut(deps, event.sessionId, event.targetLanguage, message);
+  const [delivery] = await Promise.all([
+    fanOut(deps, event.sessionId, event.targetLanguage, message, { speaker: true }),
+    deps.captions.append(message),
+  ]);
   deps.metrics.latency('TranslationDeliveredMs', deps.clock.now() - event.capture.end);
   return delivery;
 }
@@ -97,9 +112,19 @@ async function fanOut(
   sessionId: string,
   language: string | undefined,
   message: CaptionMessage | AudioMessage,
+  { speaker = false } = {},
 ): Promise<Delivery> {
-  const listeners = await deps.listeners.listeners(sessionId, language);
+  const [listeners, speakerConnection] = await Promise.all([
+    deps.listeners.listeners(sessionId, language),
+    speaker ? deps.listeners.speaker(sessionId) : undefined,
+  ]);
   const delivery: Delivery = { sent: 0, gone: 0, failed: 0 };
+  // The speaker's page shows every caption; a speaker that is gone is ingest's to forget, not notify's.
+  const speakerSend = speakerConnection
+    ? deps.clients.send(speakerConnection, message).catch((error: unknown) => {
+        deps.log.warn('delivery to the speaker failed', { sessionId, error: (error as Error).message });
+      })
+    : undefined;
   await forEachLimited(listeners, deps.concurrency, async (listener: Listener) => {
     try {
       if ((await deps.clients.send(listener.connectionId, message)) === 'sent') {
@@ -118,6 +143,7 @@ async function fanOut(
       });
     }
   });
+  await speakerSend;
   deps.metrics.count('MessagesDelivered', delivery.sent);
   if (delivery.gone) deps.metrics.count('ListenersGone', delivery.gone);
   if (delivery.failed) deps.metrics.count('DeliveryFailures', delivery.failed);

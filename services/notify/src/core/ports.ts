@@ -1,5 +1,6 @@
 // What the notify use cases need: who listens to a session in which language, a channel to their
 // connections, and somewhere to log and count.
+import type { CaptionMessage } from '@llt/events';
 import type { ClientChannel, ServiceLog, ServiceMetrics } from '@llt/platform';
 
 export type { ClientChannel, ServiceLog, ServiceMetrics };
@@ -14,6 +15,17 @@ export interface ListenerDirectory {
   listeners(sessionId: string, language?: string): Promise<Listener[]>;
   /** Forgets a connection that API Gateway reported gone (410). */
   remove(sessionId: string, listener: Listener): Promise<void>;
+  /** The live session's speaker connection, if one is open (the speaker's page shows captions too). */
+  speaker(sessionId: string): Promise<string | undefined>;
+}
+
+/** Final captions kept per session and language, for listeners catching up and for transcripts. */
+export interface CaptionLog {
+  append(caption: CaptionMessage): Promise<void>;
+  /** The language's final captions with segmentIndex > after, oldest first. */
+  since(sessionId: string, language: string, after: number): Promise<CaptionMessage[]>;
+  /** Whether the session exists (live or ended). */
+  sessionExists(sessionId: string): Promise<boolean>;
 }
 
 export interface FanoutLedger {

@@ -1,5 +1,5 @@
 // Fan-out of captions and audio to listeners: who gets what, gone connections forgotten, bounded concurrency.
-import { SpeechSynthesizedV1, TranscriptFinalizedV1, TranslationReadyV1 } from '@llt/events';
+import { type CaptionMessage, SpeechSynthesizedV1, TranscriptFinalizedV1, TranslationReadyV1 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
 import { expect, test } from 'vitest';
 import { deliverAudio, deliverSourceCaption, deliverTranslation, type NotifyDeps } from '#core/fanout';
@@ -9,18 +9,27 @@ import audioSample from '../../../../shared/events/samples/llt.synthesize@Speech
 import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
 import translationSample from '../../../../shared/events/samples/llt.translate@TranslationReady.v1.json';
 
-function world(listeners: Listener[], gone: string[] = [], failing: string[] = []) {
+function world(listeners: Listener[], gone: string[] = [], failing: string[] = [], speaker?: string) {
   const sent: { connectionId: string; message: Record<string, unknown> }[] = [];
   const removed: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const claims = new Map<string, string>();
+  const logged: CaptionMessage[] = [];
   const deps: NotifyDeps = {
     listeners: {
       listeners: async (_s, language) => listeners.filter((l) => !language || l.language === language),
       remove: async (_s, l) => {
         removed.push(l.connectionId);
       },
+      speaker: async () => speaker,
+    },
+    captions: {
+      append: async (caption) => {
+        logged.push(caption);
+      },
+      since: async () => [],
+      sessionExists: async () => true,
     },
     ledger: {
       claim: async (sessionId, segmentId, executionId) => {
@@ -47,7 +56,7 @@ function world(listeners: Listener[], gone: string[] = [], failing: string[] = [
     clock: { now: () => 0 },
     concurrency: 4,
   };
-  return { deps, sent, removed, maxInFlight: () => maxInFlight };
+  return { deps, sent, removed, logged, maxInFlight: () => maxInFlight };
 }
 
 const everyone: Listener[] = [
@@ -69,6 +78,7 @@ test('a final source caption goes to every listener of the session, whatever the
     kind: 'source',
     final: true,
     text: final.text,
+    captureStart: final.capture.start,
     captureEnd: final.capture.end,
   });
 });
@@ -139,4 +149,29 @@ test('a session without listeners is translated into nothing', async () => {
   const { deps } = world([]);
   const transcript = TranscriptFinalizedV1.schema.parse(finalSample);
   expect((await resolveLanguages(deps, { transcript, executionId: 'exec-1' })).languages).toEqual([]);
+});
+
+test('the speaker sees source captions and every translation, never audio, and is not counted as a listener', async () => {
+  const w = world(everyone, [], [], 'speaker-1');
+  const final = TranscriptFinalizedV1.schema.parse(finalSample);
+  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, failed: 0 });
+  const translation = TranslationReadyV1.schema.parse(translationSample);
+  await deliverTranslation(w.deps, translation);
+  await deliverAudio(w.deps, SpeechSynthesizedV1.schema.parse(audioSample));
+  const toSpeaker = w.sent.filter((s) => s.connectionId === 'speaker-1').map((s) => s.message);
+  expect(toSpeaker.map((m) => `${m.type}:${m.kind}`)).toEqual(['caption:source', 'caption:translation']);
+});
+
+test('final captions and translations are logged for catching up; partials are not', async () => {
+  const w = world(everyone);
+  const final = TranscriptFinalizedV1.schema.parse(finalSample);
+  await deliverSourceCaption(w.deps, final, false);
+  expect(w.logged).toEqual([]);
+  await deliverSourceCaption(w.deps, final, true);
+  await deliverTranslation(w.deps, TranslationReadyV1.schema.parse(translationSample));
+  expect(w.logged.map((c) => `${c.kind}:${c.language}:${c.segmentId}`)).toEqual([
+    `source:${final.language}:${final.segmentId}`,
+    `translation:${translationSample.targetLanguage}:${translationSample.segmentId}`,
+  ]);
+  expect(w.logged[0]?.captureStart).toBe(final.capture.start);
 });

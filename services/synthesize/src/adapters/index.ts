@@ -32,7 +32,7 @@ export async function createSynthesizeDeps(
 ): Promise<SynthesizeDeps & { engine: ManagedSpeechEngine }> {
   return {
     engine: await createEngine(config, obs),
-    store: new S3AudioStore(obs.captureClient(s3Client(config.aws)), config.audioBucket),
+    store: new S3AudioStore(obs.captureClient(s3Client(config.aws)), config.audioBucket, config.audioPublicEndpoint),
     events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
     log: obs.log,
     metrics: obs,
