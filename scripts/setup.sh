@@ -4,11 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Speech recognition, translation pairs, speech synthesis, test voices.
+# Speech recognition, translation pairs, speech synthesis, test voices, the browser the web app tests drive.
 APT_PACKAGES=(
   pocketsphinx pocketsphinx-en-us
   apertium apertium-eng-spa apertium-eng-cat apertium-en-gl apertium-eo-en
   espeak-ng flite
+  chromium
 )
 
 missing=()

@@ -1,0 +1,87 @@
+// End to end in a real browser: the speaker page captures a fake microphone fed from a WAV, two listener pages
+// (Spanish, Catalan) show the translated captions and really play the translated speech, measured with their
+// AnalyserNode. Screenshots of both apps are saved to test/.artifacts/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readWav, toMono16k, writeWav } from '@llt/cli';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type Browser, launchBrowser } from '../support/browser.ts';
+import { speakToWav } from '../support/speech.ts';
+import { startTestSystem } from '../support/system.ts';
+
+const SENTENCE = 'the meeting will start in five minutes';
+const FIVE: Record<string, RegExp> = { es: /cinco/i, ca: /cinc/i };
+const ARTIFACTS = join(import.meta.dirname, '..', '.artifacts');
+
+let system: Awaited<ReturnType<typeof startTestSystem>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // Chromium loses the first tens of ms of the file and needs silence after speech to end the sentence.
+  const speech = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
+  const wav = join(ARTIFACTS, 'microphone.wav');
+  writeWav(wav, new Int16Array([...new Int16Array(16_000), ...speech, ...new Int16Array(3 * 16_000)]), 16_000);
+  system = await startTestSystem();
+  browser = await launchBrowser({ microphoneWav: wav });
+});
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+async function text(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).first().textContent())?.trim() ?? '';
+}
+
+test('speech into the speaker page reaches two listener pages as translated captions and audible speech', async () => {
+  const speaker = await browser.open(`${system.url}/speaker/`, 'speaker');
+  await speaker.getByTestId('create-session').click();
+  await expect.poll(() => text(speaker, 'join-code'), { timeout: 10_000 }).toMatch(/^[A-Z0-9]{6}$/);
+  const code = await text(speaker, 'join-code');
+  expect(await text(speaker, 'listener-link')).toContain(`?code=${code}`);
+
+  const listeners: Record<string, Page> = {};
+  for (const lang of Object.keys(FIVE)) {
+    const page = await browser.open(`${system.url}/?code=${code}&audio=on`, `listener-${lang}`, {
+      width: 390,
+      height: 844,
+    });
+    await page.locator(`[data-testid="language-option"][data-lang="${lang}"]`).click();
+    await expect.poll(() => text(page, 'connection-state'), { timeout: 10_000 }).toMatch(/live/i);
+    listeners[lang] = page;
+  }
+  await expect
+    .poll(() => speaker.locator('[data-testid="listener-count"][data-lang="es"]').textContent(), { timeout: 10_000 })
+    .toContain('1');
+
+  await speaker.getByTestId('start').click();
+  await expect.poll(() => text(speaker, 'connection-state'), { timeout: 10_000 }).toMatch(/live/i);
+
+  // The speaker sees its words confirmed and the measured latency.
+  await expect.poll(() => text(speaker, 'final-caption'), { timeout: 30_000 }).toMatch(/five minutes/i);
+
+  for (const [lang, page] of Object.entries(listeners)) {
+    const caption = page.locator(`[data-testid="caption"][data-lang="${lang}"]`).first();
+    await expect.poll(async () => (await caption.textContent()) ?? '', { timeout: 20_000 }).toMatch(
+      FIVE[lang] as RegExp,
+    );
+    // The clip was played through the page's AnalyserNode: a real signal, not only an `ended` event.
+    const level = page.getByTestId('audio-level');
+    await expect.poll(async () => Number(await level.getAttribute('data-played')), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    expect(Number(await level.getAttribute('data-peak'))).toBeGreaterThan(0.05);
+  }
+  await expect.poll(() => text(speaker, 'latency-translation-median'), { timeout: 10_000 }).toMatch(/\d+\s*ms/);
+  const latency = {
+    caption: await text(speaker, 'latency-caption-median'),
+    translation: await text(speaker, 'latency-translation-median'),
+  };
+  writeFileSync(join(ARTIFACTS, 'latency.json'), `${JSON.stringify(latency, null, 2)}\n`);
+
+  await speaker.screenshot({ path: join(ARTIFACTS, 'speaker.png'), fullPage: true });
+  for (const [lang, page] of Object.entries(listeners)) {
+    await page.screenshot({ path: join(ARTIFACTS, `listener-${lang}.png`), fullPage: true });
+  }
+  expect(browser.errors).toEqual([]);
+}, 120_000);
