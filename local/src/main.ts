@@ -16,7 +16,7 @@ const system = await startLocalSystem({
 });
 const languages = system.env.LLT_TARGET_LANGUAGES || '(none: install Apertium pairs)';
 console.log(`low-latency-translate is running
-  speaker app   ${system.publicUrl}/speaker/   (open it on the machine with the microphone)
+  speaker app   ${system.url.replace('127.0.0.1', 'localhost')}/speaker/   (on this machine: browsers allow the microphone on localhost or https only)
   listener app  ${system.publicUrl}/           (phones on the same network: scan the QR code the speaker shows)
   HTTP API      ${system.url}/api   (POST /api/sessions, GET /api/join/{code}, GET /api/languages)
   WebSocket API ${system.wsUrl}

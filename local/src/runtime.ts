@@ -214,6 +214,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       env,
       bus,
       s3Endpoint: emulators.endpoints.s3,
+      publicUrl,
       apps: [
         { prefix: '/speaker/', dir: `${appsDir}speaker/dist`, name: 'speaker' },
         { prefix: '/', dir: `${appsDir}listener/dist`, name: 'listener' },
@@ -259,12 +260,13 @@ interface HttpRoutes {
   bus: LocalEventBus;
   s3Endpoint: string;
   apps: readonly StaticApp[];
+  publicUrl: string;
 }
 
 async function serveHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  { ingest: api, notify, notifyRoute, env, bus, s3Endpoint, apps }: HttpRoutes,
+  { ingest: api, notify, notifyRoute, env, bus, s3Endpoint, apps, publicUrl }: HttpRoutes,
   onError: (error: unknown, where: string) => void,
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -321,6 +323,13 @@ async function serveHttp(
       // The HTTP API's routes: caption history belongs to notify, everything else to ingest.
       if (notifyRoute.test(path)) writeHttpApiResult(res, await invoke('notify-http', notify, event));
       else writeHttpApiResult(res, await invoke('ingest-http', api, event));
+      return;
+    }
+    if (path === '/config.json') {
+      // What the apps cannot know from their own URL: the address other devices reach this system at (the
+      // speaker's page runs on localhost, where the browser allows the microphone; its QR code must not).
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
+      res.end(JSON.stringify({ listenerUrl: `${publicUrl}/` }));
       return;
     }
     if (path.startsWith(S3_PROXY_PREFIX)) {
