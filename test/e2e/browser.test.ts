@@ -64,12 +64,14 @@ test('speech into the speaker page reaches two listener pages as translated capt
 
   for (const [lang, page] of Object.entries(listeners)) {
     const caption = page.locator(`[data-testid="caption"][data-lang="${lang}"]`).first();
-    await expect.poll(async () => (await caption.textContent()) ?? '', { timeout: 20_000 }).toMatch(
-      FIVE[lang] as RegExp,
-    );
+    await expect
+      .poll(async () => (await caption.textContent()) ?? '', { timeout: 20_000 })
+      .toMatch(FIVE[lang] as RegExp);
     // The clip was played through the page's AnalyserNode: a real signal, not only an `ended` event.
     const level = page.getByTestId('audio-level');
-    await expect.poll(async () => Number(await level.getAttribute('data-played')), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => Number(await level.getAttribute('data-played')), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(1);
     expect(Number(await level.getAttribute('data-peak'))).toBeGreaterThan(0.05);
   }
   await expect.poll(() => text(speaker, 'latency-translation-median'), { timeout: 10_000 }).toMatch(/\d+\s*ms/);
@@ -80,6 +82,10 @@ test('speech into the speaker page reaches two listener pages as translated capt
   writeFileSync(join(ARTIFACTS, 'latency.json'), `${JSON.stringify(latency, null, 2)}\n`);
 
   await speaker.screenshot({ path: join(ARTIFACTS, 'speaker.png'), fullPage: true });
+  await speaker
+    .getByTestId('latency-caption-median')
+    .locator('xpath=ancestor::section[1]')
+    .screenshot({ path: join(ARTIFACTS, 'speaker-latency.png') });
   for (const [lang, page] of Object.entries(listeners)) {
     await page.screenshot({ path: join(ARTIFACTS, `listener-${lang}.png`), fullPage: true });
   }

@@ -1,0 +1,77 @@
+// The listener's captions as one entry per sentence (segment), merged from live messages and from caption
+// history in any order and any number of times: keyed by segmentId, a final text is never replaced by a partial.
+import type { CaptionMessage } from '@llt/events';
+
+export interface SegmentText {
+  text: string;
+  final: boolean;
+  captureStart?: number | undefined;
+  captureEnd: number;
+}
+
+export interface Segment {
+  segmentId: string;
+  segmentIndex: number;
+  /** The recognised speech, in the session's source language (partial while the speaker is mid-sentence). */
+  source?: SegmentText | undefined;
+  /** The final caption in the listener's language. */
+  translation?: SegmentText | undefined;
+}
+
+/** The fields of a caption the merge needs (history entries and live messages alike). */
+export type CaptionLike = Pick<
+  CaptionMessage,
+  'segmentId' | 'segmentIndex' | 'language' | 'kind' | 'final' | 'text' | 'captureStart' | 'captureEnd'
+>;
+
+/**
+ * Merges one caption into `segments` (mutated; a reactive map works). Translations in other languages than
+ * `language` are ignored. Returns whether anything changed. Entries are replaced, never mutated in place, so
+ * a reactive map notices.
+ */
+export function mergeCaption(segments: Map<string, Segment>, caption: CaptionLike, language: string): boolean {
+  const isSource = caption.kind === 'source';
+  if (!isSource && caption.language !== language) return false;
+  const existing = segments.get(caption.segmentId);
+  const current = isSource ? existing?.source : existing?.translation;
+  if (current?.final && (!caption.final || current.text === caption.text)) return false;
+  if (current && !current.final && !caption.final && current.text === caption.text) return false;
+  const text: SegmentText = {
+    text: caption.text,
+    final: caption.final,
+    captureStart: caption.captureStart,
+    captureEnd: caption.captureEnd,
+  };
+  const base: Segment = existing ?? { segmentId: caption.segmentId, segmentIndex: caption.segmentIndex };
+  segments.set(caption.segmentId, isSource ? { ...base, source: text } : { ...base, translation: text });
+  return true;
+}
+
+/** Segments oldest first; those with neither text yet (an empty partial) are left out. */
+export function orderedSegments(segments: Iterable<Segment>): Segment[] {
+  return [...segments]
+    .filter((s) => Boolean(s.translation?.text.trim() || s.source?.text.trim()))
+    .sort((a, b) => a.segmentIndex - b.segmentIndex);
+}
+
+/** Highest segmentIndex with a final translation (undefined when there is none). */
+export function lastFinalIndex(segments: Iterable<Segment>): number | undefined {
+  let last: number | undefined;
+  for (const s of segments)
+    if (s.translation?.final && (last === undefined || s.segmentIndex > last)) last = s.segmentIndex;
+  return last;
+}
+
+export type DisplayKind = 'caption' | 'provisional' | 'untranslated';
+
+/**
+ * How a segment shows: its translation; the source text as provisional while the translation may still come;
+ * or the source text marked untranslated once later sentences have been translated and this one never was
+ * (the server translates only into languages that have listeners, so sentences spoken while this listener
+ * was disconnected have none).
+ */
+export function displayKind(segment: Segment, lastTranslatedIndex: number | undefined): DisplayKind {
+  if (segment.translation?.final && segment.translation.text.trim()) return 'caption';
+  const superseded = lastTranslatedIndex !== undefined && segment.segmentIndex < lastTranslatedIndex;
+  return segment.source?.final && superseded ? 'untranslated' : 'provisional';
+}
