@@ -27,9 +27,18 @@ export const sessionTableKeys = {
   }),
   /** Marks a segment as fanned out by one workflow execution, so a redelivered event fans out nothing. */
   fanout: (sessionId: string, segmentId: string) => ({ pk: `SESSION#${sessionId}`, sk: `FANOUT#${segmentId}` }),
+  /** When a language last lost a listener: it keeps being translated for a while, for listeners reconnecting. */
+  recentLanguage: (sessionId: string, language: string) => ({
+    pk: `SESSION#${sessionId}`,
+    sk: `RECENT#${language}`,
+  }),
+  recentLanguagePrefix: 'RECENT#',
   /** sk prefix of a session's listeners, of one language when given. */
   listenerPrefix: (language?: string) => (language ? `LISTENER#${language}#` : 'LISTENER#'),
 } as const;
+
+/** How long a language that lost its last listener is still translated, so a dropped phone catches up. */
+export const RECENT_LANGUAGE_MS = 120_000;
 
 export const CONNECTIONS_TABLE: TableDefinition = {
   name: 'llt-connections',

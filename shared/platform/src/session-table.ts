@@ -61,3 +61,27 @@ export async function getSessionSummary(
   );
   return out.Item as SessionSummary | undefined;
 }
+
+/** Languages whose last listener left at or after `since` (epoch ms). */
+export async function querySessionRecentLanguages(
+  db: DynamoDBDocumentClient,
+  table: string,
+  sessionId: string,
+  since: number,
+): Promise<string[]> {
+  const page = await db.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      FilterExpression: 'leftAt >= :since',
+      ExpressionAttributeValues: {
+        ':pk': sessionTableKeys.session(sessionId).pk,
+        ':prefix': sessionTableKeys.recentLanguagePrefix,
+        ':since': since,
+      },
+      ProjectionExpression: '#language',
+      ExpressionAttributeNames: { '#language': 'language' },
+    }),
+  );
+  return (page.Items ?? []).map((item) => item.language as string);
+}

@@ -9,7 +9,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, querySessionListeners, sessionTableKeys } from '@llt/platform';
+import { isConditionalCheckFailed, querySessionListeners, RECENT_LANGUAGE_MS, sessionTableKeys } from '@llt/platform';
 import type { ConnectionRecord, ConnectionStore, ListenerEntry, SessionRecord, SessionStore } from '#core/ports';
 import type { SeqState } from '#core/sequence';
 import { JoinCodeTakenError } from '#errors';
@@ -120,8 +120,23 @@ export class DynamoSessionStore implements SessionStore {
     );
   }
 
-  async removeListener(sessionId: string, entry: ListenerEntry): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.table, Key: listenerKey(sessionId, entry) }));
+  async removeListener(sessionId: string, entry: ListenerEntry, at: number = Date.now()): Promise<void> {
+    await Promise.all([
+      this.db.send(new DeleteCommand({ TableName: this.table, Key: listenerKey(sessionId, entry) })),
+      // The language stays translated a little longer (notify reads this), so a listener whose phone dropped
+      // finds the sentences it missed in the caption history when it reconnects.
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...sessionTableKeys.recentLanguage(sessionId, entry.language),
+            language: entry.language,
+            leftAt: at,
+            ttl: ttl(at + RECENT_LANGUAGE_MS),
+          },
+        }),
+      ),
+    ]);
   }
 
   async listListeners(sessionId: string): Promise<ListenerEntry[]> {

@@ -113,7 +113,7 @@ export async function disconnect(deps: IngestDeps, connectionId: string): Promis
     return;
   }
   const language = record.language ?? '';
-  await deps.sessions.removeListener(record.sessionId, { connectionId, language });
+  await deps.sessions.removeListener(record.sessionId, { connectionId, language }, deps.clock.now());
   await deps.events.publish(ListenerLeftV1, {
     v: 1,
     sessionId: record.sessionId,

@@ -46,7 +46,8 @@ export interface SessionStore {
   attachSpeaker(sessionId: string, connectionId: string): Promise<'attached' | 'taken' | 'not-live'>;
   detachSpeaker(sessionId: string, connectionId: string): Promise<void>;
   addListener(sessionId: string, entry: ListenerEntry, expiresAt: number): Promise<void>;
-  removeListener(sessionId: string, entry: ListenerEntry): Promise<void>;
+  /** Removes the listener; its language stays in the fan-out for a while (RECENT_LANGUAGE_MS) for reconnects. */
+  removeListener(sessionId: string, entry: ListenerEntry, at?: number): Promise<void>;
   listListeners(sessionId: string): Promise<ListenerEntry[]>;
   /**
    * Replaces the frame-sequence state iff it still equals `expected` and `connectionId` is the live speaker

@@ -1,6 +1,6 @@
 // The session's listeners, as ingest records them in the sessions table (one item per listener).
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { getSessionSummary, querySessionListeners, sessionTableKeys } from '@llt/platform';
+import { getSessionSummary, querySessionListeners, querySessionRecentLanguages, sessionTableKeys } from '@llt/platform';
 import type { Listener, ListenerDirectory } from '#core/ports';
 
 export class DynamoListenerDirectory implements ListenerDirectory {
@@ -11,6 +11,10 @@ export class DynamoListenerDirectory implements ListenerDirectory {
 
   async listeners(sessionId: string, language?: string): Promise<Listener[]> {
     return querySessionListeners(this.db, this.table, sessionId, language ? { language } : {});
+  }
+
+  async recentLanguages(sessionId: string, since: number): Promise<string[]> {
+    return querySessionRecentLanguages(this.db, this.table, sessionId, since);
   }
 
   async speaker(sessionId: string): Promise<string | undefined> {

@@ -1,8 +1,10 @@
 // Use case: which languages one finalized utterance must be translated into.
 //   input: the TranscriptFinalized detail and the id of the workflow execution fanning it out
-//   output: the session's languages that have listeners right now (none for a redelivered segment)
-//   primary course: claim the segment for this execution and list the listeners' languages, both at once.
+//   output: the session's languages that have listeners now or lost one in the last two minutes (so a phone that
+//   dropped finds what it missed in the caption history); none for a redelivered segment
+//   primary course: claim the segment for this execution and list the languages, all at once.
 import type { ResolveLanguagesInput, ResolveLanguagesOutput } from '@llt/events';
+import { RECENT_LANGUAGE_MS } from '@llt/platform';
 import type { NotifyDeps } from './fanout.ts';
 
 export async function resolveLanguages(
@@ -10,9 +12,10 @@ export async function resolveLanguages(
   input: ResolveLanguagesInput,
 ): Promise<ResolveLanguagesOutput> {
   const { transcript, executionId } = input;
-  const [claimed, listeners] = await Promise.all([
+  const [claimed, listeners, recent] = await Promise.all([
     deps.ledger.claim(transcript.sessionId, transcript.segmentId, executionId),
     deps.listeners.listeners(transcript.sessionId),
+    deps.listeners.recentLanguages(transcript.sessionId, deps.clock.now() - RECENT_LANGUAGE_MS),
   ]);
   if (!claimed) {
     // EventBridge delivers at least once: a second execution for this segment would send every caption twice.
@@ -24,7 +27,9 @@ export async function resolveLanguages(
     });
     return { languages: [], duplicate: true };
   }
-  const languages = [...new Set(listeners.map((l) => l.language))].filter((l) => l !== transcript.language).sort();
+  const languages = [...new Set([...listeners.map((l) => l.language), ...recent])]
+    .filter((l) => l !== transcript.language)
+    .sort();
   deps.metrics.count('LanguagesFannedOut', languages.length);
   return { languages, duplicate: false };
 }

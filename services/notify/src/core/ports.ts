@@ -15,6 +15,8 @@ export interface ListenerDirectory {
   listeners(sessionId: string, language?: string): Promise<Listener[]>;
   /** Forgets a connection that API Gateway reported gone (410). */
   remove(sessionId: string, listener: Listener): Promise<void>;
+  /** Languages whose last listener left at or after `since` (a phone that dropped may be back any moment). */
+  recentLanguages(sessionId: string, since: number): Promise<string[]>;
   /** The live session's speaker connection, if one is open (the speaker's page shows captions too). */
   speaker(sessionId: string): Promise<string | undefined>;
 }

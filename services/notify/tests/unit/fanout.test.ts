@@ -9,7 +9,13 @@ import audioSample from '../../../../shared/events/samples/llt.synthesize@Speech
 import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
 import translationSample from '../../../../shared/events/samples/llt.translate@TranslationReady.v1.json';
 
-function world(listeners: Listener[], gone: string[] = [], failing: string[] = [], speaker?: string) {
+function world(
+  listeners: Listener[],
+  gone: string[] = [],
+  failing: string[] = [],
+  speaker?: string,
+  recent: { language: string; leftAt: number }[] = [],
+) {
   const sent: { connectionId: string; message: Record<string, unknown> }[] = [];
   const removed: string[] = [];
   let inFlight = 0;
@@ -23,6 +29,7 @@ function world(listeners: Listener[], gone: string[] = [], failing: string[] = [
         removed.push(l.connectionId);
       },
       speaker: async () => speaker,
+      recentLanguages: async (_s, since) => recent.filter((r) => r.leftAt >= since).map((r) => r.language),
     },
     captions: {
       append: async (caption) => {
@@ -143,6 +150,15 @@ test('a second execution for the same segment fans out nothing; the same executi
     duplicate: true,
   });
   expect((await resolveLanguages(deps, { transcript, executionId: 'exec-1' })).languages).toEqual(['eo']);
+});
+
+test('a language whose listener dropped moments ago is still translated; one left long ago is not', async () => {
+  const { deps } = world([{ connectionId: 'a', language: 'es' }], [], [], undefined, [
+    { language: 'ca', leftAt: -30_000 },
+    { language: 'eo', leftAt: -600_000 },
+  ]);
+  const transcript = TranscriptFinalizedV1.schema.parse(finalSample);
+  expect((await resolveLanguages(deps, { transcript, executionId: 'exec-1' })).languages).toEqual(['ca', 'es']);
 });
 
 test('a session without listeners is translated into nothing', async () => {

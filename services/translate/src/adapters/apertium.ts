@@ -38,7 +38,10 @@ export function escapeForApertium(text: string): string {
     .replace(SPECIALS, (c) => `\\${c}`);
 }
 
-/** Turns raw pipeline output into plain text: drops unescaped word marks, unescapes the rest, trims. */
+/**
+ * Turns raw pipeline output into plain text: drops unescaped word marks, unescapes the rest, collapses the runs
+ * of spaces some transfer rules leave ("Hoy  hablaremos"), trims.
+ */
 export function cleanApertiumOutput(raw: string): string {
   let out = '';
   for (let i = 0; i < raw.length; i++) {
@@ -61,7 +64,7 @@ export function cleanApertiumOutput(raw: string): string {
     }
     out += c;
   }
-  return out.trim();
+  return out.replace(/[ \t]{2,}/g, ' ').trim();
 }
 
 interface PendingRequest {

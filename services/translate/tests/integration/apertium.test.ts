@@ -197,5 +197,6 @@ describe('escaping helpers', () => {
   });
   it('drops word marks but keeps escaped and free-standing characters', () => {
     expect(cleanApertiumOutput('*Frob #foo @bar 1 * 2 \\@d ')).toBe('Frob foo bar 1 * 2 @d');
+    expect(cleanApertiumOutput('Hoy  hablaremos de   esto ')).toBe('Hoy hablaremos de esto');
   });
 });
