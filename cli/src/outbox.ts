@@ -1,6 +1,5 @@
 // The speaker's outgoing audio, free of I/O: slices PCM into numbered frames and keeps each one until the
 // server has confirmed it (a welcome's lastSeq), so a reconnect can resend exactly what the server lacks.
-import { endianness } from 'node:os';
 import { MAX_FRAME_MS, MIN_FRAME_MS, MIN_FRAME_SAMPLES, SAMPLE_RATE } from '@llt/events';
 
 export type FrameSentHook = (seq: number, sendTime: number, frameStartSample: number) => void;
@@ -56,7 +55,8 @@ export function samplesToMs(samples: number): number {
   return (samples * 1000) / SAMPLE_RATE;
 }
 
-const LITTLE_ENDIAN = endianness() === 'LE';
+// Whether Int16Array memory is already little-endian (checked on the data, so the module runs in browsers too).
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The s16le bytes of the samples; a zero-copy view on little-endian hosts. */
 export function pcmBytes(samples: Int16Array): Uint8Array {

@@ -1,6 +1,5 @@
 // The speaker app is served by the server at /speaker/; in development vite serves it and forwards the API,
 // the WebSocket and the audio store to a local runtime (LLT_PORT, default 8080).
-import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 
@@ -9,10 +8,6 @@ const server = `http://127.0.0.1:${process.env.LLT_PORT ?? 8080}`;
 export default defineConfig({
   base: '/speaker/',
   plugins: [svelte()],
-  resolve: {
-    // @llt/cli's outbox (reused for frame numbering and resending) imports node:os for the byte order only.
-    alias: { 'node:os': fileURLToPath(new URL('./src/lib/node-os.ts', import.meta.url)) },
-  },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
   worker: { format: 'es' },
   server: {
