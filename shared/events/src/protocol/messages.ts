@@ -83,6 +83,7 @@ export const CaptionMessage = z.object({
   type: z.literal('caption'),
   sessionId: SessionId,
   segmentId: SegmentId,
+  /** Increases with each utterance of the session (it is derived from the utterance's first frame: not contiguous). */
   segmentIndex: z.number().int().nonnegative(),
   language: LanguageCode,
   /**
