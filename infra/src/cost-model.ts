@@ -1,0 +1,121 @@
+// What one session-hour costs on AWS, from the published list prices (us-east-1) of every service it uses.
+//   node --import tsx infra/src/cost-model.ts [--languages 1,2,4] [--listeners 10,100,500]
+// The assumptions are named below; change them here, not in the README (which prints this table).
+import { parseArgs } from 'node:util';
+
+/** List prices, us-east-1, on-demand, first pricing tier. Check https://aws.amazon.com/pricing before relying on them. */
+export const PRICES = {
+  transcribeStreamingPerMinute: 0.024,
+  translatePerMillionChars: 15,
+  pollyNeuralPerMillionChars: 16,
+  websocketPerMillionMessages: 1.0,
+  websocketPerMillionConnectionMinutes: 0.25,
+  lambdaArmPerGbSecond: 0.0000133334,
+  lambdaPerMillionRequests: 0.2,
+  expressWorkflowPerMillionRequests: 1.0,
+  expressWorkflowPerGbSecond: 0.00001667,
+  eventBridgePerMillionEvents: 1.0,
+  kinesisOnDemandPerStreamHour: 0.04,
+  kinesisOnDemandPerGbIn: 0.08,
+  kinesisOnDemandPerGbOut: 0.04,
+  dynamoPerMillionWrites: 0.625,
+  dynamoPerMillionReads: 0.125,
+  s3PerThousandPuts: 0.005,
+  s3PerThousandGets: 0.0004,
+  dataTransferOutPerGb: 0.09,
+  xrayPerMillionTraces: 5,
+} as const;
+
+/** How a session behaves in an hour. */
+export const ASSUMPTIONS = {
+  /** Fluent talk: ~150 words a minute, ~6 characters a word with the space, ~15 words a sentence. */
+  charactersPerHour: 150 * 60 * 6,
+  sentencesPerHour: (150 * 60) / 15,
+  /** 100 ms audio frames: one WebSocket message and one ingest invocation each. */
+  framesPerHour: 36_000,
+  /** 16 kHz s16 mono plus the frame header. */
+  audioGbPerHour: (32_000 * 3600) / 1e9,
+  /** Messages each listener receives per sentence: ~4 partial captions, the final, the translation, the audio. */
+  messagesPerListenerPerSentence: 7,
+  /** One MP3 clip per sentence and language at 48 kbps, ~3.5 s. */
+  clipBytes: 21_000,
+  /** Lambda: 512 MB; ingest ~10 ms per frame, transcribe ~40 ms per batch (one per frame at batching window 0),
+   * each workflow task ~150 ms, notify ~50 ms per fan-out. */
+  lambdaGb: 0.5,
+  ingestSecondsPerFrame: 0.01,
+  transcribeSecondsPerBatch: 0.04,
+  workflowTaskSeconds: 0.15,
+  notifySecondsPerFanout: 0.05,
+  /** Express executions: ~1 s at the 64 MB minimum. */
+  workflowGbSeconds: 0.0625,
+  /** X-Ray's default sampling: about 5 % of requests beyond the first each second. */
+  xraySampledShare: 0.05,
+} as const;
+
+export interface SessionHourCost {
+  languages: number;
+  listeners: number;
+  lines: Record<string, number>;
+  total: number;
+}
+
+/** Cost of one hour of one speaker translated into `languages` languages for `listeners` listeners. */
+export function costPerSessionHour(languages: number, listeners: number): SessionHourCost {
+  const p = PRICES;
+  const a = ASSUMPTIONS;
+  const sentences = a.sentencesPerHour;
+  const wsMessages = a.framesPerHour + sentences * a.messagesPerListenerPerSentence * listeners;
+  // Events on the bus per sentence: ~4 partials, the final, TranslationReady and SpeechSynthesized per language.
+  const events = sentences * (5 + 2 * languages);
+  // Lambda invocations: ingest per frame, transcribe per batch, notify per event fan-out and per workflow task.
+  const taskInvocations = sentences * (1 + 4 * languages);
+  const fanouts = sentences * 5;
+  const invocations = a.framesPerHour * 2 + taskInvocations + fanouts;
+  const gbSeconds =
+    a.lambdaGb *
+    (a.framesPerHour * (a.ingestSecondsPerFrame + a.transcribeSecondsPerBatch) +
+      taskInvocations * a.workflowTaskSeconds +
+      fanouts * a.notifySecondsPerFanout * Math.max(1, listeners / 64));
+  const translatedChars = a.charactersPerHour * languages;
+  const lines = {
+    'Transcribe streaming': 60 * p.transcribeStreamingPerMinute,
+    Translate: (translatedChars / 1e6) * p.translatePerMillionChars,
+    'Polly (neural)': (translatedChars / 1e6) * p.pollyNeuralPerMillionChars,
+    'API Gateway WebSocket':
+      (wsMessages / 1e6) * p.websocketPerMillionMessages +
+      ((listeners + 1) * 60 * p.websocketPerMillionConnectionMinutes) / 1e6,
+    Lambda: gbSeconds * p.lambdaArmPerGbSecond + (invocations / 1e6) * p.lambdaPerMillionRequests,
+    'Step Functions (Express)':
+      (sentences / 1e6) * p.expressWorkflowPerMillionRequests +
+      sentences * a.workflowGbSeconds * p.expressWorkflowPerGbSecond,
+    EventBridge: (events / 1e6) * p.eventBridgePerMillionEvents,
+    'Kinesis (on-demand)':
+      p.kinesisOnDemandPerStreamHour + a.audioGbPerHour * (p.kinesisOnDemandPerGbIn + p.kinesisOnDemandPerGbOut),
+    DynamoDB:
+      (a.framesPerHour / 1e6) * p.dynamoPerMillionWrites +
+      ((sentences * (3 + 3 * languages)) / 1e6) * p.dynamoPerMillionWrites +
+      ((fanouts + taskInvocations) / 1e6) * p.dynamoPerMillionReads * Math.max(1, listeners / 40),
+    S3: ((sentences * languages) / 1000) * p.s3PerThousandPuts + ((sentences * listeners) / 1000) * p.s3PerThousandGets,
+    'Data transfer out': ((sentences * listeners * a.clipBytes) / 1e9) * p.dataTransferOutPerGb,
+    'X-Ray': ((invocations * a.xraySampledShare) / 1e6) * p.xrayPerMillionTraces,
+  };
+  const total = Object.values(lines).reduce((sum, value) => sum + value, 0);
+  return { languages, listeners, lines, total };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: { languages: { type: 'string', default: '1,2,4' }, listeners: { type: 'string', default: '10,100,500' } },
+  });
+  const languages = values.languages.split(',').map(Number);
+  const listeners = values.listeners.split(',').map(Number);
+  console.log(`| languages | listeners | ${Object.keys(costPerSessionHour(1, 1).lines).join(' | ')} | total |`);
+  console.log(`|${'---|'.repeat(Object.keys(costPerSessionHour(1, 1).lines).length + 3)}`);
+  for (const n of languages) {
+    for (const m of listeners) {
+      const cost = costPerSessionHour(n, m);
+      const cells = Object.values(cost.lines).map((v) => `$${v.toFixed(3)}`);
+      console.log(`| ${n} | ${m} | ${cells.join(' | ')} | **$${cost.total.toFixed(2)}** |`);
+    }
+  }
+}

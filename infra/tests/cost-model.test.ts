@@ -1,0 +1,27 @@
+// The cost model behind the README's table: what scales with languages, what with listeners, what is fixed.
+import { expect, test } from 'vitest';
+import { costPerSessionHour } from '../src/cost-model.ts';
+
+test('translation and speech scale with the languages; recognition does not', () => {
+  const one = costPerSessionHour(1, 100);
+  const four = costPerSessionHour(4, 100);
+  expect(four.lines.Translate).toBeCloseTo(4 * (one.lines.Translate ?? 0), 6);
+  expect(four.lines['Polly (neural)']).toBeCloseTo(4 * (one.lines['Polly (neural)'] ?? 0), 6);
+  expect(four.lines['Transcribe streaming']).toBe(one.lines['Transcribe streaming']);
+});
+
+test('listeners cost WebSocket messages and bytes out, not recognition or translation', () => {
+  const few = costPerSessionHour(2, 10);
+  const many = costPerSessionHour(2, 500);
+  expect(many.lines['API Gateway WebSocket']).toBeGreaterThan(10 * (few.lines['API Gateway WebSocket'] ?? 0));
+  expect(many.lines['Data transfer out']).toBeCloseTo(50 * (few.lines['Data transfer out'] ?? 0), 6);
+  expect(many.lines.Translate).toBe(few.lines.Translate);
+});
+
+test('the language services are most of the bill; the serverless plumbing is cents', () => {
+  const cost = costPerSessionHour(2, 100);
+  const engines =
+    (cost.lines['Transcribe streaming'] ?? 0) + (cost.lines.Translate ?? 0) + (cost.lines['Polly (neural)'] ?? 0);
+  expect(engines / cost.total).toBeGreaterThan(0.8);
+  expect(cost.total - engines).toBeLessThan(1);
+});
