@@ -1,5 +1,14 @@
 // Ingest configuration, read from the environment once and checked at start-up.
-import { type AwsEndpoints, endpointsFromEnv, intEnv, listEnv, RESOURCE_ENV, requireEnv } from '@llt/platform';
+import {
+  type AwsEndpoints,
+  ConfigError,
+  endpointsFromEnv,
+  intEnv,
+  listEnv,
+  optionalEnv,
+  RESOURCE_ENV,
+  requireEnv,
+} from '@llt/platform';
 
 export interface IngestConfig {
   aws: AwsEndpoints;
@@ -24,5 +33,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     managementEndpoint: requireEnv(RESOURCE_ENV.websocketManagementEndpoint, env),
     availableTargetLanguages: listEnv('LLT_TARGET_LANGUAGES', env) ?? [],
     sessionTtlMs: intEnv('LLT_SESSION_TTL_HOURS', 12, env) * 3_600_000,
+  };
+}
+
+/** Environment of the WebSocket $connect authorizer (AWS only; it needs no table, stream or bus). */
+export const AUTHORIZER_ENV = {
+  userPoolId: 'LLT_COGNITO_USER_POOL_ID',
+  clientId: 'LLT_COGNITO_CLIENT_ID',
+  /** `id`, `access`, or unset/`any` to accept either. */
+  tokenUse: 'LLT_COGNITO_TOKEN_USE',
+} as const;
+
+export interface AuthorizerConfig {
+  userPoolId: string;
+  /** The app client(s) whose tokens speakers present (comma-separated in the environment). */
+  clientId: string | string[];
+  /** Which Cognito token speakers present; null accepts ID and access tokens. */
+  tokenUse: 'id' | 'access' | null;
+}
+
+export function loadAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): AuthorizerConfig {
+  const userPoolId = requireEnv(AUTHORIZER_ENV.userPoolId, env);
+  const clientIds = listEnv(AUTHORIZER_ENV.clientId, env) ?? [];
+  if (clientIds.length === 0) throw new ConfigError(`environment variable ${AUTHORIZER_ENV.clientId} is required`);
+  const tokenUse = optionalEnv(AUTHORIZER_ENV.tokenUse, env) ?? 'any';
+  if (tokenUse !== 'id' && tokenUse !== 'access' && tokenUse !== 'any') {
+    throw new ConfigError(
+      `environment variable ${AUTHORIZER_ENV.tokenUse} must be id, access or any, got "${tokenUse}"`,
+    );
+  }
+  return {
+    userPoolId,
+    clientId: clientIds.length === 1 ? clientIds[0]! : clientIds,
+    tokenUse: tokenUse === 'any' ? null : tokenUse,
   };
 }

@@ -25,3 +25,23 @@ export class JoinCodeTakenError extends Error {
 export class AudioSinkError extends Error {
   override name = 'AudioSinkError';
 }
+
+/** Why a speaker's Cognito token was refused: it expired, or it is not a valid token of our user pool/client. */
+export type SpeakerTokenRejection = 'expired' | 'invalid';
+
+/** The speaker's token is not acceptable (the handshake is denied); the message says why, never the token. */
+export class SpeakerTokenRejectedError extends Error {
+  override name = 'SpeakerTokenRejectedError';
+  constructor(
+    readonly reason: SpeakerTokenRejection,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The token could not be checked at all (e.g. the user pool's JWKS could not be fetched). */
+export class SpeakerTokenVerificationError extends Error {
+  override name = 'SpeakerTokenVerificationError';
+}

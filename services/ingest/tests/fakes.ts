@@ -10,9 +10,11 @@ import type {
   ListenerEntry,
   SessionRecord,
   SessionStore,
+  SpeakerIdentity,
+  SpeakerTokenVerifier,
 } from '#core/ports';
 import type { SeqState } from '#core/sequence';
-import { JoinCodeTakenError } from '#errors';
+import { JoinCodeTakenError, SpeakerTokenRejectedError } from '#errors';
 
 export class MemorySessionStore implements SessionStore {
   readonly sessions = new Map<string, SessionRecord>();
@@ -165,4 +167,22 @@ export function fakeWorld(): FakeWorld {
     counts,
     time,
   };
+}
+
+/** Accepts the tokens it was given (token → Cognito sub); any other token is invalid, `expired` tokens expired. */
+export class FakeSpeakerTokenVerifier implements SpeakerTokenVerifier {
+  readonly verified: string[] = [];
+  readonly valid = new Map<string, string>();
+  readonly expired = new Set<string>();
+  failure: Error | undefined;
+
+  async verify(token: string): Promise<SpeakerIdentity> {
+    this.verified.push(token);
+    if (this.failure) throw this.failure;
+    const sub = this.valid.get(token);
+    if (sub) return { sub };
+    if (this.expired.has(token))
+      throw new SpeakerTokenRejectedError('expired', 'Token expired at 2026-01-01T00:00:00.000Z');
+    throw new SpeakerTokenRejectedError('invalid', `Invalid signature for ${token}`);
+  }
 }

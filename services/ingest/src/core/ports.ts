@@ -80,3 +80,18 @@ export interface AudioSink {
 export interface Clock {
   now(): number;
 }
+
+/** Who a verified speaker token belongs to (on AWS: the Cognito user). */
+export interface SpeakerIdentity {
+  /** The user's stable id (Cognito `sub`). */
+  sub: string;
+}
+
+/** Checks the JWT a speaker presents at the WebSocket handshake (Cognito on AWS). */
+export interface SpeakerTokenVerifier {
+  /**
+   * The token's owner. Rejects with SpeakerTokenRejectedError when the token is expired or not valid for this
+   * deployment, and with SpeakerTokenVerificationError when it could not be checked (keys unavailable).
+   */
+  verify(token: string): Promise<SpeakerIdentity>;
+}

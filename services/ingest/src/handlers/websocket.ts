@@ -8,6 +8,7 @@ import { loadConfig } from '#config';
 import { ConnectionCache } from '#core/connection-cache';
 import { connect, disconnect } from '#core/connections';
 import type { IngestDeps } from '#core/deps';
+import { offeredSubprotocols, SUBPROTOCOL } from '#core/handshake';
 import { handleMessage } from '#core/messages';
 import { ClientError } from '#errors';
 import { observability } from '../observability.ts';
@@ -26,7 +27,7 @@ export function makeWebSocketHandler(deps: IngestDeps) {
       case '$connect':
         try {
           await connect(deps, connectionId, event.queryStringParameters ?? {});
-          return { statusCode: 200 };
+          return accepted(event);
         } catch (error) {
           if (!(error instanceof ClientError)) throw error;
           deps.metrics.count('RejectedConnections', 1, { name: 'code', value: error.code });
@@ -46,6 +47,15 @@ export function makeWebSocketHandler(deps: IngestDeps) {
       }
     }
   };
+}
+
+/**
+ * A browser that offered subprotocols (the speaker's JWT travels as the second one) fails the handshake unless
+ * the server selects one; API Gateway relays this header (the local gateway's ws server selects the first itself).
+ */
+function accepted(event: WebSocketEvent): APIGatewayProxyResultV2 {
+  if (!offeredSubprotocols(event.headers).includes(SUBPROTOCOL)) return { statusCode: 200 };
+  return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': SUBPROTOCOL } };
 }
 
 /** The deployed handler: dependencies built on the first invocation from `env` (process.env on Lambda). */

@@ -1,0 +1,368 @@
+// DynamoSessionStore on mocked DynamoDB: exact items, keys and conditions, and how refused conditions are mapped.
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { RECENT_LANGUAGE_MS } from '@llt/platform';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { DynamoSessionStore } from '#adapters/dynamo-session-store';
+import type { SessionRecord } from '#core/ports';
+import { JoinCodeTakenError } from '#errors';
+
+const TABLE = 'llt-sessions-test';
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
+const dynamo = mockClient(db);
+const store = new DynamoSessionStore(db, TABLE);
+
+const EXPIRES_AT = 1_800_043_200_500; // ms; not a whole second, so the TTL rounding shows
+const TTL = Math.ceil(EXPIRES_AT / 1000) + 24 * 3600;
+const KEY = { pk: 'SESSION#s_abcdefgh', sk: 'META' };
+
+const session: SessionRecord = {
+  sessionId: 's_abcdefgh',
+  joinCode: 'ABC234',
+  sourceLanguage: 'en',
+  targetLanguages: ['es', 'ca'],
+  tokenHash: 'f'.repeat(64),
+  status: 'live',
+  createdAt: 1_800_000_000_000,
+  expiresAt: EXPIRES_AT,
+};
+
+const conditionFailed = () =>
+  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+const throttled = () =>
+  new ProvisionedThroughputExceededException({
+    message: 'Rate of requests exceeds the allowed throughput',
+    $metadata: {},
+  });
+
+beforeEach(() => {
+  dynamo.reset();
+});
+
+const puts = () => dynamo.commandCalls(PutCommand).map((c) => c.args[0].input);
+const gets = () => dynamo.commandCalls(GetCommand).map((c) => c.args[0].input);
+const updates = () => dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+const deletes = () => dynamo.commandCalls(DeleteCommand).map((c) => c.args[0].input);
+const queries = () => dynamo.commandCalls(QueryCommand).map((c) => c.args[0].input);
+
+describe('create', () => {
+  test('reserves the join code with a conditional put, then stores the session item with its TTL', async () => {
+    dynamo.on(PutCommand).resolves({});
+    await store.create({ ...session, seq: { high: 4, window: 1 } });
+    expect(puts()).toEqual([
+      {
+        TableName: TABLE,
+        Item: { pk: 'CODE#ABC234', sk: 'CODE', sessionId: 's_abcdefgh', ttl: TTL },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+      {
+        TableName: TABLE,
+        Item: {
+          ...KEY,
+          sessionId: 's_abcdefgh',
+          joinCode: 'ABC234',
+          sourceLanguage: 'en',
+          targetLanguages: ['es', 'ca'],
+          tokenHash: 'f'.repeat(64),
+          status: 'live',
+          createdAt: 1_800_000_000_000,
+          expiresAt: EXPIRES_AT,
+          ttl: TTL,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    ]);
+  });
+
+  test('a join code in use is a JoinCodeTakenError keeping the cause, and no session is written', async () => {
+    const cause = conditionFailed();
+    dynamo.on(PutCommand).rejectsOnce(cause).resolves({});
+    const error = await store.create(session).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(JoinCodeTakenError);
+    expect(error?.message).toBe('join code ABC234 is in use');
+    expect(error?.cause).toBe(cause);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+  });
+
+  test('any other failure of the code put is thrown as is, and no session is written', async () => {
+    const cause = throttled();
+    dynamo.on(PutCommand).rejectsOnce(cause).resolves({});
+    await expect(store.create(session)).rejects.toBe(cause);
+    expect(dynamo.commandCalls(PutCommand)).toHaveLength(1);
+  });
+});
+
+describe('get and sessionIdForJoinCode', () => {
+  test('get reads consistently and returns the record without keys or TTL, with seq rebuilt from its attributes', async () => {
+    dynamo.on(GetCommand).resolves({
+      Item: { ...KEY, ...session, speakerConnectionId: 'c1', ttl: TTL, seqHigh: 41, seqWindow: 5 },
+    });
+    await expect(store.get('s_abcdefgh')).resolves.toEqual({
+      ...session,
+      speakerConnectionId: 'c1',
+      seq: { high: 41, window: 5 },
+    });
+    expect(gets()).toEqual([{ TableName: TABLE, Key: KEY, ConsistentRead: true }]);
+  });
+
+  test('get of a session with no frames yet has no seq; an unknown session is undefined', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: { ...KEY, ...session, ttl: TTL } })
+      .resolvesOnce({});
+    await expect(store.get('s_abcdefgh')).resolves.toEqual(session);
+    await expect(store.get('s_unknown0')).resolves.toBeUndefined();
+  });
+
+  test('sessionIdForJoinCode reads the CODE item', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: { pk: 'CODE#ABC234', sk: 'CODE', sessionId: 's_abcdefgh' } })
+      .resolves({});
+    await expect(store.sessionIdForJoinCode('ABC234')).resolves.toBe('s_abcdefgh');
+    await expect(store.sessionIdForJoinCode('ZZZ999')).resolves.toBeUndefined();
+    expect(gets()[0]).toEqual({ TableName: TABLE, Key: { pk: 'CODE#ABC234', sk: 'CODE' } });
+  });
+});
+
+describe('attachSpeaker / detachSpeaker', () => {
+  test('attaches with an update conditioned on a live session without a speaker', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    await expect(store.attachSpeaker('s_abcdefgh', 'conn-1')).resolves.toBe('attached');
+    expect(updates()).toEqual([
+      {
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'SET speakerConnectionId = :c',
+        ConditionExpression: '#status = :live AND attribute_not_exists(speakerConnectionId)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':c': 'conn-1', ':live': 'live' },
+      },
+    ]);
+  });
+
+  test.each([
+    [
+      'taken',
+      'a live session (another speaker is attached)',
+      { Item: { ...KEY, ...session, speakerConnectionId: 'c0' } },
+    ],
+    ['not-live', 'an ended session', { Item: { ...KEY, ...session, status: 'ended' } }],
+    ['not-live', 'no session at all', {}],
+  ] as const)('a refused condition is %s when the re-read finds %s', async (expected, _label, reread) => {
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    dynamo.on(GetCommand).resolves(reread);
+    await expect(store.attachSpeaker('s_abcdefgh', 'conn-1')).resolves.toBe(expected);
+    expect(gets()).toEqual([{ TableName: TABLE, Key: KEY, ConsistentRead: true }]);
+  });
+
+  test('other attach failures are thrown without a re-read', async () => {
+    const cause = throttled();
+    dynamo.on(UpdateCommand).rejects(cause);
+    await expect(store.attachSpeaker('s_abcdefgh', 'conn-1')).rejects.toBe(cause);
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  test('detach removes the speaker only if it is still this connection; otherwise it is left alone quietly', async () => {
+    dynamo.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
+    await store.detachSpeaker('s_abcdefgh', 'conn-1');
+    await store.detachSpeaker('s_abcdefgh', 'conn-old');
+    expect(updates()[0]).toEqual({
+      TableName: TABLE,
+      Key: KEY,
+      UpdateExpression: 'REMOVE speakerConnectionId',
+      ConditionExpression: 'speakerConnectionId = :c',
+      ExpressionAttributeValues: { ':c': 'conn-1' },
+    });
+  });
+
+  test('other detach failures are thrown', async () => {
+    const cause = throttled();
+    dynamo.on(UpdateCommand).rejects(cause);
+    await expect(store.detachSpeaker('s_abcdefgh', 'conn-1')).rejects.toBe(cause);
+  });
+});
+
+describe('listeners', () => {
+  test('addListener puts one item per listener under LISTENER#<lang>#<connection>', async () => {
+    dynamo.on(PutCommand).resolves({});
+    await store.addListener('s_abcdefgh', { connectionId: 'conn-7', language: 'es' }, EXPIRES_AT);
+    expect(puts()).toEqual([
+      {
+        TableName: TABLE,
+        Item: {
+          pk: 'SESSION#s_abcdefgh',
+          sk: 'LISTENER#es#conn-7',
+          connectionId: 'conn-7',
+          language: 'es',
+          ttl: TTL,
+        },
+      },
+    ]);
+  });
+
+  test('removeListener deletes the listener and records when its language was last heard (RECENT#<lang>)', async () => {
+    dynamo.on(DeleteCommand).resolves({});
+    dynamo.on(PutCommand).resolves({});
+    const at = 1_800_000_123_000;
+    await store.removeListener('s_abcdefgh', { connectionId: 'conn-7', language: 'es' }, at);
+    expect(deletes()).toEqual([{ TableName: TABLE, Key: { pk: 'SESSION#s_abcdefgh', sk: 'LISTENER#es#conn-7' } }]);
+    expect(puts()).toEqual([
+      {
+        TableName: TABLE,
+        Item: {
+          pk: 'SESSION#s_abcdefgh',
+          sk: 'RECENT#es',
+          language: 'es',
+          leftAt: at,
+          ttl: Math.ceil((at + RECENT_LANGUAGE_MS) / 1000) + 24 * 3600,
+        },
+      },
+    ]);
+  });
+
+  test('a failed delete fails removeListener', async () => {
+    const cause = throttled();
+    dynamo.on(DeleteCommand).rejects(cause);
+    dynamo.on(PutCommand).resolves({});
+    await expect(store.removeListener('s_abcdefgh', { connectionId: 'conn-7', language: 'es' }, 1)).rejects.toBe(cause);
+  });
+
+  test('listListeners reads every page consistently', async () => {
+    dynamo
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [{ connectionId: 'a', language: 'es' }],
+        LastEvaluatedKey: { pk: 'SESSION#s_abcdefgh', sk: 'LISTENER#es#a' },
+      })
+      .resolvesOnce({ Items: [{ connectionId: 'b', language: 'ca' }] });
+    await expect(store.listListeners('s_abcdefgh')).resolves.toEqual([
+      { connectionId: 'a', language: 'es' },
+      { connectionId: 'b', language: 'ca' },
+    ]);
+    const [first, second, ...more] = queries();
+    expect(more).toEqual([]);
+    expect(first).toMatchObject({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': 'SESSION#s_abcdefgh', ':prefix': 'LISTENER#' },
+      ConsistentRead: true,
+      ExclusiveStartKey: undefined,
+    });
+    expect(second?.ExclusiveStartKey).toEqual({ pk: 'SESSION#s_abcdefgh', sk: 'LISTENER#es#a' });
+  });
+});
+
+describe('compareAndSetSeq', () => {
+  test('the first claim requires no sequence state yet and sets it', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    await expect(store.compareAndSetSeq('s_abcdefgh', 'conn-1', null, { high: 0, window: 0 })).resolves.toBe('ok');
+    expect(updates()).toEqual([
+      {
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'SET seqHigh = :h, seqWindow = :w',
+        ConditionExpression: '#status = :live AND speakerConnectionId = :c AND attribute_not_exists(seqHigh)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':c': 'conn-1', ':live': 'live', ':h': 0, ':w': 0 },
+      },
+    ]);
+  });
+
+  test('later claims require the state read before; releasing the only claim removes the state', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    await store.compareAndSetSeq('s_abcdefgh', 'conn-1', { high: 7, window: 3 }, { high: 8, window: 7 });
+    await store.compareAndSetSeq('s_abcdefgh', 'conn-1', { high: 0, window: 0 }, null);
+    const [advance, release] = updates();
+    expect(advance).toMatchObject({
+      UpdateExpression: 'SET seqHigh = :h, seqWindow = :w',
+      ConditionExpression: '#status = :live AND speakerConnectionId = :c AND seqHigh = :eh AND seqWindow = :ew',
+    });
+    // Exactly the values the expressions use: DynamoDB refuses unused ExpressionAttributeValues.
+    expect(advance?.ExpressionAttributeValues).toEqual({
+      ':c': 'conn-1',
+      ':live': 'live',
+      ':eh': 7,
+      ':ew': 3,
+      ':h': 8,
+      ':w': 7,
+    });
+    expect(release).toMatchObject({ UpdateExpression: 'REMOVE seqHigh, seqWindow' });
+    expect(release?.ExpressionAttributeValues).toEqual({ ':c': 'conn-1', ':live': 'live', ':eh': 0, ':ew': 0 });
+  });
+
+  test('a refused condition (another frame won, or not the speaker any more) is a conflict', async () => {
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    await expect(store.compareAndSetSeq('s_abcdefgh', 'conn-1', null, { high: 0, window: 0 })).resolves.toBe(
+      'conflict',
+    );
+  });
+
+  test('a ConditionalCheckFailedException from another SDK copy (matched by name) is a conflict too', async () => {
+    dynamo.on(UpdateCommand).rejects(Object.assign(new Error('failed'), { name: 'ConditionalCheckFailedException' }));
+    await expect(store.compareAndSetSeq('s_abcdefgh', 'conn-1', null, null)).resolves.toBe('conflict');
+  });
+
+  test('other failures are thrown', async () => {
+    const cause = throttled();
+    dynamo.on(UpdateCommand).rejects(cause);
+    await expect(store.compareAndSetSeq('s_abcdefgh', 'conn-1', null, null)).rejects.toBe(cause);
+  });
+});
+
+describe('end', () => {
+  test('marks a live session ended with when and why, and returns it as re-read', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on(GetCommand).resolves({
+      Item: { ...KEY, ...session, status: 'ended', endedAt: 1_800_000_500_000, endReason: 'speaker', ttl: TTL },
+    });
+    await expect(store.end('s_abcdefgh', 'speaker', 1_800_000_500_000)).resolves.toEqual({
+      ...session,
+      status: 'ended',
+      endedAt: 1_800_000_500_000,
+      endReason: 'speaker',
+    });
+    expect(updates()).toEqual([
+      {
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'SET #status = :ended, endedAt = :at, endReason = :reason',
+        ConditionExpression: '#status = :live',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':ended': 'ended',
+          ':live': 'live',
+          ':at': 1_800_000_500_000,
+          ':reason': 'speaker',
+        },
+      },
+    ]);
+  });
+
+  test('a session that was not live is undefined, without a re-read', async () => {
+    dynamo.on(UpdateCommand).rejects(conditionFailed());
+    await expect(store.end('s_abcdefgh', 'expired', 1)).resolves.toBeUndefined();
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  test('other failures are thrown', async () => {
+    const cause = throttled();
+    dynamo.on(UpdateCommand).rejects(cause);
+    await expect(store.end('s_abcdefgh', 'expired', 1)).rejects.toBe(cause);
+  });
+});
