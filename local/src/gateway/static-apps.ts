@@ -36,7 +36,14 @@ export async function serveStatic(
   res: ServerResponse,
 ): Promise<boolean> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://local').pathname);
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(req.url ?? '/', 'http://local').pathname);
+  } catch {
+    // A malformed escape (`/%ZZ`) threw a URIError the server answered with a 500: it is a bad request.
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('The path is not valid percent-encoding');
+    return true;
+  }
   // `/speaker` without its slash would resolve the app's relative asset URLs against the root.
   for (const app of apps) {
     if (app.prefix !== '/' && path === app.prefix.slice(0, -1)) {

@@ -25,7 +25,7 @@ export function makeHttpHandler(deps: IngestDeps) {
         return json(201, await createSession(deps, parseBody(event)));
       }
       const join = /^\/api\/join\/([^/]{1,32})$/.exec(path);
-      if (method === 'GET' && join) return json(200, await describeSession(deps, decodeURIComponent(join[1] ?? '')));
+      if (method === 'GET' && join) return json(200, await describeSession(deps, decodePathSegment(join[1] ?? '')));
       if (method === 'GET' && path === '/api/languages') return json(200, listLanguages(deps));
       throw new ClientError('invalid_request', `No route ${method} ${path}`, 404);
     } catch (error) {
@@ -34,6 +34,18 @@ export function makeHttpHandler(deps: IngestDeps) {
       return json(error.status, error.toMessage());
     }
   };
+}
+
+/**
+ * The path arrives as sent, still percent-encoded: a malformed escape (`/api/join/%ZZ`) made decodeURIComponent
+ * throw a URIError, which escaped as a 500. It is the client's mistake, so it is a 400 like any bad input.
+ */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ClientError('invalid_request', 'The path is not valid percent-encoded UTF-8', 400);
+  }
 }
 
 function parseBody(event: APIGatewayProxyEventV2): unknown {

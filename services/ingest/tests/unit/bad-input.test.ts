@@ -117,6 +117,18 @@ describe('creating a session', () => {
       message: 'No session has join code "ZZZZZZ"',
     });
   });
+
+  test('a join code that is not valid percent-encoding is a 400, not a crash', async () => {
+    for (const code of ['%ZZ', '%E0%A4%A', '%']) {
+      const res = await http(httpEvent('GET', `/api/join/${code}`));
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body ?? '')).toEqual({
+        type: 'error',
+        code: 'invalid_request',
+        message: 'The path is not valid percent-encoded UTF-8',
+      });
+    }
+  });
 });
 
 describe('connecting', () => {

@@ -17,6 +17,15 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   body: JSON.stringify(body),
 });
 
+/** A malformed percent-escape (`/api/sessions/%ZZ/…`) is the client's mistake, not a server error. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ClientRequestError('invalid_request', 'The session id in the path is not valid percent-encoding', 400);
+  }
+}
+
 export function makeHttpHandler(deps: NotifyDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const match = CAPTIONS_ROUTE.exec(event.rawPath);
@@ -32,7 +41,7 @@ export function makeHttpHandler(deps: NotifyDeps) {
       return json(
         200,
         await captionHistory(deps, {
-          sessionId: decodeURIComponent(match[1] ?? ''),
+          sessionId: decodePathSegment(match[1] ?? ''),
           language: query.lang,
           after: query.after,
         }),

@@ -1,0 +1,51 @@
+// Deployment-wide constants of the CDK app: the SSM parameters the platform stack publishes for the service
+// stacks, the WebSocket stage, the Lambda runtime and the languages the AWS engines offer.
+import { fileURLToPath } from 'node:url';
+import { TARGET_LANGUAGES } from '@llt/events';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+
+/** The repository root: NodejsFunction bundles from here with the root lock file and the root esbuild. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * SSM parameters the platform stack writes and the service stacks read. A service stack resolves them when it
+ * is deployed (CloudFormation `AWS::SSM::Parameter::Value<String>` parameters), so no stack exports anything and
+ * each stack deploys on its own once the platform stack exists.
+ */
+export const PARAMETERS = {
+  websocketApiId: '/llt/websocket/api-id',
+  /** `wss://{api}.execute-api.{region}.amazonaws.com/{stage}`: what the apps connect to. */
+  websocketUrl: '/llt/websocket/url',
+  /** `https://{api}.execute-api.{region}.amazonaws.com/{stage}`: the Management API (postToConnection). */
+  websocketManagementEndpoint: '/llt/websocket/management-endpoint',
+  httpApiId: '/llt/http/api-id',
+  httpApiUrl: '/llt/http/url',
+  audioBucketName: '/llt/audio-bucket/name',
+  userPoolId: '/llt/cognito/user-pool-id',
+  userPoolClientId: '/llt/cognito/client-id',
+  eventBusName: '/llt/event-bus/name',
+  audioStreamName: '/llt/audio-stream/name',
+  sessionsTableName: '/llt/tables/sessions',
+  connectionsTableName: '/llt/tables/connections',
+  transcriptsTableName: '/llt/tables/transcripts',
+  captionsTableName: '/llt/tables/captions',
+} as const;
+
+/** Stage of the WebSocket API; part of the Management API endpoint and of the ManageConnections ARN. */
+export const WEBSOCKET_STAGE = 'live';
+
+/**
+ * Every function's runtime. Node.js 24 is the newest runtime this aws-cdk-lib knows; cdk-nag's AwsSolutions-L1
+ * flags anything older.
+ */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
+/** Target languages that Amazon Translate and Polly both cover (the catalog entries with `engines.aws`). */
+export const AWS_TARGET_LANGUAGES: readonly string[] = TARGET_LANGUAGES.filter((l) => l.engines.aws).map((l) => l.code);
+
+/** The engines each service runs on AWS (their local defaults are PocketSphinx, Apertium and espeak-ng). */
+export const AWS_ENGINES = {
+  LLT_ASR_ENGINE: 'amazon-transcribe',
+  LLT_TRANSLATE_ENGINE: 'amazon-translate',
+  LLT_TTS_ENGINE: 'polly',
+} as const;

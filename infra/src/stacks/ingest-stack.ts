@@ -1,0 +1,148 @@
+// Ingest: the WebSocket routes (speakers' audio, listeners' connections) with the Cognito authorizer on
+// $connect, the HTTP API's session routes, and the rules that relay events to speakers. Both APIs belong to the
+// platform stack; this stack adds its routes to them by id (SSM).
+
+import { INGEST_RULES } from '@llt/ingest/rules';
+import { CONNECTIONS_TABLE, RESOURCE_ENV, SESSIONS_TABLE } from '@llt/platform';
+import { Duration } from 'aws-cdk-lib';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  WebSocketApi,
+  WebSocketRoute,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { PARAMETERS } from '../config.ts';
+import { addRules, pascalCase } from '../constructs/event-rules.ts';
+import { FUNCTIONS, ruleTarget } from '../functions.ts';
+import { acknowledge } from '../nag.ts';
+import {
+  audioStreamArn,
+  dynamoStatement,
+  manageConnectionsStatement,
+  platformParameter,
+  putEventsStatement,
+} from '../platform-refs.ts';
+import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
+
+/** The WebSocket routes ingest serves (route selection: `$request.body.action`; binary frames land on $default). */
+export const WEBSOCKET_ROUTES = ['$connect', '$disconnect', '$default', 'hello', 'pause', 'resume', 'end'] as const;
+
+/** The HTTP API routes ingest serves. */
+export const INGEST_HTTP_ROUTES = [
+  { method: HttpMethod.POST, path: '/api/sessions' },
+  { method: HttpMethod.GET, path: '/api/join/{code}' },
+  { method: HttpMethod.GET, path: '/api/languages' },
+] as const;
+
+const MANAGE_CONNECTIONS_REASON =
+  'postToConnection/deleteConnection on any connection of the WebSocket stage: connection ids are only known at run time.';
+
+export class IngestStack extends ServiceStack {
+  constructor(scope: Construct, id: string, props: ServiceStackProps = {}) {
+    super(scope, id, props);
+    const webSocketApiId = platformParameter(this, PARAMETERS.websocketApiId);
+    const managementEndpoint = platformParameter(this, PARAMETERS.websocketManagementEndpoint);
+    const clientEnvironment = { [RESOURCE_ENV.websocketManagementEndpoint]: managementEndpoint };
+
+    const webSocket = this.addFunction('WebSocketFunction', {
+      spec: FUNCTIONS.ingestWebSocket,
+      description: 'WebSocket routes: connections, control messages, audio frames to Kinesis',
+      environment: clientEnvironment,
+    })
+      .allow(
+        dynamoStatement(this, SESSIONS_TABLE, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query']),
+        dynamoStatement(this, CONNECTIONS_TABLE, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem']),
+        new PolicyStatement({ actions: ['kinesis:PutRecord'], resources: [audioStreamArn(this)] }),
+        putEventsStatement(this),
+      )
+      .allowWildcard(manageConnectionsStatement(this, webSocketApiId), MANAGE_CONNECTIONS_REASON);
+
+    const authorizer = this.addFunction('AuthorizerFunction', {
+      spec: FUNCTIONS.ingestAuthorizer,
+      description: 'WebSocket $connect authorizer: speakers present a Cognito token, listeners pass',
+      memorySize: 512,
+      timeout: Duration.seconds(5),
+      environment: {
+        LLT_COGNITO_USER_POOL_ID: platformParameter(this, PARAMETERS.userPoolId),
+        LLT_COGNITO_CLIENT_ID: platformParameter(this, PARAMETERS.userPoolClientId),
+      },
+    });
+
+    const http = this.addFunction('HttpFunction', {
+      spec: FUNCTIONS.ingestHttp,
+      description: 'HTTP API: create a session, resolve a join code, list languages',
+      memorySize: 512,
+      environment: clientEnvironment,
+    }).allow(dynamoStatement(this, SESSIONS_TABLE, ['GetItem', 'PutItem']), putEventsStatement(this));
+
+    this.addFunction('EventsFunction', {
+      spec: FUNCTIONS.ingestEvents,
+      description: 'EventBridge: tells the speaker about listeners and transcription problems',
+      memorySize: 512,
+      environment: clientEnvironment,
+    })
+      .allow(dynamoStatement(this, SESSIONS_TABLE, ['GetItem', 'Query']))
+      .allowWildcard(manageConnectionsStatement(this, webSocketApiId), MANAGE_CONNECTIONS_REASON);
+
+    const webSocketApi = WebSocketApi.fromWebSocketApiAttributes(this, 'WebSocketApi', {
+      webSocketId: webSocketApiId,
+      apiEndpoint: `wss://${webSocketApiId}.execute-api.${this.region}.${this.urlSuffix}`,
+    });
+    const integration = new WebSocketLambdaIntegration('WebSocketIntegration', webSocket.function);
+    const connectAuthorizer = new WebSocketLambdaAuthorizer('ConnectAuthorizer', authorizer.function, {
+      authorizerName: 'llt-connect',
+      // Speakers (role=speaker) and listeners (role=listener) both say who they are; the handler decides.
+      identitySource: ['route.request.querystring.role'],
+    });
+    for (const routeKey of WEBSOCKET_ROUTES) {
+      const route = new WebSocketRoute(this, `${pascalCase(routeKey)}Route`, {
+        webSocketApi,
+        routeKey,
+        integration,
+        ...(routeKey === '$connect' ? { authorizer: connectAuthorizer } : {}),
+      });
+      if (routeKey !== '$connect') {
+        acknowledge(route, {
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'A WebSocket API authorizes once, on $connect (Cognito REQUEST authorizer); later messages on that connection are checked by the handler against the connection record (only the speaker may send audio).',
+        });
+      }
+    }
+
+    const httpApi = HttpApi.fromHttpApiAttributes(this, 'HttpApi', {
+      httpApiId: platformParameter(this, PARAMETERS.httpApiId),
+    });
+    const httpIntegration = new HttpLambdaIntegration('HttpIntegration', http.function);
+    for (const { method, path } of INGEST_HTTP_ROUTES) {
+      const route = new HttpRoute(this, `${method}${pascalCase(path)}Route`, {
+        httpApi,
+        routeKey: HttpRouteKey.with(path, method),
+        integration: httpIntegration,
+      });
+      acknowledge(route, {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Public by design: listeners join anonymously with a code and the apps list languages; creating a session returns a speaker token, but streaming audio needs a Cognito-authorized WebSocket $connect. The stage is throttled.',
+      });
+    }
+
+    addRules(
+      this,
+      INGEST_RULES,
+      (rule) =>
+        new LambdaFunction(this.functionFor(ruleTarget('ingest', rule.handler)).function, {
+          retryAttempts: 2,
+          // A listener count or an error banner older than a minute is no longer news.
+          maxEventAge: Duration.minutes(1),
+        }),
+    );
+  }
+}

@@ -1,0 +1,109 @@
+// Notify: source captions from the bus to every listener, the caption-history route on the platform's HTTP
+// API, and the workflow's three tasks (resolve languages, deliver a translated caption, deliver an audio URL).
+// Each function gets only the table actions its code path uses.
+
+import { NOTIFY_RULES } from '@llt/notify/rules';
+import { CAPTIONS_TABLE, RESOURCE_ENV, SESSIONS_TABLE } from '@llt/platform';
+import { Duration } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import { PARAMETERS } from '../config.ts';
+import { addRules } from '../constructs/event-rules.ts';
+import type { ServiceFunction } from '../constructs/service-function.ts';
+import { FUNCTIONS, ruleTarget } from '../functions.ts';
+import { acknowledge } from '../nag.ts';
+import { dynamoStatement, manageConnectionsStatement, platformParameter } from '../platform-refs.ts';
+import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
+
+/** The HTTP API route notify serves (the same path the local runtime sends to notify). */
+export const CAPTIONS_HTTP_ROUTE = { method: HttpMethod.GET, path: '/api/sessions/{sessionId}/captions' } as const;
+
+export class NotifyStack extends ServiceStack {
+  constructor(scope: Construct, id: string, props: ServiceStackProps = {}) {
+    super(scope, id, props);
+    const webSocketApiId = platformParameter(this, PARAMETERS.websocketApiId);
+    const environment = {
+      [RESOURCE_ENV.websocketManagementEndpoint]: platformParameter(this, PARAMETERS.websocketManagementEndpoint),
+    };
+    // Delivering to listeners: find them, forget the gone ones, post to their connections.
+    const deliver = (fn: ServiceFunction, sessionActions: ('GetItem' | 'Query' | 'DeleteItem')[]) => {
+      return fn
+        .allow(dynamoStatement(this, SESSIONS_TABLE, sessionActions))
+        .allowWildcard(
+          manageConnectionsStatement(this, webSocketApiId),
+          'postToConnection on any connection of the WebSocket stage: listener connection ids are only known at run time.',
+        );
+    };
+
+    deliver(
+      this.addFunction('EventsFunction', {
+        spec: FUNCTIONS.notifyEvents,
+        description: 'EventBridge: source captions (partial and final) to the speaker and every listener',
+        environment,
+      }),
+      ['GetItem', 'Query', 'DeleteItem'],
+    ).allow(dynamoStatement(this, CAPTIONS_TABLE, ['PutItem']));
+
+    const http = this.addFunction('HttpFunction', {
+      spec: FUNCTIONS.notifyHttp,
+      description: 'HTTP API: caption history of a session and language',
+      memorySize: 512,
+      environment,
+    }).allow(dynamoStatement(this, CAPTIONS_TABLE, ['Query']), dynamoStatement(this, SESSIONS_TABLE, ['GetItem']));
+
+    // Workflow tasks: inside their states' 10 s timeouts.
+    const taskTimeout = Duration.seconds(8);
+    this.addFunction('LanguagesFunction', {
+      spec: FUNCTIONS.notifyLanguages,
+      description: 'Workflow task: the languages a segment goes to; claims the segment against duplicates',
+      memorySize: 512,
+      timeout: taskTimeout,
+      environment,
+    }).allow(dynamoStatement(this, SESSIONS_TABLE, ['Query', 'PutItem']));
+    deliver(
+      this.addFunction('CaptionFunction', {
+        spec: FUNCTIONS.notifyCaption,
+        description: 'Workflow task: a translated caption to the speaker and the listeners of its language',
+        timeout: taskTimeout,
+        environment,
+      }),
+      ['GetItem', 'Query', 'DeleteItem'],
+    ).allow(dynamoStatement(this, CAPTIONS_TABLE, ['PutItem']));
+    deliver(
+      this.addFunction('AudioFunction', {
+        spec: FUNCTIONS.notifyAudio,
+        description: 'Workflow task: a synthesized clip URL to the listeners of its language',
+        timeout: taskTimeout,
+        environment,
+      }),
+      ['Query', 'DeleteItem'],
+    );
+
+    const httpApi = HttpApi.fromHttpApiAttributes(this, 'HttpApi', {
+      httpApiId: platformParameter(this, PARAMETERS.httpApiId),
+    });
+    const captions = new HttpRoute(this, 'CaptionsRoute', {
+      httpApi,
+      routeKey: HttpRouteKey.with(CAPTIONS_HTTP_ROUTE.path, CAPTIONS_HTTP_ROUTE.method),
+      integration: new HttpLambdaIntegration('CaptionsIntegration', http.function),
+    });
+    acknowledge(captions, {
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Public by design: anonymous listeners catch up on the final captions of a session they joined by code (session ids are 96 random bits). The stage is throttled.',
+    });
+
+    addRules(
+      this,
+      NOTIFY_RULES,
+      (rule) =>
+        new LambdaFunction(this.functionFor(ruleTarget('notify', rule.handler)).function, {
+          retryAttempts: 2,
+          // A caption older than a minute is no longer live.
+          maxEventAge: Duration.minutes(1),
+        }),
+    );
+  }
+}

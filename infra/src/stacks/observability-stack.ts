@@ -1,0 +1,250 @@
+// Operators' view of the product: one dashboard (the latency of every hop as the services measure it, Lambda
+// errors and throttles, the stream consumer's lag, the workflow's outcomes, the WebSocket API) and the alarms
+// that matter, published to one topic. Everything is found by deterministic name or SSM parameter.
+import { NAMESPACE } from '@llt/platform';
+import { TRANSLATION_FANOUT } from '@llt/workflows';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IWidget,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { PARAMETERS, WEBSOCKET_STAGE } from '../config.ts';
+import { pascalCase } from '../constructs/event-rules.ts';
+import { ALL_FUNCTIONS, FUNCTIONS, type ServiceName } from '../functions.ts';
+import { AUDIO_DELIVERED, END_TO_END, SERVICE_METRICS } from '../metrics.ts';
+import { platformParameter, stateMachineArn } from '../platform-refs.ts';
+
+export interface ObservabilityStackProps extends StackProps {
+  /** Where alarm notifications go by email (subscribe more endpoints to the topic as needed). */
+  alarmEmail?: string;
+  /** The p95 of AudioDeliveredMs above which the latency alarm fires. */
+  audioLatencyP95Ms?: number;
+}
+
+/** Queues that hold what could not be processed; anything in them is worth a look. */
+export const FAILURE_QUEUES = ['llt-transcribe-failures', 'llt-workflow-undelivered'] as const;
+
+const ITERATOR_AGE_LIMIT_MS = 5_000;
+
+export function serviceMetric(service: ServiceName, metricName: string, statistic: string): Metric {
+  return new Metric({
+    namespace: NAMESPACE,
+    metricName,
+    dimensionsMap: { service },
+    statistic,
+    period: Duration.minutes(1),
+  });
+}
+
+function lambdaMetric(functionName: string, metricName: string, statistic: string): Metric {
+  return new Metric({
+    namespace: 'AWS/Lambda',
+    metricName,
+    dimensionsMap: { FunctionName: functionName },
+    statistic,
+    period: Duration.minutes(1),
+  });
+}
+
+// Labels only on the dashboard: a labelled metric makes an alarm a metric-math alarm.
+const labelled = (metric: Metric, label: string) => metric.with({ label });
+
+export class ObservabilityStack extends Stack {
+  readonly dashboard: Dashboard;
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps = {}) {
+    super(scope, id, props);
+    const workflowArn = stateMachineArn(this, TRANSLATION_FANOUT.name);
+    const workflowMetric = (metricName: string, statistic = 'Sum') =>
+      new Metric({
+        namespace: 'AWS/States',
+        metricName,
+        dimensionsMap: { StateMachineArn: workflowArn },
+        statistic,
+        period: Duration.minutes(1),
+      });
+    const webSocketApiId = platformParameter(this, PARAMETERS.websocketApiId);
+    const webSocketMetric = (metricName: string) =>
+      new Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName,
+        dimensionsMap: { ApiId: webSocketApiId, Stage: WEBSOCKET_STAGE },
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      });
+    const iteratorAge = lambdaMetric(FUNCTIONS.transcribeKinesis.name, 'IteratorAge', 'Maximum');
+
+    const graph = (title: string, left: Metric[] | MathExpression[], width = 12) =>
+      new GraphWidget({ title, left, width, height: 6 });
+    const widgets: IWidget[][] = [
+      [
+        new TextWidget({
+          markdown:
+            '# Low-latency translate\nLatencies are measured by the services from the capture time of the audio (the end of speech for an utterance), so every figure is "how long after the speaker stopped".',
+          width: 24,
+          height: 2,
+        }),
+      ],
+      [
+        graph(
+          'End of speech → delivery, p50 (ms)',
+          END_TO_END.map((m) => serviceMetric(m.service, m.metric, 'p50').with({ label: m.label })),
+        ),
+        graph(
+          'End of speech → delivery, p95 (ms)',
+          END_TO_END.map((m) => serviceMetric(m.service, m.metric, 'p95').with({ label: m.label })),
+        ),
+      ],
+      ...[['ingest', 'transcribe', 'translate'] as const, ['synthesize', 'notify'] as const].map((row) =>
+        row.map((service) =>
+          graph(
+            `${service}: per-hop latency p95 (ms)`,
+            SERVICE_METRICS[service].latencies.map((name) => labelled(serviceMetric(service, name, 'p95'), name)),
+            24 / row.length,
+          ),
+        ),
+      ),
+      (['ingest', 'transcribe', 'notify'] as const).map((service) =>
+        graph(
+          `${service}: counts`,
+          SERVICE_METRICS[service].counts.map((name) => labelled(serviceMetric(service, name, 'Sum'), name)),
+          8,
+        ),
+      ),
+      [
+        graph(
+          'Lambda errors',
+          ALL_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Errors', 'Sum'), f.name)),
+          8,
+        ),
+        graph(
+          'Lambda throttles',
+          ALL_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Throttles', 'Sum'), f.name)),
+          8,
+        ),
+        graph(
+          'Lambda duration p95 (ms)',
+          ALL_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Duration', 'p95'), f.name)),
+          8,
+        ),
+      ],
+      [
+        new GraphWidget({
+          title: 'Audio stream consumer: iterator age (ms)',
+          left: [iteratorAge],
+          leftAnnotations: [{ value: ITERATOR_AGE_LIMIT_MS, label: 'alarm' }],
+          width: 8,
+          height: 6,
+        }),
+        graph(
+          'Translation workflow executions',
+          ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut'].map((name) =>
+            labelled(workflowMetric(name), name),
+          ),
+          8,
+        ),
+        graph(
+          'WebSocket API',
+          ['ConnectCount', 'MessageCount', 'IntegrationError', 'ClientError', 'ExecutionError'].map((name) =>
+            labelled(webSocketMetric(name), name),
+          ),
+          8,
+        ),
+      ],
+    ];
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: 'llt-operations',
+      defaultInterval: Duration.hours(3),
+      widgets,
+    });
+
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { topicName: 'llt-alarms', enforceSSL: true });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const action = new SnsAction(this.alarmTopic);
+    const alarm = (id: string, alarmProps: ConstructorParameters<typeof Alarm>[2]) => {
+      const created = new Alarm(this, id, {
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...alarmProps,
+      });
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      return created;
+    };
+
+    for (const fn of ALL_FUNCTIONS) {
+      alarm(`${pascalCase(fn.name)}Errors`, {
+        alarmName: `${fn.name}-errors`,
+        alarmDescription: `${fn.name} failed invocations`,
+        metric: lambdaMetric(fn.name, 'Errors', 'Sum').with({ period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
+    alarm('AudioIteratorAge', {
+      alarmName: 'llt-audio-iterator-age',
+      alarmDescription: `Transcription lags the audio stream by more than ${ITERATOR_AGE_LIMIT_MS / 1000} s`,
+      metric: iteratorAge,
+      threshold: ITERATOR_AGE_LIMIT_MS,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+    });
+    alarm('WorkflowFailures', {
+      alarmName: 'llt-workflow-failures',
+      alarmDescription: `${TRANSLATION_FANOUT.name} executions failed or timed out`,
+      metric: new MathExpression({
+        expression: 'failed + timedOut',
+        usingMetrics: {
+          failed: workflowMetric('ExecutionsFailed'),
+          timedOut: workflowMetric('ExecutionsTimedOut'),
+        },
+        period: Duration.minutes(5),
+        label: 'failed or timed out executions',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+    const audioLatencyP95Ms = props.audioLatencyP95Ms ?? 1500;
+    alarm('AudioDeliveredLatency', {
+      alarmName: 'llt-audio-delivered-p95',
+      alarmDescription: `p95 from the end of speech to the translated audio URL at the listeners above ${audioLatencyP95Ms} ms`,
+      metric: serviceMetric(AUDIO_DELIVERED.service, AUDIO_DELIVERED.metric, 'p95').with({
+        period: Duration.minutes(5),
+      }),
+      threshold: audioLatencyP95Ms,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+    });
+    for (const queueName of FAILURE_QUEUES) {
+      alarm(`${pascalCase(queueName)}Queued`, {
+        alarmName: `${queueName}-queued`,
+        alarmDescription: `${queueName} holds records that could not be processed`,
+        metric: new Metric({
+          namespace: 'AWS/SQS',
+          metricName: 'ApproximateNumberOfMessagesVisible',
+          dimensionsMap: { QueueName: queueName },
+          statistic: 'Maximum',
+          period: Duration.minutes(5),
+        }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// Synthesize: the workflow's Synthesize task (Amazon Polly on AWS): speech into the audio bucket's sessions/
+// prefix, handed to listeners as presigned URLs (signed with this function's role, hence s3:GetObject).
+import { AUDIO_OBJECTS, RESOURCE_ENV } from '@llt/platform';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { PARAMETERS } from '../config.ts';
+import { FUNCTIONS } from '../functions.ts';
+import { platformParameter, putEventsStatement } from '../platform-refs.ts';
+import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
+
+export class SynthesizeStack extends ServiceStack {
+  constructor(scope: Construct, id: string, props: ServiceStackProps = {}) {
+    super(scope, id, props);
+    const bucketName = platformParameter(this, PARAMETERS.audioBucketName);
+    const audioObjects = `arn:${Stack.of(this).partition}:s3:::${bucketName}/${AUDIO_OBJECTS.prefix}*`;
+
+    this.addFunction('SynthesizeFunction', {
+      spec: FUNCTIONS.synthesize,
+      description: 'Workflow task: translated text to speech in S3 and a presigned URL (SpeechSynthesized)',
+      // Inside the state's 15 s timeout.
+      timeout: Duration.seconds(12),
+      environment: { [RESOURCE_ENV.audioBucket]: bucketName },
+    })
+      .allowWildcard(
+        new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [audioObjects] }),
+        `One object per segment and language under ${AUDIO_OBJECTS.prefix} (keys made at run time); nothing else in the bucket. GetObject is what the presigned URLs listeners receive are authorized by.`,
+      )
+      .allow(putEventsStatement(this))
+      .allowOnAnyResource(
+        ['polly:SynthesizeSpeech'],
+        'polly:SynthesizeSpeech is authorized on * (resource-level permissions only apply to lexicons, which are not used).',
+      );
+  }
+}

@@ -1,0 +1,24 @@
+// Translate: the workflow's Translate task (Amazon Translate on AWS).
+import { Duration } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { FUNCTIONS } from '../functions.ts';
+import { putEventsStatement } from '../platform-refs.ts';
+import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
+
+export class TranslateStack extends ServiceStack {
+  constructor(scope: Construct, id: string, props: ServiceStackProps = {}) {
+    super(scope, id, props);
+    this.addFunction('TranslateFunction', {
+      spec: FUNCTIONS.translate,
+      description: 'Workflow task: one utterance into one target language (TranslationReady)',
+      memorySize: 512,
+      // Inside the state's 10 s timeout, so a slow call is retried by the workflow, not cut off mid-way.
+      timeout: Duration.seconds(8),
+    })
+      .allow(putEventsStatement(this))
+      .allowOnAnyResource(
+        ['translate:TranslateText'],
+        'translate:TranslateText is authorized on * (resource-level permissions only apply to custom terminologies, which are not used).',
+      );
+  }
+}

@@ -1,0 +1,373 @@
+import { patternFor, TranscriptFinalizedV1, TranscriptPartialV1 } from '@llt/events';
+import { INGEST_RULES } from '@llt/ingest/rules';
+import { NOTIFY_RULES } from '@llt/notify/rules';
+import { AUDIO_OBJECTS, CAPTIONS_TABLE, CONNECTIONS_TABLE, SESSIONS_TABLE, TRANSCRIPTS_TABLE } from '@llt/platform';
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ingestConfig from '../../services/ingest/src/config.ts';
+import * as notifyConfig from '../../services/notify/src/config.ts';
+import * as synthesizeConfig from '../../services/synthesize/src/config.ts';
+import * as transcribeConfig from '../../services/transcribe/src/config.ts';
+import * as translateConfig from '../../services/translate/src/config.ts';
+import { AWS_TARGET_LANGUAGES, LAMBDA_RUNTIME, WEBSOCKET_STAGE } from '../src/config.ts';
+import { ALL_FUNCTIONS, FUNCTIONS, type FunctionSpec } from '../src/functions.ts';
+import { INGEST_HTTP_ROUTES, WEBSOCKET_ROUTES } from '../src/stacks/ingest-stack.ts';
+import { CAPTIONS_HTTP_ROUTE } from '../src/stacks/notify-stack.ts';
+import {
+  actionsOf,
+  type CfnResourceJson,
+  flat,
+  removeTemporaryDirectories,
+  resourcesOf,
+  resourcesOfStatement,
+  type Synthesized,
+  statementsOf,
+  synthesize,
+} from './synth.ts';
+
+let synth: Synthesized;
+beforeAll(() => {
+  synth = synthesize();
+});
+afterAll(removeTemporaryDirectories);
+
+const SERVICE_STACKS = ['LltIngest', 'LltTranscribe', 'LltTranslate', 'LltSynthesize', 'LltNotify'] as const;
+
+function functions(): { stack: string; logicalId: string; props: Record<string, unknown> }[] {
+  return SERVICE_STACKS.flatMap((stack) =>
+    resourcesOf(synth.json[stack]!, 'AWS::Lambda::Function').map(([logicalId, r]) => ({
+      stack,
+      logicalId,
+      props: r.Properties!,
+    })),
+  );
+}
+
+function functionNamed(name: string) {
+  const found = functions().find((f) => f.props.FunctionName === name);
+  if (!found) throw new Error(`no function ${name}`);
+  return found;
+}
+
+/** The statements of the role of one function. */
+function statementsOfFunction(name: string) {
+  const fn = functionNamed(name);
+  const template = synth.json[fn.stack]!;
+  const roleId = (fn.props.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return resourcesOf(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => ((p.Properties?.Roles ?? []) as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => statementsOf({ Resources: { p } as Record<string, CfnResourceJson> }));
+}
+
+/** The function's environment as Lambda would see it (values resolved at deploy time stand in as text). */
+function environmentOf(name: string): NodeJS.ProcessEnv {
+  const vars = (functionNamed(name).props.Environment as { Variables: Record<string, unknown> }).Variables;
+  return Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-at-deploy:${flat(v)}`]),
+  );
+}
+
+describe('service functions', () => {
+  it('deploys every function of the catalog exactly once, under its own name', () => {
+    const names = functions().map((f) => f.props.FunctionName);
+    expect(names.sort()).toEqual(ALL_FUNCTIONS.map((f) => f.name).sort());
+  });
+
+  it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
+    '%s: Node.js on arm64, traced, ESM handler export, its own log group with retention',
+    (name, spec: FunctionSpec) => {
+      const fn = functionNamed(name);
+      expect(fn.props.Runtime).toBe(LAMBDA_RUNTIME.name);
+      expect(fn.props.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+      expect(fn.props.Architectures).toEqual(['arm64']);
+      expect(fn.props.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.props.Handler).toBe(`index.${spec.handler}`);
+      const logGroupId = (fn.props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logGroup = synth.json[fn.stack]!.Resources[logGroupId]!;
+      expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup.Properties?.RetentionInDays).toBeGreaterThan(0);
+      expect(logGroup.Properties?.LogGroupName).toBe(`/aws/lambda/${name}`);
+    },
+  );
+
+  it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
+    '%s: runs the AWS engines, with Powertools settings',
+    (name, spec: FunctionSpec) => {
+      const env = environmentOf(name);
+      expect(env).toMatchObject({
+        LLT_ASR_ENGINE: 'amazon-transcribe',
+        LLT_TRANSLATE_ENGINE: 'amazon-translate',
+        LLT_TTS_ENGINE: 'polly',
+        LLT_TARGET_LANGUAGES: AWS_TARGET_LANGUAGES.join(','),
+        POWERTOOLS_SERVICE_NAME: spec.service,
+        POWERTOOLS_METRICS_NAMESPACE: 'LowLatencyTranslate',
+      });
+    },
+  );
+
+  it('offers only the target languages Amazon Translate and Polly cover', () => {
+    expect(AWS_TARGET_LANGUAGES).toEqual(['es', 'ca']);
+  });
+
+  it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
+    "%s: has every variable its service's configuration requires",
+    (name, spec: FunctionSpec) => {
+      const env = environmentOf(name);
+      const loaders: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
+        ingest: spec.module === 'authorizer' ? ingestConfig.loadAuthorizerConfig : ingestConfig.loadConfig,
+        transcribe: transcribeConfig.loadConfig,
+        translate: translateConfig.loadConfig,
+        synthesize: synthesizeConfig.loadConfig,
+        notify: notifyConfig.loadConfig,
+      };
+      expect(() => loaders[spec.service]!(env)).not.toThrow();
+    },
+  );
+
+  it('gives the clients of the WebSocket API its management endpoint', () => {
+    for (const fn of [FUNCTIONS.ingestWebSocket, FUNCTIONS.ingestEvents, FUNCTIONS.notifyCaption]) {
+      expect(environmentOf(fn.name).LLT_WS_MANAGEMENT_ENDPOINT).toContain('websocketmanagementendpoint');
+    }
+  });
+
+  it('uses no AWS managed policies', () => {
+    for (const stack of Object.values(synth.json)) {
+      for (const [, role] of resourcesOf(stack, 'AWS::IAM::Role')) {
+        expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const tableArn = (table: { name: string }) => `:table/${table.name}`;
+
+  it('never grants wildcard actions, and wildcard resources only where the API has no resource-level permissions', () => {
+    const anyResource = new Set([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'transcribe:StartStreamTranscription',
+      'translate:TranslateText',
+      'polly:SynthesizeSpeech',
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ]);
+    for (const [name, stack] of Object.entries(synth.json)) {
+      for (const statement of statementsOf(stack)) {
+        for (const action of actionsOf(statement)) expect(action, name).not.toContain('*');
+        if (resourcesOfStatement(statement).includes('*')) {
+          for (const action of actionsOf(statement)) expect(anyResource, `${name} ${action}`).toContain(action);
+        }
+      }
+    }
+  });
+
+  it('notify cannot touch the audio stream, the bucket or the connections table', () => {
+    for (const statement of statementsOf(synth.json.LltNotify!)) {
+      for (const action of actionsOf(statement)) expect(action).not.toMatch(/^(kinesis|s3):/);
+      for (const resource of resourcesOfStatement(statement)) {
+        expect(resource).not.toContain(tableArn(CONNECTIONS_TABLE));
+        expect(resource).not.toContain(tableArn(TRANSCRIPTS_TABLE));
+      }
+    }
+  });
+
+  it('synthesize may put and get objects under sessions/ only', () => {
+    const s3 = statementsOfFunction(FUNCTIONS.synthesize.name).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('s3:')),
+    );
+    expect(s3).toHaveLength(1);
+    expect(actionsOf(s3[0]!).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    for (const resource of resourcesOfStatement(s3[0]!)) expect(resource).toMatch(/\/sessions\/\*$/);
+    expect(AUDIO_OBJECTS.prefix).toBe('sessions/');
+  });
+
+  it('every PutEvents grant names the product bus and nothing else', () => {
+    let grants = 0;
+    for (const stack of SERVICE_STACKS) {
+      for (const statement of statementsOf(synth.json[stack]!)) {
+        if (!actionsOf(statement).includes('events:PutEvents')) continue;
+        grants++;
+        expect(actionsOf(statement)).toEqual(['events:PutEvents']);
+        const resources = resourcesOfStatement(statement);
+        expect(resources).toHaveLength(1);
+        expect(resources[0]).toMatch(/^arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:event-bus\/llt-bus$/);
+      }
+    }
+    // ingest websocket + http, transcribe, translate, synthesize.
+    expect(grants).toBe(5);
+  });
+
+  it('transcribe reads the stream through its event source and writes only the transcripts ledger', () => {
+    const statements = statementsOfFunction(FUNCTIONS.transcribeKinesis.name);
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(
+      dynamo.map((s) => [actionsOf(s), resourcesOfStatement(s)[0]?.endsWith(tableArn(TRANSCRIPTS_TABLE))]),
+    ).toEqual([[['dynamodb:PutItem'], true]]);
+    expect(statements.some((s) => actionsOf(s).includes('transcribe:StartStreamTranscription'))).toBe(true);
+    const kinesis = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
+    for (const s of kinesis) {
+      expect(actionsOf(s)).not.toContain('kinesis:PutRecord');
+      expect(resourcesOfStatement(s)).toEqual([expect.stringMatching(/:stream\/llt-audio$/)]);
+    }
+  });
+
+  it('grants each function only the table actions its code uses', () => {
+    const dynamoGrants = (name: string) =>
+      Object.fromEntries(
+        statementsOfFunction(name)
+          .filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))
+          .map((s) => [
+            resourcesOfStatement(s)[0]!.split(':table/')[1],
+            actionsOf(s)
+              .map((a) => a.replace('dynamodb:', ''))
+              .sort(),
+          ]),
+      );
+    expect(dynamoGrants(FUNCTIONS.ingestHttp.name)).toEqual({ [SESSIONS_TABLE.name]: ['GetItem', 'PutItem'] });
+    expect(dynamoGrants(FUNCTIONS.notifyHttp.name)).toEqual({
+      [SESSIONS_TABLE.name]: ['GetItem'],
+      [CAPTIONS_TABLE.name]: ['Query'],
+    });
+    expect(dynamoGrants(FUNCTIONS.notifyLanguages.name)).toEqual({ [SESSIONS_TABLE.name]: ['PutItem', 'Query'] });
+    expect(dynamoGrants(FUNCTIONS.translate.name)).toEqual({});
+    expect(dynamoGrants(FUNCTIONS.synthesize.name)).toEqual({});
+  });
+
+  it('only the WebSocket clients may manage connections, on the stage of the platform API', () => {
+    const managers = new Set<string>();
+    for (const spec of ALL_FUNCTIONS) {
+      for (const statement of statementsOfFunction(spec.name)) {
+        if (!actionsOf(statement).includes('execute-api:ManageConnections')) continue;
+        managers.add(spec.name);
+        expect(resourcesOfStatement(statement)).toEqual([
+          expect.stringMatching(
+            new RegExp(`:<SsmParameterValuelltwebsocketapiid\\w+>/${WEBSOCKET_STAGE}/\\*/@connections/\\*$`),
+          ),
+        ]);
+      }
+    }
+    expect([...managers].sort()).toEqual(
+      [
+        FUNCTIONS.ingestWebSocket,
+        FUNCTIONS.ingestEvents,
+        FUNCTIONS.notifyEvents,
+        FUNCTIONS.notifyCaption,
+        FUNCTIONS.notifyAudio,
+      ]
+        .map((f) => f.name)
+        .sort(),
+    );
+  });
+});
+
+describe('ingest stack', () => {
+  const routes = () => resourcesOf(synth.json.LltIngest!, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!);
+
+  it('adds every WebSocket route to the platform API, the authorizer on $connect only', () => {
+    const ws = routes().filter((r) => flat(r.ApiId).includes('websocketapiid'));
+    expect(ws.map((r) => r.RouteKey).sort()).toEqual([...WEBSOCKET_ROUTES].sort());
+    for (const route of ws) {
+      expect(route.AuthorizationType, String(route.RouteKey)).toBe(route.RouteKey === '$connect' ? 'CUSTOM' : 'NONE');
+    }
+    synth.templates.LltIngest!.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.querystring.role'],
+    });
+    const authorizerUri = flat(
+      resourcesOf(synth.json.LltIngest!, 'AWS::ApiGatewayV2::Authorizer')[0]![1].Properties!.AuthorizerUri,
+    );
+    expect(authorizerUri).toContain('AuthorizerFunction');
+  });
+
+  it('adds its HTTP routes to the platform HTTP API', () => {
+    const http = routes().filter((r) => flat(r.ApiId).includes('httpapiid'));
+    expect(http.map((r) => r.RouteKey).sort()).toEqual(INGEST_HTTP_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    synth.templates.LltIngest!.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('gives the authorizer the speakers user pool and client', () => {
+    const env = environmentOf(FUNCTIONS.ingestAuthorizer.name);
+    expect(env.LLT_COGNITO_USER_POOL_ID).toContain('cognitouserpoolid');
+    expect(env.LLT_COGNITO_CLIENT_ID).toContain('cognitoclientid');
+  });
+});
+
+describe('notify stack', () => {
+  it('adds the caption history route to the platform HTTP API', () => {
+    synth.templates.LltNotify!.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: `${CAPTIONS_HTTP_ROUTE.method} ${CAPTIONS_HTTP_ROUTE.path}`,
+    });
+  });
+});
+
+describe('event rules', () => {
+  const rules = () =>
+    Object.values(synth.json).flatMap((t) => resourcesOf(t, 'AWS::Events::Rule').map(([, r]) => r.Properties!));
+
+  it.each([
+    ['LltIngest', INGEST_RULES, FUNCTIONS.ingestEvents.name],
+    ['LltNotify', NOTIFY_RULES, FUNCTIONS.notifyEvents.name],
+  ] as const)('%s builds its rules from the service rule list, on the product bus', (stack, list, target) => {
+    for (const rule of list) {
+      const deployed = resourcesOf(synth.json[stack]!, 'AWS::Events::Rule')
+        .map(([, r]) => r.Properties!)
+        .find((r) => r.Name === `llt-${rule.name}`);
+      expect(deployed, rule.name).toBeDefined();
+      expect(deployed!.EventBusName).toBe('llt-bus');
+      expect(deployed!.EventPattern).toEqual(JSON.parse(JSON.stringify(rule.pattern)));
+      const targets = deployed!.Targets as { Arn: unknown; RetryPolicy?: unknown }[];
+      expect(targets).toHaveLength(1);
+      const targetLogicalId = (targets[0]!.Arn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+      expect(synth.json[stack]!.Resources[targetLogicalId]!.Properties!.FunctionName).toBe(target);
+    }
+  });
+
+  it('matches exactly the contract patterns notify subscribes to', () => {
+    const patterns = rules()
+      .filter((r) => String(r.Name).startsWith('llt-notify-'))
+      .map((r) => r.EventPattern);
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        JSON.parse(JSON.stringify(patternFor(TranscriptPartialV1))),
+        JSON.parse(JSON.stringify(patternFor(TranscriptFinalizedV1))),
+      ]),
+    );
+  });
+});
+
+describe('transcribe stack', () => {
+  it('consumes the audio stream per shard in order, without batching delay, with partial failures and a failure queue', () => {
+    const [[, mapping]] = resourcesOf(synth.json.LltTranscribe!, 'AWS::Lambda::EventSourceMapping') as [
+      [string, CfnResourceJson],
+    ];
+    expect(mapping.Properties).toMatchObject({
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 0,
+      ParallelizationFactor: 1,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      StartingPosition: 'LATEST',
+      MaximumRetryAttempts: expect.any(Number),
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } } },
+    });
+    expect(flat(mapping.Properties!.EventSourceArn)).toMatch(/:stream\/llt-audio$/);
+    synth.templates.LltTranscribe!.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    synth.templates.LltTranscribe!.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+      },
+    });
+  });
+});
