@@ -179,3 +179,18 @@ test('a segment already fanned out by another execution reaches nobody', async (
   expect((await machine.startSyncExecution(event)).status).toBe('SUCCEEDED');
   expect(calls).toEqual([]);
 });
+
+test('a notify task that timed out is not retried: it reached some listeners, a retry would repeat it to them', () => {
+  const text = JSON.stringify(TRANSLATION_FANOUT.definition);
+  const definition = JSON.parse(text) as {
+    States: { PerLanguage: { ItemProcessor: { States: { CaptionAndSpeech: { Branches: { States: object }[] } } } } };
+  };
+  const states = definition.States.PerLanguage.ItemProcessor.States.CaptionAndSpeech.Branches.flatMap((b) =>
+    Object.entries(b.States),
+  ) as [string, { Retry?: { ErrorEquals: string[] }[] }][];
+  const notify = states.filter(([name]) => name.startsWith('Notify'));
+  expect(notify.map(([name]) => name).sort()).toEqual(['NotifyAudio', 'NotifyCaption']);
+  for (const [, state] of notify) {
+    expect(state.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain('States.Timeout');
+  }
+});
