@@ -232,7 +232,9 @@ describe('least privilege', () => {
               .sort(),
           ]),
       );
-    expect(dynamoGrants(FUNCTIONS.ingestHttp.name)).toEqual({ [SESSIONS_TABLE.name]: ['GetItem', 'PutItem'] });
+    expect(dynamoGrants(FUNCTIONS.ingestHttp.name)).toEqual({
+      [SESSIONS_TABLE.name]: ['GetItem', 'PutItem', 'UpdateItem'],
+    });
     expect(dynamoGrants(FUNCTIONS.notifyHttp.name)).toEqual({
       [SESSIONS_TABLE.name]: ['GetItem'],
       [CAPTIONS_TABLE.name]: ['Query'],

@@ -80,7 +80,11 @@ export class IngestStack extends ServiceStack {
       description: 'HTTP API: create a session, resolve a join code, list languages',
       memorySize: 512,
       environment: clientEnvironment,
-    }).allow(dynamoStatement(this, SESSIONS_TABLE, ['GetItem', 'PutItem']), putEventsStatement(this));
+    }).allow(
+      // UpdateItem: the per-IP count of failed join attempts (rate limit) lives in the sessions table.
+      dynamoStatement(this, SESSIONS_TABLE, ['GetItem', 'PutItem', 'UpdateItem']),
+      putEventsStatement(this),
+    );
 
     this.addFunction('EventsFunction', {
       spec: FUNCTIONS.ingestEvents,

@@ -88,7 +88,11 @@ export class WebSocketGateway {
     const url = new URL(req.url ?? '/', 'http://local');
     const headers = flatHeaders(req);
     const event = {
-      ...this.baseEvent('$connect', 'CONNECT', connectionId),
+      // No connection exists yet: the client's address comes from the handshake's socket, as API Gateway's does.
+      ...this.baseEvent('$connect', 'CONNECT', connectionId, Date.now(), {
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      }),
       headers,
       multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
       queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
@@ -201,6 +205,7 @@ export class WebSocketGateway {
     eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT',
     connectionId: string,
     at = Date.now(),
+    peer?: { sourceIp: string; userAgent: string },
   ) {
     const connection = this.connections.get(connectionId);
     return {
@@ -218,7 +223,7 @@ export class WebSocketGateway {
         domainName: 'localhost',
         apiId: 'local',
         connectedAt: connection?.connectedAt ?? at,
-        identity: { sourceIp: connection?.sourceIp ?? '', userAgent: connection?.userAgent ?? '' },
+        identity: peer ?? { sourceIp: connection?.sourceIp ?? '', userAgent: connection?.userAgent ?? '' },
       },
       isBase64Encoded: false,
     };

@@ -21,6 +21,10 @@ export interface IngestConfig {
   /** Target languages whose engines are available in this deployment (LLT_TARGET_LANGUAGES, comma-separated). */
   availableTargetLanguages: string[];
   sessionTtlMs: number;
+  /** LLT_JOIN_ATTEMPTS_PER_MINUTE: failed join attempts per client IP and minute before further ones are refused. */
+  joinAttemptsPerMinute: number;
+  /** LLT_MESSAGES_PER_SECOND: average WebSocket messages a second per connection (a burst of twice that). */
+  messagesPerSecond: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
@@ -33,6 +37,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     managementEndpoint: requireEnv(RESOURCE_ENV.websocketManagementEndpoint, env),
     availableTargetLanguages: listEnv('LLT_TARGET_LANGUAGES', env) ?? [],
     sessionTtlMs: intEnv('LLT_SESSION_TTL_HOURS', 12, env) * 3_600_000,
+    joinAttemptsPerMinute: intEnv('LLT_JOIN_ATTEMPTS_PER_MINUTE', 20, env),
+    messagesPerSecond: intEnv('LLT_MESSAGES_PER_SECOND', 100, env),
   };
 }
 

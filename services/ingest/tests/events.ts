@@ -7,7 +7,13 @@ let n = 0;
 export function wsEvent(
   routeKey: string,
   connectionId: string,
-  extra: { body?: string; isBase64Encoded?: boolean; query?: Record<string, string>; at?: number } = {},
+  extra: {
+    body?: string;
+    isBase64Encoded?: boolean;
+    query?: Record<string, string>;
+    at?: number;
+    sourceIp?: string;
+  } = {},
 ): WebSocketEvent {
   const at = extra.at ?? 1_800_000_000_000;
   return {
@@ -25,6 +31,7 @@ export function wsEvent(
       domainName: 'localhost',
       apiId: 'test',
       connectedAt: at,
+      identity: { sourceIp: extra.sourceIp ?? '198.51.100.7' },
     },
     body: extra.body,
     isBase64Encoded: extra.isBase64Encoded ?? false,
@@ -40,7 +47,7 @@ export function binaryEvent(connectionId: string, data: Uint8Array, at?: number)
   });
 }
 
-export function httpEvent(method: string, path: string, body?: string): APIGatewayProxyEventV2 {
+export function httpEvent(method: string, path: string, body?: string, sourceIp = '127.0.0.1'): APIGatewayProxyEventV2 {
   return {
     version: '2.0',
     routeKey: '$default',
@@ -52,7 +59,7 @@ export function httpEvent(method: string, path: string, body?: string): APIGatew
       apiId: 'test',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp, userAgent: 'test' },
       requestId: 'r',
       routeKey: '$default',
       stage: '$default',

@@ -8,6 +8,7 @@ import type {
   ConnectionStore,
   EventPublisher,
   ListenerEntry,
+  RateLimiter,
   SessionRecord,
   SessionStore,
   SpeakerIdentity,
@@ -93,6 +94,23 @@ export class MemoryConnectionStore implements ConnectionStore {
   }
 }
 
+/** Counters per kind, client and window, with every call kept (so a test sees when no lookup was counted). */
+export class MemoryRateLimiter implements RateLimiter {
+  readonly counts = new Map<string, number>();
+  readonly calls: { op: 'attempts' | 'record'; kind: string; client: string; windowStart: number }[] = [];
+  async attempts(kind: string, client: string, windowStart: number) {
+    this.calls.push({ op: 'attempts', kind, client, windowStart });
+    return this.counts.get(`${kind}#${client}#${windowStart}`) ?? 0;
+  }
+  async record(kind: string, client: string, windowStart: number, _windowEnd: number) {
+    this.calls.push({ op: 'record', kind, client, windowStart });
+    const key = `${kind}#${client}#${windowStart}`;
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n);
+    return n;
+  }
+}
+
 export class RecordingAudioSink implements AudioSink {
   readonly records: { sessionId: string; data: Uint8Array }[] = [];
   failNext = 0;
@@ -136,6 +154,7 @@ export interface FakeWorld extends IngestDeps {
   audio: RecordingAudioSink;
   events: RecordingPublisher;
   clients: RecordingChannel;
+  rateLimits: MemoryRateLimiter;
   logs: { level: string; message: string; extra?: Record<string, unknown> }[];
   counts: Map<string, number>;
   time: { now: number };
@@ -153,6 +172,7 @@ export function fakeWorld(): FakeWorld {
     audio: new RecordingAudioSink(),
     events: new RecordingPublisher(),
     clients: new RecordingChannel(),
+    rateLimits: new MemoryRateLimiter(),
     clock: { now: () => time.now },
     log: { info: log('info'), warn: log('warn'), error: log('error') },
     metrics: {
@@ -162,7 +182,13 @@ export function fakeWorld(): FakeWorld {
         counts.set(key, (counts.get(key) ?? 0) + by);
       },
     },
-    settings: { availableTargetLanguages: ['es', 'ca', 'gl', 'eo'], sessionTtlMs: 3_600_000, maxSeqRetries: 8 },
+    settings: {
+      availableTargetLanguages: ['es', 'ca', 'gl', 'eo'],
+      sessionTtlMs: 3_600_000,
+      maxSeqRetries: 8,
+      joinAttemptsPerMinute: 20,
+      messagesPerSecond: 100,
+    },
     logs,
     counts,
     time,

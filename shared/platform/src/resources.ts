@@ -33,6 +33,14 @@ export const sessionTableKeys = {
     sk: `RECENT#${language}`,
   }),
   recentLanguagePrefix: 'RECENT#',
+  /**
+   * One client's attempts of one kind (e.g. `join`) in the fixed window starting at `windowStart` (epoch ms): an
+   * atomic counter item, expired by the table's TTL soon after its window ends.
+   */
+  rateLimit: (kind: string, client: string, windowStart: number) => ({
+    pk: `RATE#${kind}#${client}`,
+    sk: String(windowStart),
+  }),
   /** sk prefix of a session's listeners, of one language when given. */
   listenerPrefix: (language?: string) => (language ? `LISTENER#${language}#` : 'LISTENER#'),
 } as const;

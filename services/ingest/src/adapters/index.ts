@@ -11,6 +11,7 @@ import {
 } from '@llt/platform';
 import type { IngestConfig } from '#config';
 import type { IngestDeps } from '#core/deps';
+import { DynamoRateLimiter } from './dynamo-rate-limiter.ts';
 import { DynamoConnectionStore, DynamoSessionStore } from './dynamo-session-store.ts';
 import { KinesisAudioSink } from './kinesis-audio-sink.ts';
 
@@ -25,6 +26,7 @@ export function createIngestDeps(config: IngestConfig, obs: Observability): Inge
     clients: new ManagementApiChannel(
       obs.captureClient(managementApiClient(config.managementEndpoint, config.aws.region)),
     ),
+    rateLimits: new DynamoRateLimiter(obs.captureClient(db), config.sessionsTable),
     clock: { now: () => Date.now() },
     log: obs.log,
     metrics: obs,
@@ -32,6 +34,8 @@ export function createIngestDeps(config: IngestConfig, obs: Observability): Inge
       availableTargetLanguages: config.availableTargetLanguages,
       sessionTtlMs: config.sessionTtlMs,
       maxSeqRetries: 8,
+      joinAttemptsPerMinute: config.joinAttemptsPerMinute,
+      messagesPerSecond: config.messagesPerSecond,
     },
   };
 }

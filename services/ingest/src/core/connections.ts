@@ -8,16 +8,23 @@ import { ClientError } from '../errors.ts';
 import type { IngestDeps } from './deps.ts';
 import { tokenMatches } from './ids.ts';
 import type { ConnectionRecord } from './ports.ts';
+import { limitJoinAttempts } from './rate-limits.ts';
 import { assertLive, findLiveSessionByCode } from './sessions.ts';
 
 export type ConnectQuery = Record<string, string | undefined>;
 
-export async function connect(deps: IngestDeps, connectionId: string, query: ConnectQuery): Promise<ConnectionRecord> {
+/** `clientIp`: the handshake's source IP; a listener's failed join attempts count against it. */
+export async function connect(
+  deps: IngestDeps,
+  connectionId: string,
+  query: ConnectQuery,
+  clientIp?: string,
+): Promise<ConnectionRecord> {
   switch (query.role) {
     case 'speaker':
       return connectSpeaker(deps, connectionId, query);
     case 'listener':
-      return connectListener(deps, connectionId, query);
+      return connectListener(deps, connectionId, query, clientIp);
     default:
       throw new ClientError(
         'invalid_request',
@@ -66,12 +73,17 @@ async function connectSpeaker(deps: IngestDeps, connectionId: string, query: Con
   return record;
 }
 
-async function connectListener(deps: IngestDeps, connectionId: string, query: ConnectQuery): Promise<ConnectionRecord> {
+async function connectListener(
+  deps: IngestDeps,
+  connectionId: string,
+  query: ConnectQuery,
+  clientIp: string | undefined,
+): Promise<ConnectionRecord> {
   const { code, lang } = query;
   if (!code || !lang) {
     throw new ClientError('invalid_request', 'A listener connects with ?role=listener&code=…&lang=…', 400);
   }
-  const session = await findLiveSessionByCode(deps, code);
+  const session = await limitJoinAttempts(deps, clientIp, () => findLiveSessionByCode(deps, code));
   if (!findTargetLanguage(lang)) {
     throw new ClientError('unsupported_language', `Unknown language "${lang}"`, 400);
   }

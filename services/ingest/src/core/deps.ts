@@ -5,6 +5,7 @@ import type {
   Clock,
   ConnectionStore,
   EventPublisher,
+  RateLimiter,
   ServiceLog,
   ServiceMetrics,
   SessionStore,
@@ -17,6 +18,10 @@ export interface IngestSettings {
   sessionTtlMs: number;
   /** How many times a frame's sequence claim is retried when concurrent frames race for the session. */
   maxSeqRetries: number;
+  /** Failed join attempts (unknown join code) a client IP may make in a one-minute window before it is refused. */
+  joinAttemptsPerMinute: number;
+  /** Messages a second one connection may send on average (token bucket per connection, per instance). */
+  messagesPerSecond: number;
 }
 
 export interface IngestDeps {
@@ -25,6 +30,7 @@ export interface IngestDeps {
   audio: AudioSink;
   events: EventPublisher;
   clients: ClientChannel;
+  rateLimits: RateLimiter;
   clock: Clock;
   log: ServiceLog;
   metrics: ServiceMetrics;

@@ -18,6 +18,7 @@ import { receiveAudio } from './audio.ts';
 import type { ConnectionCache } from './connection-cache.ts';
 import type { IngestDeps } from './deps.ts';
 import type { ConnectionRecord } from './ports.ts';
+import type { MessageRateLimits } from './rate-limits.ts';
 import { announceListeners } from './relay.ts';
 import { contiguousUpTo } from './sequence.ts';
 
@@ -26,10 +27,30 @@ export type IncomingMessage = { kind: 'binary'; data: Uint8Array } | { kind: 'te
 export async function handleMessage(
   deps: IngestDeps,
   cache: ConnectionCache,
+  limits: MessageRateLimits,
   connectionId: string,
   message: IncomingMessage,
   receivedAt: number,
 ): Promise<void> {
+  const admission = limits.admit(connectionId, receivedAt);
+  if (admission !== 'admit') {
+    deps.metrics.count('RateLimitedMessages');
+    if (admission === 'drop-and-tell') {
+      const perSecond = deps.settings.messagesPerSecond;
+      await reject(
+        deps,
+        connectionId,
+        new ClientError(
+          'rate_limited',
+          `More than ${perSecond} messages a second on this connection: messages are being dropped, not stored; ` +
+            'slow down and resend them',
+          429,
+          { retryable: true },
+        ),
+      );
+    }
+    return;
+  }
   try {
     if (message.kind === 'binary') {
       await receiveAudio(deps, cache, connectionId, message.data, receivedAt);

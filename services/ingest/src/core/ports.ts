@@ -77,6 +77,17 @@ export interface AudioSink {
   put(sessionId: string, record: Uint8Array): Promise<void>;
 }
 
+/**
+ * Counts a client's attempts in fixed time windows, shared by every handler instance (DynamoDB on AWS).
+ * `kind` is what is counted (e.g. `join`), `client` who (the source IP).
+ */
+export interface RateLimiter {
+  /** Attempts counted so far for `kind` and `client` in the window starting at `windowStart` (epoch ms); 0 when none. */
+  attempts(kind: string, client: string, windowStart: number): Promise<number>;
+  /** Counts one more attempt in the window [windowStart, windowEnd) and returns the window's new total. */
+  record(kind: string, client: string, windowStart: number, windowEnd: number): Promise<number>;
+}
+
 export interface Clock {
   now(): number;
 }

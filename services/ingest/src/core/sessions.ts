@@ -25,6 +25,7 @@ import {
   normalizeJoinCode,
 } from './ids.ts';
 import type { SessionRecord } from './ports.ts';
+import { limitJoinAttempts } from './rate-limits.ts';
 
 const MAX_CODE_ATTEMPTS = 5;
 
@@ -124,8 +125,13 @@ export function assertLive(deps: IngestDeps, session: SessionRecord): void {
   }
 }
 
-export async function describeSession(deps: IngestDeps, rawCode: string): Promise<SessionDescription> {
-  const session = await findLiveSessionByCode(deps, rawCode);
+/** `clientIp`: the request's source IP; an unknown join code counts against it. */
+export async function describeSession(
+  deps: IngestDeps,
+  rawCode: string,
+  clientIp?: string,
+): Promise<SessionDescription> {
+  const session = await limitJoinAttempts(deps, clientIp, () => findLiveSessionByCode(deps, rawCode));
   return {
     sessionId: session.sessionId,
     sourceLanguage: session.sourceLanguage,

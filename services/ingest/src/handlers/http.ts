@@ -25,7 +25,10 @@ export function makeHttpHandler(deps: IngestDeps) {
         return json(201, await createSession(deps, parseBody(event)));
       }
       const join = /^\/api\/join\/([^/]{1,32})$/.exec(path);
-      if (method === 'GET' && join) return json(200, await describeSession(deps, decodePathSegment(join[1] ?? '')));
+      if (method === 'GET' && join) {
+        const code = decodePathSegment(join[1] ?? '');
+        return json(200, await describeSession(deps, code, event.requestContext.http.sourceIp));
+      }
       if (method === 'GET' && path === '/api/languages') return json(200, listLanguages(deps));
       throw new ClientError('invalid_request', `No route ${method} ${path}`, 404);
     } catch (error) {

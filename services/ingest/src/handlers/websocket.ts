@@ -10,23 +10,29 @@ import { connect, disconnect } from '#core/connections';
 import type { IngestDeps } from '#core/deps';
 import { offeredSubprotocols, SUBPROTOCOL } from '#core/handshake';
 import { handleMessage } from '#core/messages';
+import { MessageRateLimits } from '#core/rate-limits';
 import { ClientError } from '#errors';
 import { observability } from '../observability.ts';
 
-/** $connect events also carry the handshake's query string and headers. */
+/**
+ * $connect events also carry the handshake's query string and headers, and every event the client's address in
+ * `requestContext.identity` (absent from the aws-lambda types).
+ */
 export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
+  requestContext: { identity?: { sourceIp?: string } };
   queryStringParameters?: Record<string, string | undefined>;
   headers?: Record<string, string | undefined>;
 };
 
 export function makeWebSocketHandler(deps: IngestDeps) {
   const cache = new ConnectionCache(deps.connections);
+  const limits = new MessageRateLimits(deps.settings.messagesPerSecond);
   return async (event: WebSocketEvent): Promise<APIGatewayProxyResultV2> => {
     const { routeKey, connectionId, requestTimeEpoch } = event.requestContext;
     switch (routeKey) {
       case '$connect':
         try {
-          await connect(deps, connectionId, event.queryStringParameters ?? {});
+          await connect(deps, connectionId, event.queryStringParameters ?? {}, event.requestContext.identity?.sourceIp);
           return accepted(event);
         } catch (error) {
           if (!(error instanceof ClientError)) throw error;
@@ -35,6 +41,7 @@ export function makeWebSocketHandler(deps: IngestDeps) {
         }
       case '$disconnect':
         cache.forget(connectionId);
+        limits.forget(connectionId);
         await disconnect(deps, connectionId);
         return { statusCode: 200 };
       default: {
@@ -42,7 +49,7 @@ export function makeWebSocketHandler(deps: IngestDeps) {
         const message = event.isBase64Encoded
           ? { kind: 'binary' as const, data: Buffer.from(body, 'base64') }
           : { kind: 'text' as const, text: body };
-        await handleMessage(deps, cache, connectionId, message, requestTimeEpoch);
+        await handleMessage(deps, cache, limits, connectionId, message, requestTimeEpoch);
         return { statusCode: 200 };
       }
     }
