@@ -1,5 +1,6 @@
 // Shared plumbing every service uses: configuration, AWS clients, observability, event publishing, client channel.
 export * from './aws.ts';
+export * from './aws-errors.ts';
 export * from './concurrency.ts';
 export * from './connections.ts';
 export * from './env.ts';

@@ -1,6 +1,7 @@
 // Amazon Polly speech engine: one SynthesizeSpeech call per sentence, MP3 straight from Polly, voice from the catalog.
 import { type PollyClient, SynthesizeSpeechCommand, type VoiceId } from '@aws-sdk/client-polly';
 import { findTargetLanguage, TARGET_LANGUAGES } from '@llt/events';
+import { describeAwsError, isTransientAwsError } from '@llt/platform';
 import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
 import { SynthesisError } from '#errors';
 import { mp3Info } from './mp3-frames.ts';
@@ -26,39 +27,6 @@ export interface PollySpeechEngineOptions {
 
 // Polly's defaults per engine, stated so the rate (and so the MP3 frame size) does not change under us.
 const SAMPLE_RATES: Record<'neural' | 'standard', string> = { neural: '24000', standard: '22050' };
-
-// Transient failures. The SDK has already retried these a few times; what is left is for the workflow to back off from.
-const RETRYABLE_NAMES = new Set([
-  'ThrottlingException',
-  'ServiceFailureException',
-  'ServiceUnavailableException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-]);
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-
-interface AwsErrorShape {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  $metadata?: { httpStatusCode?: number };
-}
-
-function isRetryable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as AwsErrorShape;
-  if (typeof e.name === 'string' && RETRYABLE_NAMES.has(e.name)) return true;
-  const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined && (status === 429 || status >= 500)) return true;
-  return typeof e.code === 'string' && RETRYABLE_NETWORK_CODES.has(e.code);
-}
-
-function describeError(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return String(error);
-  const e = error as AwsErrorShape;
-  return `${String(e.name ?? 'Error')}: ${String(e.message ?? '')}`;
-}
 
 export class PollySpeechEngine implements SpeechEngine {
   readonly #maxChars: number;
@@ -102,8 +70,8 @@ export class PollySpeechEngine implements SpeechEngine {
       audio = await out.AudioStream.transformToByteArray();
     } catch (cause) {
       if (cause instanceof SynthesisError) throw cause;
-      const message = `${what} failed (${describeError(cause)})`;
-      if (isRetryable(cause)) throw new SynthesisThrottledError(message, { cause });
+      const message = `${what} failed (${describeAwsError(cause)})`;
+      if (isTransientAwsError(cause)) throw new SynthesisThrottledError(message, { cause });
       throw new SynthesisError(message, { cause });
     }
     if (audio.length === 0) throw new SynthesisError(`${what} returned no audio`);

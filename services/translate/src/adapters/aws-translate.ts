@@ -1,6 +1,7 @@
 // Amazon Translate engine: one TranslateText call per sentence, language codes from the catalog.
 import { type TranslateClient, TranslateTextCommand } from '@aws-sdk/client-translate';
 import { findSourceLanguage, findTargetLanguage } from '@llt/events';
+import { describeAwsError, isTransientAwsError } from '@llt/platform';
 import type { TranslationEngine } from '#core/ports';
 import { TranslationEngineError, UnsupportedLanguagePairError } from '#errors';
 
@@ -10,41 +11,6 @@ export const TRANSLATION_THROTTLED_ERROR = 'TranslationThrottledError';
 /** Amazon Translate refused for load or failed on its side: the same request may succeed later. */
 export class TranslationThrottledError extends TranslationEngineError {
   override name = TRANSLATION_THROTTLED_ERROR;
-}
-
-// Names of transient failures. The SDK has already retried these a few times by the time we see them; what is left
-// is for the workflow to back off from.
-const RETRYABLE_NAMES = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'ServiceUnavailableException',
-  'InternalServerException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-]);
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-
-interface AwsErrorShape {
-  name?: unknown;
-  code?: unknown;
-  message?: unknown;
-  $metadata?: { httpStatusCode?: number };
-}
-
-function isRetryable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as AwsErrorShape;
-  if (typeof e.name === 'string' && RETRYABLE_NAMES.has(e.name)) return true;
-  const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined && (status === 429 || status >= 500)) return true;
-  return typeof e.code === 'string' && RETRYABLE_NETWORK_CODES.has(e.code);
-}
-
-function describeError(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return String(error);
-  const e = error as AwsErrorShape;
-  return `${String(e.name ?? 'Error')}: ${String(e.message ?? '')}`;
 }
 
 export class AmazonTranslateEngine implements TranslationEngine {
@@ -65,8 +31,8 @@ export class AmazonTranslateEngine implements TranslationEngine {
       );
       translated = out.TranslatedText;
     } catch (cause) {
-      const message = `Amazon Translate ${source}→${target} failed (${describeError(cause)})`;
-      if (isRetryable(cause)) throw new TranslationThrottledError(message, { cause });
+      const message = `Amazon Translate ${source}→${target} failed (${describeAwsError(cause)})`;
+      if (isTransientAwsError(cause)) throw new TranslationThrottledError(message, { cause });
       throw new TranslationEngineError(message, { cause });
     }
     if (translated === undefined) {
