@@ -5,6 +5,7 @@ import {
   PutRecordCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
+import { failureOf } from '@llt/platform/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { KinesisAudioSink } from '#adapters/kinesis-audio-sink';
@@ -17,15 +18,6 @@ const sink = new KinesisAudioSink(client, 'llt-audio-test');
 beforeEach(() => {
   kinesis.reset();
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof Error)) throw new Error('expected a rejection with an Error');
-  return error;
-}
 
 describe('KinesisAudioSink', () => {
   test('puts the record on the stream with the session id as partition key, bytes unchanged', async () => {

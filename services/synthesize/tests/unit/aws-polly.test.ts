@@ -7,6 +7,7 @@ import {
   type SynthesizeSpeechCommandOutput,
   TextLengthExceededException,
 } from '@aws-sdk/client-polly';
+import { failureOf } from '@llt/platform/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test } from 'vitest';
 import {
@@ -51,15 +52,6 @@ function audioStream(bytes: Uint8Array, fail?: Error): NonNullable<SynthesizeSpe
 beforeEach(() => {
   polly.reset();
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof Error)) throw new Error('expected a rejection with an Error');
-  return error;
-}
 
 describe('PollySpeechEngine', () => {
   test('asks Polly for MP3 in the catalog voice as plain text and returns the bytes with their duration', async () => {

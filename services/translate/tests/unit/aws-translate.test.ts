@@ -7,6 +7,7 @@ import {
   TranslateClient,
   TranslateTextCommand,
 } from '@aws-sdk/client-translate';
+import { failureOf } from '@llt/platform/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { AmazonTranslateEngine, TRANSLATION_THROTTLED_ERROR, TranslationThrottledError } from '#adapters/aws-translate';
@@ -19,15 +20,6 @@ const engine = new AmazonTranslateEngine(client);
 beforeEach(() => {
   translate.reset();
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof Error)) throw new Error('expected a rejection with an Error');
-  return error;
-}
 
 describe('AmazonTranslateEngine', () => {
   test('sends the text with the catalog codes and returns the translation', async () => {

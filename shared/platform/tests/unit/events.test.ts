@@ -1,6 +1,7 @@
 // EventBridgePublisher on mocked EventBridge: validated before PutEvents, exact entry, FailedEntryCount → EventPublishError.
 import { EventBridgeClient, PutEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-eventbridge';
 import { ListenerJoinedV1 } from '@llt/events';
+import { failureOf } from '@llt/platform/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { EventBridgePublisher, EventPublishError } from '../../src/events.ts';
@@ -20,15 +21,6 @@ const joined = {
 beforeEach(() => {
   eventBridge.reset();
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof Error)) throw new Error('expected a rejection with an Error');
-  return error;
-}
 
 describe('EventBridgePublisher', () => {
   test('sends one entry on the bus with the definition’s source and detail-type and the detail as JSON', async () => {
