@@ -17,7 +17,7 @@ import { ClientError } from '../errors.ts';
 import { receiveAudio } from './audio.ts';
 import type { ConnectionCache } from './connection-cache.ts';
 import type { IngestDeps } from './deps.ts';
-import type { ConnectionRecord } from './ports.ts';
+import type { ConnectionRecord, SessionRecord } from './ports.ts';
 import type { MessageRateLimits } from './rate-limits.ts';
 import { announceListeners } from './relay.ts';
 import { contiguousUpTo } from './sequence.ts';
@@ -108,11 +108,13 @@ export function parseControl(text: string): ClientMessage {
 async function handleControl(deps: IngestDeps, cache: ConnectionCache, connectionId: string, message: ClientMessage) {
   const connection = await cache.require(connectionId);
   switch (message.action) {
-    case 'hello':
-      await deps.clients.send(connectionId, await welcome(deps, connection));
+    case 'hello': {
+      const session = await deps.sessions.get(connection.sessionId);
+      await deps.clients.send(connectionId, welcome(connection, session));
       // A (re)connected speaker learns who is listening right away, not at the next join.
-      if (connection.role === 'speaker') await announceListeners(deps, connection.sessionId);
+      if (connection.role === 'speaker') await announceListeners(deps, session);
       return;
+    }
     case 'pause':
     case 'resume':
       requireSpeaker(connection, message.action);
@@ -131,8 +133,7 @@ function requireSpeaker(connection: ConnectionRecord, action: string): void {
   }
 }
 
-async function welcome(deps: IngestDeps, connection: ConnectionRecord): Promise<WelcomeMessage> {
-  const session = await deps.sessions.get(connection.sessionId);
+function welcome(connection: ConnectionRecord, session: SessionRecord | undefined): WelcomeMessage {
   if (session?.status !== 'live') {
     throw new ClientError('session_ended', `Session ${connection.sessionId} has ended`, 410);
   }

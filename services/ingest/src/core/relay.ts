@@ -5,6 +5,7 @@
 //   primary course: find the session's speaker connection and send it the message.
 import type { ErrorMessage, ListenersMessage } from '@llt/events';
 import type { IngestDeps } from './deps.ts';
+import type { SessionRecord } from './ports.ts';
 
 export async function tellSpeaker(
   deps: IngestDeps,
@@ -25,10 +26,10 @@ export async function listenerCounts(deps: IngestDeps, sessionId: string, offere
   return counts;
 }
 
-/** Sends the speaker the current listener counts (after a listener joined or left). */
-export async function announceListeners(deps: IngestDeps, sessionId: string): Promise<boolean> {
-  const session = await deps.sessions.get(sessionId);
+/** Sends the session's speaker the current listener counts (after a listener joined or left, or a hello). */
+export async function announceListeners(deps: IngestDeps, session: SessionRecord | undefined): Promise<boolean> {
   if (session?.status !== 'live' || !session.speakerConnectionId) return false;
+  const { sessionId } = session;
   const counts = await listenerCounts(deps, sessionId, session.targetLanguages);
   return (await deps.clients.send(session.speakerConnectionId, { type: 'listeners', sessionId, counts })) === 'sent';
 }

@@ -18,7 +18,7 @@ export function makeEventsHandler(deps: IngestDeps) {
       const { sessionId } = (
         event['detail-type'] === ListenerJoinedV1.detailType ? ListenerJoinedV1 : ListenerLeftV1
       ).schema.parse(event.detail);
-      await announceListeners(deps, sessionId);
+      await announceListeners(deps, await deps.sessions.get(sessionId));
       return;
     }
     if (event['detail-type'] !== TranscriptionUnavailableV1.detailType) {
