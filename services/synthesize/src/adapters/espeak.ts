@@ -59,9 +59,6 @@ export class EspeakSpeechEngine implements SpeechEngine {
     }
   }
 
-  /** Nothing to release: the engines live as long as the process. */
-  close(): void {}
-
   async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {
     const voice = findTargetLanguage(language)?.engines.local.espeakVoice;
     if (!voice) {

@@ -1,5 +1,5 @@
 // Real espeak-ng + LAME (WebAssembly): MP3 output per catalog language, input validation and concurrency.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EspeakSpeechEngine } from '#adapters/espeak';
 import { SynthesisError } from '#errors';
 
@@ -22,7 +22,6 @@ describe.each(['wasm', 'cli'] as const)('EspeakSpeechEngine (%s)', (backend) => 
   beforeAll(async () => {
     await engine.warm();
   });
-  afterAll(() => engine.close());
 
   it.each(Object.entries(SENTENCES))('synthesizes %s to MP3 with a plausible duration', async (language, text) => {
     const result = await engine.synthesize(text, language);
