@@ -32,6 +32,7 @@ import {
 } from '../support/fuzz-inputs.ts';
 import { readAllRecords } from '../support/kinesis.ts';
 import { openSocket, startTestSystem } from '../support/system.ts';
+import { waitFor } from '../support/wait.ts';
 
 const SEED = Number(process.env.LLT_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const RUNS = { speaker: 150, listener: 60, http: 600 };
@@ -83,14 +84,6 @@ async function connect(url: string): Promise<Peer> {
   return { ws, messages, closed, isOpen: () => open };
 }
 
-async function waitFor(what: string, done: () => boolean, timeoutMs = 10_000, detail: () => unknown = () => '') {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(detail())}`);
-    await sleep(5);
-  }
-}
-
 /** Every error the server sent is a protocol ErrorMessage with a known code and a message saying something. */
 function expectClearError(message: Record<string, unknown>) {
   const parsed = ErrorMessage.safeParse(message);
@@ -129,8 +122,7 @@ async function sendAndCheck(
   await waitFor(
     'the answers to a fuzzed sequence',
     () => answers(peer, from).filter((a) => a === 'welcome').length >= welcomes || !peer.isOpen(),
-    10_000,
-    () => ({ want, got: answers(peer, from) }),
+    { intervalMs: 5, detail: () => ({ want, got: answers(peer, from) }) },
   );
   expect(peer.isOpen(), 'a survivable input closed the connection').toBe(true);
   expect(answers(peer, from)).toEqual(want);
@@ -436,7 +428,7 @@ describe('meanwhile', () => {
     for (;;) {
       const from = peer.messages.length;
       peer.ws.send(JSON.stringify({ action: 'hello' }));
-      await waitFor('welcome', () => peer.messages.slice(from).some((m) => m.type === 'welcome'));
+      await waitFor('welcome', () => peer.messages.slice(from).some((m) => m.type === 'welcome'), { intervalMs: 5 });
       if (peer.messages.slice(from).find((m) => m.type === 'welcome')?.lastSeq === sent - 1) break;
       if (Date.now() > deadline) throw new Error('the good session never caught up');
       await sleep(100);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { asKinesisStreamEvent, readAllRecords } from '../support/kinesis.ts';
 import { speakToWav } from '../support/speech.ts';
 import { startTestSystem } from '../support/system.ts';
+import { waitFor } from '../support/wait.ts';
 import { wordErrorRate } from '../support/wer.ts';
 
 const SENTENCE = 'the meeting will start in five minutes';
@@ -26,14 +27,7 @@ afterAll(async () => {
   await system?.stop();
 });
 
-async function waitFor(predicate: () => boolean, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; events: ${JSON.stringify(events.map((e) => e.type))}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const seen = () => events.map((e) => e.type);
 
 test('speech streamed through ingest becomes partials, then one final with the spoken text', async () => {
   const samples = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
@@ -50,7 +44,7 @@ test('speech streamed through ingest becomes partials, then one final with the s
   await speaker.drain();
 
   const mine = (type: string) => events.filter((e) => e.type === type && e.detail.sessionId === session.sessionId);
-  await waitFor(() => mine('TranscriptFinalized').length >= 1, 10_000);
+  await waitFor('TranscriptFinalized', () => mine('TranscriptFinalized').length >= 1, { detail: seen });
   const finals = mine('TranscriptFinalized');
   expect(finals).toHaveLength(1);
   const final = finals[0]!;
@@ -105,7 +99,7 @@ test('a session beyond the recognisers available is told so on the speaker conne
   await speaker.connect();
   const samples = toMono16k(readWav(speakToWav('good afternoon', 'slt')));
   await speaker.streamRealtime(new Int16Array([...new Int16Array(16 * 300), ...samples, ...new Int16Array(16 * 500)]));
-  await waitFor(() => errors.length > 0, 10_000);
+  await waitFor('an error on the speaker connection', () => errors.length > 0, { detail: seen });
   expect(errors[0]).toEqual({
     type: 'error',
     code: 'transcription_unavailable',

@@ -7,6 +7,7 @@ import { mp3Info } from '@llt/synthesize/mp3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { speakToWav } from '../support/speech.ts';
 import { startTestSystem } from '../support/system.ts';
+import { waitFor } from '../support/wait.ts';
 
 const SENTENCE = 'the meeting will start in five minutes';
 /** A word each translation of the sentence must contain: "five" in the listener's language. */
@@ -131,23 +132,21 @@ test('each listener reads the sentence and hears it in their language; a languag
   // The Spanish listener's phone drops; the next sentence is still translated into Spanish, so the listener finds
   // it in the history on reconnecting.
   await listeners.es?.close();
-  await waitUntil(() => events.some((e) => e.type === 'ListenerLeft' && e.detail.language === 'es'));
+  await waitFor(
+    'ListenerLeft (es)',
+    () => events.some((e) => e.type === 'ListenerLeft' && e.detail.language === 'es'),
+    {
+      timeoutMs: 15_000,
+    },
+  );
   await system.bus.drain();
   const second = toMono16k(readWav(speakToWav('we will take questions at the end', 'slt')));
   await speaker.streamRealtime(new Int16Array([...new Int16Array(16 * 300), ...second, ...new Int16Array(16 * 800)]));
   await speaker.drain();
-  await waitUntil(() => mine('TranslationReady').length >= 6);
+  await waitFor('six TranslationReady', () => mine('TranslationReady').length >= 6, { timeoutMs: 15_000 });
   await system.bus.drain();
   expect((await history('lang=es')).body.captions).toHaveLength(2);
 
   await speaker.close();
   await Promise.all(Object.values(listeners).map((l) => l.close()));
 }, 60_000);
-
-async function waitUntil(predicate: () => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
