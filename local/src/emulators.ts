@@ -1,6 +1,7 @@
 // In-process AWS API emulators on loopback ports: kinesalite (Kinesis), dynalite (DynamoDB), s3rver (S3),
-// run on a worker thread, and the resources the services expect in them, created with the real SDK from the
-// shared definitions.
+// run on worker threads with their data under the data directory, and the resources the services expect in
+// them, created with the real SDK from the shared definitions when they are not there yet (a restart finds
+// them, with everything stored in them).
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -25,7 +26,7 @@ export interface Emulators {
 }
 
 export interface EmulatorOptions {
-  /** Folder for S3 objects (kept across restarts). */
+  /** Folder for the stream, the tables and the S3 objects (kept across restarts). */
   dataDir: string;
   region: string;
   shards?: number;
@@ -44,10 +45,10 @@ type WorkerMessage =
   | { type: 'stopped' };
 
 /** Starts some emulators on a worker thread of their own; resolves with their endpoints and a stop function. */
-async function startWorker(emulators: EmulatorName[], s3Dir: string) {
+async function startWorker(emulators: EmulatorName[], dataDir: string) {
   // A worker inherits the parent's execArgv; it is plain JavaScript and needs no loader flags.
   const worker = new Worker(new URL('./emulator-worker.mjs', import.meta.url), {
-    workerData: { emulators, s3Dir },
+    workerData: { emulators, s3Dir: `${dataDir}/s3`, dbDir: dataDir },
     execArgv: [],
   });
   const endpoints = await new Promise<Partial<Record<EmulatorName, string>>>((resolve, reject) => {
@@ -72,10 +73,12 @@ async function startWorker(emulators: EmulatorName[], s3Dir: string) {
 }
 
 export async function startEmulators(options: EmulatorOptions): Promise<Emulators> {
-  const s3Dir = `${options.dataDir}/s3`;
-  mkdirSync(s3Dir, { recursive: true });
+  mkdirSync(`${options.dataDir}/s3`, { recursive: true });
   // Kinesis and DynamoDB each see one request per audio frame: each gets an event loop (and core) of its own.
-  const workers = await Promise.all([startWorker(['kinesis'], s3Dir), startWorker(['dynamodb', 's3'], s3Dir)]);
+  const workers = await Promise.all([
+    startWorker(['kinesis'], options.dataDir),
+    startWorker(['dynamodb', 's3'], options.dataDir),
+  ]);
   const all = Object.assign({}, ...workers.map((w) => w.endpoints)) as Record<EmulatorName, string>;
   const endpoints = { region: options.region, kinesis: all.kinesis, dynamodb: all.dynamodb, s3: all.s3 };
   const stop = async () => {
@@ -105,7 +108,11 @@ async function createStream(e: AwsEndpoints, shards: number): Promise<void> {
     credentials,
     requestHandler: new NodeHttpHandler(),
   });
-  await client.send(new CreateStreamCommand({ StreamName: AUDIO_STREAM_NAME, ShardCount: shards }));
+  try {
+    await client.send(new CreateStreamCommand({ StreamName: AUDIO_STREAM_NAME, ShardCount: shards }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error; // kept from the previous run
+  }
   for (;;) {
     const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: AUDIO_STREAM_NAME }));
     if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
@@ -131,8 +138,13 @@ async function createTable(e: AwsEndpoints, def: TableDefinition): Promise<void>
     credentials,
     requestHandler: new NodeHttpHandler(),
   });
-  await client.send(new CreateTableCommand(tableInput(def)));
-  client.destroy();
+  try {
+    await client.send(new CreateTableCommand(tableInput(def)));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error; // kept from the previous run
+  } finally {
+    client.destroy();
+  }
 }
 
 async function createBucket(e: AwsEndpoints): Promise<void> {

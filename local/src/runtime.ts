@@ -28,6 +28,7 @@ import { BodyTooLargeError, readBody, toHttpApiEvent, writeHttpApiResult } from 
 import { proxyS3, S3_PROXY_PREFIX } from './gateway/s3-proxy.ts';
 import { type StaticApp, serveStatic } from './gateway/static-apps.ts';
 import { WebSocketGateway } from './gateway/websocket-gateway.ts';
+import { fileCheckpointStore } from './kinesis/checkpoint-file.ts';
 import { KinesisPoller } from './kinesis/poller.ts';
 import { invoke, type LambdaHandler } from './lambda.ts';
 import { startAudioSweeper } from './s3/audio-sweeper.ts';
@@ -138,7 +139,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       onError,
     });
     const managementEndpoint = await gateway.listenManagement();
-    stoppers.unshift(() => gateway.close());
+    const closeGateway = once(() => gateway.close());
+    stoppers.unshift(closeGateway);
 
     const env: Record<string, string> = {
       // Tuning the user set for the services (LLT_ASR_HANGOVER_MS, LLT_ASR_SEARCH, …) passes through.
@@ -185,7 +187,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         kinesisClient({ region, kinesis: emulators.endpoints.kinesis }),
         AUDIO_STREAM_NAME,
         (event) => invoke('transcribe-kinesis', transcribe as unknown as LambdaHandler<typeof event, never>, event),
-        { startingPosition: 'LATEST', batchSize: 100, onError: (error) => onError(error, 'kinesis poller') },
+        {
+          // A new stream is empty; a kept one is read on from the checkpoint, or from its start if there is none.
+          startingPosition: 'TRIM_HORIZON',
+          checkpoints: fileCheckpointStore(`${dataDir}/kinesis-checkpoints.json`),
+          batchSize: 100,
+          onError: (error) => onError(error, 'kinesis poller'),
+        },
       );
       await poller.start();
       const sweeper = setInterval(() => {
@@ -195,7 +203,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       stoppers.unshift(async () => {
         clearInterval(sweeper);
         await poller.stop();
+        // Utterances in progress end as final transcripts; the bus then runs their fan-out before it stops.
         await transcribe.shutdown();
+        await Promise.race([bus.drain(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       });
     }
 
@@ -239,6 +249,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       bus,
       gateway,
       async stop() {
+        // Clients first (no new audio, told to reconnect), then the audio already stored is transcribed and
+        // fanned out, then the engines, emulators and ports stop. Sessions live on in the data directory.
+        await closeGateway();
         for (const stop of stoppers.splice(0)) await stop();
       },
     };
@@ -349,6 +362,15 @@ async function serveHttp(
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ type: 'error', code: 'internal_error', message: 'Internal server error' }));
   }
+}
+
+/** Runs `fn` once; later calls get the first call's promise. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => {
+    done ??= fn();
+    return done;
+  };
 }
 
 function lanAddress(): string | undefined {

@@ -7,10 +7,24 @@ import { join, resolve } from 'node:path';
 
 export interface SpawnedSystem {
   url: string;
+  port: number;
+  dataDir: string;
   child: ChildProcess;
+  /** Everything the process printed so far (logs, metrics, errors). */
+  output(): string;
   env(): Promise<Record<string, string>>;
   stats(): Promise<ServerStats>;
+  /** SIGTERM (SIGKILL after 10 s); the data directory is removed unless it was given to `spawnSystem`. */
   stop(): Promise<void>;
+  /** Kills the process with `signal` and resolves with its exit; keeps the data directory. */
+  kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface SpawnOptions {
+  /** Default: a free port. */
+  port?: number;
+  /** Default: a new temporary folder, removed by `stop()`. A given folder is kept (restart tests reuse it). */
+  dataDir?: string;
 }
 
 export interface ServerStats {
@@ -39,9 +53,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 export async function spawnSystem(
   extraEnv: Record<string, string> = {},
   nodeArgs: string[] = [],
+  options: SpawnOptions = {},
 ): Promise<SpawnedSystem> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'llt-bench-'));
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'llt-bench-'));
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'local/src/main.ts'], {
     cwd: ROOT,
     // Decoders run on libuv's thread pool (4 threads by default) alongside fs and DNS work: give it room, as
@@ -75,17 +90,28 @@ export async function spawnSystem(
     if (Date.now() > deadline) throw new Error(`local system did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit({ code, signal })),
+  );
   return {
     url,
+    port,
+    dataDir,
     child,
+    output: () => output,
     env: async () => (await fetch(`${url}/internal/env`)).json() as Promise<Record<string, string>>,
     stats: async () => (await fetch(`${url}/internal/stats`)).json() as Promise<ServerStats>,
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await Promise.race([exit, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+    async kill(signal) {
+      child.kill(signal);
+      return exit;
     },
   };
 }

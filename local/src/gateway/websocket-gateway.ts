@@ -11,6 +11,9 @@ import { lambdaContext } from '../lambda.ts';
 
 /** API Gateway's own limit on one WebSocket message. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
+/** WebSocket close code 1012 (Service Restart): clients reconnect; their session is kept. */
+export const RESTART_CLOSE_CODE = 1012;
+export const RESTART_CLOSE_REASON = 'Server restarting; reconnect in a few seconds';
 /** Messages queued for one connection before the gateway closes it as a flood. */
 const MAX_QUEUED_MESSAGES = 2_000;
 
@@ -283,11 +286,14 @@ export class WebSocketGateway {
     return `http://127.0.0.1:${address.port}`;
   }
 
-  /** Closes every client (1001 going away), waits for their $disconnect handlers, stops the Management API. */
+  /**
+   * Closes every client with 1012 (service restart: the session lives on in the stored state, reconnect), waits
+   * for their $disconnect handlers, stops the Management API. Safe to call more than once.
+   */
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     const pending = [...this.connections.values()].map((c) => {
-      c.socket.close(1001, 'Server shutting down');
+      c.socket.close(RESTART_CLOSE_CODE, RESTART_CLOSE_REASON);
       return new Promise<void>((resolve) => {
         c.socket.once('close', () => setImmediate(() => c.queue.then(() => resolve())));
         setTimeout(resolve, 2_000).unref();

@@ -58,9 +58,23 @@ export interface KinesisPollerOptions {
   /** First backoff after a throttle or transport error; doubles up to 2 s. Default 50. */
   errorBackoffMs?: number;
   onFailure?: (failure: KinesisBatchFailure) => void | Promise<void>;
+  /**
+   * Where the mapping's checkpoints live across restarts of the process: a shard with a saved checkpoint
+   * resumes after it instead of at `startingPosition`. Default: in memory only.
+   */
+  checkpoints?: CheckpointStore;
   /** Poll errors and handler errors; default logs to stderr. */
   onError?: (error: KinesisPollerError) => void;
   invokeIdentityArn?: string;
+}
+
+/** Keeps the last sequence number handled per shard (what Lambda's event source mapping keeps for it). */
+export interface CheckpointStore {
+  load(): Promise<Readonly<Record<string, string>>>;
+  /** Called after every batch handled or discarded; may write lazily, but must keep the latest. */
+  save(shardId: string, sequenceNumber: string): void;
+  /** Writes whatever is pending (the poller calls it when it stops). */
+  flush(): Promise<void>;
 }
 
 export interface KinesisShardStats {
@@ -155,6 +169,8 @@ export class KinesisPoller {
   readonly #onFailure: ((failure: KinesisBatchFailure) => void | Promise<void>) | undefined;
   readonly #onError: (error: KinesisPollerError) => void;
   readonly #invokeIdentityArn: string;
+  readonly #checkpoints: CheckpointStore | undefined;
+  #saved: Readonly<Record<string, string>> | undefined;
 
   readonly #shards = new Map<string, ShardState>();
   readonly #stats = {
@@ -201,6 +217,7 @@ export class KinesisPoller {
     this.#onFailure = options.onFailure;
     this.#onError = options.onError ?? ((error) => console.error(`${error.message}: ${describe(error.cause)}`));
     this.#invokeIdentityArn = options.invokeIdentityArn ?? 'arn:aws:iam::000000000000:role/local-lambda';
+    this.#checkpoints = options.checkpoints;
   }
 
   get running(): boolean {
@@ -237,6 +254,7 @@ export class KinesisPoller {
     // Iterators from before a stop may point past records fetched but never handled; resume from checkpoints.
     for (const shard of this.#shards.values()) shard.iterator = undefined;
     try {
+      this.#saved ??= (await this.#checkpoints?.load()) ?? {};
       this.#region = await this.#client.config.region();
       const summary = await this.#client.send(new DescribeStreamSummaryCommand({ StreamName: this.streamName }), {
         abortSignal: abort.signal,
@@ -269,6 +287,7 @@ export class KinesisPoller {
     await this.#discovery;
     await Promise.all([...this.#shards.values()].map((shard) => shard.loop));
     this.#abort = undefined;
+    await this.#checkpoints?.flush();
   }
 
   get stats(): KinesisPollerStats {
@@ -322,7 +341,7 @@ export class KinesisPoller {
         shardId: shard.ShardId,
         parentShardIds: [shard.ParentShardId, shard.AdjacentParentShardId].filter((id): id is string => !!id),
         initial,
-        lastSequenceNumber: undefined,
+        lastSequenceNumber: this.#saved?.[shard.ShardId],
         iterator: undefined,
         millisBehindLatest: undefined,
         iteratorAgeMs: undefined,
@@ -501,6 +520,7 @@ export class KinesisPoller {
     if (!last) return;
     this.#stats.recordsDelivered += records.length;
     shard.lastSequenceNumber = last.kinesis.sequenceNumber;
+    this.#checkpoints?.save(shard.shardId, shard.lastSequenceNumber);
   }
 
   async #discard(shard: ShardState, records: readonly KinesisStreamRecord[], attempts: number, error: unknown) {
@@ -508,6 +528,7 @@ export class KinesisPoller {
     const last = records[records.length - 1]!;
     this.#stats.failures += records.length;
     shard.lastSequenceNumber = last.kinesis.sequenceNumber;
+    this.#checkpoints?.save(shard.shardId, shard.lastSequenceNumber);
     if (!this.#onFailure) return;
     try {
       await this.#onFailure({

@@ -143,6 +143,9 @@ export class RecordingChannel implements ClientChannel {
   async disconnect(connectionId: string) {
     this.disconnected.push(connectionId);
   }
+  async isConnected(connectionId: string) {
+    return !this.gone.has(connectionId) && !this.disconnected.includes(connectionId);
+  }
   to(connectionId: string) {
     return this.sent.filter((s) => s.connectionId === connectionId).map((s) => s.message);
   }

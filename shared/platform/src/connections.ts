@@ -2,6 +2,7 @@
 import {
   type ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
+  GetConnectionCommand,
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -13,6 +14,8 @@ export interface ClientChannel {
   send(connectionId: string, message: unknown): Promise<SendResult>;
   /** Closes the connection from the server side; a connection already gone is not an error. */
   disconnect(connectionId: string): Promise<void>;
+  /** Whether the connection still exists (its $disconnect may have been lost with a crashed server). */
+  isConnected(connectionId: string): Promise<boolean>;
 }
 
 export class ManagementApiChannel implements ClientChannel {
@@ -35,6 +38,16 @@ export class ManagementApiChannel implements ClientChannel {
       await this.client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
     } catch (error) {
       if (!isGone(error)) throw error;
+    }
+  }
+
+  async isConnected(connectionId: string): Promise<boolean> {
+    try {
+      await this.client.send(new GetConnectionCommand({ ConnectionId: connectionId }));
+      return true;
+    } catch (error) {
+      if (isGone(error)) return false;
+      throw error;
     }
   }
 }

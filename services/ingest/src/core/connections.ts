@@ -52,7 +52,14 @@ async function connectSpeaker(deps: IngestDeps, connectionId: string, query: Con
     );
   }
   assertLive(deps, session);
-  const attached = await deps.sessions.attachSpeaker(sessionId, connectionId);
+  let attached = await deps.sessions.attachSpeaker(sessionId, connectionId);
+  const holder = attached === 'taken' ? (await deps.sessions.get(sessionId))?.speakerConnectionId : undefined;
+  if (holder && !(await deps.clients.isConnected(holder))) {
+    // The previous speaker connection is gone without its $disconnect (the server crashed): take over.
+    await deps.sessions.detachSpeaker(sessionId, holder);
+    deps.log.warn('speaker connection replaced a dead one', { sessionId, connectionId, dead: holder });
+    attached = await deps.sessions.attachSpeaker(sessionId, connectionId);
+  }
   if (attached === 'taken') {
     throw new ClientError(
       'speaker_already_connected',

@@ -200,6 +200,14 @@ describe('connecting', () => {
     expect(await connectSpeaker('s2')).toEqual({ statusCode: 200 });
   });
 
+  test('a speaker reconnecting after a crash takes over the dead connection the session still names', async () => {
+    expect(await connectSpeaker('s1')).toEqual({ statusCode: 200 });
+    // The server went down without running s1's $disconnect: the record says s1, the gateway no longer has it.
+    world.clients.gone.add('s1');
+    expect(await connectSpeaker('s2')).toEqual({ statusCode: 200 });
+    expect(refusal(await connectSpeaker('s3'))).toMatchObject({ status: 409, code: 'speaker_already_connected' });
+  });
+
   test('a connection without a role is refused with 400', async () => {
     expect(refusal(await ws(wsEvent('$connect', 'x', { query: {} })))).toEqual({
       status: 400,

@@ -220,8 +220,18 @@ export class Transcriber {
     this.deps.log.info('recogniser released', { sessionId, why });
   }
 
-  /** Releases every recogniser (process shutdown). */
+  /**
+   * Process shutdown: the utterance in progress in each session ends as a final transcript (what was said is
+   * not lost with the process), then every recogniser is released.
+   */
   async shutdown(): Promise<void> {
-    for (const sessionId of [...this.sessions.keys()]) await this.close(sessionId, 'idle');
+    for (const [sessionId, session] of [...this.sessions]) {
+      await session
+        .flush('pause')
+        .catch((error: Error) =>
+          this.deps.log.error('utterance lost at shutdown', { sessionId, error: error.message }),
+        );
+      await this.close(sessionId, 'idle');
+    }
   }
 }

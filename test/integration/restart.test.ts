@@ -1,0 +1,136 @@
+// Restarting the local system while a session is live: clients are told (close 1012), reconnect on their own
+// and the session goes on; every audio frame is on the stream exactly once; captions and speech stored before
+// the restart are still there after it — after a clean stop (SIGTERM) and after a crash (SIGKILL).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
+import type { AudioMessage, CaptionHistory, CaptionMessage } from '@llt/events';
+import { AUDIO_STREAM_NAME } from '@llt/platform';
+import { afterAll, expect, test } from 'vitest';
+import WebSocket from 'ws';
+import { readAllRecords } from '../support/kinesis.ts';
+import { freePort, type SpawnedSystem, spawnSystem } from '../support/spawn.ts';
+import { speakToWav } from '../support/speech.ts';
+import { waitFor } from '../support/wait.ts';
+
+const SENTENCES = [
+  'the meeting will start in five minutes',
+  'please take your seats and turn off your phones',
+  'we will begin with the report from the sales team',
+];
+/** A word of each sentence as the Spanish listener reads it. */
+const SPANISH = [/cinco/i, /tel[eé]fonos/i, /informe|ventas/i];
+const RECONNECT = { maxAttempts: 60, maxDelayMs: 500 };
+
+const dataDir = mkdtempSync(join(tmpdir(), 'llt-restart-'));
+let system: SpawnedSystem | undefined;
+afterAll(async () => {
+  await system?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const silence = (ms: number) => new Int16Array(16 * ms);
+const speech = (text: string) => toMono16k(readWav(speakToWav(text, 'rms')));
+
+test('live sessions survive a clean restart and a crash of the local system', async () => {
+  const port = await freePort();
+  const start = () => spawnSystem({ LOG_LEVEL: 'INFO' }, [], { port, dataDir });
+  system = await start();
+  const url = system.url;
+
+  const created = await fetch(`${url}/api/sessions`, {
+    method: 'POST',
+    body: JSON.stringify({ sourceLanguage: 'en', targetLanguages: ['es', 'ca'] }),
+  });
+  const session = (await created.json()) as { sessionId: string; speakerToken: string; joinCode: string };
+  const listener = new ListenerClient({ server: url, code: session.joinCode, lang: 'es', reconnect: RECONNECT });
+  await listener.connect();
+  // A bare socket shows what every client is told when the server goes down.
+  const closes: { code: number; reason: string }[] = [];
+  const bare = new WebSocket(`${url.replace('http', 'ws')}/ws?role=listener&code=${session.joinCode}&lang=ca`);
+  bare.on('close', (code, reason) => closes.push({ code, reason: reason.toString() }));
+  await new Promise((resolve, reject) => bare.once('open', resolve).once('error', reject));
+
+  const speaker = new SpeakerClient({
+    server: url,
+    sessionId: session.sessionId,
+    token: session.speakerToken,
+    reconnect: RECONNECT,
+  });
+  await speaker.connect();
+
+  // Sentence 1, then its translation and speech reach the listener.
+  let framesStreamed = 0;
+  const stream = async (samples: Int16Array) => {
+    framesStreamed += (await speaker.streamRealtime(samples)).frames;
+  };
+  await stream(new Int16Array([...silence(300), ...speech(SENTENCES[0]!), ...silence(800)]));
+  const firstAudio = await listener.waitFor<AudioMessage>((m) => m.type === 'audio', 20_000, { includePast: true });
+
+  // Sentence 2 is being spoken when the system stops cleanly and starts again on the same data.
+  const second = stream(new Int16Array([...speech(SENTENCES[1]!), ...silence(800)]));
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  const stopped = await system.kill('SIGTERM');
+  expect(stopped.code).toBe(0);
+  expect(closes).toEqual([{ code: 1012, reason: 'Server restarting; reconnect in a few seconds' }]);
+  system = await start();
+  await second;
+  await speaker.drain();
+  // Audio stored before the restart is still served; its URL was signed for the same address.
+  const kept = await fetch(firstAudio.url);
+  expect(kept.status).toBe(200);
+  expect((await kept.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+
+  // Sentence 3 after a crash: the session, its speaker and listener carry on once the system is back.
+  await waitFor(
+    'the Spanish translation of sentence 2',
+    () => spanishTexts(listener).some((t) => SPANISH[1]!.test(t)),
+    {
+      timeoutMs: 30_000,
+      detail: () => spanishTexts(listener),
+    },
+  );
+  const killed = await system.kill('SIGKILL');
+  expect(killed.signal).toBe('SIGKILL');
+  system = await start();
+  await stream(new Int16Array([...speech(SENTENCES[2]!), ...silence(800)]));
+  await speaker.drain();
+  await waitFor(
+    'the Spanish translation of sentence 3',
+    () => spanishTexts(listener).some((t) => SPANISH[2]!.test(t)),
+    {
+      timeoutMs: 30_000,
+      detail: () => spanishTexts(listener),
+    },
+  );
+  await speaker.end();
+  await listener.close();
+  bare.terminate();
+
+  expect(speaker.stats.framesLost).toBe(0);
+  expect(speaker.stats.reconnects).toBeGreaterThanOrEqual(2);
+  expect(listener.reconnects).toBeGreaterThanOrEqual(2);
+
+  // Every frame the speaker sent is on the stream once, in order, across both restarts.
+  const env = await system.env();
+  const frames = (await readAllRecords(env.LLT_KINESIS_ENDPOINT!, AUDIO_STREAM_NAME))
+    .filter((r) => r.partitionKey === session.sessionId)
+    .flatMap((r) => (r.record.header.kind === 'audio' ? [r.record.header.seq] : []));
+  expect(frames).toEqual(Array.from({ length: framesStreamed }, (_, i) => i));
+
+  // The caption log has every sentence, in order, each segment once — including those from before both restarts.
+  const history = (await (
+    await fetch(`${system.url}/api/sessions/${session.sessionId}/captions?lang=es`)
+  ).json()) as CaptionHistory;
+  const texts = history.captions.map((c) => c.text);
+  for (const word of SPANISH) expect(texts.some((t) => word.test(t))).toBe(true);
+  const indexes = history.captions.map((c) => c.segmentIndex);
+  expect(indexes).toEqual([...new Set(indexes)].sort((a, b) => a - b));
+}, 240_000);
+
+function spanishTexts(listener: ListenerClient): string[] {
+  return listener.history.flatMap(({ message: m }) =>
+    m.type === 'caption' && (m as CaptionMessage).kind === 'translation' ? [(m as CaptionMessage).text] : [],
+  );
+}
