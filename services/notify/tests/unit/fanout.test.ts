@@ -57,6 +57,7 @@ function world(
         return 'sent';
       },
       disconnect: async () => undefined,
+      isConnected: async (connectionId: string) => !gone.includes(connectionId),
       isConnected: async (connectionId) => !gone.includes(connectionId),
     },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
