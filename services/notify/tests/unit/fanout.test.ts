@@ -58,7 +58,6 @@ function world(
       },
       disconnect: async () => undefined,
       isConnected: async (connectionId: string) => !gone.includes(connectionId),
-      isConnected: async (connectionId) => !gone.includes(connectionId),
     },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     metrics: { latency: () => undefined, count: () => undefined },
