@@ -27,7 +27,7 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
       'MalformedRecords',
     ],
   },
-  translate: { latencies: ['TranslationReadyMs', 'TranslateEngineMs'], counts: [] },
+  translate: { latencies: ['TranslationReadyMs', 'TranslateEngineMs'], counts: ['TranslationFailures'] },
   synthesize: { latencies: ['SpeechSynthesizedMs', 'SynthesisEngineMs', 'AudioStoreMs'], counts: [] },
   notify: {
     latencies: ['SourceCaptionDeliveredMs', 'TranslationDeliveredMs', 'AudioDeliveredMs'],

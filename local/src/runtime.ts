@@ -75,7 +75,8 @@ loopDelay.enable();
 /** Process-wide settings the Powertools utilities and the AWS SDK read when their modules load. */
 function quietDefaults(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= process.env.LLT_METRICS === '1' ? 'false' : 'true';
+  if (process.env.LLT_METRICS === '1') process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  else process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.LOG_LEVEL ??= 'WARN';
 }
 

@@ -2,6 +2,8 @@
 //   input: the TranscriptFinalized detail and a target language (one branch of the workflow's Map)
 //   output: the TranslationReady detail, published and returned to the workflow
 //   primary course: check the language, translate with the engine, publish TranslationReady, return it.
+//   alternate course: the engine fails or times out → logged and counted (TranslationFailures), rethrown for
+//   the workflow to retry or give this language up.
 import { findTargetLanguage, type TranslateTaskInput, TranslationReadyV1 } from '@llt/events';
 import { UnsupportedLanguagePairError } from '#errors';
 import type { EventPublisher, ServiceLog, ServiceMetrics, TranslationEngine } from './ports.ts';
@@ -21,7 +23,22 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
     throw new UnsupportedLanguagePairError(`"${targetLanguage}" is not a target language of this product`);
   }
   const started = deps.clock.now();
-  const text = await deps.engine.translate(transcript.text, transcript.language, targetLanguage);
+  let text: string;
+  try {
+    text = await deps.engine.translate(transcript.text, transcript.language, targetLanguage);
+  } catch (error) {
+    // The workflow retries or gives this language up; operators see each failure here, per language.
+    deps.metrics.count('TranslationFailures');
+    deps.log.error('translation failed', {
+      sessionId: transcript.sessionId,
+      segmentId: transcript.segmentId,
+      language: targetLanguage,
+      engine: deps.engine.name(targetLanguage),
+      error: (error as Error).message,
+      errorName: (error as Error).name,
+    });
+    throw error;
+  }
   const translatedAt = deps.clock.now();
   const detail: TranslationReadyV1 = {
     v: 1,
