@@ -1,9 +1,11 @@
 // The audio bucket on the public port: listeners' browsers (a phone on the network included) fetch presigned
-// audio URLs from `/s3/…` on the system's own origin, forwarded as is to the S3 emulator on loopback. On AWS the
-// URLs point at S3 itself.
+// audio URLs from `/s3/…` on the system's own origin, forwarded to the S3 emulator on loopback once their
+// signature and lifetime check out (the emulator checks only the lifetime). On AWS the URLs point at S3 itself.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'node:http';
+import { S3RVER_CREDENTIALS } from '@llt/platform';
+import { checkPresignedGet } from './presigned-url.ts';
 
 export const S3_PROXY_PREFIX = '/s3/';
 
@@ -20,6 +22,14 @@ export function proxyS3(s3Endpoint: string, req: IncomingMessage, res: ServerRes
   };
   if (req.method === 'OPTIONS') {
     res.writeHead(204, cors).end();
+    return;
+  }
+  const check = checkPresignedGet(req.method ?? 'GET', req.url ?? '/', req.headers.host ?? '', S3RVER_CREDENTIALS);
+  if (!check.ok) {
+    res.writeHead(check.status, { ...cors, 'content-type': 'application/xml' });
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${check.code}</Code><Message>${check.message}</Message></Error>`,
+    );
     return;
   }
   const target = new URL(s3Endpoint);

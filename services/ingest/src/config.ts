@@ -6,6 +6,7 @@ import {
   intEnv,
   listEnv,
   optionalEnv,
+  positiveNumberEnv,
   RESOURCE_ENV,
   requireEnv,
 } from '@llt/platform';
@@ -36,7 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
     managementEndpoint: requireEnv(RESOURCE_ENV.websocketManagementEndpoint, env),
     availableTargetLanguages: listEnv('LLT_TARGET_LANGUAGES', env) ?? [],
-    sessionTtlMs: intEnv('LLT_SESSION_TTL_HOURS', 12, env) * 3_600_000,
+    sessionTtlMs: Math.round(positiveNumberEnv('LLT_SESSION_TTL_HOURS', 12, env) * 3_600_000),
     joinAttemptsPerMinute: intEnv('LLT_JOIN_ATTEMPTS_PER_MINUTE', 20, env),
     messagesPerSecond: intEnv('LLT_MESSAGES_PER_SECOND', 100, env),
   };

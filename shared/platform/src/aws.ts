@@ -31,7 +31,8 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsEndpo
 
 /** Emulators accept any credentials except s3rver, which wants its own fixed pair. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+/** The S3 emulator's fixed key pair: what local presigned audio URLs are signed with (and checked against). */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 /** Keep-alive HTTP/1.1 for emulators: kinesalite cannot speak HTTP/2 and new sockets per call cost ~1 ms each. */
 function localHandler(): NodeHttpHandler {

@@ -23,6 +23,17 @@ export function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = 
   return value;
 }
 
+/** A positive number (fractions allowed, e.g. `LLT_SESSION_TTL_HOURS=1.5`). */
+export function positiveNumberEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = optionalEnv(name, env);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(`environment variable ${name} must be a positive number, got "${raw}"`);
+  }
+  return value;
+}
+
 export function listEnv(name: string, env: NodeJS.ProcessEnv = process.env): string[] | undefined {
   const raw = optionalEnv(name, env);
   return raw
