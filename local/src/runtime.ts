@@ -122,7 +122,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     if (process.env.LLT_TRACE_EVENTS === '1') {
       // Every event on the bus as one JSON line: follow a session from the terminal.
       bus.subscribe((event) =>
-        console.log(JSON.stringify({ bus: event['detail-type'], source: event.source, detail: event.detail })),
+        console.log(
+          redactPresignedUrls(
+            JSON.stringify({ bus: event['detail-type'], source: event.source, detail: event.detail }),
+          ),
+        ),
       );
     }
     const events: EventBridgeServer = await startEventBridgeServer(bus);
@@ -363,6 +367,14 @@ async function serveHttp(
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ type: 'error', code: 'internal_error', message: 'Internal server error' }));
   }
+}
+
+/**
+ * A presigned URL is a credential for its lifetime (SpeechSynthesized carries one): in logs, keep the object's
+ * address and drop the query that grants access.
+ */
+export function redactPresignedUrls(text: string): string {
+  return text.replace(/(https?:\/\/[^"\s?]+)\?[^"\s]*X-Amz-Signature[^"\s]*/g, '$1?[presigned query redacted]');
 }
 
 /** Runs `fn` once; later calls get the first call's promise. */
