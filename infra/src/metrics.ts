@@ -31,7 +31,14 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
   synthesize: { latencies: ['SpeechSynthesizedMs', 'SynthesisEngineMs', 'AudioStoreMs'], counts: [] },
   notify: {
     latencies: ['SourceCaptionDeliveredMs', 'TranslationDeliveredMs', 'AudioDeliveredMs'],
-    counts: ['MessagesDelivered', 'ListenersGone', 'DeliveryFailures', 'LanguagesFannedOut', 'DuplicateFanoutsSkipped'],
+    counts: [
+      'MessagesDelivered',
+      'ListenersGone',
+      'DeliveryFailures',
+      'LanguagesFannedOut',
+      'DuplicateFanoutsSkipped',
+      'PartialsCoalesced',
+    ],
   },
 };
 

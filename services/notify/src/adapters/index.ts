@@ -2,6 +2,7 @@
 import { dynamoDocumentClient, ManagementApiChannel, managementApiClient, type Observability } from '@llt/platform';
 import type { NotifyConfig } from '#config';
 import type { NotifyDeps } from '#core/fanout';
+import { PartialCoalescer } from '#core/partials';
 import { DynamoCaptionLog } from './dynamo-caption-log.ts';
 import { DynamoFanoutLedger } from './dynamo-fanout-ledger.ts';
 import { DynamoListenerDirectory } from './dynamo-listeners.ts';
@@ -19,5 +20,6 @@ export function createNotifyDeps(config: NotifyConfig, obs: Observability): Noti
     metrics: obs,
     clock: { now: () => Date.now() },
     concurrency: config.concurrency,
+    partials: new PartialCoalescer(),
   };
 }

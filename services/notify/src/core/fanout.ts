@@ -12,6 +12,7 @@ import type {
   TranslationReadyV1,
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
+import type { PartialCoalescer } from './partials.ts';
 import type {
   CaptionLog,
   ClientChannel,
@@ -32,6 +33,8 @@ export interface NotifyDeps {
   clock: { now(): number };
   /** Messages in flight at once during one fan-out. */
   concurrency: number;
+  /** One partial caption fan-out per session at a time, newest first (see partials.ts). */
+  partials: PartialCoalescer;
 }
 
 export interface Delivery {
@@ -58,11 +61,29 @@ export async function deliverSourceCaption(
     captureStart: event.capture.start,
     captureEnd: event.capture.end,
   };
+  const ref = {
+    sessionId: event.sessionId,
+    segmentIndex: event.segmentIndex,
+    revision: 'revision' in event ? event.revision : 0,
+    final,
+  };
+  if (!final) {
+    let delivery: Delivery = { sent: 0, gone: 0, failed: 0 };
+    const outcome = await deps.partials.partial(ref, async () => {
+      delivery = await fanOut(deps, event.sessionId, undefined, message, {
+        speaker: true,
+        current: () => deps.partials.isCurrent(ref),
+      });
+    });
+    if (outcome !== 'sent') deps.metrics.count('PartialsCoalesced');
+    return delivery;
+  }
+  deps.partials.final(ref);
   const [delivery] = await Promise.all([
     fanOut(deps, event.sessionId, undefined, message, { speaker: true }),
-    final ? deps.captions.append(message) : undefined,
+    deps.captions.append(message),
   ]);
-  if (final) deps.metrics.latency('SourceCaptionDeliveredMs', deps.clock.now() - event.capture.end);
+  deps.metrics.latency('SourceCaptionDeliveredMs', deps.clock.now() - event.capture.end);
   return delivery;
 }
 
@@ -112,7 +133,7 @@ async function fanOut(
   sessionId: string,
   language: string | undefined,
   message: CaptionMessage | AudioMessage,
-  { speaker = false } = {},
+  { speaker = false, current = () => true }: { speaker?: boolean; current?: () => boolean } = {},
 ): Promise<Delivery> {
   const [listeners, speakerConnection] = await Promise.all([
     deps.listeners.listeners(sessionId, language),
@@ -126,6 +147,8 @@ async function fanOut(
       })
     : undefined;
   await forEachLimited(listeners, deps.concurrency, async (listener: Listener) => {
+    // A partial caption overtaken by a newer one is not worth the rest of its sends.
+    if (!current()) return;
     try {
       if ((await deps.clients.send(listener.connectionId, message)) === 'sent') {
         delivery.sent++;

@@ -4,6 +4,7 @@ import { forEachLimited } from '@llt/platform';
 import { expect, test } from 'vitest';
 import { deliverAudio, deliverSourceCaption, deliverTranslation, type NotifyDeps } from '#core/fanout';
 import { resolveLanguages } from '#core/languages';
+import { PartialCoalescer } from '#core/partials';
 import type { Listener } from '#core/ports';
 import audioSample from '../../../../shared/events/samples/llt.synthesize@SpeechSynthesized.v1.json';
 import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
@@ -63,6 +64,7 @@ function world(
     metrics: { latency: () => undefined, count: () => undefined },
     clock: { now: () => 0 },
     concurrency: 4,
+    partials: new PartialCoalescer(),
   };
   return { deps, sent, removed, logged, maxInFlight: () => maxInFlight };
 }
