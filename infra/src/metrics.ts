@@ -38,6 +38,7 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
       'LanguagesFannedOut',
       'DuplicateFanoutsSkipped',
       'PartialsCoalesced',
+      'OrderWaitsTimedOut',
     ],
   },
 };

@@ -12,6 +12,7 @@ import type {
   TranslationReadyV1,
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
+import type { SegmentOrder } from './order.ts';
 import type { PartialCoalescer } from './partials.ts';
 import type {
   CaptionLog,
@@ -35,6 +36,8 @@ export interface NotifyDeps {
   concurrency: number;
   /** One partial caption fan-out per session at a time, newest first (see partials.ts). */
   partials: PartialCoalescer;
+  /** Each language's translated captions and audio in segment order (see order.ts). */
+  order: SegmentOrder;
 }
 
 export interface Delivery {
@@ -102,7 +105,9 @@ export async function deliverTranslation(deps: NotifyDeps, event: TranslationRea
     captureEnd: event.capture.end,
   };
   const [delivery] = await Promise.all([
-    fanOut(deps, event.sessionId, event.targetLanguage, message, { speaker: true }),
+    inOrder(deps, event.sessionId, event.targetLanguage, 'caption', event.segmentIndex, () =>
+      fanOut(deps, event.sessionId, event.targetLanguage, message, { speaker: true }),
+    ),
     deps.captions.append(message),
   ]);
   deps.metrics.latency('TranslationDeliveredMs', deps.clock.now() - event.capture.end);
@@ -123,9 +128,30 @@ export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1)
     durationMs: event.audio.durationMs,
     captureEnd: event.capture.end,
   };
-  const delivery = await fanOut(deps, event.sessionId, event.language, message);
+  const delivery = await inOrder(deps, event.sessionId, event.language, 'audio', event.segmentIndex, () =>
+    fanOut(deps, event.sessionId, event.language, message),
+  );
   deps.metrics.latency('AudioDeliveredMs', deps.clock.now() - event.capture.end);
   return delivery;
+}
+
+/** Runs one language's delivery after the session's earlier segments of the same kind (bounded wait). */
+async function inOrder(
+  deps: NotifyDeps,
+  sessionId: string,
+  language: string,
+  kind: 'caption' | 'audio',
+  segmentIndex: number,
+  deliver: () => Promise<Delivery>,
+): Promise<Delivery> {
+  if ((await deps.order.turn(sessionId, language, kind, segmentIndex)) === 'waited-out') {
+    deps.metrics.count('OrderWaitsTimedOut');
+  }
+  try {
+    return await deliver();
+  } finally {
+    deps.order.done(sessionId, language, kind, segmentIndex);
+  }
 }
 
 async function fanOut(

@@ -4,6 +4,7 @@ import { forEachLimited } from '@llt/platform';
 import { expect, test } from 'vitest';
 import { deliverAudio, deliverSourceCaption, deliverTranslation, type NotifyDeps } from '#core/fanout';
 import { resolveLanguages } from '#core/languages';
+import { SegmentOrder } from '#core/order';
 import { PartialCoalescer } from '#core/partials';
 import type { Listener } from '#core/ports';
 import audioSample from '../../../../shared/events/samples/llt.synthesize@SpeechSynthesized.v1.json';
@@ -65,6 +66,7 @@ function world(
     clock: { now: () => 0 },
     concurrency: 4,
     partials: new PartialCoalescer(),
+    order: new SegmentOrder(1_000),
   };
   return { deps, sent, removed, logged, maxInFlight: () => maxInFlight };
 }
