@@ -12,7 +12,7 @@ import { type SpawnedSystem, spawnSystem } from '../support/spawn.ts';
 import { speakToWav } from '../support/speech.ts';
 import { waitFor } from '../support/wait.ts';
 
-const AUDIO_URL_TTL_S = 3;
+const AUDIO_URL_TTL_S = 8;
 interface Session {
   sessionId: string;
   speakerToken: string;
