@@ -108,11 +108,9 @@ async function createStream(e: AwsEndpoints, shards: number): Promise<void> {
     credentials,
     requestHandler: new NodeHttpHandler(),
   });
-  try {
-    await client.send(new CreateStreamCommand({ StreamName: AUDIO_STREAM_NAME, ShardCount: shards }));
-  } catch (error) {
-    if ((error as Error).name !== 'ResourceInUseException') throw error; // kept from the previous run
-  }
+  await unlessPresent(client.send(new CreateStreamCommand({ StreamName: AUDIO_STREAM_NAME, ShardCount: shards })), [
+    'ResourceInUseException',
+  ]);
   for (;;) {
     const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: AUDIO_STREAM_NAME }));
     if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
@@ -139,22 +137,27 @@ async function createTable(e: AwsEndpoints, def: TableDefinition): Promise<void>
     requestHandler: new NodeHttpHandler(),
   });
   try {
-    await client.send(new CreateTableCommand(tableInput(def)));
-  } catch (error) {
-    if ((error as Error).name !== 'ResourceInUseException') throw error; // kept from the previous run
+    await unlessPresent(client.send(new CreateTableCommand(tableInput(def))), ['ResourceInUseException']);
   } finally {
     client.destroy();
   }
 }
 
+/** A create call whose "already exists" errors mean the resource was kept from the previous run. */
+async function unlessPresent(creating: Promise<unknown>, existsErrors: readonly string[]): Promise<void> {
+  try {
+    await creating;
+  } catch (error) {
+    if (!existsErrors.includes((error as Error).name)) throw error;
+  }
+}
+
 async function createBucket(e: AwsEndpoints): Promise<void> {
   const client = s3Client(e);
-  try {
-    await client.send(new CreateBucketCommand({ Bucket: AUDIO_BUCKET_NAME }));
-  } catch (error) {
-    if ((error as Error).name !== 'BucketAlreadyOwnedByYou' && (error as Error).name !== 'BucketAlreadyExists')
-      throw error;
-  }
+  await unlessPresent(client.send(new CreateBucketCommand({ Bucket: AUDIO_BUCKET_NAME })), [
+    'BucketAlreadyOwnedByYou',
+    'BucketAlreadyExists',
+  ]);
   // Listener pages fetch audio cross-origin and analyse it, which needs CORS.
   await client.send(
     new PutBucketCorsCommand({

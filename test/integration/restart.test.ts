@@ -4,14 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
+import { createSession, ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
 import type { AudioMessage, CaptionHistory, CaptionMessage } from '@llt/events';
 import { AUDIO_STREAM_NAME } from '@llt/platform';
 import { afterAll, expect, test } from 'vitest';
-import WebSocket from 'ws';
 import { readAllRecords } from '../support/kinesis.ts';
 import { freePort, type SpawnedSystem, spawnSystem } from '../support/spawn.ts';
 import { speakToWav } from '../support/speech.ts';
+import { openSocket } from '../support/system.ts';
 import { waitFor } from '../support/wait.ts';
 
 const SENTENCES = [
@@ -39,18 +39,13 @@ test('live sessions survive a clean restart and a crash of the local system', as
   system = await start();
   const url = system.url;
 
-  const created = await fetch(`${url}/api/sessions`, {
-    method: 'POST',
-    body: JSON.stringify({ sourceLanguage: 'en', targetLanguages: ['es', 'ca'] }),
-  });
-  const session = (await created.json()) as { sessionId: string; speakerToken: string; joinCode: string };
+  const session = await createSession(url, { sourceLanguage: 'en', targetLanguages: ['es', 'ca'] });
   const listener = new ListenerClient({ server: url, code: session.joinCode, lang: 'es', reconnect: RECONNECT });
   await listener.connect();
   // A bare socket shows what every client is told when the server goes down.
   const closes: { code: number; reason: string }[] = [];
-  const bare = new WebSocket(`${url.replace('http', 'ws')}/ws?role=listener&code=${session.joinCode}&lang=ca`);
+  const bare = await openSocket(`${url.replace('http', 'ws')}/ws?role=listener&code=${session.joinCode}&lang=ca`);
   bare.on('close', (code, reason) => closes.push({ code, reason: reason.toString() }));
-  await new Promise((resolve, reject) => bare.once('open', resolve).once('error', reject));
 
   const speaker = new SpeakerClient({
     server: url,

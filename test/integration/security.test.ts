@@ -2,66 +2,41 @@
 // only a session's speaker sends audio or ends it; sessions are isolated (messages, audio, captions); audio URLs
 // and speaker tokens expire; per-connection message rate and size limits; failed joins are rate-limited per
 // client; and nothing secret reaches the logs, even at DEBUG with every bus event traced.
-import { ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
+import { type CreatedSession, createSession, ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
 import { type AudioMessage, type CaptionMessage, encodeAudioFrame, type ServerMessage } from '@llt/events';
 import { AUDIO_STREAM_NAME } from '@llt/platform';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import WebSocket from 'ws';
 import { readAllRecords } from '../support/kinesis.ts';
 import { type SpawnedSystem, spawnSystem } from '../support/spawn.ts';
 import { speakToWav } from '../support/speech.ts';
+import { inbox, openSocket } from '../support/system.ts';
 import { waitFor } from '../support/wait.ts';
 
 const AUDIO_URL_TTL_S = 8;
-interface Session {
-  sessionId: string;
-  speakerToken: string;
-  joinCode: string;
-}
+type Session = CreatedSession;
 
-async function createSession(url: string, targetLanguages = ['es']): Promise<Session> {
-  const res = await fetch(`${url}/api/sessions`, {
-    method: 'POST',
-    body: JSON.stringify({ sourceLanguage: 'en', targetLanguages }),
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as Session;
+async function newSession(url: string): Promise<Session> {
+  return createSession(url, { sourceLanguage: 'en', targetLanguages: ['es'] });
 }
 
 /** A raw WebSocket that records every text message and how it closed. */
 async function rawSocket(url: string) {
-  const ws = new WebSocket(url);
-  const messages: Record<string, unknown>[] = [];
+  const ws = await openSocket(url);
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
-  ws.on('message', (data, isBinary) => {
-    if (!isBinary) messages.push(JSON.parse(data.toString()) as Record<string, unknown>);
-  });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  return { ws, messages, closed };
+  return { ws, messages: inbox(ws).messages, closed };
 }
 
 /** The HTTP status and error code a WebSocket handshake is refused with (or 101 when it is accepted). */
 async function handshake(url: string): Promise<{ status: number; code?: string; message?: string }> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url);
-    ws.on('open', () => {
-      ws.close();
-      resolve({ status: 101 });
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      res.on('end', () => {
-        const json = JSON.parse(body || '{}') as { code?: string; message?: string };
-        resolve({ status: res.statusCode ?? 0, code: json.code, message: json.message });
-      });
-    });
-    ws.on('error', () => undefined);
-  });
+  try {
+    (await openSocket(url)).close();
+    return { status: 101 };
+  } catch (error) {
+    const { status, body } = error as { status: number; body: { code?: string; message?: string } };
+    return { status, code: body.code, message: body.message };
+  }
 }
 
 describe('one system, two live sessions', () => {
@@ -80,8 +55,8 @@ describe('one system, two live sessions', () => {
       LLT_AUDIO_URL_TTL_S: String(AUDIO_URL_TTL_S),
     });
     ws = `${system.url.replace('http', 'ws')}/ws`;
-    a = await createSession(system.url);
-    b = await createSession(system.url);
+    a = await newSession(system.url);
+    b = await newSession(system.url);
     secrets.push(a.speakerToken, b.speakerToken);
   }, 90_000);
   afterAll(async () => {
@@ -253,7 +228,7 @@ test('speaker tokens expire with their session', async () => {
   const system = await spawnSystem({ LLT_SERVICES: 'ingest', LLT_SESSION_TTL_HOURS: String(3 / 3600) });
   try {
     const ws = `${system.url.replace('http', 'ws')}/ws`;
-    const session = await createSession(system.url);
+    const session = await newSession(system.url);
     const speakerUrl = `${ws}?role=speaker&sessionId=${session.sessionId}&token=${session.speakerToken}`;
     expect(await handshake(speakerUrl)).toEqual({ status: 101 });
     await new Promise((resolve) => setTimeout(resolve, 3200));

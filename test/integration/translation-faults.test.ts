@@ -2,7 +2,7 @@
 // translated: the other languages' captions and speech arrive as usual, the hang is logged and counted, the
 // workflow's retry starts a fresh pipeline and the hung language catches up; the next sentence is normal.
 import { execFileSync } from 'node:child_process';
-import { ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
+import { createSession, ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
 import type { AudioMessage, CaptionMessage } from '@llt/events';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type SpawnedSystem, spawnSystem } from '../support/spawn.ts';
@@ -42,11 +42,7 @@ function pipelineGroups(rootPid: number, mode: string): number[] {
 }
 
 test('a hung translation engine for one language leaves the others on time, is logged and counted, and recovers', async () => {
-  const created = await fetch(`${system.url}/api/sessions`, {
-    method: 'POST',
-    body: JSON.stringify({ sourceLanguage: 'en', targetLanguages: [...LANGUAGES] }),
-  });
-  const session = (await created.json()) as { sessionId: string; speakerToken: string; joinCode: string };
+  const session = await createSession(system.url, { sourceLanguage: 'en', targetLanguages: [...LANGUAGES] });
   const listeners = Object.fromEntries(
     LANGUAGES.map((lang) => [lang, new ListenerClient({ server: system.url, code: session.joinCode, lang })]),
   ) as Record<(typeof LANGUAGES)[number], ListenerClient>;

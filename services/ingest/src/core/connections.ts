@@ -53,7 +53,8 @@ async function connectSpeaker(deps: IngestDeps, connectionId: string, query: Con
   }
   assertLive(deps, session);
   let attached = await deps.sessions.attachSpeaker(sessionId, connectionId);
-  const holder = attached === 'taken' ? (await deps.sessions.get(sessionId))?.speakerConnectionId : undefined;
+  // The holder as read above; if it changed since, the conditional detach below changes nothing.
+  const holder = attached === 'taken' ? session.speakerConnectionId : undefined;
   if (holder && !(await deps.clients.isConnected(holder))) {
     // The previous speaker connection is gone without its $disconnect (the server crashed): take over.
     await deps.sessions.detachSpeaker(sessionId, holder);

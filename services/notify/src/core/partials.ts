@@ -70,11 +70,6 @@ export class PartialCoalescer {
     return !newest || sameCaption(ref, newest) || isNewer(ref, newest);
   }
 
-  /** Sessions with state; idle ones are dropped once there are many. */
-  get size(): number {
-    return this.#sessions.size;
-  }
-
   async #drain(state: SessionState): Promise<void> {
     for (;;) {
       const next = state.pending;
