@@ -1,7 +1,7 @@
 // The stateful, shared part of the product: event bus, audio stream, tables, audio bucket, the WebSocket and
 // HTTP APIs (their routes belong to the services), the speakers' user pool, and the SSM parameters through which
 // the service stacks find all of it. Data-holding resources are retained and keep fixed logical ids.
-import { EVENT_BUS_NAME } from '@llt/events';
+import { EVENT_BUS_NAME, KEEPALIVE_ACTION } from '@llt/events';
 import {
   AUDIO_BUCKET_NAME,
   AUDIO_OBJECTS,
@@ -51,7 +51,7 @@ export const TABLES: readonly { logicalId: string; definition: TableDefinition }
 ];
 
 /** A WebSocket route the platform owns: an API without routes cannot be deployed, and clients may ping. */
-export const PLATFORM_PING_ROUTE = 'ping';
+export const PLATFORM_PING_ROUTE = KEEPALIVE_ACTION;
 
 export class PlatformStack extends Stack {
   readonly eventBus: EventBus;

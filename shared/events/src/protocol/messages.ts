@@ -18,6 +18,13 @@ export const ClientMessage = z.discriminatedUnion('action', [
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export const CLIENT_ACTIONS = ['hello', 'pause', 'resume', 'end'] as const;
 
+/**
+ * Keep-alive: `{"action":"ping"}`. API Gateway closes a connection after 10 minutes without a message from its
+ * client; this route is answered by the WebSocket API itself (a mock integration, no function, no reply), so a
+ * client that has nothing to say sends it well within that time.
+ */
+export const KEEPALIVE_ACTION = 'ping';
+
 /** Every error a client can receive, on the socket or as the body of a refused handshake / HTTP call. */
 export const ErrorCode = z.enum([
   'malformed_frame',
