@@ -1,4 +1,5 @@
 // Builders for the API Gateway events the ingest handlers receive.
+import { toBase64 } from '@llt/events';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { WebSocketEvent } from '#handlers/websocket';
 
@@ -39,12 +40,9 @@ export function wsEvent(
   } as unknown as WebSocketEvent;
 }
 
-export function binaryEvent(connectionId: string, data: Uint8Array, at?: number): WebSocketEvent {
-  return wsEvent('$default', connectionId, {
-    body: Buffer.from(data).toString('base64'),
-    isBase64Encoded: true,
-    ...(at ? { at } : {}),
-  });
+/** An audio frame's bytes as a client sends them: base64 text on $default. */
+export function frameEvent(connectionId: string, data: Uint8Array, at?: number): WebSocketEvent {
+  return wsEvent('$default', connectionId, { body: toBase64(data), ...(at ? { at } : {}) });
 }
 
 export function httpEvent(method: string, path: string, body?: string, sourceIp = '127.0.0.1'): APIGatewayProxyEventV2 {

@@ -14,6 +14,7 @@ export * from './events/registry.ts';
 export * from './languages.ts';
 export * from './protocol/audio-frame.ts';
 export * from './protocol/audio-record.ts';
+export * from './protocol/base64.ts';
 export * from './protocol/http.ts';
 export * from './protocol/messages.ts';
 export * from './workflow.ts';

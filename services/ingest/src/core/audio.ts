@@ -1,9 +1,9 @@
 // Use case: the speaker sent an audio frame.
-//   input: the connection id, the binary message, when it was received
+//   input: the connection id, the frame's base64 text, when it was received
 //   output: the frame on the audio stream exactly once (or a clear error to the client)
-//   primary course: check the sender is the session's speaker, validate the frame, claim its sequence number
+//   primary course: check the sender is the session's speaker, decode the frame, claim its sequence number
 //   (duplicates dropped, gaps logged), put it on Kinesis partitioned by session id.
-import { decodeAudioFrame, encodeAudioRecord } from '@llt/events';
+import { decodeAudioFrameText, encodeAudioRecord } from '@llt/events';
 import { ClientError } from '../errors.ts';
 import type { ConnectionCache } from './connection-cache.ts';
 import type { IngestDeps } from './deps.ts';
@@ -16,14 +16,14 @@ export async function receiveAudio(
   deps: IngestDeps,
   cache: ConnectionCache,
   connectionId: string,
-  data: Uint8Array,
+  text: string,
   receivedAt: number,
 ): Promise<FrameOutcome> {
   const connection = await cache.require(connectionId);
   if (connection.role !== 'speaker') {
     throw new ClientError('not_speaker', "Only the session's speaker can send audio; listeners can only listen", 403);
   }
-  const decoded = decodeAudioFrame(data);
+  const decoded = decodeAudioFrameText(text);
   if (!decoded.ok) throw new ClientError(decoded.code, decoded.message, 400);
   const { frame } = decoded;
   const { sessionId } = connection;

@@ -1,5 +1,5 @@
-// Use case: a client sent a WebSocket message (binary audio or a JSON control message).
-//   input: connection id, the message, when it was received
+// Use case: a client sent a WebSocket message (an audio frame as base64 text, or a JSON control message).
+//   input: connection id, the message's text, when it was received
 //   output: the effect of the message, or an error message sent back to that client (never a crash)
 //   primary course: audio → receiveAudio; hello → welcome; pause/resume → a marker on the audio stream;
 //   end → the session ends for everyone.
@@ -7,6 +7,7 @@ import {
   CLIENT_ACTIONS,
   ClientMessage,
   encodeAudioRecord,
+  isAudioFrameText,
   MAX_CONTROL_MESSAGE_BYTES,
   type ServerMessage,
   SessionEndedV1,
@@ -22,14 +23,13 @@ import type { MessageRateLimits } from './rate-limits.ts';
 import { announceListeners } from './relay.ts';
 import { contiguousUpTo } from './sequence.ts';
 
-export type IncomingMessage = { kind: 'binary'; data: Uint8Array } | { kind: 'text'; text: string };
-
+/** A message's text: base64 characters only make an audio frame, anything else a control message. */
 export async function handleMessage(
   deps: IngestDeps,
   cache: ConnectionCache,
   limits: MessageRateLimits,
   connectionId: string,
-  message: IncomingMessage,
+  text: string,
   receivedAt: number,
 ): Promise<void> {
   const admission = limits.admit(connectionId, receivedAt);
@@ -52,11 +52,11 @@ export async function handleMessage(
     return;
   }
   try {
-    if (message.kind === 'binary') {
-      await receiveAudio(deps, cache, connectionId, message.data, receivedAt);
+    if (isAudioFrameText(text)) {
+      await receiveAudio(deps, cache, connectionId, text, receivedAt);
       return;
     }
-    await handleControl(deps, cache, connectionId, parseControl(message.text));
+    await handleControl(deps, cache, connectionId, parseControl(text));
   } catch (error) {
     if (!(error instanceof ClientError)) throw error;
     await reject(deps, connectionId, error);
@@ -78,7 +78,7 @@ export function parseControl(text: string): ClientMessage {
   if (bytes > MAX_CONTROL_MESSAGE_BYTES) {
     throw new ClientError(
       'message_too_large',
-      `Text message of ${bytes} bytes exceeds ${MAX_CONTROL_MESSAGE_BYTES} bytes; send audio as binary frames`,
+      `Text message of ${bytes} bytes exceeds ${MAX_CONTROL_MESSAGE_BYTES} bytes; audio goes in base64 audio frames`,
       413,
     );
   }
@@ -86,7 +86,7 @@ export function parseControl(text: string): ClientMessage {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ClientError('invalid_message', 'Message is not valid JSON', 400);
+    throw new ClientError('invalid_message', 'Message is neither valid JSON nor a base64 audio frame', 400);
   }
   const expected = CLIENT_ACTIONS.join(', ');
   if (

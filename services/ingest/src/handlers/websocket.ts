@@ -1,5 +1,6 @@
 // WebSocket API handler for every route ($connect, $disconnect, $default, hello, pause, resume, end).
-// Binary audio frames arrive on $default, base64-encoded by API Gateway (isBase64Encoded).
+// Audio frames arrive on $default as base64 text (API Gateway refuses binary frames; the integration passes the
+// text through unchanged and the handler decodes it).
 
 import { withObservability } from '@llt/platform';
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
@@ -45,11 +46,7 @@ export function makeWebSocketHandler(deps: IngestDeps) {
         await disconnect(deps, connectionId);
         return { statusCode: 200 };
       default: {
-        const body = event.body ?? '';
-        const message = event.isBase64Encoded
-          ? { kind: 'binary' as const, data: Buffer.from(body, 'base64') }
-          : { kind: 'text' as const, text: body };
-        await handleMessage(deps, cache, limits, connectionId, message, requestTimeEpoch);
+        await handleMessage(deps, cache, limits, connectionId, event.body ?? '', requestTimeEpoch);
         return { statusCode: 200 };
       }
     }

@@ -1,9 +1,9 @@
 // Every bad input a client can send, and the exact error it receives back.
-import { decodeAudioRecord, encodeAudioFrame, MAX_FRAME_BYTES } from '@llt/events';
+import { decodeAudioRecord, encodeAudioFrame, MAX_FRAME_BYTES, MAX_FRAME_TEXT_CHARS } from '@llt/events';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { makeHttpHandler } from '#handlers/http';
 import { makeWebSocketHandler } from '#handlers/websocket';
-import { binaryEvent, httpEvent, pcm, wsEvent } from '../events.ts';
+import { frameEvent, httpEvent, pcm, wsEvent } from '../events.ts';
 import { type FakeWorld, fakeWorld } from '../fakes.ts';
 
 let world: FakeWorld;
@@ -236,7 +236,7 @@ describe('messages', () => {
   });
 
   test('a frame shorter than its header is a malformed_frame', async () => {
-    await ws(binaryEvent('s1', new Uint8Array(7)));
+    await ws(frameEvent('s1', new Uint8Array(7)));
     expect(lastError('s1')).toEqual({
       type: 'error',
       code: 'malformed_frame',
@@ -251,7 +251,7 @@ describe('messages', () => {
     const frame = encodeAudioFrame(0, Date.now(), pcm(20));
     new DataView(frame.buffer).setUint32(4, 44_100, true);
     new DataView(frame.buffer).setUint8(2, 2);
-    await ws(binaryEvent('s1', frame));
+    await ws(frameEvent('s1', frame));
     expect(lastError('s1')).toEqual({
       type: 'error',
       code: 'unsupported_audio_format',
@@ -260,16 +260,28 @@ describe('messages', () => {
   });
 
   test('an oversized frame is refused', async () => {
-    await ws(binaryEvent('s1', encodeAudioFrame(0, Date.now(), pcm(250))));
+    await ws(frameEvent('s1', encodeAudioFrame(0, Date.now(), pcm(250))));
     expect(lastError('s1')).toEqual({
       type: 'error',
       code: 'frame_too_large',
-      message: `Audio frame of 8020 bytes exceeds the ${MAX_FRAME_BYTES}-byte maximum (100 ms of 16 kHz mono s16le plus a 20-byte header)`,
+      message: `Audio frame text of 10696 characters exceeds the ${MAX_FRAME_TEXT_CHARS}-character maximum (base64 of ${MAX_FRAME_BYTES} bytes: 100 ms of 16 kHz mono s16le plus a 20-byte header)`,
     });
   });
 
+  test('base64 characters that are not a padded encoding are a malformed_frame; other text is a control message', async () => {
+    await ws(wsEvent('$default', 's1', { body: 'AQEBAIA+AAAFAAAA/' }));
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'malformed_frame',
+      message: 'Audio frame text is not padded standard base64 (RFC 4648 section 4, length a multiple of 4)',
+    });
+    await ws(wsEvent('$default', 's1', { body: 'hello there' }));
+    expect(lastError('s1')).toEqual({ type: 'error', code: 'invalid_message', message: 'Message is neither valid JSON nor a base64 audio frame' });
+    expect(world.audio.records).toHaveLength(0);
+  });
+
   test('a frame of under 20 ms is refused', async () => {
-    await ws(binaryEvent('s1', encodeAudioFrame(0, Date.now(), pcm(10))));
+    await ws(frameEvent('s1', encodeAudioFrame(0, Date.now(), pcm(10))));
     expect(lastError('s1')).toEqual({
       type: 'error',
       code: 'malformed_frame',
@@ -278,7 +290,7 @@ describe('messages', () => {
   });
 
   test('a listener sending audio is refused', async () => {
-    await ws(binaryEvent('l1', encodeAudioFrame(0, Date.now(), pcm(20))));
+    await ws(frameEvent('l1', encodeAudioFrame(0, Date.now(), pcm(20))));
     expect(lastError('l1')).toEqual({
       type: 'error',
       code: 'not_speaker',
@@ -299,7 +311,7 @@ describe('messages', () => {
 
   test('text that is not JSON, not an object, or an unknown action is refused', async () => {
     await ws(wsEvent('$default', 's1', { body: '{"action":' }));
-    expect(lastError('s1')).toEqual({ type: 'error', code: 'invalid_message', message: 'Message is not valid JSON' });
+    expect(lastError('s1')).toEqual({ type: 'error', code: 'invalid_message', message: 'Message is neither valid JSON nor a base64 audio frame' });
     await ws(wsEvent('$default', 's1', { body: '[1,2]' }));
     expect(lastError('s1')).toEqual({
       type: 'error',
@@ -319,13 +331,13 @@ describe('messages', () => {
     expect(lastError('s1')).toEqual({
       type: 'error',
       code: 'message_too_large',
-      message: 'Text message of 5027 bytes exceeds 4096 bytes; send audio as binary frames',
+      message: 'Text message of 5027 bytes exceeds 4096 bytes; audio goes in base64 audio frames',
     });
   });
 
   test('frames go to the stream once each; duplicates are dropped and gaps logged', async () => {
     const t0 = 1_800_000_000_000;
-    for (const seq of [0, 1, 1, 2, 5, 4, 0]) await ws(binaryEvent('s1', encodeAudioFrame(seq, t0 + seq * 20, pcm(20))));
+    for (const seq of [0, 1, 1, 2, 5, 4, 0]) await ws(frameEvent('s1', encodeAudioFrame(seq, t0 + seq * 20, pcm(20))));
     const headers = world.audio.records.map((r) => decodeAudioRecord(r.data).header);
     expect(headers.map((h) => (h.kind === 'audio' ? h.seq : -1))).toEqual([0, 1, 2, 5, 4]);
     expect(world.audio.records.every((r) => r.sessionId === session.sessionId)).toBe(true);
@@ -340,7 +352,7 @@ describe('messages', () => {
   test('a frame the stream could not store is reported retryable and accepted when resent', async () => {
     world.audio.failNext = 1;
     const frame = encodeAudioFrame(0, Date.now(), pcm(20));
-    await ws(binaryEvent('s1', frame));
+    await ws(frameEvent('s1', frame));
     expect(lastError('s1')).toEqual({
       type: 'error',
       code: 'frame_not_stored',
@@ -348,12 +360,12 @@ describe('messages', () => {
       seq: 0,
       retryable: true,
     });
-    await ws(binaryEvent('s1', frame));
+    await ws(frameEvent('s1', frame));
     expect(world.audio.records).toHaveLength(1);
   });
 
   test('hello tells a reconnecting speaker where to resume, then who is listening', async () => {
-    for (const seq of [0, 1, 2]) await ws(binaryEvent('s1', encodeAudioFrame(seq, Date.now(), pcm(20))));
+    for (const seq of [0, 1, 2]) await ws(frameEvent('s1', encodeAudioFrame(seq, Date.now(), pcm(20))));
     await ws(wsEvent('$disconnect', 's1'));
     await connectSpeaker('s2');
     await ws(wsEvent('hello', 's2', { body: '{"action":"hello"}' }));
@@ -372,7 +384,7 @@ describe('messages', () => {
   });
 
   test('ending the session tells every connection, closes the speaker and announces SessionEnded', async () => {
-    await ws(binaryEvent('s1', encodeAudioFrame(0, Date.now(), pcm(20))));
+    await ws(frameEvent('s1', encodeAudioFrame(0, Date.now(), pcm(20))));
     await ws(wsEvent('end', 's1', { body: '{"action":"end"}' }));
     const notice = { type: 'session-ended', sessionId: session.sessionId, reason: 'speaker-ended' };
     expect(world.clients.to('l1')).toContainEqual(notice);

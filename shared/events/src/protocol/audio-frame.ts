@@ -1,4 +1,7 @@
-// The speaker's binary WebSocket frame: a 20-byte header then 16 kHz mono s16le PCM.
+// The speaker's audio frame: a 20-byte header then 16 kHz mono s16le PCM. On the WebSocket it travels as the
+// base64 text of those bytes in a text frame (`encodeAudioFrameText`): API Gateway closes a connection that sends
+// a binary frame (code 1003), and a text message that is not JSON goes to the $default route, where ingest
+// decodes it. A 100 ms frame is 3,220 bytes, 4,296 characters on the wire.
 //
 //   offset size  field
 //   0      u8    version        (1)
@@ -9,6 +12,8 @@
 //   8      u32le seq            per session, +1 per frame, continues across reconnects
 //   12     f64le captureTime    ms since epoch when the frame's first sample was captured
 //   20     ...   samples
+
+import { fromBase64, toBase64 } from './base64.ts';
 
 export const FRAME_HEADER_BYTES = 20;
 export const FRAME_VERSION = 1;
@@ -22,6 +27,8 @@ export const MIN_FRAME_SAMPLES = (SAMPLE_RATE * MIN_FRAME_MS) / 1000;
 export const MAX_FRAME_SAMPLES = (SAMPLE_RATE * MAX_FRAME_MS) / 1000;
 /** Largest valid frame; anything longer is rejected before it is parsed. */
 export const MAX_FRAME_BYTES = FRAME_HEADER_BYTES + MAX_FRAME_SAMPLES * BYTES_PER_SAMPLE;
+/** The base64 text of the largest valid frame. */
+export const MAX_FRAME_TEXT_CHARS = Math.ceil(MAX_FRAME_BYTES / 3) * 4;
 
 export interface AudioFrame {
   seq: number;
@@ -60,7 +67,42 @@ export function encodeAudioFrame(seq: number, captureTime: number, pcm: Uint8Arr
   return out;
 }
 
-/** Validates and decodes one binary message; every rejection names what was wrong and what is expected. */
+/** One frame as the text a client sends: the base64 of `encodeAudioFrame`'s bytes. */
+export function encodeAudioFrameText(seq: number, captureTime: number, pcm: Uint8Array): string {
+  return toBase64(encodeAudioFrame(seq, captureTime, pcm));
+}
+
+/** Whether a text message is meant as an audio frame: it holds only base64 characters (JSON never does). */
+export function isAudioFrameText(text: string): boolean {
+  return BASE64_TEXT.test(text);
+}
+
+const BASE64_TEXT = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * Validates and decodes one frame sent as text. Too long a text is refused before it is decoded; text that is
+ * not canonical base64 is a malformed frame; the bytes are then judged by `decodeAudioFrame`.
+ */
+export function decodeAudioFrameText(text: string): FrameDecodeResult {
+  if (text.length > MAX_FRAME_TEXT_CHARS) {
+    return {
+      ok: false,
+      code: 'frame_too_large',
+      message: `Audio frame text of ${text.length} characters exceeds the ${MAX_FRAME_TEXT_CHARS}-character maximum (base64 of ${MAX_FRAME_BYTES} bytes: ${MAX_FRAME_MS} ms of 16 kHz mono s16le plus a ${FRAME_HEADER_BYTES}-byte header)`,
+    };
+  }
+  const bytes = fromBase64(text);
+  if (!bytes) {
+    return {
+      ok: false,
+      code: 'malformed_frame',
+      message: 'Audio frame text is not padded standard base64 (RFC 4648 section 4, length a multiple of 4)',
+    };
+  }
+  return decodeAudioFrame(bytes);
+}
+
+/** Validates and decodes one frame's bytes; every rejection names what was wrong and what is expected. */
 export function decodeAudioFrame(data: Uint8Array): FrameDecodeResult {
   if (data.byteLength > MAX_FRAME_BYTES) {
     return {

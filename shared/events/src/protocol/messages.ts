@@ -1,9 +1,10 @@
 // JSON messages on the WebSocket. Clients send `{"action": …}` (API Gateway routes on `$request.body.action`);
-// the server sends `{"type": …}`. Binary messages are audio frames (see audio-frame.ts).
+// the server sends `{"type": …}`. A text message of base64 characters only is an audio frame (audio-frame.ts);
+// nothing is ever sent as a binary frame, which API Gateway refuses.
 import { z } from 'zod';
 import { EpochMs, FrameSeq, LanguageCode, SegmentId, SessionId } from '../events/common.ts';
 
-/** Largest text message a client may send; audio goes in binary frames. */
+/** Largest JSON control message a client may send (audio frames are judged by their own limit). */
 export const MAX_CONTROL_MESSAGE_BYTES = 4096;
 
 export const ClientMessage = z.discriminatedUnion('action', [

@@ -2,10 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeAudioFrame,
+  decodeAudioFrameText,
   encodeAudioFrame,
+  encodeAudioFrameText,
   FRAME_HEADER_BYTES,
   type FrameDecodeResult,
+  isAudioFrameText,
   MAX_FRAME_BYTES,
+  MAX_FRAME_TEXT_CHARS,
   MAX_FRAME_SAMPLES,
   MIN_FRAME_SAMPLES,
 } from '../../src/protocol/audio-frame.ts';
@@ -194,5 +198,44 @@ describe('decodeAudioFrame properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('audio frames as text', () => {
+  it('round-trips through the base64 text a client sends', () => {
+    const pcm = pcmOf(1600);
+    const text = encodeAudioFrameText(12, CAPTURE_TIME, pcm);
+    expect(text).toBe(Buffer.from(encodeAudioFrame(12, CAPTURE_TIME, pcm)).toString('base64'));
+    expect(text.length).toBe(MAX_FRAME_TEXT_CHARS);
+    expect(isAudioFrameText(text)).toBe(true);
+    expect(decodeAudioFrameText(text)).toEqual({
+      ok: true,
+      frame: { seq: 12, captureTime: CAPTURE_TIME, pcm, durationMs: 100 },
+    });
+  });
+
+  it('tells frames from JSON control messages', () => {
+    expect(isAudioFrameText('{"action":"hello"}')).toBe(false);
+    expect(isAudioFrameText(' {"action":"hello"}')).toBe(false);
+    expect(isAudioFrameText('')).toBe(false);
+    expect(isAudioFrameText('AQEBAIA+AAA=')).toBe(true);
+  });
+
+  it('refuses too long a text before decoding it, and names the limit', () => {
+    const result = decodeAudioFrameText('A'.repeat(MAX_FRAME_TEXT_CHARS + 4));
+    expect(rejection(result)).toMatchObject({ code: 'frame_too_large' });
+    expect(result.ok || result.message).toContain(`${MAX_FRAME_TEXT_CHARS}-character maximum`);
+  });
+
+  it('calls broken base64 a malformed frame, and judges decoded bytes like binary ones', () => {
+    expect(rejection(decodeAudioFrameText('AQEB!'))).toMatchObject({ code: 'malformed_frame' });
+    expect(rejection(decodeAudioFrameText('AQEBAA=='))).toMatchObject({
+      code: 'malformed_frame',
+      message: 'Audio frame of 4 bytes is shorter than the 20-byte header',
+    });
+    const wrongRate = frameWith((view) => view.setUint32(4, 44_100, true));
+    expect(rejection(decodeAudioFrameText(Buffer.from(wrongRate).toString('base64')))).toMatchObject({
+      code: 'unsupported_audio_format',
+    });
   });
 });
