@@ -1,6 +1,7 @@
 // The `llt` command line (speak a WAV file into a session, listen to one), as a function of argv and I/O so it
 // can be tested in-process; main.ts binds it to the real process.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { frameSamplesFor } from '@llt/client';
 import { type ServerMessage, TARGET_LANGUAGES } from '@llt/events';
 import {
   ApiError,
@@ -14,7 +15,6 @@ import {
 } from './errors.ts';
 import { createSession, DEFAULT_SERVER } from './http.ts';
 import { ListenerClient } from './listener.ts';
-import { frameSamplesFor } from './outbox.ts';
 import { SpeakerClient } from './speaker.ts';
 import { readWav, toMono16k } from './wav.ts';
 

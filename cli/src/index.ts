@@ -1,48 +1,23 @@
-// Public API of @llt/cli: WAV handling, the HTTP API, and the speaker and listener WebSocket clients.
-export * from './errors.ts';
+// Public API of @llt/cli: WAV handling, the HTTP API, and the speaker and listener clients for Node (the
+// protocol itself is @llt/client's).
+
 export {
-  type CreatedSession,
-  type CreateSessionRequest,
-  createSession,
-  DEFAULT_SERVER,
-  type HttpOptions,
-  type JoinCodeInfo,
-  lookupJoinCode,
-  serverUrl,
-  webSocketUrl,
-} from './http.ts';
-export {
-  ListenerClient,
-  type ListenerOptions,
-  type ListenerOutcome,
-  type ListenerWelcome,
-  type ReceivedMessage,
-} from './listener.ts';
-export {
-  DEFAULT_FRAME_MS,
-  DEFAULT_MAX_BUFFERED_MS,
-  type FrameSentHook,
+  ApiClient,
   type FrameTag,
   frameSamplesFor,
-  Outbox,
-  type OutboxOptions,
-  type OutFrame,
-  pcmBytes,
-  type WelcomeOutcome,
-} from './outbox.ts';
-export {
-  backoffDelay,
-  DEFAULT_RECONNECT,
-  delayUntil,
-  type ReconnectPolicy,
-  realtimeSchedule,
-  type ScheduledFrame,
-  sampleTime,
-} from './schedule.ts';
+  serverUrl,
+  webSocketUrl,
+} from '@llt/client';
+export type { CreatedSession, CreateSessionRequest } from '@llt/events';
+export * from './errors.ts';
+export { createSession, DEFAULT_SERVER, type HttpOptions, lookupJoinCode } from './http.ts';
+export { ListenerClient, type ListenerClientOptions, type ListenerWelcome, type ReceivedMessage } from './listener.ts';
+export { DEFAULT_RECONNECT, delayUntil, realtimeSchedule, type ScheduledFrame, sampleTime } from './schedule.ts';
 export {
   type ConnectionState,
+  type FrameSentHook,
   SpeakerClient,
-  type SpeakerOptions,
+  type SpeakerClientOptions,
   type SpeakerStats,
   type SpeakerWelcome,
   type StreamOptions,

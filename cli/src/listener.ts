@@ -1,22 +1,20 @@
-// The listener's WebSocket client: joins by code and language, delivers every server message with its arrival
-// time, reconnects after a dropped connection until the session ends, and offers waits for tests and tools.
-import type { ServerMessage, WelcomeMessage } from '@llt/events';
-import type WebSocket from 'ws';
-import { ClientClosedError, ConnectionError, ServerError, TimeoutError } from './errors.ts';
-import { webSocketUrl } from './http.ts';
-import type { ReconnectPolicy } from './schedule.ts';
+// The command-line listener: the protocol client's listener connection over Node's socket, plus what tools
+// and tests want of it: the messages received so far, waiting for one, iterating over them.
 import {
-  closeSocket,
-  connectWithRetry,
-  isSessionEnded,
-  openWebSocket,
-  parseServerMessage,
-  redact,
-  sleep,
-} from './socket.ts';
-import type { ConnectionState } from './speaker.ts';
+  ClientClosedError,
+  type LinkState,
+  ListenerConnection,
+  type ListenerOptions,
+  type ListenerWelcome,
+  type ReconnectPolicy,
+  TimeoutError,
+  webSocketUrl,
+} from '@llt/client';
+import { nodeSocket } from '@llt/client/node';
+import type { ServerMessage } from '@llt/events';
+import { DEFAULT_RECONNECT } from './schedule.ts';
 
-export type ListenerWelcome = Extract<WelcomeMessage, { role: 'listener' }>;
+export type { ListenerWelcome };
 
 export interface ReceivedMessage {
   message: ServerMessage;
@@ -24,96 +22,74 @@ export interface ReceivedMessage {
   receivedAt: number;
 }
 
-export interface ListenerOptions {
+export interface ListenerClientOptions
+  extends Omit<ListenerOptions, 'url' | 'createSocket' | 'onProblem' | 'onFailed' | 'onMessage'> {
   server: string;
   /** Join code shown to the audience. */
   code: string;
   /** Target language code, e.g. `es`. */
   lang: string;
+  reconnect?: ReconnectPolicy;
+  handshakeTimeoutMs?: number;
   onMessage?: (message: ServerMessage, receivedAt: number) => void;
   /** `fatal` true: the client has closed and `done` rejects with the same error. */
   onError?: (error: Error, fatal: boolean) => void;
-  onState?: (state: ConnectionState) => void;
-  reconnect?: ReconnectPolicy;
-  welcomeTimeoutMs?: number;
-  handshakeTimeoutMs?: number;
+  onState?: (state: LinkState) => void;
   /** Messages kept for `waitFor` and `history`. Default 10 000. */
   historyLimit?: number;
-  /**
-   * After the session ends, the last sentence's captions (and later its translation and audio) are still on
-   * their way: the listener stays until this long passes without a message. Default 3 s.
-   */
-  lingerMs?: number;
-  now?: () => number;
-  random?: () => number;
 }
-
-export type ListenerOutcome = 'session-ended' | 'closed';
 
 type Waiter = {
   predicate: (message: ServerMessage) => boolean;
   resolve: (received: ReceivedMessage) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: ReturnType<typeof setTimeout>;
 };
 
-export class ListenerClient {
-  private lingerTimer: NodeJS.Timeout | undefined;
-  /** The most recent welcome. */
-  welcome: ListenerWelcome | undefined;
+export class ListenerClient extends ListenerConnection {
   reconnects = 0;
-  /** Settles when the client is done: the session ended, `close()` was called, or a fatal error (rejects). */
-  readonly done: Promise<ListenerOutcome>;
-  private readonly received: ReceivedMessage[] = [];
-  private readonly now: () => number;
-  private readonly lifetime = new AbortController();
-  private ws: WebSocket | undefined;
-  private connectionState: ConnectionState = 'idle';
-  private connecting: Promise<ListenerWelcome> | undefined;
+  private isDone = false;
+  private readonly received_: ReceivedMessage[] = [];
   private waiters: Waiter[] = [];
-  private socketClosed: Promise<void> = Promise.resolve();
-  private readonly taps = new Set<(message: ServerMessage, receivedAt: number) => void>();
-  private sessionEnded = false;
-  private closedByCaller = false;
-  private failure: Error | undefined;
-  private settleDone!: (outcome: ListenerOutcome) => void;
-  private failDone!: (error: Error) => void;
+  private readonly taps = new Set<(received: ReceivedMessage) => void>();
 
-  constructor(private readonly options: ListenerOptions) {
-    this.now = options.now ?? Date.now;
-    this.done = new Promise<ListenerOutcome>((resolve, reject) => {
-      this.settleDone = resolve;
-      this.failDone = reject;
+  constructor(options: ListenerClientOptions) {
+    const { server, code, lang, onError, onMessage, onWelcome } = options;
+    super({
+      ...options,
+      url: webSocketUrl(server, { role: 'listener', code, lang }),
+      createSocket: nodeSocket({ handshakeTimeoutMs: options.handshakeTimeoutMs }),
+      reconnect: { ...DEFAULT_RECONNECT, ...options.reconnect },
+      onMessage: (message, receivedAt) => {
+        onMessage?.(message, receivedAt);
+        this.deliver({ message, receivedAt }, options.historyLimit ?? 10_000);
+      },
+      onWelcome: (welcome, reconnected) => {
+        if (reconnected) this.reconnects++;
+        onWelcome?.(welcome, reconnected);
+      },
+      onProblem: (problem) => onError?.(problem.error, false),
+      onFailed: (error) => onError?.(error, true),
     });
-    // Callers that only use connect()/waitFor() must not get an unhandled rejection from `done`.
-    this.done.catch(() => {});
-  }
-
-  get state(): ConnectionState {
-    return this.connectionState;
-  }
-
-  get ended(): boolean {
-    return this.sessionEnded;
+    void this.done
+      .finally(() => {
+        this.isDone = true;
+      })
+      .catch(() => {});
+    void this.done.then(
+      () => this.stopWaiters(new ClientClosedError(this.ended ? 'The session has ended' : 'The listener was closed')),
+      (error: Error) => this.stopWaiters(error),
+    );
   }
 
   /** Messages received so far (up to historyLimit), oldest first. */
   get history(): readonly ReceivedMessage[] {
-    return this.received;
-  }
-
-  /** Connects and resolves with the welcome; a refused handshake rejects with HandshakeRefusedError. */
-  connect(): Promise<ListenerWelcome> {
-    this.connecting ??= this.establish(true).catch((error: Error) => {
-      this.fail(error);
-      throw error;
-    });
-    return this.connecting;
+    return this.received_;
   }
 
   /**
    * Resolves with the first message matching `predicate` — among those already received unless
-   * `includePast` is false — or rejects with TimeoutError, or with the client's error if it closes first.
+   * `includePast` is false — or rejects with TimeoutError, or with the client's error if it stops first.
    */
   waitFor<T extends ServerMessage = ServerMessage>(
     predicate: ((message: ServerMessage) => message is T) | ((message: ServerMessage) => boolean),
@@ -121,10 +97,10 @@ export class ListenerClient {
     { includePast = true }: { includePast?: boolean } = {},
   ): Promise<T> {
     if (includePast) {
-      const past = this.received.find((r) => predicate(r.message));
+      const past = this.received_.find((r) => predicate(r.message));
       if (past) return Promise.resolve(past.message as T);
     }
-    if (this.connectionState === 'closed') {
+    if (this.isDone || this.state === 'closed') {
       return Promise.reject(this.failure ?? new ClientClosedError('The listener is closed'));
     }
     return new Promise<T>((resolve, reject) => {
@@ -145,166 +121,47 @@ export class ListenerClient {
   async *messages(): AsyncGenerator<ReceivedMessage> {
     const queue: ReceivedMessage[] = [];
     let wake: (() => void) | undefined;
-    const tap = (message: ServerMessage, receivedAt: number) => {
-      queue.push({ message, receivedAt });
+    let finished = false;
+    const tap = (received: ReceivedMessage) => {
+      queue.push(received);
       wake?.();
     };
     this.taps.add(tap);
-    const finished = this.done.then(
-      () => undefined,
-      () => undefined,
+    const over = this.done.then(
+      () => {
+        finished = true;
+      },
+      () => {
+        finished = true;
+      },
     );
     try {
       for (;;) {
         while (queue.length > 0) yield queue.shift()!;
-        if (this.connectionState === 'closed') return;
-        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), finished]);
+        if (finished) return;
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), over]);
       }
     } finally {
       this.taps.delete(tap);
     }
   }
 
-  /** Disconnects; `done` resolves with 'closed'. */
-  close(): Promise<void> {
-    if (this.connectionState !== 'closed') {
-      this.closedByCaller = true;
-      this.shutdown();
-    }
-    return this.socketClosed;
-  }
-
-  private async establish(initial: boolean): Promise<ListenerWelcome> {
-    this.setState(initial ? 'connecting' : 'reconnecting');
-    return connectWithRetry({
-      initial,
-      ...(this.options.reconnect ? { policy: this.options.reconnect } : {}),
-      ...(this.options.random ? { random: this.options.random } : {}),
-      sleep: (ms, signal) => sleep(ms, signal),
-      signal: this.lifetime.signal,
-      stopped: () =>
-        this.closedByCaller || this.failure
-          ? (this.failure ?? new ClientClosedError('Closed while connecting'))
-          : undefined,
-      attempt: () => this.openOnce(),
-      onRetry: (error) => this.options.onError?.(error, false),
-    });
-  }
-
-  private async openOnce(): Promise<ListenerWelcome> {
-    const { server, code, lang } = this.options;
-    const url = webSocketUrl(server, { role: 'listener', code, lang });
-    const ws = await openWebSocket(url, { handshakeTimeoutMs: this.options.handshakeTimeoutMs });
-    if (this.closedByCaller) {
-      ws.close(1000);
-      throw new ClientClosedError('Closed while connecting');
-    }
-    this.ws = ws;
-    return new Promise<ListenerWelcome>((resolve, reject) => {
-      let welcomed = false;
-      const timeoutMs = this.options.welcomeTimeoutMs ?? 10_000;
-      const timer = setTimeout(() => {
-        reject(new TimeoutError(`No welcome from ${redact(url)} within ${timeoutMs} ms of connecting`));
-        ws.terminate();
-      }, timeoutMs);
-      ws.on('message', (data, isBinary) => {
-        const message = parseServerMessage(data, isBinary);
-        if (!message) return;
-        const receivedAt = this.now();
-        if (!welcomed && message.type === 'welcome' && message.role === 'listener') {
-          welcomed = true;
-          clearTimeout(timer);
-          if (this.welcome) this.reconnects++;
-          this.welcome = message;
-          this.setState('open');
-          resolve(message);
-        } else if (!welcomed && message.type === 'error') {
-          clearTimeout(timer);
-          reject(new ServerError(message.code, message.message, message.seq, message.retryable));
-          ws.close(1000);
-        }
-        if (message.type === 'session-ended') this.sessionEnded = true;
-        this.deliver(message, receivedAt);
-        if (this.sessionEnded) {
-          clearTimeout(this.lingerTimer);
-          this.lingerTimer = setTimeout(() => ws.close(1000), this.options.lingerMs ?? 3_000);
-        }
-      });
-      ws.on('close', (closeCode, reason) => {
-        clearTimeout(timer);
-        if (!welcomed) {
-          const why = reason.length > 0 ? `: ${reason.toString()}` : '';
-          reject(new ConnectionError(`Connection closed (${closeCode}${why}) before the server's welcome`));
-        }
-        this.handleClose(ws);
-      });
-      ws.on('error', () => {}); // 'close' follows and handles the drop
-      ws.send(JSON.stringify({ action: 'hello' }));
-    });
-  }
-
-  private deliver(message: ServerMessage, receivedAt: number): void {
-    const limit = this.options.historyLimit ?? 10_000;
-    this.received.push({ message, receivedAt });
-    if (this.received.length > limit) this.received.splice(0, this.received.length - limit);
-    this.options.onMessage?.(message, receivedAt);
-    for (const tap of this.taps) tap(message, receivedAt);
+  private deliver(received: ReceivedMessage, limit: number): void {
+    this.received_.push(received);
+    if (this.received_.length > limit) this.received_.splice(0, this.received_.length - limit);
+    for (const tap of this.taps) tap(received);
     this.waiters = this.waiters.filter((w) => {
-      if (!w.predicate(message)) return true;
+      if (!w.predicate(received.message)) return true;
       clearTimeout(w.timer);
-      w.resolve({ message, receivedAt });
+      w.resolve(received);
       return false;
     });
   }
 
-  private handleClose(ws: WebSocket): void {
-    if (ws !== this.ws) return;
-    this.ws = undefined;
-    if (this.sessionEnded || this.closedByCaller) {
-      this.shutdown();
-      return;
-    }
-    if (this.connectionState !== 'open') return; // a failed attempt: establish() decides what comes next
-    this.establish(false).catch((error: Error) => {
-      if (isSessionEnded(error)) {
-        // The session ended while the connection was down, so the session-ended message was missed.
-        this.sessionEnded = true;
-        this.shutdown();
-      } else {
-        this.fail(error);
-      }
-    });
-  }
-
-  private fail(error: Error): void {
-    if (this.failure || this.closedByCaller) return;
-    this.failure = error;
-    this.options.onError?.(error, true);
-    this.shutdown(error);
-  }
-
-  private shutdown(error?: Error): void {
-    if (this.connectionState === 'closed') return;
-    clearTimeout(this.lingerTimer);
-    this.lifetime.abort();
-    const ws = this.ws;
-    this.ws = undefined;
-    if (ws) this.socketClosed = closeSocket(ws);
-    const reason =
-      error ?? new ClientClosedError(this.sessionEnded ? 'The session has ended' : 'The listener was closed');
-    for (const waiter of this.waiters) {
+  private stopWaiters(error: Error): void {
+    for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
-      waiter.reject(reason);
+      waiter.reject(error);
     }
-    this.waiters = [];
-    this.setState('closed');
-    if (error) this.failDone(error);
-    else this.settleDone(this.sessionEnded ? 'session-ended' : 'closed');
-  }
-
-  private setState(state: ConnectionState): void {
-    if (this.connectionState === state || this.connectionState === 'closed') return;
-    this.connectionState = state;
-    this.options.onState?.(state);
   }
 }

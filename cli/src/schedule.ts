@@ -1,4 +1,5 @@
-// Timing as pure functions: when each frame of a real-time stream is due, and how long to wait between reconnects.
+// Timing as pure functions: when each frame of a real-time stream is due; how long the command line retries.
+import { type ReconnectPolicy, SPEAKER_RECONNECT } from '@llt/client';
 import { SAMPLE_RATE } from '@llt/events';
 
 export interface ScheduledFrame {
@@ -42,35 +43,8 @@ export function delayUntil(deadline: number, now: number): number {
   return Math.max(0, deadline - now);
 }
 
-export interface ReconnectPolicy {
-  /** Delay before the first reconnection attempt. Default 100 ms. */
-  initialDelayMs?: number;
-  /** Upper bound of the delay between attempts. Default 2000 ms. */
-  maxDelayMs?: number;
-  /** Growth per failed attempt. Default 2. */
-  factor?: number;
-  /** Attempts after one drop before giving up. Default 30 (about a minute at the cap). */
-  maxAttempts?: number;
-  /** Randomizes each delay by ±this fraction so many clients do not retry in lockstep. Default 0.2. */
-  jitter?: number;
-}
-
-export const DEFAULT_RECONNECT: Required<ReconnectPolicy> = {
-  initialDelayMs: 100,
-  maxDelayMs: 2000,
-  factor: 2,
-  maxAttempts: 30,
-  jitter: 0.2,
-};
-
-/** Delay before reconnection attempt `attempt` (0-based): exponential, capped, optionally jittered. */
-export function backoffDelay(
-  attempt: number,
-  policy: ReconnectPolicy = {},
-  random: () => number = Math.random,
-): number {
-  const p = { ...DEFAULT_RECONNECT, ...policy };
-  const base = Math.min(p.maxDelayMs, p.initialDelayMs * p.factor ** attempt);
-  const jittered = base * (1 + p.jitter * (2 * random() - 1));
-  return Math.round(Math.min(p.maxDelayMs, Math.max(0, jittered)));
-}
+/**
+ * The command line gives up where a page would keep trying: about a minute of attempts after a drop, from
+ * 100 ms doubling to 2 s (the speaker's defaults otherwise).
+ */
+export const DEFAULT_RECONNECT: Required<ReconnectPolicy> = { ...SPEAKER_RECONNECT, maxAttempts: 30 };

@@ -77,9 +77,16 @@ describe('llt speak + llt listen', () => {
     expect(session.ended).toBe(true);
     // 0.3 s at 16 kHz in 50 ms frames.
     expect([...session.stored.keys()]).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(session.controls).toEqual(['hello', 'end']);
+    // `end` goes out only once a hello's welcome confirms every frame is stored.
+    expect(session.controls).toEqual(['hello', 'hello', 'end']);
 
-    expect(speakIo.out.map((l) => l.type ?? l.event)).toEqual(['session', 'welcome', 'session-ended', 'done']);
+    expect(speakIo.out.map((l) => l.type ?? l.event)).toEqual([
+      'session',
+      'welcome',
+      'welcome',
+      'session-ended',
+      'done',
+    ]);
     expect(speakIo.out.at(-1)).toMatchObject({ event: 'done', frames: 6, framesSent: 6, ended: true });
     expect(listenIo.out.map((l) => l.type)).toEqual(['welcome', 'session-ended']);
     for (const line of listenIo.out) expect(line.receivedAt).toEqual(expect.any(Number));

@@ -1,7 +1,7 @@
 // The listener client against the throwaway server: welcome, messages with arrival times, reconnects, the end.
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { HandshakeRefusedError } from '../../src/errors.ts';
-import { ListenerClient, type ListenerOptions } from '../../src/listener.ts';
+import { ListenerClient, type ListenerClientOptions } from '../../src/listener.ts';
 import { FakeServer, type FakeSession } from '../support/fake-server.ts';
 
 let server: FakeServer;
@@ -16,7 +16,7 @@ afterEach(async () => {
   await server.close();
 });
 
-function listener(session: FakeSession, options: Partial<ListenerOptions> = {}): ListenerClient {
+function listener(session: FakeSession, options: Partial<ListenerClientOptions> = {}): ListenerClient {
   const client = new ListenerClient({
     server: server.url,
     code: session.joinCode,

@@ -2,7 +2,7 @@
 // lastSeq, a connection dropped mid-stream and the exact resend that must follow.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { HandshakeRefusedError } from '../../src/errors.ts';
-import { SpeakerClient, type SpeakerOptions } from '../../src/speaker.ts';
+import { SpeakerClient, type SpeakerClientOptions } from '../../src/speaker.ts';
 import { FakeServer, type FakeSession } from '../support/fake-server.ts';
 
 let server: FakeServer;
@@ -17,7 +17,7 @@ afterEach(async () => {
   await server.close();
 });
 
-function speaker(session: FakeSession, options: Partial<SpeakerOptions> = {}): SpeakerClient {
+function speaker(session: FakeSession, options: Partial<SpeakerClientOptions> = {}): SpeakerClient {
   const client = new SpeakerClient({
     server: server.url,
     sessionId: session.sessionId,
@@ -110,7 +110,7 @@ describe('resend after reconnect', () => {
     expect(client.stats).toMatchObject({ framesSent: total, reconnects: 1, framesLost: 0, errorsReceived: 0 });
     // Everything the client had handed to the first socket after seq 11 went again (at least 12..15).
     expect(client.stats.framesResent).toBeGreaterThanOrEqual(4);
-    expect(states).toEqual(['connecting', 'open', 'reconnecting', 'open', 'closed']);
+    expect(states).toEqual(['connecting', 'live', 'reconnecting', 'live', 'ended']);
     expect(session.ended).toBe(true);
     expect(client.ended).toBe(true);
   });
@@ -135,7 +135,7 @@ describe('resend after reconnect', () => {
       1_100,
     );
     expect(client.stats.bufferedFrames).toBe(10);
-    await until(() => states.at(-1) === 'open');
+    await until(() => states.at(-1) === 'live');
     await client.drain();
     await until(() => session.received.length === 10);
 

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { decodeAudioFrame, type ServerMessage } from '@llt/events';
+import { decodeAudioFrameText, isAudioFrameText, type ServerMessage } from '@llt/events';
 import WebSocket, { WebSocketServer } from 'ws';
 
 export interface ReceivedFrame {
@@ -212,9 +212,14 @@ export class FakeServer {
     ws.on('message', (data, isBinary) => {
       // ws still emits messages it had already read when a hook terminated the socket; a real server would not.
       if (ws.readyState !== WebSocket.OPEN) return;
-      const bytes = data as Buffer;
+      // API Gateway's rule: a binary frame closes the connection with 1003.
       if (isBinary) {
-        const decoded = decodeAudioFrame(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        ws.close(1003, 'Binary frames are not supported');
+        return;
+      }
+      const text = (data as Buffer).toString('utf8');
+      if (isAudioFrameText(text)) {
+        const decoded = decodeAudioFrameText(text);
         if (!decoded.ok) {
           ws.send(JSON.stringify({ type: 'error', code: decoded.code, message: decoded.message }));
           return;
@@ -228,7 +233,7 @@ export class FakeServer {
         this.hooks.onFrame?.(session, frame, ws);
         return;
       }
-      const { action } = JSON.parse(bytes.toString('utf8')) as { action: string };
+      const { action } = JSON.parse(text) as { action: string };
       session.controls.push(action);
       if (action === 'hello') {
         ws.send(

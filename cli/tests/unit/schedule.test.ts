@@ -1,6 +1,6 @@
 // The real-time schedule (absolute, drift-free deadlines) and the reconnection backoff, as pure functions.
 import { describe, expect, test } from 'vitest';
-import { backoffDelay, delayUntil, realtimeSchedule, sampleTime } from '../../src/schedule.ts';
+import { delayUntil, realtimeSchedule, sampleTime } from '../../src/schedule.ts';
 
 describe('realtimeSchedule', () => {
   test('each frame is captured at its first sample and due when its last sample is captured', () => {
@@ -44,26 +44,5 @@ describe('realtimeSchedule', () => {
   test('sampleTime converts 16 kHz sample positions to ms', () => {
     expect(sampleTime(5, 16)).toBe(6);
     expect(sampleTime(0, 8)).toBe(0.5);
-  });
-});
-
-describe('backoffDelay', () => {
-  const noJitter = { jitter: 0 };
-
-  test('doubles from 100 ms and is capped at 2 s', () => {
-    expect([0, 1, 2, 3, 4, 5, 10].map((a) => backoffDelay(a, noJitter))).toEqual([
-      100, 200, 400, 800, 1600, 2000, 2000,
-    ]);
-  });
-
-  test('jitter stays within its fraction and never exceeds the cap', () => {
-    expect(backoffDelay(0, { jitter: 0.2 }, () => 0)).toBe(80);
-    expect(backoffDelay(0, { jitter: 0.2 }, () => 1)).toBe(120);
-    expect(backoffDelay(8, { jitter: 0.2 }, () => 1)).toBe(2000);
-  });
-
-  test('honours a custom policy', () => {
-    expect(backoffDelay(2, { initialDelayMs: 10, factor: 3, maxDelayMs: 50, jitter: 0 })).toBe(50);
-    expect(backoffDelay(1, { initialDelayMs: 10, factor: 3, maxDelayMs: 50, jitter: 0 })).toBe(30);
   });
 });

@@ -1,9 +1,8 @@
 // The page's flow: join code → language → session, started from the URL when it carries them
 // (`?code=K7M2QX` from the QR code; `?lang=es` and `?audio=on` for links and automated tests).
+import { ApiClient, ApiError, type LanguageOptions, ServerUnreachableError } from '@llt/client';
 import type { SessionDescription } from '@llt/events';
-import { ApiError, fetchLanguages, type LanguageCatalog, lookupJoinCode } from './api.ts';
 import { AudioPlayer } from './audio-player.svelte.ts';
-import type { JoinRefusedError } from './connection.ts';
 import { isWellFormedJoinCode, normalizeJoinCode } from './join-code.ts';
 import { ListenerSession } from './session.svelte.ts';
 import type { Settings } from './settings.svelte.ts';
@@ -25,9 +24,11 @@ export class ListenerApp {
   error = $state<string | undefined>(undefined);
   busy = $state(false);
   description = $state.raw<SessionDescription | undefined>(undefined);
-  catalog = $state.raw<LanguageCatalog | undefined>(undefined);
+  catalog = $state.raw<LanguageOptions | undefined>(undefined);
   session = $state.raw<ListenerSession | undefined>(undefined);
   readonly player = new AudioPlayer();
+  /** The HTTP API on this page's origin. */
+  private readonly api = new ApiClient();
 
   readonly offered: OfferedLanguage[] = $derived(
     (this.description?.targetLanguages ?? []).map((code) => describeLanguage(code, this.catalog)),
@@ -65,8 +66,8 @@ export class ListenerApp {
     this.error = undefined;
     try {
       const [description, catalog] = await Promise.all([
-        lookupJoinCode(code),
-        this.catalog ? Promise.resolve(this.catalog) : fetchLanguages().catch(() => undefined),
+        this.api.joinCode(code),
+        this.catalog ? Promise.resolve(this.catalog) : this.api.languages().catch(() => undefined),
       ]);
       this.description = description;
       this.catalog = catalog;
@@ -94,7 +95,8 @@ export class ListenerApp {
       sourceLanguage: description.sourceLanguage,
       language,
       player: this.player,
-      onRefused: (error) => this.refused(error),
+      api: this.api,
+      onRefused: (code, message) => this.refused(code, message),
     });
     this.session = session;
     this.stage = 'session';
@@ -118,13 +120,13 @@ export class ListenerApp {
     this.setUrlCode(undefined);
   }
 
-  private refused(error: JoinRefusedError): void {
+  private refused(code: string, message: string): void {
     this.closeSession();
     this.error =
-      error.code === 'language_not_offered' || error.code === 'unsupported_language'
+      code === 'language_not_offered' || code === 'unsupported_language'
         ? 'This session does not offer that language. Choose another one.'
-        : joinErrorText(new ApiError(0, error.code, error.message), this.code);
-    this.stage = error.code === 'language_not_offered' && this.description ? 'language' : 'code';
+        : joinErrorText(new ApiError(0, code, message), this.code);
+    this.stage = code === 'language_not_offered' && this.description ? 'language' : 'code';
   }
 
   private closeSession(): void {
@@ -155,7 +157,7 @@ export class ListenerApp {
 /** Display names from the server's catalog, else from the browser's own (Intl.DisplayNames), else the code. */
 export function describeLanguage(
   code: string,
-  catalog: LanguageCatalog | undefined,
+  catalog: LanguageOptions | undefined,
   list: 'source' | 'target' = 'target',
 ): OfferedLanguage {
   const known = catalog?.[list].find((l) => l.code === code);
@@ -176,7 +178,8 @@ function displayName(code: string, locale: string): string | undefined {
 }
 
 function joinErrorText(error: unknown, code: string): string {
-  const apiCode = error instanceof ApiError ? error.code : undefined;
+  const apiCode =
+    error instanceof ApiError ? error.code : error instanceof ServerUnreachableError ? 'unreachable' : undefined;
   switch (apiCode) {
     case 'unknown_join_code':
       return `No live session has the code ${code}. Check the code on the speaker's screen.`;

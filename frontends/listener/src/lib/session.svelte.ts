@@ -1,11 +1,10 @@
 // One joined session in one language: the connection, the captions merged from live messages and history,
 // and the audio player fed with this language's clips.
+import { type ApiClient, type LinkState, ListenerConnection } from '@llt/client';
 import type { ServerMessage } from '@llt/events';
 import { SvelteMap } from 'svelte/reactivity';
-import { ApiError, fetchCaptionHistory, lookupJoinCode } from './api.ts';
 import type { AudioPlayer } from './audio-player.svelte.ts';
 import { type CaptionLike, lastFinalIndex, mergeCaption, orderedSegments, type Segment } from './captions.ts';
-import { type ConnectionState, type JoinRefusedError, ListenerConnection, type SessionCheck } from './connection.ts';
 import type { TranscriptLine } from './transcript.ts';
 
 /**
@@ -20,8 +19,9 @@ export interface SessionOptions {
   sourceLanguage: string;
   language: string;
   player: AudioPlayer;
-  /** Joining was refused for good (wrong code, language not offered). */
-  onRefused?: (error: JoinRefusedError) => void;
+  api: ApiClient;
+  /** Joining was refused for good (wrong code, language not offered): the protocol's code, and why. */
+  onRefused?: (code: string, message: string) => void;
 }
 
 export class ListenerSession {
@@ -31,7 +31,7 @@ export class ListenerSession {
   readonly language: string;
   readonly player: AudioPlayer;
 
-  connectionState = $state<ConnectionState>('connecting');
+  connectionState = $state<LinkState>('connecting');
   /** A passing problem worth telling the listener (cleared by the next good news). */
   notice = $state<string | undefined>(undefined);
   readonly segments = new SvelteMap<string, Segment>();
@@ -49,12 +49,10 @@ export class ListenerSession {
     this.sourceLanguage = options.sourceLanguage;
     this.language = options.language;
     this.player = options.player;
-    const url = new URL('/ws', location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.search = new URLSearchParams({ role: 'listener', code: this.code, lang: this.language }).toString();
+    const { api } = options;
     this.connection = new ListenerConnection({
-      url: url.toString(),
-      checkSession: () => this.checkSession(),
+      url: api.webSocketUrl({ role: 'listener', code: this.code, lang: this.language }),
+      checkSession: () => api.checkSession(this.code, this.language),
       isOnline: () => navigator.onLine,
       onMessage: (message, receivedAt) => this.receive(message, receivedAt),
       onState: (state) => {
@@ -64,10 +62,10 @@ export class ListenerSession {
         this.notice = undefined;
         void this.catchUp(reconnected);
       },
-      onFatal: (error) => this.options.onRefused?.(error),
-      onNotice: (message) => {
-        this.notice = message;
+      onProblem: (problem) => {
+        if (problem.kind === 'restarting') this.notice = 'The server is restarting. Reconnecting…';
       },
+      onFailed: (error) => this.options.onRefused?.((error as { code?: string }).code ?? 'unreachable', error.message),
     });
   }
 
@@ -84,7 +82,7 @@ export class ListenerSession {
       () => removeEventListener('offline', nudge),
       () => document.removeEventListener('visibilitychange', visible),
     );
-    this.connection.start();
+    void this.connection.connect();
   }
 
   stop(): void {
@@ -101,7 +99,7 @@ export class ListenerSession {
   async transcript(): Promise<{ lines: TranscriptLine[]; complete: boolean }> {
     let complete = true;
     try {
-      const history = await fetchCaptionHistory(this.sessionId, this.language);
+      const history = await this.options.api.captionHistory(this.sessionId, this.language);
       this.mergeAll(history.captions);
     } catch {
       complete = false;
@@ -129,6 +127,10 @@ export class ListenerSession {
       case 'audio':
         if (message.language === this.language) this.player.add(message, receivedAt);
         return;
+      case 'error':
+        // A problem worth telling the listener that did not stop the connection (an end is shown as such).
+        if (message.code !== 'session_ended') this.notice = message.message;
+        return;
       default:
     }
   }
@@ -142,8 +144,8 @@ export class ListenerSession {
     const last = reconnected ? lastFinalIndex(this.segments.values()) : undefined;
     const after = last === undefined ? undefined : last - RECONNECT_OVERLAP;
     const [translations, sources] = await Promise.allSettled([
-      fetchCaptionHistory(this.sessionId, this.language, after),
-      fetchCaptionHistory(this.sessionId, this.sourceLanguage, after),
+      this.options.api.captionHistory(this.sessionId, this.language, after),
+      this.options.api.captionHistory(this.sessionId, this.sourceLanguage, after),
     ]);
     const translated = translations.status === 'fulfilled' ? translations.value.captions : [];
     const spoken = sources.status === 'fulfilled' ? sources.value.captions : [];
@@ -159,19 +161,6 @@ export class ListenerSession {
       // History of the source language is the recognised speech whatever `kind` an older server labels it.
       const asSource = caption.language === this.sourceLanguage && caption.language !== this.language;
       mergeCaption(this.segments, asSource ? { ...caption, kind: 'source', final: true } : caption, this.language);
-    }
-  }
-
-  private async checkSession(): Promise<SessionCheck> {
-    try {
-      const description = await lookupJoinCode(this.code);
-      return description.targetLanguages.includes(this.language) ? 'live' : 'language-not-offered';
-    } catch (error) {
-      if (error instanceof ApiError) {
-        if (error.code === 'session_ended' || error.status === 410) return 'ended';
-        if (error.code === 'unknown_join_code' || error.status === 404) return 'unknown-code';
-      }
-      return 'unreachable';
     }
   }
 }

@@ -1,11 +1,10 @@
 // One live session as the page sees it: the connection, the microphone, what the server says (captions,
 // listeners, errors) and the speaker's commands (start, pause, end).
+import { type ApiClient, type LinkState, type SessionCheck, SpeakerConnection, type SpeakerStats } from '@llt/client';
 import type { CreatedSession, ServerMessage } from '@llt/events';
-import type { Api } from './api.ts';
 import { listenerLink, speakerSocketUrl } from './links.ts';
 import { Microphone } from './microphone.svelte.ts';
 import { forgetSession } from './session-store.ts';
-import { type LinkState, type LinkStats, SpeakerLink } from './speaker-link.ts';
 import { Transcript } from './transcript.svelte.ts';
 import { ScreenWakeLock } from './wake-lock.ts';
 
@@ -19,7 +18,7 @@ export interface Notice {
 }
 
 export interface LiveSessionOptions {
-  api: Api;
+  api: ApiClient;
   /** The page's location (origin for the listener link, host and scheme for the WebSocket). */
   page: { origin: string; protocol: string; host: string };
   /** Where other devices reach the listener app, when the server says (else the page's origin). */
@@ -50,20 +49,23 @@ export class LiveSession {
   connectionProblem: string | undefined = $state();
   /** Audio was or is being dropped because the resend buffer overflowed. */
   bufferWarning: string | undefined = $state();
-  stats: LinkStats = $state({
+  stats: SpeakerStats = $state({
     framesSent: 0,
     framesResent: 0,
+    framesLost: 0,
+    errorsReceived: 0,
+    reconnects: 0,
+    bufferedFrames: 0,
     bufferedMs: 0,
     unsentMs: 0,
     droppedMs: 0,
-    reconnects: 0,
   });
   endedReason: string | undefined = $state();
   /** This page was reloaded into a running session: the microphone waits for Start (browsers need a tap). */
   readonly resumedSession: boolean;
   endError: string | undefined = $state();
-  private readonly link: SpeakerLink;
-  private readonly api: Api;
+  private readonly link: SpeakerConnection;
+  private readonly api: ApiClient;
   private readonly storage: Storage | undefined;
   private readonly wakeLock = new ScreenWakeLock();
   private resumed: boolean;
@@ -71,10 +73,10 @@ export class LiveSession {
   private pausedOnServer = false;
   private nextNoticeId = 1;
   private lateCatchUps: Array<ReturnType<typeof setTimeout>> = [];
-  private readonly onOnline = () => this.link.retryNow();
+  private readonly onOnline = () => this.link.nudge();
   private readonly onVisible = () => {
     if (document.visibilityState !== 'visible') return;
-    this.link.retryNow();
+    this.link.nudge();
     this.wakeLock.refresh();
   };
 
@@ -87,10 +89,10 @@ export class LiveSession {
     this.listenerUrl = listenerLink(options.listenerBase ?? `${options.page.origin}/`, session.joinCode);
     this.transcript = new Transcript(session.targetLanguages);
     this.listeners = Object.fromEntries(session.targetLanguages.map((language) => [language, 0]));
-    this.link = new SpeakerLink({
+    this.link = new SpeakerConnection({
       url: speakerSocketUrl(options.page, session, options.wsBase),
-      createSocket: (url) => new WebSocket(url),
-      probe: () => this.probe(),
+      checkSession: () => this.checkSession(),
+      isOnline: () => navigator.onLine,
       onState: (state) => this.onLinkState(state),
       onMessage: (message, receivedAt) => this.onMessage(message, receivedAt),
       onProblem: (problem) => {
@@ -240,9 +242,9 @@ export class LiveSession {
     await this.mic.stop();
   }
 
-  private async probe() {
-    if (Date.now() >= this.session.expiresAt) return { status: 'gone' as const, message: 'expired' };
-    return this.api.probe(this.session.joinCode);
+  private async checkSession(): Promise<SessionCheck> {
+    if (Date.now() >= this.session.expiresAt) return { status: 'ended', reason: 'expired' };
+    return this.api.checkSession(this.session.joinCode);
   }
 
   private async catchUp(): Promise<void> {
@@ -251,7 +253,7 @@ export class LiveSession {
       languages.map(async (language) => {
         const which = language === this.session.sourceLanguage ? 'source' : language;
         try {
-          const captions = await this.api.captionHistory(
+          const { captions } = await this.api.captionHistory(
             this.session.sessionId,
             language,
             this.transcript.lastFinalIndex(which),

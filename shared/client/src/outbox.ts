@@ -97,6 +97,11 @@ export class Outbox {
     return this.nextSeq - 1;
   }
 
+  /** The oldest frame not yet confirmed by the server, if any. */
+  get oldestSeq(): number | undefined {
+    return this.frames[0]?.seq;
+  }
+
   /** Frames buffered (sent or not) until a welcome confirms them. */
   get size(): number {
     return this.frames.length;

@@ -1,48 +1,16 @@
-// The browser speaker connection against a scripted socket: handshake, numbering, acks, reconnect with resend,
-// pause/end ordering, refusals judged by the HTTP probe, and the bounded buffer.
-import { decodeAudioFrame, type ServerMessage } from '@llt/events';
+// The speaker connection against a scripted socket: handshake, numbering, text frames, acks, reconnect with
+// resend, pause/end ordering (end only once the audio is confirmed), refusals judged by the HTTP API's word on
+// the session or by a Node socket's refusal, and the bounded buffer.
+import { decodeAudioFrameText } from '@llt/events';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import {
-  type LinkProblem,
-  type LinkState,
-  type ProbeResult,
-  type SocketLike,
-  SpeakerLink,
-  type SpeakerLinkOptions,
-} from '../../src/lib/speaker-link.ts';
+import type { SessionCheck } from '../../src/http.ts';
+import type { LinkProblem, LinkState } from '../../src/link.ts';
+import { SpeakerConnection, type SpeakerOptions } from '../../src/speaker.ts';
+import { FakeSocket } from './support.ts';
 
 const SESSION = 'sess_0123456789';
 
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  bufferedAmount = 0;
-  binaryType: BinaryType = 'blob';
-  onopen: ((event: Event) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: CloseEvent) => void) | null = null;
-  onerror: ((event: Event) => void) | null = null;
-  readonly sent: Array<string | Uint8Array> = [];
-  closedByClient = false;
-
-  send(data: string | Uint8Array): void {
-    if (this.readyState !== 1) throw new Error('not open');
-    this.sent.push(data);
-  }
-
-  close(): void {
-    this.closedByClient = true;
-    this.readyState = 3;
-  }
-
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.(new Event('open'));
-  }
-
-  receive(message: ServerMessage): void {
-    this.onmessage?.({ data: JSON.stringify(message) } as MessageEvent);
-  }
-
+class SpeakerSocket extends FakeSocket {
   welcome(lastSeq: number | null): void {
     this.receive({
       type: 'welcome',
@@ -54,70 +22,65 @@ class FakeSocket implements SocketLike {
     });
   }
 
-  drop(): void {
-    this.readyState = 3;
-    this.onclose?.({ code: 1006 } as CloseEvent);
-  }
-
   /** Everything sent, decoded: frame seq numbers as numbers, control messages as their action. */
   log(): Array<number | string> {
-    return this.sent.map((data) =>
-      typeof data === 'string'
-        ? (JSON.parse(data) as { action: string }).action
-        : (() => {
-            const decoded = decodeAudioFrame(data);
-            if (!decoded.ok) throw new Error(decoded.message);
-            return decoded.frame.seq;
-          })(),
-    );
+    return this.sent.map((data) => {
+      if (data.startsWith('{')) return (JSON.parse(data) as { action: string }).action;
+      const decoded = decodeAudioFrameText(data);
+      if (!decoded.ok) throw new Error(decoded.message);
+      return decoded.frame.seq;
+    });
   }
 
   frames() {
     return this.sent.flatMap((data) => {
-      if (typeof data === 'string') return [];
-      const decoded = decodeAudioFrame(data);
+      if (data.startsWith('{')) return [];
+      const decoded = decodeAudioFrameText(data);
       return decoded.ok ? [decoded.frame] : [];
     });
   }
 }
 
 interface Harness {
-  link: SpeakerLink;
-  sockets: FakeSocket[];
+  link: SpeakerConnection;
+  sockets: SpeakerSocket[];
   states: LinkState[];
   problems: LinkProblem[];
   ended: string[];
-  probe: ReturnType<typeof vi.fn<() => Promise<ProbeResult>>>;
-  socket: () => FakeSocket;
+  failed: Error[];
+  check: ReturnType<typeof vi.fn<() => Promise<SessionCheck>>>;
+  socket: () => SpeakerSocket;
 }
 
-function harness(options: Partial<SpeakerLinkOptions> = {}): Harness {
-  const sockets: FakeSocket[] = [];
+function harness(options: Partial<SpeakerOptions> = {}): Harness {
+  const sockets: SpeakerSocket[] = [];
   const states: LinkState[] = [];
   const problems: LinkProblem[] = [];
   const ended: string[] = [];
-  const probe = vi.fn<() => Promise<ProbeResult>>(async () => ({ status: 'unreachable', message: 'down' }));
-  const link = new SpeakerLink({
+  const failed: Error[] = [];
+  const check = vi.fn<() => Promise<SessionCheck>>(async () => ({ status: 'unreachable', message: 'down' }));
+  const link = new SpeakerConnection({
     url: `ws://test/ws?role=speaker&sessionId=${SESSION}&token=t`,
     createSocket: () => {
-      const socket = new FakeSocket();
+      const socket = new SpeakerSocket();
       sockets.push(socket);
       return socket;
     },
-    probe,
+    checkSession: check,
     random: () => 0.5,
     onState: (s) => states.push(s),
     onProblem: (p) => problems.push(p),
     onEnded: (r) => ended.push(r),
+    onFailed: (e) => failed.push(e),
     ...options,
   });
-  return { link, sockets, states, problems, ended, probe, socket: () => sockets[sockets.length - 1]! };
+  return { link, sockets, states, problems, ended, failed, check, socket: () => sockets[sockets.length - 1]! };
 }
 
 const pcm = (ms = 100) => new Int16Array((ms * 16_000) / 1000).fill(100);
 
 /** Queues `count` 100 ms frames captured back to back from `start`. */
-function speak(link: SpeakerLink, count: number, start = 1_000_000) {
+function speak(link: SpeakerConnection, count: number, start = 1_000_000) {
   for (let i = 0; i < count; i++) link.sendPcm(pcm(), start + i * 100);
 }
 
@@ -146,7 +109,8 @@ describe('handshake and streaming', () => {
         .frames()
         .map((f) => f.captureTime),
     ).toEqual([1_000_000, 1_000_100, 1_000_200]);
-    expect(h.socket().binaryType).toBe('arraybuffer');
+    // Frames are text (API Gateway closes binary ones): the base64 of the 20-byte header and 100 ms of PCM.
+    expect(h.socket().sent[1]).toMatch(/^[A-Za-z0-9+/]{4294}==$/);
   });
 
   test('audio captured before the connection is up is kept and sent once welcomed', () => {
@@ -190,7 +154,7 @@ describe('handshake and streaming', () => {
     expect(h.socket().log()).toEqual(['hello']);
     expect(h.link.stats.unsentMs).toBe(200);
     h.socket().bufferedAmount = 0;
-    vi.advanceTimersByTime(50);
+    vi.advanceTimersByTime(20);
     expect(h.socket().log()).toEqual(['hello', 0, 1]);
   });
 
@@ -232,7 +196,7 @@ describe('reconnecting', () => {
       offlineAfterMs: 5_000,
       createSocket: () => {
         attempts.push(Date.now());
-        const socket = new FakeSocket();
+        const socket = new SpeakerSocket();
         queueMicrotask(() => socket.drop()); // the server is down: every attempt fails
         return socket;
       },
@@ -243,7 +207,7 @@ describe('reconnecting', () => {
     const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
     expect(gaps.slice(0, 7)).toEqual([100, 200, 400, 800, 1_600, 2_000, 2_000]);
     expect(h.states).toEqual(['connecting', 'offline']);
-    expect(h.probe).toHaveBeenCalledTimes(attempts.length);
+    expect(h.check).toHaveBeenCalledTimes(attempts.length);
     expect(h.link.stats.bufferedMs).toBe(100);
   });
 
@@ -264,7 +228,7 @@ describe('reconnecting', () => {
     h.socket().welcome(null);
     const first = h.socket();
     vi.advanceTimersByTime(4_000);
-    expect(first.closedByClient).toBe(true);
+    expect(first.closed).toBe(true);
     expect(h.states.at(-1)).toBe('reconnecting');
     vi.advanceTimersByTime(300);
     expect(h.sockets).toHaveLength(2);
@@ -272,7 +236,7 @@ describe('reconnecting', () => {
 
   test('a refused handshake for a session that is gone ends the link', async () => {
     const h = harness();
-    h.probe.mockResolvedValue({ status: 'gone', message: 'Session sess_0123456789 has ended' });
+    h.check.mockResolvedValue({ status: 'ended', reason: 'Session sess_0123456789 has ended' });
     h.link.connect();
     h.socket().drop(); // the upgrade was refused: no open, no message
     await vi.runAllTimersAsync();
@@ -283,7 +247,7 @@ describe('reconnecting', () => {
 
   test('refusals while the session is live are retried, and said after a few', async () => {
     const h = harness();
-    h.probe.mockResolvedValue({ status: 'live' });
+    h.check.mockResolvedValue({ status: 'live' });
     h.link.connect();
     for (let i = 0; i < 3; i++) {
       h.socket().drop();
@@ -300,6 +264,79 @@ describe('reconnecting', () => {
     h.socket().receive({ type: 'error', code: 'session_ended', message: 'Session has ended' });
     expect(h.states.at(-1)).toBe('ended');
     expect(h.ended).toEqual(['Session has ended']);
+  });
+});
+
+describe('what a Node socket can tell', () => {
+  test('a refused handshake is judged by its status and body, without asking the HTTP API', async () => {
+    const h = harness();
+    h.link.connect();
+    h.socket().refuse(409, { type: 'error', code: 'speaker_already_connected', message: 'Close the other one' });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(h.sockets).toHaveLength(2);
+    h.socket().refuse(401, { type: 'error', code: 'invalid_token', message: 'The speaker token does not match' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.failed.map((e) => [e.name, (e as { code?: string }).code, e.message])).toEqual([
+      ['HandshakeRefusedError', 'invalid_token', 'The speaker token does not match'],
+    ]);
+    expect(h.check).not.toHaveBeenCalled();
+    expect(h.states.at(-1)).toBe('closed');
+  });
+
+  test('a server that cannot be reached on the first attempt is a wrong address: no retries without an API to ask', async () => {
+    const h = harness({ checkSession: undefined });
+    const connected = h.link.connect();
+    h.socket().failure = { kind: 'unreachable', message: 'connect ECONNREFUSED 127.0.0.1:1' };
+    h.socket().drop();
+    await expect(connected).rejects.toThrow(
+      'Cannot connect to ws://test/ws?role=speaker&sessionId=sess_0123456789&token=***: connect ECONNREFUSED',
+    );
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(h.sockets).toHaveLength(1);
+  });
+
+  test('gives up after maxAttempts failures in a row', async () => {
+    const h = harness({ checkSession: undefined, reconnect: { maxAttempts: 3 } });
+    h.link.connect();
+    h.socket().open();
+    h.socket().welcome(null);
+    for (let i = 0; i < 4; i++) {
+      h.socket().drop();
+      await vi.advanceTimersByTimeAsync(2_000);
+    }
+    expect(h.failed.map((e) => e.name)).toEqual(['ReconnectFailedError']);
+    expect(h.sockets).toHaveLength(4);
+  });
+});
+
+describe('server restarts and keep-alive', () => {
+  test('a close with 1012 says the server is restarting, and the audio goes on after the reconnect', async () => {
+    const h = harness();
+    h.link.connect();
+    h.socket().open();
+    h.socket().welcome(null);
+    speak(h.link, 2);
+    h.socket().drop(1012, 'Server restarting; reconnect in a few seconds');
+    expect(h.problems.map((p) => [p.kind, p.message])).toEqual([
+      ['restarting', 'Server restarting; reconnect in a few seconds'],
+    ]);
+    await vi.advanceTimersByTimeAsync(300);
+    h.socket().open();
+    h.socket().welcome(0);
+    expect(h.socket().log()).toEqual(['hello', 1]);
+  });
+
+  test('a quiet speaker still says hello within the idle timeout', async () => {
+    const h = harness();
+    h.link.connect();
+    h.socket().open();
+    h.socket().welcome(null);
+    for (let i = 0; i < 3; i++) {
+      vi.advanceTimersByTime(5_000);
+      h.socket().welcome(null);
+    }
+    expect(h.socket().log()).toEqual(['hello', 'hello', 'hello', 'hello']);
+    expect(h.sockets).toHaveLength(1);
   });
 });
 
@@ -328,14 +365,21 @@ describe('pause and end', () => {
     expect(h.socket().frames()[0]!.durationMs).toBe(20);
   });
 
-  test('end is sent after the audio and resolves when the server confirms', async () => {
+  test('end is sent once a welcome confirms the audio before it stored, and resolves when the server confirms', async () => {
     const h = harness();
     h.link.connect();
     h.socket().open();
     h.socket().welcome(null);
     speak(h.link, 2);
     const ended = h.link.end();
-    expect(h.socket().log()).toEqual(['hello', 0, 1, 'end']);
+    // API Gateway may run a connection's messages concurrently: an end sent now could overtake frame 1.
+    expect(h.socket().log()).toEqual(['hello', 0, 1, 'hello']);
+    h.socket().welcome(0); // frame 1 still in flight
+    expect(h.socket().log()).toEqual(['hello', 0, 1, 'hello']);
+    vi.advanceTimersByTime(100);
+    expect(h.socket().log()).toEqual(['hello', 0, 1, 'hello', 'hello']);
+    h.socket().welcome(1);
+    expect(h.socket().log()).toEqual(['hello', 0, 1, 'hello', 'hello', 'end']);
     h.socket().receive({ type: 'session-ended', sessionId: SESSION, reason: 'speaker-ended' });
     await expect(ended).resolves.toBeUndefined();
     expect(h.states.at(-1)).toBe('ended');
@@ -393,11 +437,14 @@ describe('server messages', () => {
     h.socket().welcome(null);
     now = 6_000;
     h.socket().receive({ type: 'listeners', sessionId: SESSION, counts: { es: 2 } });
-    h.socket().onmessage?.({ data: '{"type":"from-the-future"}' } as MessageEvent);
-    h.socket().onmessage?.({ data: 'not json' } as MessageEvent);
+    h.socket().onmessage?.({ data: '{"type":"from-the-future","x":1}' });
+    h.socket().onmessage?.({ data: 'not json' });
+    h.socket().onmessage?.({ data: '{"no":"type"}' });
+    // Unknown types pass through (a newer server may send more than this client knows).
     expect(received).toEqual([
       ['welcome', 5_000],
       ['listeners', 6_000],
+      ['from-the-future', 6_000],
     ]);
   });
 });

@@ -1,0 +1,214 @@
+// The server's HTTP API, for the apps (same origin, or a configured one) and the command line (any server):
+// the language catalog, the apps' configuration, creating a session, resolving a join code, caption history.
+import { CaptionHistory, CreatedSession, type CreateSessionRequest, type SessionDescription } from '@llt/events';
+import { ApiError, ServerUnreachableError } from './errors.ts';
+import { isRecord } from './socket.ts';
+
+export interface LanguageOption {
+  code: string;
+  name: string;
+  nativeName: string;
+  /** Targets only: whether this deployment can translate into it. */
+  available: boolean;
+}
+
+export interface LanguageOptions {
+  source: LanguageOption[];
+  target: LanguageOption[];
+}
+
+/** What the server tells the apps about itself (GET /config.json). */
+export interface AppConfig {
+  /** The listener app as other devices reach it (the speaker's page may run on localhost). */
+  listenerUrl?: string;
+}
+
+/** What the HTTP API says about a session when a WebSocket handshake failed without saying why. */
+export type SessionCheck =
+  | { status: 'live' }
+  | { status: 'ended'; reason: string }
+  /** Joining cannot work: `code` is the protocol's ErrorCode (unknown_join_code, language_not_offered). */
+  | { status: 'refused'; code: string; message: string }
+  | { status: 'unreachable'; message: string };
+
+export interface ApiClientOptions {
+  /**
+   * The server: `http(s)://host[:port][/prefix]` (a prefix is kept: `/prod` gives `/prod/api/...`), or '' for
+   * the page's own origin. `ws(s)://` is taken as its http(s) twin.
+   */
+  base?: string;
+  fetch?: typeof fetch;
+  /** A call that has not answered by then is reported unreachable. Default 10 s. */
+  timeoutMs?: number;
+}
+
+export class ApiClient {
+  private readonly base: string;
+  private readonly doFetch: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.base = (options.base ?? '').replace(/^ws(s?):/, 'http$1:');
+    this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** GET /api/languages: what this deployment offers. */
+  async languages(): Promise<LanguageOptions> {
+    const body = await this.call('GET', 'api/languages');
+    if (!Array.isArray(body.source) || !Array.isArray(body.target)) {
+      throw new ApiError(200, 'invalid_response', 'GET /api/languages answered with an unexpected body');
+    }
+    const option = (l: Record<string, unknown>): LanguageOption => ({
+      code: String(l.code),
+      name: String(l.name ?? l.code),
+      nativeName: String(l.nativeName ?? l.name ?? l.code),
+      available: l.available !== false,
+    });
+    return { source: body.source.filter(isRecord).map(option), target: body.target.filter(isRecord).map(option) };
+  }
+
+  /** The server's app configuration; {} when it publishes none (or cannot be reached). */
+  async config(): Promise<AppConfig> {
+    try {
+      const body = await this.call('GET', 'config.json');
+      if (typeof body.listenerUrl === 'string' && URL.canParse(body.listenerUrl))
+        return { listenerUrl: body.listenerUrl };
+    } catch {
+      // No configuration: the page's own origin serves the listener app.
+    }
+    return {};
+  }
+
+  /** POST /api/sessions. The speaker token in the answer is shown once. */
+  async createSession(request: CreateSessionRequest): Promise<CreatedSession> {
+    const body = await this.call('POST', 'api/sessions', request);
+    const parsed = CreatedSession.safeParse(body);
+    if (!parsed.success) {
+      throw new ApiError(200, 'invalid_response', 'POST /api/sessions answered without a usable session');
+    }
+    return parsed.data;
+  }
+
+  /** GET /api/join/{code}: the live session behind a join code. */
+  async joinCode(code: string): Promise<SessionDescription> {
+    const body = await this.call('GET', `api/join/${encodeURIComponent(code)}`);
+    if (typeof body.sessionId !== 'string' || typeof body.sourceLanguage !== 'string') {
+      throw new ApiError(200, 'invalid_response', 'GET /api/join answered without sessionId, sourceLanguage');
+    }
+    return body as unknown as SessionDescription;
+  }
+
+  /**
+   * Whether the session behind `joinCode` is live (and offers `language`, when given): what a connection asks
+   * when its handshake was refused without a reason, as browsers' are.
+   */
+  async checkSession(joinCode: string, language?: string): Promise<SessionCheck> {
+    try {
+      const description = await this.joinCode(joinCode);
+      if (language !== undefined && !description.targetLanguages.includes(language)) {
+        return {
+          status: 'refused',
+          code: 'language_not_offered',
+          message: 'This session does not offer that language.',
+        };
+      }
+      return { status: 'live' };
+    } catch (error) {
+      if (error instanceof ApiError && (error.code === 'session_ended' || error.status === 410)) {
+        return { status: 'ended', reason: error.message };
+      }
+      if (error instanceof ApiError && (error.code === 'unknown_join_code' || error.status === 404)) {
+        // The speaker's own session is gone (expired); a listener typed a code that names none.
+        return language === undefined
+          ? { status: 'ended', reason: error.message }
+          : { status: 'refused', code: 'unknown_join_code', message: 'No live session has this join code.' };
+      }
+      return { status: 'unreachable', message: (error as Error).message };
+    }
+  }
+
+  /** Final captions in `language` with a segment index above `after` (all without it), oldest first. */
+  async captionHistory(sessionId: string, language: string, after?: number): Promise<CaptionHistory> {
+    const query = new URLSearchParams({ lang: language });
+    if (after !== undefined && after >= 0) query.set('after', String(after));
+    const body = await this.call('GET', `api/sessions/${encodeURIComponent(sessionId)}/captions?${query}`);
+    const parsed = CaptionHistory.safeParse(body);
+    if (!parsed.success) {
+      throw new ApiError(200, 'invalid_response', 'GET /api/sessions/{id}/captions answered with an unexpected body');
+    }
+    return parsed.data;
+  }
+
+  /** The WebSocket API's URL with `query`: `/ws` beside the HTTP API, ws(s) for http(s). */
+  webSocketUrl(query: Record<string, string>): string {
+    return webSocketUrl(this.base || pageOrigin(), query);
+  }
+
+  private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const url = this.base ? serverUrl(this.base, path).toString() : `/${path}`;
+    const what = `${method} /${path.split('?')[0]}`;
+    let response: Response;
+    try {
+      response = await this.doFetch(url, {
+        method,
+        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (cause) {
+      // fetch hides the interesting part (ECONNREFUSED, ENOTFOUND…) in its own cause.
+      const detail = (cause as { cause?: { message?: string } }).cause?.message ?? (cause as Error).message;
+      const where = this.base ? new URL(url).origin : 'the server';
+      throw new ServerUnreachableError(`Cannot reach ${where} (${what}): ${detail}`, { cause });
+    }
+    const text = await response.text().catch(() => '');
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!response.ok) {
+      const error = isRecord(json) ? json : {};
+      throw new ApiError(
+        response.status,
+        typeof error.code === 'string' ? error.code : `http_${response.status}`,
+        typeof error.message === 'string' ? error.message : `${what} failed with HTTP ${response.status}`,
+      );
+    }
+    if (!isRecord(json))
+      throw new ApiError(response.status, 'invalid_response', `${what} answered without a JSON object`);
+    return json;
+  }
+}
+
+/**
+ * Resolves an API path against the server URL. The base keeps its own path (a server mounted under
+ * `https://host/prod` gets `https://host/prod/api/...`), which `new URL('/api/...', base)` would drop.
+ */
+export function serverUrl(server: string, path: string): URL {
+  let base: URL;
+  try {
+    base = new URL(server);
+  } catch (cause) {
+    throw new ApiError(0, 'invalid_server_url', `Server URL "${server}" is not a valid URL`, { cause });
+  }
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  return new URL(path.replace(/^\/+/, ''), base);
+}
+
+/** The WebSocket URL for the server: http→ws, https→wss, path `/ws`, with the given query. */
+export function webSocketUrl(server: string, query: Record<string, string>): string {
+  const url = serverUrl(server, 'ws');
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+function pageOrigin(): string {
+  const location = (globalThis as { location?: { origin?: string } }).location;
+  if (!location?.origin) throw new ApiError(0, 'invalid_server_url', 'No server URL given and no page to take it from');
+  return location.origin;
+}
