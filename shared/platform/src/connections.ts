@@ -9,6 +9,14 @@ import {
 
 export type SendResult = 'sent' | 'gone';
 
+/** What the Management API's GET @connections tells about a connection. */
+export interface ConnectionInfo {
+  /** Epoch ms. */
+  connectedAt: number;
+  /** Epoch ms of the last message from the client (what the server posts does not count). */
+  lastActiveAt: number;
+}
+
 export interface ClientChannel {
   /** Sends one JSON message; 'gone' when the connection no longer exists (HTTP 410). */
   send(connectionId: string, message: unknown): Promise<SendResult>;
@@ -18,7 +26,13 @@ export interface ClientChannel {
   isConnected(connectionId: string): Promise<boolean>;
 }
 
-export class ManagementApiChannel implements ClientChannel {
+/** Looks a connection up: when it opened and when its client last sent something. */
+export interface ConnectionInspector {
+  /** undefined when the connection no longer exists (HTTP 410). */
+  connection(connectionId: string): Promise<ConnectionInfo | undefined>;
+}
+
+export class ManagementApiChannel implements ClientChannel, ConnectionInspector {
   constructor(private readonly client: ApiGatewayManagementApiClient) {}
 
   async send(connectionId: string, message: unknown): Promise<SendResult> {
@@ -42,11 +56,16 @@ export class ManagementApiChannel implements ClientChannel {
   }
 
   async isConnected(connectionId: string): Promise<boolean> {
+    return (await this.connection(connectionId)) !== undefined;
+  }
+
+  async connection(connectionId: string): Promise<ConnectionInfo | undefined> {
     try {
-      await this.client.send(new GetConnectionCommand({ ConnectionId: connectionId }));
-      return true;
+      const found = await this.client.send(new GetConnectionCommand({ ConnectionId: connectionId }));
+      const connectedAt = found.ConnectedAt?.getTime() ?? 0;
+      return { connectedAt, lastActiveAt: found.LastActiveAt?.getTime() ?? connectedAt };
     } catch (error) {
-      if (isGone(error)) return false;
+      if (isGone(error)) return undefined;
       throw error;
     }
   }

@@ -1,8 +1,10 @@
-// ManagementApiChannel on mocked Management API: PostToConnection JSON body, Gone/410 → 'gone', DeleteConnection.
+// ManagementApiChannel on mocked Management API: PostToConnection JSON body, Gone/410 → 'gone', DeleteConnection,
+// GetConnection (when the client was last active).
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
   ForbiddenException,
+  GetConnectionCommand,
   GoneException,
   LimitExceededException,
   PostToConnectionCommand,
@@ -82,5 +84,47 @@ describe('disconnect', () => {
     const cause = new ForbiddenException({ message: 'Forbidden', $metadata: { httpStatusCode: 403 } });
     api.on(DeleteConnectionCommand).rejects(cause);
     await expect(channel.disconnect('c=')).rejects.toBe(cause);
+  });
+});
+
+describe('connection', () => {
+  test('reads when the connection opened and when its client last sent something', async () => {
+    api.on(GetConnectionCommand).resolves({
+      ConnectedAt: new Date('2026-11-20T10:00:00.000Z'),
+      LastActiveAt: new Date('2026-11-20T10:05:30.250Z'),
+      Identity: { SourceIp: '198.51.100.7', UserAgent: 'test' },
+    });
+    await expect(channel.connection('Kx3fLd9aIAMCJ2Q=')).resolves.toEqual({
+      connectedAt: Date.parse('2026-11-20T10:00:00.000Z'),
+      lastActiveAt: Date.parse('2026-11-20T10:05:30.250Z'),
+    });
+    expect(api.commandCalls(GetConnectionCommand).map((c) => c.args[0].input)).toEqual([
+      { ConnectionId: 'Kx3fLd9aIAMCJ2Q=' },
+    ]);
+    await expect(channel.isConnected('Kx3fLd9aIAMCJ2Q=')).resolves.toBe(true);
+  });
+
+  test('a connection without a LastActiveAt was last active when it opened', async () => {
+    api.on(GetConnectionCommand).resolves({ ConnectedAt: new Date('2026-11-20T10:00:00.000Z') });
+    await expect(channel.connection('c=')).resolves.toEqual({
+      connectedAt: Date.parse('2026-11-20T10:00:00.000Z'),
+      lastActiveAt: Date.parse('2026-11-20T10:00:00.000Z'),
+    });
+  });
+
+  test.each([
+    ['GoneException', gone],
+    ['any error with HTTP 410', foreign410],
+  ])('a connection that is gone (%s) is undefined, and not connected', async (_label, make) => {
+    api.on(GetConnectionCommand).rejects(make());
+    await expect(channel.connection('old=')).resolves.toBeUndefined();
+    await expect(channel.isConnected('old=')).resolves.toBe(false);
+  });
+
+  test('other failures are thrown', async () => {
+    const cause = new ForbiddenException({ message: 'Forbidden', $metadata: { httpStatusCode: 403 } });
+    api.on(GetConnectionCommand).rejects(cause);
+    await expect(channel.connection('c=')).rejects.toBe(cause);
+    await expect(channel.isConnected('c=')).rejects.toBe(cause);
   });
 });
