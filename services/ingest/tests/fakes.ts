@@ -131,10 +131,18 @@ export class RecordingPublisher implements EventPublisher {
   }
 }
 
+/**
+ * Records what is sent and closed. A connection is gone once listed in `gone` or disconnected; its client was
+ * last active at the time in `lastActive`, else just now (a live connection).
+ */
 export class RecordingChannel implements ClientChannel {
   readonly sent: { connectionId: string; message: Record<string, unknown> }[] = [];
   readonly disconnected: string[] = [];
   readonly gone = new Set<string>();
+  readonly lastActive = new Map<string, number>();
+
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
   async send(connectionId: string, message: unknown) {
     if (this.gone.has(connectionId)) return 'gone' as const;
     this.sent.push({ connectionId, message: message as Record<string, unknown> });
@@ -145,6 +153,11 @@ export class RecordingChannel implements ClientChannel {
   }
   async isConnected(connectionId: string) {
     return !this.gone.has(connectionId) && !this.disconnected.includes(connectionId);
+  }
+  async connection(connectionId: string) {
+    if (!(await this.isConnected(connectionId))) return undefined;
+    const lastActiveAt = this.lastActive.get(connectionId) ?? this.now();
+    return { connectedAt: lastActiveAt, lastActiveAt };
   }
   to(connectionId: string) {
     return this.sent.filter((s) => s.connectionId === connectionId).map((s) => s.message);
@@ -174,7 +187,7 @@ export function fakeWorld(): FakeWorld {
     connections: new MemoryConnectionStore(),
     audio: new RecordingAudioSink(),
     events: new RecordingPublisher(),
-    clients: new RecordingChannel(),
+    clients: new RecordingChannel(() => time.now),
     rateLimits: new MemoryRateLimiter(),
     clock: { now: () => time.now },
     log: { info: log('info'), warn: log('warn'), error: log('error') },

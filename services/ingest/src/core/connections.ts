@@ -55,10 +55,7 @@ async function connectSpeaker(deps: IngestDeps, connectionId: string, query: Con
   let attached = await deps.sessions.attachSpeaker(sessionId, connectionId);
   // The holder as read above; if it changed since, the conditional detach below changes nothing.
   const holder = attached === 'taken' ? session.speakerConnectionId : undefined;
-  if (holder && !(await deps.clients.isConnected(holder))) {
-    // The previous speaker connection is gone without its $disconnect (the server crashed): take over.
-    await deps.sessions.detachSpeaker(sessionId, holder);
-    deps.log.warn('speaker connection replaced a dead one', { sessionId, connectionId, dead: holder });
+  if (holder && (await replaceStaleSpeaker(deps, sessionId, connectionId, holder))) {
     attached = await deps.sessions.attachSpeaker(sessionId, connectionId);
   }
   if (attached === 'taken') {
@@ -79,6 +76,42 @@ async function connectSpeaker(deps: IngestDeps, connectionId: string, query: Con
   await deps.connections.put(record);
   deps.log.info('speaker connected', { sessionId, connectionId });
   return record;
+}
+
+/**
+ * A live speaker connection sends a frame every 100 ms at most and a hello every 5 s even while paused, so one
+ * whose client has sent nothing for this long has lost its network (or its page) without a close: three missed
+ * hellos, and room for a network stall of several seconds. API Gateway itself keeps such a connection open up to
+ * its 10-minute idle timeout and sends no pings, so without this the speaker could not come back for 10 minutes.
+ */
+export const SPEAKER_SILENCE_BEFORE_TAKEOVER_MS = 15_000;
+
+/**
+ * Frees the session's speaker slot when the connection holding it is gone (its $disconnect was lost, which
+ * API Gateway allows) or silent for longer than SPEAKER_SILENCE_BEFORE_TAKEOVER_MS; a silent one is closed
+ * (its client sees 1000). Returns whether the slot was freed.
+ */
+async function replaceStaleSpeaker(
+  deps: IngestDeps,
+  sessionId: string,
+  connectionId: string,
+  holder: string,
+): Promise<boolean> {
+  const found = await deps.clients.connection(holder);
+  const silentForMs = found ? deps.clock.now() - found.lastActiveAt : undefined;
+  if (silentForMs !== undefined && silentForMs <= SPEAKER_SILENCE_BEFORE_TAKEOVER_MS) return false;
+  const reason = found ? 'silent' : 'gone';
+  if (found) await deps.clients.disconnect(holder);
+  await deps.sessions.detachSpeaker(sessionId, holder);
+  deps.log.warn('speaker connection replaced another', {
+    sessionId,
+    connectionId,
+    replaced: holder,
+    reason,
+    ...(silentForMs !== undefined ? { silentForMs } : {}),
+  });
+  deps.metrics.count('SpeakerTakeovers', 1, { name: 'reason', value: reason });
+  return true;
 }
 
 async function connectListener(

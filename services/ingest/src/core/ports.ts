@@ -1,8 +1,21 @@
 // What the ingest use cases need from the outside world. Adapters in ../adapters implement these.
-import type { ClientChannel, EventPublisher, ServiceLog, ServiceMetrics } from '@llt/platform';
+import type {
+  ConnectionInfo,
+  ConnectionInspector,
+  EventPublisher,
+  ClientChannel as PlatformClientChannel,
+  ServiceLog,
+  ServiceMetrics,
+} from '@llt/platform';
 import type { SeqState } from './sequence.ts';
 
-export type { ClientChannel, EventPublisher, ServiceLog, ServiceMetrics };
+export type { ConnectionInfo, EventPublisher, ServiceLog, ServiceMetrics };
+
+/**
+ * Messages to clients, plus a look at a connection: a new speaker connection may replace one that is gone or
+ * has gone silent (the Management API's GET @connections on AWS).
+ */
+export interface ClientChannel extends PlatformClientChannel, ConnectionInspector {}
 
 export interface SessionRecord {
   sessionId: string;
