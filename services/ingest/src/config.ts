@@ -43,14 +43,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
   };
 }
 
-/** Environment of the WebSocket $connect authorizer (AWS only; it needs no table, stream or bus). */
+/** Environment of the WebSocket $connect authorizer (it needs no table, stream or bus). */
 export const AUTHORIZER_ENV = {
+  /** `cognito` (what the CDK app deploys) or `session-token` (the local default: no user pool). */
+  speakerAuth: 'LLT_SPEAKER_AUTH',
   userPoolId: 'LLT_COGNITO_USER_POOL_ID',
   clientId: 'LLT_COGNITO_CLIENT_ID',
   /** `id`, `access`, or unset/`any` to accept either. */
   tokenUse: 'LLT_COGNITO_TOKEN_USE',
 } as const;
 
+/**
+ * How the authorizer treats speakers. `cognito`: a speaker presents a Cognito token of the speakers' user pool.
+ * `session-token`: a speaker passes the authorizer and is checked by $connect against the session's speaker
+ * token alone (which $connect checks in both schemes).
+ */
+export const SPEAKER_AUTH_SCHEMES = ['cognito', 'session-token'] as const;
+export type SpeakerAuthScheme = (typeof SPEAKER_AUTH_SCHEMES)[number];
+
+/** LLT_SPEAKER_AUTH; unset means `cognito`: a deployment that forgets to choose gets the stronger scheme. */
+export function loadSpeakerAuthScheme(env: NodeJS.ProcessEnv = process.env): SpeakerAuthScheme {
+  const scheme = optionalEnv(AUTHORIZER_ENV.speakerAuth, env) ?? 'cognito';
+  if (!(SPEAKER_AUTH_SCHEMES as readonly string[]).includes(scheme)) {
+    throw new ConfigError(
+      `environment variable ${AUTHORIZER_ENV.speakerAuth} must be ${SPEAKER_AUTH_SCHEMES.join(' or ')}, got "${scheme}"`,
+    );
+  }
+  return scheme as SpeakerAuthScheme;
+}
+
+/** The speakers' user pool, for the `cognito` scheme. */
 export interface AuthorizerConfig {
   userPoolId: string;
   /** The app client(s) whose tokens speakers present (comma-separated in the environment). */

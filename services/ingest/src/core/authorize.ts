@@ -1,18 +1,19 @@
-// Use case: decide whether a WebSocket handshake may reach ingest's $connect (AWS only: the API Gateway
-// authorizer runs it; locally there is no authorizer and the session's speaker token is the only check).
+// Use case: decide whether a WebSocket handshake may reach ingest's $connect (the API Gateway REQUEST authorizer
+// runs it, on AWS and in the local gateway alike).
 //   input: the handshake's query (role, auth) and headers (Sec-WebSocket-Protocol)
 //   output: allow (with the role, and the speaker's Cognito sub) or deny (with a reason for the logs)
 //   primary course: listeners pass without a JWT (ingest checks their join code); speakers must present a
-//   valid Cognito token. Ingest's $connect still checks the session's speaker token for either.
+//   valid Cognito token, or, under the `session-token` scheme (no user pool: the local default), pass. Ingest's
+//   $connect checks the session's speaker token in both schemes.
 import { SpeakerTokenRejectedError } from '../errors.ts';
 import { type HandshakeHeaders, type MultiValueHeaders, presentedSpeakerJwt } from './handshake.ts';
 import type { ServiceLog, ServiceMetrics, SpeakerTokenVerifier } from './ports.ts';
 
-export interface AuthorizerDeps {
-  verifier: SpeakerTokenVerifier;
-  log: ServiceLog;
-  metrics: ServiceMetrics;
-}
+/** `speakerAuth` defaults to `cognito`, which needs the verifier. */
+export type AuthorizerDeps = { log: ServiceLog; metrics: ServiceMetrics } & (
+  | { speakerAuth?: 'cognito'; verifier: SpeakerTokenVerifier }
+  | { speakerAuth: 'session-token' }
+);
 
 export interface Handshake {
   connectionId?: string | undefined;
@@ -25,7 +26,8 @@ export type DenyCode = 'unknown_role' | 'missing_token' | 'expired_token' | 'inv
 
 export type ConnectDecision =
   | { allow: true; role: 'listener' }
-  | { allow: true; role: 'speaker'; sub: string }
+  /** `sub`: the speaker's Cognito user; absent under the `session-token` scheme. */
+  | { allow: true; role: 'speaker'; sub?: string }
   | { allow: false; code: DenyCode; reason: string };
 
 export async function authorizeConnect(deps: AuthorizerDeps, handshake: Handshake): Promise<ConnectDecision> {
@@ -52,6 +54,7 @@ async function decide(deps: AuthorizerDeps, role: string | undefined, handshake:
       reason: `role must be speaker or listener, got ${JSON.stringify(role ?? null)}`,
     };
   }
+  if (deps.speakerAuth === 'session-token') return { allow: true, role: 'speaker' };
   const token = presentedSpeakerJwt(handshake.query, handshake.headers, handshake.multiValueHeaders);
   if (!token) {
     return {

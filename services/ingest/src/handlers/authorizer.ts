@@ -1,10 +1,10 @@
-// API Gateway WebSocket REQUEST authorizer for $connect (AWS only; the local gateway has no authorizer).
-// Listeners pass without a JWT; speakers must present a Cognito token. Ingest's $connect handler then checks
-// the join code or the session's speaker token exactly as it does locally.
+// API Gateway WebSocket REQUEST authorizer for $connect (deployed by the CDK app; the local gateway runs it too).
+// Listeners pass without a JWT; speakers must present a Cognito token (LLT_SPEAKER_AUTH=cognito) or pass
+// (session-token). Ingest's $connect handler then checks the join code or the session's speaker token.
 import { withObservability } from '@llt/platform';
 import type { APIGatewayAuthorizerResult, Context } from 'aws-lambda';
 import { CognitoSpeakerTokenVerifier, cognitoJwtVerifier } from '#adapters/cognito-speaker-token-verifier';
-import { loadAuthorizerConfig } from '#config';
+import { loadAuthorizerConfig, loadSpeakerAuthScheme } from '#config';
 import { type AuthorizerDeps, authorizeConnect, type ConnectDecision } from '#core/authorize';
 import type { HandshakeHeaders, MultiValueHeaders } from '#core/handshake';
 import { observability } from '../observability.ts';
@@ -20,8 +20,11 @@ export interface WebSocketAuthorizerEvent {
   requestContext?: { connectionId?: string; routeKey?: string };
 }
 
-/** Context values reach the $connect integration as `requestContext.authorizer.*`. */
-export type AuthorizerContext = { role: 'listener' } | { role: 'speaker'; sub: string };
+/**
+ * Context values reach every event of the connection as `requestContext.authorizer.*`; `sub` is the speaker's
+ * Cognito user (absent under the session-token scheme).
+ */
+export type AuthorizerContext = { role: 'listener' } | { role: 'speaker'; sub?: string };
 
 export type AuthorizerResult = APIGatewayAuthorizerResult & { context?: AuthorizerContext };
 
@@ -46,6 +49,8 @@ function policy(decision: ConnectDecision, methodArn: string): AuthorizerResult 
   if (decision.role === 'listener') {
     return { principalId: 'listener', policyDocument: statement('Allow'), context: { role: 'listener' } };
   }
+  if (!decision.sub)
+    return { principalId: 'speaker', policyDocument: statement('Allow'), context: { role: 'speaker' } };
   return {
     principalId: decision.sub,
     policyDocument: statement('Allow'),
@@ -54,19 +59,25 @@ function policy(decision: ConnectDecision, methodArn: string): AuthorizerResult 
 }
 
 /**
- * The deployed handler. The Cognito verifier is built on the first invocation from `env` (process.env on
- * Lambda) and kept, so the user pool's JWKS is downloaded once per execution environment.
+ * The deployed handler, configured on the first invocation from `env` (process.env on Lambda). The Cognito
+ * verifier is kept, so the user pool's JWKS is downloaded once per execution environment.
  */
 export function createAuthorizerHandler(env: NodeJS.ProcessEnv = process.env) {
   let authorize: ReturnType<typeof makeAuthorizer> | undefined;
   return withObservability(async (event: WebSocketAuthorizerEvent, _context: Context) => {
-    authorize ??= makeAuthorizer({
-      verifier: new CognitoSpeakerTokenVerifier(cognitoJwtVerifier(loadAuthorizerConfig(env))),
-      log: observability.log,
-      metrics: observability,
-    });
+    authorize ??= makeAuthorizer(authorizerDeps(env));
     return authorize(event);
   }, observability);
+}
+
+function authorizerDeps(env: NodeJS.ProcessEnv): AuthorizerDeps {
+  const logging = { log: observability.log, metrics: observability };
+  if (loadSpeakerAuthScheme(env) === 'session-token') return { ...logging, speakerAuth: 'session-token' };
+  return {
+    ...logging,
+    speakerAuth: 'cognito',
+    verifier: new CognitoSpeakerTokenVerifier(cognitoJwtVerifier(loadAuthorizerConfig(env))),
+  };
 }
 
 export const handler = createAuthorizerHandler();

@@ -1,9 +1,9 @@
 // The $connect authorizer with a fake verifier: who is allowed, where the JWT is read, the policy, denial logs, config.
 import { ConfigError } from '@llt/platform';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { loadAuthorizerConfig } from '#config';
+import { loadAuthorizerConfig, loadSpeakerAuthScheme } from '#config';
 import { SpeakerTokenVerificationError } from '#errors';
-import { makeAuthorizer, type WebSocketAuthorizerEvent } from '#handlers/authorizer';
+import { createAuthorizerHandler, makeAuthorizer, type WebSocketAuthorizerEvent } from '#handlers/authorizer';
 import { makeHttpHandler } from '#handlers/http';
 import { makeWebSocketHandler } from '#handlers/websocket';
 import { httpEvent, wsEvent } from '../events.ts';
@@ -142,7 +142,64 @@ describe('other handshakes', () => {
   });
 });
 
+describe('the session-token scheme (no user pool: the local default)', () => {
+  let sessionToken: ReturnType<typeof makeAuthorizer>;
+  beforeEach(() => {
+    sessionToken = makeAuthorizer({ speakerAuth: 'session-token', log: world.log, metrics: world.metrics });
+  });
+
+  test('lets speakers through without a Cognito token; $connect then checks their session token', async () => {
+    const result = await sessionToken(authorizerEvent({ role: 'speaker', sessionId: 's_1', token: 't' }));
+    expect(result).toEqual({ principalId: 'speaker', policyDocument: policy('Allow'), context: { role: 'speaker' } });
+    expect(world.logs).toEqual([]);
+  });
+
+  test('a Cognito token offered anyway is neither needed nor checked', async () => {
+    const result = await sessionToken(
+      authorizerEvent({ role: 'speaker' }, { 'Sec-WebSocket-Protocol': `llt, ${JWT}` }),
+    );
+    expect(result.context).toEqual({ role: 'speaker' });
+    expect(verifier.verified).toEqual([]);
+  });
+
+  test('listeners pass as under the cognito scheme', async () => {
+    expect(await sessionToken(authorizerEvent({ role: 'listener', code: 'ABC234', lang: 'es' }))).toEqual({
+      principalId: 'listener',
+      policyDocument: policy('Allow'),
+      context: { role: 'listener' },
+    });
+  });
+
+  test.each([
+    ['no role', { code: 'ABC234' }],
+    ['an unknown role', { role: 'admin' }],
+  ])('%s is still denied and counted', async (_label, query) => {
+    expect(await sessionToken(authorizerEvent(query))).toEqual({
+      principalId: 'denied',
+      policyDocument: policy('Deny'),
+    });
+    expect(world.counts.get('DeniedHandshakes.unknown_role')).toBe(1);
+  });
+
+  test('the deployed handler needs no user pool under LLT_SPEAKER_AUTH=session-token', async () => {
+    const handler = createAuthorizerHandler({ LLT_SPEAKER_AUTH: 'session-token' });
+    const result = await handler(authorizerEvent({ role: 'speaker', sessionId: 's_1', token: 't' }), {
+      functionName: 'ingest-authorizer',
+      awsRequestId: 'r',
+      getRemainingTimeInMillis: () => 5_000,
+    } as never);
+    expect(result).toMatchObject({ policyDocument: policy('Allow'), context: { role: 'speaker' } });
+  });
+});
+
 describe('configuration', () => {
+  test('LLT_SPEAKER_AUTH chooses the speaker scheme; unset means cognito; anything else fails loudly', () => {
+    expect(loadSpeakerAuthScheme({})).toBe('cognito');
+    expect(loadSpeakerAuthScheme({ LLT_SPEAKER_AUTH: 'cognito' })).toBe('cognito');
+    expect(loadSpeakerAuthScheme({ LLT_SPEAKER_AUTH: 'session-token' })).toBe('session-token');
+    expect(() => loadSpeakerAuthScheme({ LLT_SPEAKER_AUTH: 'none' })).toThrow(/cognito or session-token/);
+  });
+
   const env = { LLT_COGNITO_USER_POOL_ID: 'eu-west-1_AbCdEfGhI', LLT_COGNITO_CLIENT_ID: 'client1' };
 
   test('accepts ID and access tokens unless LLT_COGNITO_TOKEN_USE narrows it', () => {
