@@ -1,4 +1,5 @@
 import { patternFor, TranscriptFinalizedV1, TranscriptPartialV1 } from '@llt/events';
+import { CONNECT_IDENTITY_SOURCE, WEBSOCKET_ROUTES } from '@llt/ingest/routes';
 import { INGEST_RULES } from '@llt/ingest/rules';
 import { NOTIFY_RULES } from '@llt/notify/rules';
 import { AUDIO_OBJECTS, CAPTIONS_TABLE, CONNECTIONS_TABLE, SESSIONS_TABLE, TRANSCRIPTS_TABLE } from '@llt/platform';
@@ -11,7 +12,7 @@ import * as transcribeConfig from '../../services/transcribe/src/config.ts';
 import * as translateConfig from '../../services/translate/src/config.ts';
 import { AWS_TARGET_LANGUAGES, LAMBDA_RUNTIME, WEBSOCKET_STAGE } from '../src/config.ts';
 import { ALL_FUNCTIONS, FUNCTIONS, type FunctionSpec } from '../src/functions.ts';
-import { INGEST_HTTP_ROUTES, WEBSOCKET_ROUTES } from '../src/stacks/ingest-stack.ts';
+import { INGEST_HTTP_ROUTES } from '../src/stacks/ingest-stack.ts';
 import { CAPTIONS_HTTP_ROUTE } from '../src/stacks/notify-stack.ts';
 import {
   actionsOf,
@@ -284,6 +285,8 @@ describe('ingest stack', () => {
       AuthorizerType: 'REQUEST',
       IdentitySource: ['route.request.querystring.role'],
     });
+    // The local gateway checks the same identity source before it runs the authorizer.
+    expect(CONNECT_IDENTITY_SOURCE).toEqual(['route.request.querystring.role']);
     const authorizerUri = flat(
       resourcesOf(synth.json.LltIngest!, 'AWS::ApiGatewayV2::Authorizer')[0]![1].Properties!.AuthorizerUri,
     );
@@ -299,8 +302,10 @@ describe('ingest stack', () => {
     });
   });
 
-  it('gives the authorizer the speakers user pool and client', () => {
+  it('gives the authorizer the speakers user pool and client, and says speakers present Cognito tokens', () => {
     const env = environmentOf(FUNCTIONS.ingestAuthorizer.name);
+    expect(env.LLT_SPEAKER_AUTH).toBe('cognito');
+    expect(ingestConfig.loadSpeakerAuthScheme(env)).toBe('cognito');
     expect(env.LLT_COGNITO_USER_POOL_ID).toContain('cognitouserpoolid');
     expect(env.LLT_COGNITO_CLIENT_ID).toContain('cognitoclientid');
   });

@@ -2,6 +2,7 @@
 // $connect, the HTTP API's session routes, and the rules that relay events to speakers. Both APIs belong to the
 // platform stack; this stack adds its routes to them by id (SSM).
 
+import { CONNECT_IDENTITY_SOURCE, WEBSOCKET_ROUTES } from '@llt/ingest/routes';
 import { INGEST_RULES } from '@llt/ingest/rules';
 import { CONNECTIONS_TABLE, RESOURCE_ENV, SESSIONS_TABLE } from '@llt/platform';
 import { Duration } from 'aws-cdk-lib';
@@ -30,9 +31,6 @@ import {
   putEventsStatement,
 } from '../platform-refs.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
-
-/** The WebSocket routes ingest serves (route selection: `$request.body.action`; binary frames land on $default). */
-export const WEBSOCKET_ROUTES = ['$connect', '$disconnect', '$default', 'hello', 'pause', 'resume', 'end'] as const;
 
 /** The HTTP API routes ingest serves. */
 export const INGEST_HTTP_ROUTES = [
@@ -70,6 +68,8 @@ export class IngestStack extends ServiceStack {
       memorySize: 512,
       timeout: Duration.seconds(5),
       environment: {
+        // Said explicitly: the local runtime runs the same authorizer with `session-token` (no user pool).
+        LLT_SPEAKER_AUTH: 'cognito',
         LLT_COGNITO_USER_POOL_ID: platformParameter(this, PARAMETERS.userPoolId),
         LLT_COGNITO_CLIENT_ID: platformParameter(this, PARAMETERS.userPoolClientId),
       },
@@ -103,7 +103,7 @@ export class IngestStack extends ServiceStack {
     const connectAuthorizer = new WebSocketLambdaAuthorizer('ConnectAuthorizer', authorizer.function, {
       authorizerName: 'llt-connect',
       // Speakers (role=speaker) and listeners (role=listener) both say who they are; the handler decides.
-      identitySource: ['route.request.querystring.role'],
+      identitySource: [...CONNECT_IDENTITY_SOURCE],
     });
     for (const routeKey of WEBSOCKET_ROUTES) {
       const route = new WebSocketRoute(this, `${pascalCase(routeKey)}Route`, {
