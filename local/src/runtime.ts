@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { EVENT_BUS_NAME } from '@llt/events';
+import { EVENT_BUS_NAME, KEEPALIVE_ACTION } from '@llt/events';
 import {
   AUDIO_BUCKET_NAME,
   AUDIO_STREAM_NAME,
@@ -27,7 +27,7 @@ import { installedTargetLanguages } from './engines.ts';
 import { BodyTooLargeError, readBody, toHttpApiEvent, writeHttpApiResult } from './gateway/http-api.ts';
 import { proxyS3, S3_PROXY_PREFIX } from './gateway/s3-proxy.ts';
 import { type StaticApp, serveStatic } from './gateway/static-apps.ts';
-import { WebSocketGateway } from './gateway/websocket-gateway.ts';
+import { type GatewayLimits, WebSocketGateway } from './gateway/websocket-gateway.ts';
 import { fileCheckpointStore } from './kinesis/checkpoint-file.ts';
 import { KinesisPoller } from './kinesis/poller.ts';
 import { invoke, type LambdaHandler } from './lambda.ts';
@@ -48,6 +48,8 @@ export interface LocalSystemOptions {
   services?: readonly OptionalService[];
   /** Receives errors the runtime caught (handler crashes, failed deliveries); defaults to stderr. */
   onError?: (error: unknown, where: string) => void;
+  /** Shorter WebSocket limits for tests (idle timeout, connection duration, …); the defaults are API Gateway's. */
+  gatewayLimits?: Partial<GatewayLimits>;
 }
 
 export interface LocalSystem {
@@ -64,7 +66,6 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
-const WS_ROUTES = ['hello', 'pause', 'resume', 'end'] as const;
 export const OPTIONAL_SERVICES = ['transcribe', 'translation'] as const;
 export type OptionalService = (typeof OPTIONAL_SERVICES)[number];
 const MAX_HTTP_BODY = 64 * 1024;
@@ -135,12 +136,25 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     // Handlers are imported after the process-wide defaults are set: Powertools reads them at load time.
     const ingestWs = await import('@llt/ingest/handlers/websocket');
     const ingestHttp = await import('@llt/ingest/handlers/http');
+    const ingestAuthorizer = await import('@llt/ingest/handlers/authorizer');
+    // The same routes and authorizer identity source the CDK app deploys.
+    const { WEBSOCKET_ACTION_ROUTES, CONNECT_IDENTITY_SOURCE } = await import('@llt/ingest/routes');
 
     let wsHandler: LambdaHandler<unknown, never> | undefined;
+    let authorizerHandler: LambdaHandler | undefined;
     const gateway = new WebSocketGateway({
-      routes: WS_ROUTES,
+      routes: WEBSOCKET_ACTION_ROUTES,
+      // The platform stack's mock route: API Gateway answers it, no function runs.
+      mockRoutes: [KEEPALIVE_ACTION],
       functionName: 'ingest-websocket',
       handler: (event, context) => (wsHandler as LambdaHandler)(event, context) as never,
+      authorizer: {
+        functionName: 'ingest-authorizer',
+        identitySource: CONNECT_IDENTITY_SOURCE,
+        handler: (event, context) => (authorizerHandler as LambdaHandler)(event, context),
+      },
+      region,
+      ...(options.gatewayLimits ? { limits: options.gatewayLimits } : {}),
       onError,
     });
     const managementEndpoint = await gateway.listenManagement();
@@ -167,8 +181,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       [RESOURCE_ENV.websocketManagementEndpoint]: managementEndpoint,
       LLT_TARGET_LANGUAGES: (options.targetLanguages ?? installedTargetLanguages()).join(','),
       LLT_AUDIO_PUBLIC_ENDPOINT: `${publicUrl}${S3_PROXY_PREFIX.slice(0, -1)}`,
+      // No user pool here: speakers pass the authorizer and $connect checks their session's speaker token.
+      LLT_SPEAKER_AUTH: process.env.LLT_SPEAKER_AUTH || 'session-token',
     };
     wsHandler = ingestWs.createWebSocketHandler(env) as unknown as LambdaHandler<unknown, never>;
+    authorizerHandler = ingestAuthorizer.createAuthorizerHandler(env) as unknown as LambdaHandler;
     const httpHandler = ingestHttp.createHttpHandler(env) as unknown as HttpHandler;
 
     // EventBridge rules whose targets are ingest handlers, from the same definitions the CDK app uses.
