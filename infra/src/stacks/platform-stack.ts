@@ -191,8 +191,9 @@ export class PlatformStack extends Stack {
       }),
       'WebSocketApi',
     );
-    // Keep-alive for clients ({"action":"ping"}); also gives the API a route so its first deployment succeeds
-    // before the ingest stack adds its own.
+    // Keep-alive for clients ({"action":"ping"}): API Gateway never pings a client and closes a connection after
+    // 10 minutes without a message from it; a mock integration answers without invoking anything or replying.
+    // It also gives the API a route so its first deployment succeeds before the ingest stack adds its own.
     const ping = this.webSocketApi.addRoute(PLATFORM_PING_ROUTE, {
       integration: new WebSocketMockIntegration('PingIntegration', {
         requestTemplates: { $default: '{"statusCode": 200}' },
