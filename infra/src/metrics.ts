@@ -12,7 +12,7 @@ export interface ServiceMetricNames {
 export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> = {
   ingest: {
     latencies: ['FrameToStreamMs', 'FrameQueueMs', 'FrameClaimMs', 'FramePutMs'],
-    counts: ['SessionsStarted', 'FramesStored', 'FramesMissing', 'FramesDuplicate'],
+    counts: ['SessionsStarted', 'FramesStored', 'FramesDuplicate', 'FramesOutOfOrder', 'FramesSkipped'],
   },
   transcribe: {
     latencies: ['EndOfSpeechToFinalMs', 'RecognizerOpenMs', 'FinishMs'],

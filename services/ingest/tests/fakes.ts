@@ -14,14 +14,14 @@ import type {
   SpeakerIdentity,
   SpeakerTokenVerifier,
 } from '#core/ports';
-import type { SeqState } from '#core/sequence';
+import { type FrameLedger, holds } from '#core/sequence';
 import { JoinCodeTakenError, SpeakerTokenRejectedError } from '#errors';
 
 export class MemorySessionStore implements SessionStore {
   readonly sessions = new Map<string, SessionRecord>();
   readonly codes = new Map<string, string>();
   readonly listeners = new Map<string, ListenerEntry[]>();
-  casCalls = 0;
+  claims = 0;
 
   async create(s: SessionRecord) {
     if (this.codes.has(s.joinCode)) throw new JoinCodeTakenError(s.joinCode);
@@ -58,14 +58,28 @@ export class MemorySessionStore implements SessionStore {
   async listListeners(id: string) {
     return [...(this.listeners.get(id) ?? [])];
   }
-  async compareAndSetSeq(id: string, connectionId: string, expected: SeqState | null, next: SeqState | null) {
-    this.casCalls++;
+  async claimFrame(id: string, connectionId: string, seq: number) {
+    this.claims++;
     const s = this.sessions.get(id);
-    if (s?.status !== 'live' || s.speakerConnectionId !== connectionId) return 'conflict' as const;
-    if (JSON.stringify(s.seq ?? null) !== JSON.stringify(expected)) return 'conflict' as const;
-    if (next) s.seq = next;
-    else delete s.seq;
-    return 'ok' as const;
+    if (s?.status !== 'live') return { outcome: 'not-live' as const };
+    if (s.speakerConnectionId !== connectionId) return { outcome: 'not-speaker' as const };
+    const previous: FrameLedger = structuredClone(s.frames ?? { upTo: -1, above: [] });
+    if (holds(previous, seq)) return { outcome: 'duplicate' as const };
+    s.frames = { upTo: previous.upTo, above: [...previous.above, seq] };
+    return { outcome: 'claimed' as const, previous };
+  }
+  async releaseFrame(id: string, seq: number) {
+    const s = this.sessions.get(id);
+    if (!s?.frames || s.frames.upTo >= seq) return false;
+    s.frames.above = s.frames.above.filter((f) => f !== seq);
+    return true;
+  }
+  async compactFrames(id: string, from: FrameLedger, to: FrameLedger, absorbed: number[]) {
+    const s = this.sessions.get(id);
+    if (!s?.frames || s.frames.upTo !== from.upTo) return false;
+    // What DynamoDB does: the resume point moves and the absorbed frames leave the set; claims made since stay.
+    s.frames = { upTo: to.upTo, above: s.frames.above.filter((f) => !absorbed.includes(f)) };
+    return true;
   }
   async end(id: string, reason: string, at: number) {
     const s = this.sessions.get(id);
@@ -201,7 +215,6 @@ export function fakeWorld(): FakeWorld {
     settings: {
       availableTargetLanguages: ['es', 'ca', 'gl', 'eo'],
       sessionTtlMs: 3_600_000,
-      maxSeqRetries: 8,
       joinAttemptsPerMinute: 20,
       messagesPerSecond: 100,
     },

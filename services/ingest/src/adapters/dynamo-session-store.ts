@@ -1,5 +1,6 @@
 // Sessions, join codes and listener membership in DynamoDB (one table, pk/sk), connections in a second table.
-//   SESSION#<id> / META                  the session, its speaker connection and frame-sequence state
+//   SESSION#<id> / META                  the session, its speaker connection and its frame ledger
+//                                        (framesUpTo: N, framesAbove: NS; see #core/sequence)
 //   SESSION#<id> / LISTENER#<lang>#<conn> one item per listener, queried for fan-out and session end
 //   CODE#<code>  / CODE                  join code → session id (conditional put keeps codes unique)
 import {
@@ -11,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, querySessionListeners, RECENT_LANGUAGE_MS, sessionTableKeys } from '@llt/platform';
 import type { ConnectionRecord, ConnectionStore, ListenerEntry, SessionRecord, SessionStore } from '#core/ports';
-import type { SeqState } from '#core/sequence';
+import type { FrameLedger } from '#core/sequence';
 import { JoinCodeTakenError } from '#errors';
 
 /** Items outlive their session by a day so late lookups get "ended" rather than "unknown". */
@@ -46,7 +47,7 @@ export class DynamoSessionStore implements SessionStore {
         throw new JoinCodeTakenError(`join code ${session.joinCode} is in use`, { cause: error });
       throw error;
     }
-    const { seq, ...rest } = session;
+    const { frames: _frames, ...rest } = session;
     await this.db.send(
       new PutCommand({
         TableName: this.table,
@@ -61,10 +62,12 @@ export class DynamoSessionStore implements SessionStore {
       new GetCommand({ TableName: this.table, Key: sessionKey(sessionId), ConsistentRead: true }),
     );
     if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, ttl: _ttl, seqHigh, seqWindow, ...rest } = out.Item;
+    const { pk: _pk, sk: _sk, ttl: _ttl, framesUpTo, framesAbove, ...rest } = out.Item;
     return {
       ...(rest as SessionRecord),
-      ...(typeof seqHigh === 'number' ? { seq: { high: seqHigh, window: seqWindow ?? 0 } } : {}),
+      ...(typeof framesUpTo === 'number'
+        ? { frames: { upTo: framesUpTo, above: framesAbove instanceof Set ? [...framesAbove].map(Number) : [] } }
+        : {}),
     };
   }
 
@@ -143,41 +146,80 @@ export class DynamoSessionStore implements SessionStore {
     return querySessionListeners(this.db, this.table, sessionId, { consistent: true });
   }
 
-  async compareAndSetSeq(
+  async claimFrame(
     sessionId: string,
     connectionId: string,
-    expected: SeqState | null,
-    next: SeqState | null,
-  ): Promise<'ok' | 'conflict'> {
-    const values: Record<string, unknown> = { ':c': connectionId, ':live': 'live' };
-    let condition = '#status = :live AND speakerConnectionId = :c AND ';
-    if (expected) {
-      condition += 'seqHigh = :eh AND seqWindow = :ew';
-      values[':eh'] = expected.high;
-      values[':ew'] = expected.window;
-    } else {
-      condition += 'attribute_not_exists(seqHigh)';
+    seq: number,
+  ): Promise<{ outcome: 'claimed'; previous: FrameLedger } | { outcome: 'duplicate' | 'not-speaker' | 'not-live' }> {
+    try {
+      // One atomic update, no version to compare: concurrent claims of different frames all succeed.
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: sessionKey(sessionId),
+          UpdateExpression: 'SET framesUpTo = if_not_exists(framesUpTo, :none) ADD framesAbove :seqs',
+          ConditionExpression:
+            '#status = :live AND speakerConnectionId = :c AND (attribute_not_exists(framesUpTo) OR framesUpTo < :seq) ' +
+            'AND (attribute_not_exists(framesAbove) OR NOT contains(framesAbove, :seq))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':live': 'live', ':c': connectionId, ':seq': seq, ':seqs': new Set([seq]), ':none': -1 },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const old = out.Attributes ?? {};
+      return {
+        outcome: 'claimed',
+        previous: {
+          upTo: typeof old.framesUpTo === 'number' ? old.framesUpTo : -1,
+          above: old.framesAbove instanceof Set ? [...old.framesAbove].map(Number) : [],
+        },
+      };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      // Refusals are rare (resends, a replaced or ended speaker): read why.
+      const session = await this.get(sessionId);
+      if (session?.status !== 'live') return { outcome: 'not-live' };
+      if (session.speakerConnectionId !== connectionId) return { outcome: 'not-speaker' };
+      return { outcome: 'duplicate' };
     }
-    let update = 'REMOVE seqHigh, seqWindow';
-    if (next) {
-      update = 'SET seqHigh = :h, seqWindow = :w';
-      values[':h'] = next.high;
-      values[':w'] = next.window;
-    }
+  }
+
+  async releaseFrame(sessionId: string, seq: number): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: sessionKey(sessionId),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: values,
+          UpdateExpression: 'DELETE framesAbove :seqs',
+          ConditionExpression: 'framesUpTo < :seq',
+          ExpressionAttributeValues: { ':seq': seq, ':seqs': new Set([seq]) },
         }),
       );
-      return 'ok';
+      return true;
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return 'conflict';
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async compactFrames(sessionId: string, from: FrameLedger, to: FrameLedger, absorbed: number[]): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: sessionKey(sessionId),
+          UpdateExpression: `SET framesUpTo = :to${absorbed.length > 0 ? ' DELETE framesAbove :absorbed' : ''}`,
+          ConditionExpression: 'framesUpTo = :from',
+          ExpressionAttributeValues: {
+            ':from': from.upTo,
+            ':to': to.upTo,
+            ...(absorbed.length > 0 ? { ':absorbed': new Set(absorbed) } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }

@@ -33,7 +33,6 @@ export function createIngestDeps(config: IngestConfig, obs: Observability): Inge
     settings: {
       availableTargetLanguages: config.availableTargetLanguages,
       sessionTtlMs: config.sessionTtlMs,
-      maxSeqRetries: 8,
       joinAttemptsPerMinute: config.joinAttemptsPerMinute,
       messagesPerSecond: config.messagesPerSecond,
     },

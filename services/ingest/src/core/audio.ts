@@ -1,14 +1,14 @@
 // Use case: the speaker sent an audio frame.
 //   input: the connection id, the frame's base64 text, when it was received
 //   output: the frame on the audio stream exactly once (or a clear error to the client)
-//   primary course: check the sender is the session's speaker, decode the frame, claim its sequence number
-//   (duplicates dropped, gaps logged), put it on Kinesis partitioned by session id.
+//   primary course: check the sender is a speaker, decode the frame, claim its sequence number in the session's
+//   frame ledger (which also checks it is still the live session's speaker; duplicates dropped), put it on
+//   Kinesis partitioned by session id (a failed put releases the claim and asks for the frame again).
 import { decodeAudioFrameText, encodeAudioRecord } from '@llt/events';
 import { ClientError } from '../errors.ts';
 import type { ConnectionCache } from './connection-cache.ts';
 import type { IngestDeps } from './deps.ts';
-import type { ConnectionRecord } from './ports.ts';
-import { type Claim, claim, release, type SeqState } from './sequence.ts';
+import { highestFrame } from './sequence.ts';
 
 export type FrameOutcome = 'stored' | 'duplicate';
 
@@ -29,22 +29,24 @@ export async function receiveAudio(
   const { sessionId } = connection;
 
   const started = deps.clock.now();
-  const claimed = await claimSeq(deps, cache, connection, frame.seq);
+  const claimed = await deps.sessions.claimFrame(sessionId, connectionId, frame.seq);
   const claimedAt = deps.clock.now();
   deps.metrics.latency('FrameQueueMs', started - receivedAt);
   deps.metrics.latency('FrameClaimMs', claimedAt - started);
-  if (claimed.kind !== 'accepted') {
+  if (claimed.outcome !== 'claimed') {
+    if (claimed.outcome === 'not-live') throw new ClientError('session_ended', `Session ${sessionId} has ended`, 410);
+    if (claimed.outcome === 'not-speaker') {
+      throw new ClientError('not_speaker', 'Another connection is now the speaker of this session', 403);
+    }
     deps.metrics.count('FramesDuplicate');
-    deps.log.info('duplicate audio frame dropped', { sessionId, seq: frame.seq, reason: claimed.kind });
+    deps.log.info('duplicate audio frame dropped', { sessionId, seq: frame.seq });
     return 'duplicate';
   }
-  if (claimed.gap) {
-    const missing = claimed.gap.to - claimed.gap.from + 1;
-    deps.metrics.count('FramesMissing', missing);
-    deps.log.warn('audio frame sequence gap', { sessionId, missingFrom: claimed.gap.from, missingTo: claimed.gap.to });
+  const highest = highestFrame(claimed.previous);
+  if (highest !== null && frame.seq < highest) {
+    // Normal when frames are handled concurrently or resent; transcribe puts them back in order.
+    deps.metrics.count('FramesOutOfOrder');
   }
-  if (claimed.late) deps.log.info('audio frame arrived out of order', { sessionId, seq: frame.seq });
-
   const record = encodeAudioRecord(
     {
       v: 1,
@@ -63,7 +65,7 @@ export async function receiveAudio(
   try {
     await deps.audio.put(sessionId, record);
   } catch (cause) {
-    await releaseSeq(deps, cache, connection, frame.seq);
+    await releaseClaim(deps, sessionId, frame.seq);
     deps.log.error('audio frame not stored', { sessionId, seq: frame.seq, error: String(cause) });
     throw new ClientError('frame_not_stored', `Audio frame ${frame.seq} could not be stored; send it again`, 503, {
       seq: frame.seq,
@@ -77,65 +79,13 @@ export async function receiveAudio(
   return 'stored';
 }
 
-/** Optimistic claim of a sequence number against the session's stored state (retried when frames race). */
-async function claimSeq(
-  deps: IngestDeps,
-  cache: ConnectionCache,
-  connection: ConnectionRecord,
-  seq: number,
-): Promise<Claim> {
-  return updateSeq(deps, cache, connection, (state) => {
-    const result = claim(state, seq);
-    return { next: result.kind === 'accepted' ? result.next : undefined, result };
-  });
-}
-
-async function releaseSeq(deps: IngestDeps, cache: ConnectionCache, connection: ConnectionRecord, seq: number) {
+/** The frame was claimed but not stored: free its number so the resend is accepted. */
+async function releaseClaim(deps: IngestDeps, sessionId: string, seq: number): Promise<void> {
   try {
-    await updateSeq(deps, cache, connection, (state) => ({
-      next: state ? release(state, seq) : undefined,
-      result: null,
-    }));
+    if (await deps.sessions.releaseFrame(sessionId, seq)) return;
+    deps.log.error('an unstored frame was already counted as stored; its resend will be dropped', { sessionId, seq });
   } catch (error) {
     // The frame stays claimed: a resend is then dropped as a duplicate. Logged so it is never silent.
-    deps.log.error('could not release the sequence claim of an unstored frame', {
-      sessionId: connection.sessionId,
-      seq,
-      error: String(error),
-    });
+    deps.log.error('could not release the claim of an unstored frame', { sessionId, seq, error: String(error) });
   }
-}
-
-async function updateSeq<R>(
-  deps: IngestDeps,
-  cache: ConnectionCache,
-  connection: ConnectionRecord,
-  step: (state: SeqState | null) => { next: SeqState | null | undefined; result: R },
-): Promise<R> {
-  const { sessionId, connectionId } = connection;
-  let expected = cache.seqState(sessionId) ?? (await loadSeq(deps, connection));
-  for (let attempt = 0; attempt <= deps.settings.maxSeqRetries; attempt++) {
-    const { next, result } = step(expected);
-    if (next === undefined) return result;
-    if ((await deps.sessions.compareAndSetSeq(sessionId, connectionId, expected, next)) === 'ok') {
-      cache.setSeqState(sessionId, next);
-      return result;
-    }
-    expected = await loadSeq(deps, connection);
-  }
-  throw new ClientError('frame_not_stored', 'Too many concurrent frames for this session; send it again', 503, {
-    retryable: true,
-  });
-}
-
-/** Reads the stored state, refusing when this connection is no longer the live session's speaker. */
-async function loadSeq(deps: IngestDeps, connection: ConnectionRecord): Promise<SeqState | null> {
-  const session = await deps.sessions.get(connection.sessionId);
-  if (session?.status !== 'live') {
-    throw new ClientError('session_ended', `Session ${connection.sessionId} has ended`, 410);
-  }
-  if (session.speakerConnectionId !== connection.connectionId) {
-    throw new ClientError('not_speaker', 'Another connection is now the speaker of this session', 403);
-  }
-  return session.seq ?? null;
 }

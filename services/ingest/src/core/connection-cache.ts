@@ -1,13 +1,11 @@
-// Per-process memory of connections (immutable once made) and of each session's last known sequence state,
-// so an audio frame costs one conditional write instead of two reads and a write. Bounded; misses fall back
-// to the stores, so a cold Lambda instance or an eviction is only slower, never wrong.
+// Per-process memory of connection records (immutable once made), so an audio frame costs one conditional
+// write and no read. Bounded; a miss falls back to the store, so a cold Lambda environment or an eviction is
+// only slower, never wrong (whether the connection is still the live speaker is checked by every claim).
 import { ClientError } from '../errors.ts';
 import type { ConnectionRecord, ConnectionStore } from './ports.ts';
-import type { SeqState } from './sequence.ts';
 
 export class ConnectionCache {
   private readonly connections = new Map<string, ConnectionRecord>();
-  private readonly seq = new Map<string, SeqState | null>();
 
   constructor(
     private readonly store: ConnectionStore,
@@ -27,18 +25,6 @@ export class ConnectionCache {
 
   forget(connectionId: string): void {
     this.connections.delete(connectionId);
-  }
-
-  seqState(sessionId: string): SeqState | null | undefined {
-    return this.seq.get(sessionId);
-  }
-
-  setSeqState(sessionId: string, state: SeqState | null): void {
-    this.remember(this.seq, sessionId, state);
-  }
-
-  forgetSession(sessionId: string): void {
-    this.seq.delete(sessionId);
   }
 
   private remember<V>(map: Map<string, V>, key: string, value: V): void {

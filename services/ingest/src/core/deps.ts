@@ -16,8 +16,6 @@ export interface IngestSettings {
   availableTargetLanguages: readonly string[];
   /** How long a session (and its speaker token) lives. */
   sessionTtlMs: number;
-  /** How many times a frame's sequence claim is retried when concurrent frames race for the session. */
-  maxSeqRetries: number;
   /** Failed join attempts (unknown join code) a client IP may make in a one-minute window before it is refused. */
   joinAttemptsPerMinute: number;
   /** Messages a second one connection may send on average (token bucket per connection, per instance). */

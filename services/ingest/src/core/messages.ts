@@ -21,7 +21,7 @@ import type { IngestDeps } from './deps.ts';
 import type { ConnectionRecord, SessionRecord } from './ports.ts';
 import type { MessageRateLimits } from './rate-limits.ts';
 import { announceListeners } from './relay.ts';
-import { contiguousUpTo } from './sequence.ts';
+import { compact, contiguousUpTo, EMPTY_LEDGER, highestFrame } from './sequence.ts';
 
 /** A message's text: base64 characters only make an audio frame, anything else a control message. */
 export async function handleMessage(
@@ -110,6 +110,7 @@ async function handleControl(deps: IngestDeps, cache: ConnectionCache, connectio
   switch (message.action) {
     case 'hello': {
       const session = await deps.sessions.get(connection.sessionId);
+      if (connection.role === 'speaker' && session?.frames) await compactLedger(deps, session);
       await deps.clients.send(connectionId, welcome(connection, session));
       // A (re)connected speaker learns who is listening right away, not at the next join.
       if (connection.role === 'speaker') await announceListeners(deps, session);
@@ -118,11 +119,11 @@ async function handleControl(deps: IngestDeps, cache: ConnectionCache, connectio
     case 'pause':
     case 'resume':
       requireSpeaker(connection, message.action);
-      await putMarker(deps, cache, connection, message.action);
+      await putMarker(deps, connection, message.action);
       return;
     case 'end':
       requireSpeaker(connection, message.action);
-      await endSession(deps, cache, connection.sessionId, 'speaker-ended');
+      await endSession(deps, connection.sessionId, 'speaker-ended');
       return;
   }
 }
@@ -144,7 +145,7 @@ function welcome(connection: ConnectionRecord, session: SessionRecord | undefine
       sessionId: session.sessionId,
       sourceLanguage: session.sourceLanguage,
       targetLanguages: session.targetLanguages,
-      lastSeq: contiguousUpTo(session.seq ?? null),
+      lastSeq: contiguousUpTo(session.frames ?? EMPTY_LEDGER),
     };
   }
   return {
@@ -156,13 +157,28 @@ function welcome(connection: ConnectionRecord, session: SessionRecord | undefine
   };
 }
 
-async function putMarker(
-  deps: IngestDeps,
-  cache: ConnectionCache,
-  connection: ConnectionRecord,
-  marker: 'pause' | 'resume' | 'end',
-): Promise<void> {
-  const seq = cache.seqState(connection.sessionId) ?? (await deps.sessions.get(connection.sessionId))?.seq ?? null;
+/**
+ * Folds the contiguous run of stored frames into the ledger's resume point, so the ledger stays small (the
+ * speaker's periodic hellos drive it). Losing the race to another hello is fine: it did the same.
+ */
+async function compactLedger(deps: IngestDeps, session: SessionRecord): Promise<void> {
+  const ledger = session.frames ?? EMPTY_LEDGER;
+  const { ledger: next, absorbed, skipped } = compact(ledger);
+  if (absorbed.length === 0 && !skipped) return;
+  if (skipped) {
+    deps.metrics.count('FramesSkipped', skipped.to - skipped.from + 1);
+    deps.log.warn('audio frames never arrived and are given up on', {
+      sessionId: session.sessionId,
+      missingFrom: skipped.from,
+      missingTo: skipped.to,
+    });
+  }
+  await deps.sessions.compactFrames(session.sessionId, ledger, next, absorbed);
+}
+
+async function putMarker(deps: IngestDeps, connection: ConnectionRecord, marker: 'pause' | 'resume'): Promise<void> {
+  const session = await deps.sessions.get(connection.sessionId);
+  const afterSeq = highestFrame(session?.frames ?? EMPTY_LEDGER);
   await deps.audio.put(
     connection.sessionId,
     encodeAudioRecord({
@@ -170,7 +186,7 @@ async function putMarker(
       kind: 'marker',
       sessionId: connection.sessionId,
       marker,
-      ...(seq ? { afterSeq: seq.high } : {}),
+      ...(afterSeq !== null ? { afterSeq } : {}),
       receivedAt: deps.clock.now(),
     }),
   );
@@ -182,13 +198,13 @@ async function putMarker(
  */
 export async function endSession(
   deps: IngestDeps,
-  cache: ConnectionCache,
   sessionId: string,
   reason: 'speaker-ended' | 'expired' | 'idle' | 'shutdown',
 ): Promise<boolean> {
   const now = deps.clock.now();
   const ended = await deps.sessions.end(sessionId, reason, now);
   if (!ended) return false;
+  const lastSeq = highestFrame(ended.frames ?? EMPTY_LEDGER);
   await deps.audio.put(
     sessionId,
     encodeAudioRecord({
@@ -196,7 +212,7 @@ export async function endSession(
       kind: 'marker',
       sessionId,
       marker: 'end',
-      ...(ended.seq ? { afterSeq: ended.seq.high } : {}),
+      ...(lastSeq !== null ? { afterSeq: lastSeq } : {}),
       receivedAt: now,
     }),
   );
@@ -204,7 +220,7 @@ export async function endSession(
     v: 1,
     sessionId,
     reason,
-    ...(ended.seq ? { lastSeq: ended.seq.high } : {}),
+    ...(lastSeq !== null ? { lastSeq } : {}),
     occurredAt: now,
   });
   const notice: ServerMessage = { type: 'session-ended', sessionId, reason };
@@ -215,7 +231,6 @@ export async function endSession(
   if (ended.speakerConnectionId && (await deps.clients.send(ended.speakerConnectionId, notice)) === 'sent') {
     await deps.clients.disconnect(ended.speakerConnectionId);
   }
-  cache.forgetSession(sessionId);
   deps.metrics.count('SessionsEnded', 1, { name: 'reason', value: reason });
   deps.log.info('session ended', { sessionId, reason, listeners: listeners.length });
   return true;

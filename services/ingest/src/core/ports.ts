@@ -7,7 +7,7 @@ import type {
   ServiceLog,
   ServiceMetrics,
 } from '@llt/platform';
-import type { SeqState } from './sequence.ts';
+import type { FrameLedger } from './sequence.ts';
 
 export type { ConnectionInfo, EventPublisher, ServiceLog, ServiceMetrics };
 
@@ -30,7 +30,8 @@ export interface SessionRecord {
   endedAt?: number;
   endReason?: string;
   speakerConnectionId?: string;
-  seq?: SeqState;
+  /** Which audio frames are stored; absent before the first one. */
+  frames?: FrameLedger;
 }
 
 export type Role = 'speaker' | 'listener';
@@ -63,15 +64,19 @@ export interface SessionStore {
   removeListener(sessionId: string, entry: ListenerEntry, at?: number): Promise<void>;
   listListeners(sessionId: string): Promise<ListenerEntry[]>;
   /**
-   * Replaces the frame-sequence state iff it still equals `expected` and `connectionId` is the live speaker
-   * (optimistic concurrency: concurrent frames of one session each retry on 'conflict').
+   * Claims frame `seq` for the session in one atomic conditional write: 'claimed' when it was not stored yet and
+   * `connectionId` is the live session's speaker; otherwise why not. Concurrent claims of different frames do not
+   * conflict. `previous` is the ledger just before the claim (to notice frames arriving ahead or behind).
    */
-  compareAndSetSeq(
+  claimFrame(
     sessionId: string,
     connectionId: string,
-    expected: SeqState | null,
-    next: SeqState | null,
-  ): Promise<'ok' | 'conflict'>;
+    seq: number,
+  ): Promise<{ outcome: 'claimed'; previous: FrameLedger } | { outcome: 'duplicate' | 'not-speaker' | 'not-live' }>;
+  /** Undoes a claim whose frame could not be stored; false when the claim was already compacted (then it stays). */
+  releaseFrame(sessionId: string, seq: number): Promise<boolean>;
+  /** Replaces `from` by `to` (a compaction) iff the ledger's upTo is still from's; false when another got there first. */
+  compactFrames(sessionId: string, from: FrameLedger, to: FrameLedger, absorbed: number[]): Promise<boolean>;
   /** Marks a live session ended; returns it, or undefined when it was not live. */
   end(sessionId: string, reason: string, at: number): Promise<SessionRecord | undefined>;
 }

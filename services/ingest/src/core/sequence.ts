@@ -1,70 +1,63 @@
-// Exactly-once acceptance of audio frames by sequence number, whatever order they arrive in.
-// State: the highest seq accepted and a bitmap of which of the WINDOW seqs below it were accepted too.
-// A frame within the window is accepted once; older than the window it is treated as already handled.
+// Exactly-once acceptance of audio frames by sequence number, whatever order they arrive in and however many
+// arrive at once (API Gateway may run a connection's messages concurrently, and a reconnecting speaker resends
+// a burst). The session keeps a ledger: every frame up to `upTo` is stored, and `above` lists the stored ones
+// beyond it. A frame is claimed by one atomic conditional update of that ledger (no read-modify-write, so
+// concurrent frames never contend); `hello` compacts `above` into `upTo`, which is where a speaker resumes.
 
-export const SEQ_WINDOW = 52; // bits a JavaScript number holds exactly (2^53), minus the high mark itself
-
-export interface SeqState {
-  high: number;
-  /** Bit d-1 set ⇔ seq (high - d) was accepted, for d = 1..SEQ_WINDOW. */
-  window: number;
+export interface FrameLedger {
+  /** Every frame 0..upTo is stored; -1 before frame 0 is. */
+  upTo: number;
+  /** Stored frames above upTo (not necessarily contiguous), unordered. */
+  above: number[];
 }
 
-export type Claim =
-  | { kind: 'accepted'; next: SeqState; gap?: { from: number; to: number }; late: boolean }
-  | { kind: 'duplicate' }
-  | { kind: 'too-old' };
-
-const MASK = (1n << BigInt(SEQ_WINDOW)) - 1n;
-
-export function claim(state: SeqState | null, seq: number): Claim {
-  if (state === null) return { kind: 'accepted', next: { high: seq, window: 0 }, late: false };
-  if (seq > state.high) {
-    const shift = seq - state.high;
-    const window =
-      shift > SEQ_WINDOW ? 0n : ((BigInt(state.window) << BigInt(shift)) | (1n << BigInt(shift - 1))) & MASK;
-    return {
-      kind: 'accepted',
-      next: { high: seq, window: Number(window) },
-      late: false,
-      ...(shift > 1 ? { gap: { from: state.high + 1, to: seq - 1 } } : {}),
-    };
-  }
-  if (seq === state.high) return { kind: 'duplicate' };
-  const distance = state.high - seq;
-  if (distance > SEQ_WINDOW) return { kind: 'too-old' };
-  const bit = 1n << BigInt(distance - 1);
-  if (BigInt(state.window) & bit) return { kind: 'duplicate' };
-  return { kind: 'accepted', next: { high: state.high, window: Number(BigInt(state.window) | bit) }, late: true };
-}
-
-/** Undoes an accepted claim (used when the frame could not be stored, so a resend is accepted again). */
-export function release(state: SeqState, seq: number): SeqState | null {
-  if (seq < state.high) {
-    const distance = state.high - seq;
-    if (distance > SEQ_WINDOW) return state;
-    return { high: state.high, window: Number(BigInt(state.window) & ~(1n << BigInt(distance - 1))) };
-  }
-  if (seq > state.high) return state;
-  // Releasing the high mark: the next accepted seq below it becomes the high mark.
-  let window = BigInt(state.window);
-  for (let d = 1; d <= SEQ_WINDOW; d++) {
-    if (window & 1n) return { high: state.high - d, window: Number(window >> 1n) };
-    window >>= 1n;
-  }
-  return null;
-}
+export const EMPTY_LEDGER: FrameLedger = { upTo: -1, above: [] };
 
 /**
- * The highest seq up to which every frame (within the window) was accepted: where a reconnecting speaker
- * resumes. Frames between it and `high` that were accepted are deduplicated when resent.
+ * Frames a gap may stay open behind the highest stored frame before compaction gives up on it: 3,000 frames
+ * (5 minutes of 100 ms frames, the client's resend buffer) keep the ledger under ~20 KB while any frame a
+ * client can still resend is waited for.
  */
-export function contiguousUpTo(state: SeqState | null): number | null {
-  if (state === null) return null;
-  let lowestMissing: number | null = null;
-  for (let d = 1; d <= Math.min(SEQ_WINDOW, state.high); d++) {
-    if (!(BigInt(state.window) & (1n << BigInt(d - 1)))) lowestMissing = state.high - d;
+export const MAX_GAP_BEHIND = 3000;
+
+export interface Compaction {
+  ledger: FrameLedger;
+  /** Frames moved from `above` into `upTo`. */
+  absorbed: number[];
+  /** Frames given up on: never stored, and too far behind to come now. */
+  skipped?: { from: number; to: number };
+}
+
+/** Moves the contiguous run after `upTo` out of `above`, skipping a gap only when it is too far behind. */
+export function compact(ledger: FrameLedger, maxGapBehind = MAX_GAP_BEHIND): Compaction {
+  const stored = new Set(ledger.above);
+  let upTo = ledger.upTo;
+  let skipped: Compaction['skipped'];
+  const highest = highestFrame(ledger) ?? upTo;
+  for (;;) {
+    while (stored.has(upTo + 1)) upTo++;
+    const next = Math.min(...[...stored].filter((s) => s > upTo));
+    if (!Number.isFinite(next) || highest - (upTo + 1) < maxGapBehind) break;
+    skipped = { from: skipped?.from ?? upTo + 1, to: next - 1 };
+    upTo = next - 1;
   }
-  if (lowestMissing === null) return state.high;
-  return lowestMissing > 0 ? lowestMissing - 1 : null;
+  const absorbed = ledger.above.filter((s) => s <= upTo);
+  return { ledger: { upTo, above: ledger.above.filter((s) => s > upTo) }, absorbed, ...(skipped ? { skipped } : {}) };
+}
+
+/** The resume point: the highest frame below which nothing is missing, or null before frame 0 is stored. */
+export function contiguousUpTo(ledger: FrameLedger): number | null {
+  const { upTo } = compact(ledger, Number.POSITIVE_INFINITY).ledger;
+  return upTo >= 0 ? upTo : null;
+}
+
+/** The highest frame stored, or null when none is. */
+export function highestFrame(ledger: FrameLedger): number | null {
+  const top = ledger.above.length > 0 ? Math.max(...ledger.above) : ledger.upTo;
+  return top >= 0 ? top : null;
+}
+
+/** Whether `seq` is stored already. */
+export function holds(ledger: FrameLedger, seq: number): boolean {
+  return seq <= ledger.upTo || ledger.above.includes(seq);
 }

@@ -335,7 +335,7 @@ describe('messages', () => {
     });
   });
 
-  test('frames go to the stream once each; duplicates are dropped and gaps logged', async () => {
+  test('frames go to the stream once each, in whatever order they come; duplicates are dropped', async () => {
     const t0 = 1_800_000_000_000;
     for (const seq of [0, 1, 1, 2, 5, 4, 0]) await ws(frameEvent('s1', encodeAudioFrame(seq, t0 + seq * 20, pcm(20))));
     const headers = world.audio.records.map((r) => decodeAudioRecord(r.data).header);
@@ -343,10 +343,25 @@ describe('messages', () => {
     expect(world.audio.records.every((r) => r.sessionId === session.sessionId)).toBe(true);
     expect(world.clients.to('s1')).toEqual([]); // duplicates are not errors
     expect(world.counts.get('FramesDuplicate')).toBe(2);
-    expect(world.logs.find((l) => l.message === 'audio frame sequence gap')?.extra).toMatchObject({
-      missingFrom: 3,
-      missingTo: 4,
-    });
+    expect(world.counts.get('FramesOutOfOrder')).toBe(1); // 4, after 5
+  });
+
+  test('a frame from a connection that is no longer the speaker, or after the end, is refused', async () => {
+    await ws(frameEvent('s1', encodeAudioFrame(0, Date.now(), pcm(20))));
+    world.sessions.sessions.get(session.sessionId)!.speakerConnectionId = 'someone-else';
+    await ws(frameEvent('s1', encodeAudioFrame(1, Date.now(), pcm(20))));
+    expect(lastError('s1')).toMatchObject({ code: 'not_speaker' });
+    world.sessions.sessions.get(session.sessionId)!.status = 'ended';
+    await ws(frameEvent('s1', encodeAudioFrame(2, Date.now(), pcm(20))));
+    expect(lastError('s1')).toMatchObject({ code: 'session_ended' });
+    expect(world.audio.records).toHaveLength(1);
+  });
+
+  test("the speaker's hello folds the stored run into the resume point, keeping what lies beyond a gap", async () => {
+    for (const seq of [0, 2, 1, 5]) await ws(frameEvent('s1', encodeAudioFrame(seq, Date.now(), pcm(20))));
+    await ws(wsEvent('hello', 's1', { body: '{"action":"hello"}' }));
+    expect(world.clients.to('s1').find((m) => m.type === 'welcome')).toMatchObject({ lastSeq: 2 });
+    expect(world.sessions.sessions.get(session.sessionId)?.frames).toEqual({ upTo: 2, above: [5] });
   });
 
   test('a frame the stream could not store is reported retryable and accepted when resent', async () => {

@@ -60,7 +60,7 @@ const queries = () => dynamo.commandCalls(QueryCommand).map((c) => c.args[0].inp
 describe('create', () => {
   test('reserves the join code with a conditional put, then stores the session item with its TTL', async () => {
     dynamo.on(PutCommand).resolves({});
-    await store.create({ ...session, seq: { high: 4, window: 1 } });
+    await store.create({ ...session, frames: { upTo: 4, above: [6] } });
     expect(puts()).toEqual([
       {
         TableName: TABLE,
@@ -108,19 +108,19 @@ describe('create', () => {
 });
 
 describe('get and sessionIdForJoinCode', () => {
-  test('get reads consistently and returns the record without keys or TTL, with seq rebuilt from its attributes', async () => {
+  test('get reads consistently and returns the record without keys or TTL, with the frame ledger rebuilt', async () => {
     dynamo.on(GetCommand).resolves({
-      Item: { ...KEY, ...session, speakerConnectionId: 'c1', ttl: TTL, seqHigh: 41, seqWindow: 5 },
+      Item: { ...KEY, ...session, speakerConnectionId: 'c1', ttl: TTL, framesUpTo: 41, framesAbove: new Set([44, 43]) },
     });
     await expect(store.get('s_abcdefgh')).resolves.toEqual({
       ...session,
       speakerConnectionId: 'c1',
-      seq: { high: 41, window: 5 },
+      frames: { upTo: 41, above: [44, 43] },
     });
     expect(gets()).toEqual([{ TableName: TABLE, Key: KEY, ConsistentRead: true }]);
   });
 
-  test('get of a session with no frames yet has no seq; an unknown session is undefined', async () => {
+  test('get of a session with no frames yet has no ledger; an unknown session is undefined', async () => {
     dynamo
       .on(GetCommand)
       .resolvesOnce({ Item: { ...KEY, ...session, ttl: TTL } })
@@ -268,60 +268,93 @@ describe('listeners', () => {
   });
 });
 
-describe('compareAndSetSeq', () => {
-  test('the first claim requires no sequence state yet and sets it', async () => {
-    dynamo.on(UpdateCommand).resolves({});
-    await expect(store.compareAndSetSeq('s_abcdefgh', 'conn-1', null, { high: 0, window: 0 })).resolves.toBe('ok');
+describe('the frame ledger', () => {
+  test('a claim is one atomic update: checks the speaker, the session and the ledger, adds the frame, returns the old ledger', async () => {
+    dynamo.on(UpdateCommand).resolves({ Attributes: { framesUpTo: 6, framesAbove: new Set([8]) } });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 7)).resolves.toEqual({
+      outcome: 'claimed',
+      previous: { upTo: 6, above: [8] },
+    });
     expect(updates()).toEqual([
       {
         TableName: TABLE,
         Key: KEY,
-        UpdateExpression: 'SET seqHigh = :h, seqWindow = :w',
-        ConditionExpression: '#status = :live AND speakerConnectionId = :c AND attribute_not_exists(seqHigh)',
+        UpdateExpression: 'SET framesUpTo = if_not_exists(framesUpTo, :none) ADD framesAbove :seqs',
+        ConditionExpression:
+          '#status = :live AND speakerConnectionId = :c AND (attribute_not_exists(framesUpTo) OR framesUpTo < :seq) ' +
+          'AND (attribute_not_exists(framesAbove) OR NOT contains(framesAbove, :seq))',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':c': 'conn-1', ':live': 'live', ':h': 0, ':w': 0 },
+        // Exactly the values the expressions use: DynamoDB refuses unused ExpressionAttributeValues.
+        ExpressionAttributeValues: { ':live': 'live', ':c': 'conn-1', ':seq': 7, ':seqs': new Set([7]), ':none': -1 },
+        ReturnValues: 'UPDATED_OLD',
       },
     ]);
   });
 
-  test('later claims require the state read before; releasing the only claim removes the state', async () => {
+  test('the first claim of a session starts from an empty ledger', async () => {
     dynamo.on(UpdateCommand).resolves({});
-    await store.compareAndSetSeq('s_abcdefgh', 'conn-1', { high: 7, window: 3 }, { high: 8, window: 7 });
-    await store.compareAndSetSeq('s_abcdefgh', 'conn-1', { high: 0, window: 0 }, null);
-    const [advance, release] = updates();
-    expect(advance).toMatchObject({
-      UpdateExpression: 'SET seqHigh = :h, seqWindow = :w',
-      ConditionExpression: '#status = :live AND speakerConnectionId = :c AND seqHigh = :eh AND seqWindow = :ew',
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 0)).resolves.toEqual({
+      outcome: 'claimed',
+      previous: { upTo: -1, above: [] },
     });
-    // Exactly the values the expressions use: DynamoDB refuses unused ExpressionAttributeValues.
-    expect(advance?.ExpressionAttributeValues).toEqual({
-      ':c': 'conn-1',
-      ':live': 'live',
-      ':eh': 7,
-      ':ew': 3,
-      ':h': 8,
-      ':w': 7,
-    });
-    expect(release).toMatchObject({ UpdateExpression: 'REMOVE seqHigh, seqWindow' });
-    expect(release?.ExpressionAttributeValues).toEqual({ ':c': 'conn-1', ':live': 'live', ':eh': 0, ':ew': 0 });
   });
 
-  test('a refused condition (another frame won, or not the speaker any more) is a conflict', async () => {
+  test('a refused claim reads the session to say why: duplicate, another speaker, or not live', async () => {
     dynamo.on(UpdateCommand).rejects(conditionFailed());
-    await expect(store.compareAndSetSeq('s_abcdefgh', 'conn-1', null, { high: 0, window: 0 })).resolves.toBe(
-      'conflict',
-    );
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: { ...KEY, ...session, speakerConnectionId: 'conn-1', framesUpTo: 9 } })
+      .resolvesOnce({ Item: { ...KEY, ...session, speakerConnectionId: 'conn-2' } })
+      .resolvesOnce({ Item: { ...KEY, ...session, status: 'ended' } });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3)).resolves.toEqual({ outcome: 'duplicate' });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3)).resolves.toEqual({ outcome: 'not-speaker' });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3)).resolves.toEqual({ outcome: 'not-live' });
   });
 
-  test('a ConditionalCheckFailedException from another SDK copy (matched by name) is a conflict too', async () => {
-    dynamo.on(UpdateCommand).rejects(Object.assign(new Error('failed'), { name: 'ConditionalCheckFailedException' }));
-    await expect(store.compareAndSetSeq('s_abcdefgh', 'conn-1', null, null)).resolves.toBe('conflict');
-  });
-
-  test('other failures are thrown', async () => {
+  test('a ConditionalCheckFailedException from another SDK copy (matched by name) is a refusal too; other failures are thrown', async () => {
+    dynamo.on(UpdateCommand).rejectsOnce(Object.assign(new Error('failed'), { name: 'ConditionalCheckFailedException' }));
+    dynamo.on(GetCommand).resolves({ Item: { ...KEY, ...session, speakerConnectionId: 'conn-1' } });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3)).resolves.toEqual({ outcome: 'duplicate' });
     const cause = throttled();
     dynamo.on(UpdateCommand).rejects(cause);
-    await expect(store.compareAndSetSeq('s_abcdefgh', 'conn-1', null, null)).rejects.toBe(cause);
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3)).rejects.toBe(cause);
+  });
+
+  test('release takes the frame out of the set unless it was already folded into the resume point', async () => {
+    dynamo.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
+    await expect(store.releaseFrame('s_abcdefgh', 12)).resolves.toBe(true);
+    await expect(store.releaseFrame('s_abcdefgh', 12)).resolves.toBe(false);
+    expect(updates()[0]).toEqual({
+      TableName: TABLE,
+      Key: KEY,
+      UpdateExpression: 'DELETE framesAbove :seqs',
+      ConditionExpression: 'framesUpTo < :seq',
+      ExpressionAttributeValues: { ':seq': 12, ':seqs': new Set([12]) },
+    });
+  });
+
+  test('compaction moves the resume point and drops the absorbed frames, only from the ledger it read', async () => {
+    dynamo.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed()).resolvesOnce({});
+    await expect(
+      store.compactFrames('s_abcdefgh', { upTo: 3, above: [4, 5, 9] }, { upTo: 5, above: [9] }, [4, 5]),
+    ).resolves.toBe(true);
+    await expect(store.compactFrames('s_abcdefgh', { upTo: 3, above: [] }, { upTo: 5, above: [] }, [4, 5])).resolves.toBe(
+      false,
+    );
+    // A skipped gap with nothing absorbed: no empty set in the request (DynamoDB refuses one).
+    await store.compactFrames('s_abcdefgh', { upTo: 3, above: [] }, { upTo: 9, above: [] }, []);
+    const [first, , skip] = updates();
+    expect(first).toEqual({
+      TableName: TABLE,
+      Key: KEY,
+      UpdateExpression: 'SET framesUpTo = :to DELETE framesAbove :absorbed',
+      ConditionExpression: 'framesUpTo = :from',
+      ExpressionAttributeValues: { ':from': 3, ':to': 5, ':absorbed': new Set([4, 5]) },
+    });
+    expect(skip).toMatchObject({
+      UpdateExpression: 'SET framesUpTo = :to',
+      ExpressionAttributeValues: { ':from': 3, ':to': 9 },
+    });
   });
 });
 

@@ -3,7 +3,7 @@ import { encodeAudioFrame } from '@llt/events';
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { makeHttpHandler } from '#handlers/http';
 import { makeWebSocketHandler } from '#handlers/websocket';
-import { binaryEvent, httpEvent, pcm, wsEvent } from '../events.ts';
+import { frameEvent, httpEvent, pcm, wsEvent } from '../events.ts';
 import { type FakeWorld, fakeWorld } from '../fakes.ts';
 
 const T0 = 1_800_000_000_000; // a minute boundary (T0 % 60_000 === 0)
@@ -105,7 +105,7 @@ describe('messages per connection', () => {
       }),
     );
     const frame = pcm(20);
-    speakerAt = (seq, at) => ws(binaryEvent('speaker-1', encodeAudioFrame(seq, at, frame), at));
+    speakerAt = (seq, at) => ws(frameEvent('speaker-1', encodeAudioFrame(seq, at, frame), at));
   });
 
   test('a flood is cut after a burst of 200: the rest is dropped, with one retryable rate_limited a second', async () => {
@@ -142,7 +142,7 @@ describe('messages per connection', () => {
       }),
     );
     for (let seq = 0; seq < 500; seq++) await speakerAt(seq, T0);
-    await ws(binaryEvent('speaker-2', encodeAudioFrame(0, T0, pcm(20)), T0));
+    await ws(frameEvent('speaker-2', encodeAudioFrame(0, T0, pcm(20)), T0));
     await ws(wsEvent('hello', 'speaker-2', { body: '{"action":"hello"}', at: T0 }));
     expect(errors('speaker-2')).toEqual([]);
     expect(world.clients.to('speaker-2').map((m) => m.type)).toContain('welcome');

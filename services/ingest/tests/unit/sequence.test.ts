@@ -1,68 +1,69 @@
-// Exactly-once acceptance of frame sequence numbers in any arrival order.
+// The frame ledger: exactly once in any arrival order, the resume point, and how it stays small.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { claim, contiguousUpTo, release, SEQ_WINDOW, type SeqState } from '#core/sequence';
+import { compact, contiguousUpTo, EMPTY_LEDGER, type FrameLedger, highestFrame, holds } from '#core/sequence';
 
-function run(seqs: number[]) {
-  let state: SeqState | null = null;
+/** Claims as the store does them (one atomic check-and-add each), compacting after every `every` claims. */
+function run(seqs: number[], every = 0) {
+  let ledger: FrameLedger = EMPTY_LEDGER;
   const accepted: number[] = [];
-  for (const seq of seqs) {
-    const c = claim(state, seq);
-    if (c.kind === 'accepted') {
-      state = c.next;
+  seqs.forEach((seq, i) => {
+    if (!holds(ledger, seq)) {
+      ledger = { upTo: ledger.upTo, above: [...ledger.above, seq] };
       accepted.push(seq);
     }
-  }
-  return { state, accepted };
+    if (every > 0 && i % every === every - 1) ledger = compact(ledger).ledger;
+  });
+  return { ledger, accepted };
 }
 
-describe('claim', () => {
-  test('accepts in-order frames once and reports a gap', () => {
-    const s1 = claim(null, 0);
-    expect(s1).toEqual({ kind: 'accepted', next: { high: 0, window: 0 }, late: false });
-    const s2 = claim({ high: 0, window: 0 }, 3);
-    expect(s2).toMatchObject({ kind: 'accepted', gap: { from: 1, to: 2 } });
-    expect(claim({ high: 3, window: 0b100 }, 3)).toEqual({ kind: 'duplicate' });
-    expect(claim({ high: 3, window: 0b100 }, 0)).toEqual({ kind: 'duplicate' });
-  });
-
-  test('accepts a late frame inside the window once', () => {
-    const { state, accepted } = run([0, 2, 1, 1, 2]);
-    expect(accepted).toEqual([0, 2, 1]);
-    expect(contiguousUpTo(state)).toBe(2);
-  });
-
-  test('treats frames older than the window as already handled', () => {
-    expect(claim({ high: 100, window: 0 }, 100 - SEQ_WINDOW - 1)).toEqual({ kind: 'too-old' });
-  });
-
-  test('any arrival order of distinct frames within the window is accepted exactly once', () => {
+describe('claims', () => {
+  test('any arrival order and any burst accepts each frame exactly once, with or without compaction', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 200 }), (seqs) => {
-        const { accepted } = run(seqs);
-        expect(accepted).toEqual([...new Set(seqs)]);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 600 }),
+        fc.integer({ min: 0, max: 20 }),
+        (seqs, every) => {
+          const { accepted } = run(seqs, every);
+          expect(accepted).toEqual([...new Set(seqs)]);
+        },
+      ),
     );
   });
-});
 
-describe('contiguousUpTo', () => {
-  test('is the resume point below the first missing frame', () => {
-    expect(contiguousUpTo(null)).toBeNull();
-    expect(contiguousUpTo(run([0, 1, 2, 3]).state)).toBe(3);
-    expect(contiguousUpTo(run([0, 1, 3]).state)).toBe(1);
-    expect(contiguousUpTo(run([1, 2]).state)).toBeNull();
+  test('a burst of frames far ahead of each other, handled in reverse, loses none (no fixed window)', () => {
+    const burst = Array.from({ length: 500 }, (_, i) => 499 - i);
+    expect(run(burst).accepted).toHaveLength(500);
+    expect(contiguousUpTo(run(burst).ledger)).toBe(499);
   });
 });
 
-describe('release', () => {
-  test('undoes the claim of the high mark and of a late frame', () => {
-    const { state } = run([0, 1, 2]);
-    const afterHigh = release(state!, 2);
-    expect(afterHigh).toEqual(run([0, 1]).state);
-    expect(claim(afterHigh, 2).kind).toBe('accepted');
-    const afterLate = release(state!, 1);
-    expect(claim(afterLate, 1).kind).toBe('accepted');
-    expect(claim(afterLate, 0).kind).toBe('duplicate');
+describe('the resume point', () => {
+  test('is the highest frame below which nothing is missing', () => {
+    expect(contiguousUpTo(EMPTY_LEDGER)).toBeNull();
+    expect(contiguousUpTo(run([0, 1, 2, 3]).ledger)).toBe(3);
+    expect(contiguousUpTo(run([0, 1, 3]).ledger)).toBe(1);
+    expect(contiguousUpTo(run([1, 2]).ledger)).toBeNull();
+    expect(highestFrame(run([0, 1, 3]).ledger)).toBe(3);
+    expect(highestFrame(EMPTY_LEDGER)).toBeNull();
+  });
+
+  test('compaction folds the contiguous run into upTo and keeps what lies beyond a gap', () => {
+    expect(compact({ upTo: -1, above: [2, 0, 1, 5, 4] })).toEqual({
+      ledger: { upTo: 2, above: [5, 4] },
+      absorbed: [2, 0, 1],
+    });
+    expect(compact({ upTo: 2, above: [5] }).absorbed).toEqual([]);
+  });
+
+  test('a gap far behind the newest frame (the client cannot resend it any more) is skipped and reported', () => {
+    const ledger = { upTo: 9, above: Array.from({ length: 40 }, (_, i) => 20 + i) };
+    expect(compact(ledger, 30)).toEqual({
+      ledger: { upTo: 59, above: [] },
+      absorbed: ledger.above,
+      skipped: { from: 10, to: 19 },
+    });
+    // A recent gap is waited for.
+    expect(compact(ledger, 50).ledger).toEqual(ledger);
   });
 });
