@@ -8,7 +8,7 @@ import { createSession, ListenerClient, readWav, SpeakerClient, toMono16k } from
 import type { AudioMessage, CaptionHistory, CaptionMessage } from '@llt/events';
 import { AUDIO_STREAM_NAME } from '@llt/platform';
 import { afterAll, expect, test } from 'vitest';
-import { readAllRecords } from '../support/kinesis.ts';
+import { audioFrames, readAllRecords } from '../support/kinesis.ts';
 import { freePort, type SpawnedSystem, spawnSystem } from '../support/spawn.ts';
 import { speakToWav } from '../support/speech.ts';
 import { openSocket } from '../support/system.ts';
@@ -107,12 +107,10 @@ test('live sessions survive a clean restart and a crash of the local system', as
   expect(speaker.stats.reconnects).toBeGreaterThanOrEqual(2);
   expect(listener.reconnects).toBeGreaterThanOrEqual(2);
 
-  // Every frame the speaker sent is on the stream once, in order, across both restarts.
+  // Every frame the speaker sent is on the stream once, across both restarts.
   const env = await system.env();
-  const frames = (await readAllRecords(env.LLT_KINESIS_ENDPOINT!, AUDIO_STREAM_NAME))
-    .filter((r) => r.partitionKey === session.sessionId)
-    .flatMap((r) => (r.record.header.kind === 'audio' ? [r.record.header.seq] : []));
-  expect(frames).toEqual(Array.from({ length: framesStreamed }, (_, i) => i));
+  const { seqs } = audioFrames(await readAllRecords(env.LLT_KINESIS_ENDPOINT!, AUDIO_STREAM_NAME), session.sessionId);
+  expect(seqs).toEqual(Array.from({ length: framesStreamed }, (_, i) => i));
 
   // The caption log has every sentence, in order, each segment once — including those from before both restarts.
   const history = (await (

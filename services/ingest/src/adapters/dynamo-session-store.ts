@@ -1,6 +1,7 @@
 // Sessions, join codes and listener membership in DynamoDB (one table, pk/sk), connections in a second table.
 //   SESSION#<id> / META                  the session, its speaker connection and its frame ledger
-//                                        (framesUpTo: N, framesAbove: NS; see #core/sequence)
+//                                        (framesUpTo: N, framesAbove: NS, framesClaimed: M seq → ms; see
+//                                        #core/sequence)
 //   SESSION#<id> / LISTENER#<lang>#<conn> one item per listener, queried for fan-out and session end
 //   CODE#<code>  / CODE                  join code → session id (conditional put keeps codes unique)
 import {
@@ -12,7 +13,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, querySessionListeners, RECENT_LANGUAGE_MS, sessionTableKeys } from '@llt/platform';
 import type { ConnectionRecord, ConnectionStore, ListenerEntry, SessionRecord, SessionStore } from '#core/ports';
-import type { FrameLedger } from '#core/sequence';
+import { type FrameLedger, STALE_CLAIM_MS } from '#core/sequence';
 import { JoinCodeTakenError } from '#errors';
 
 /** Items outlive their session by a day so late lookups get "ended" rather than "unknown". */
@@ -51,7 +52,8 @@ export class DynamoSessionStore implements SessionStore {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...sessionKey(session.sessionId), ...rest, ttl: ttl(session.expiresAt) },
+        // framesClaimed exists from the start: a claim sets one of its keys, which needs the map.
+        Item: { ...sessionKey(session.sessionId), ...rest, framesClaimed: {}, ttl: ttl(session.expiresAt) },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -62,13 +64,8 @@ export class DynamoSessionStore implements SessionStore {
       new GetCommand({ TableName: this.table, Key: sessionKey(sessionId), ConsistentRead: true }),
     );
     if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, ttl: _ttl, framesUpTo, framesAbove, ...rest } = out.Item;
-    return {
-      ...(rest as SessionRecord),
-      ...(typeof framesUpTo === 'number'
-        ? { frames: { upTo: framesUpTo, above: framesAbove instanceof Set ? [...framesAbove].map(Number) : [] } }
-        : {}),
-    };
+    const { pk: _pk, sk: _sk, ttl: _ttl, framesUpTo, framesAbove: _a, framesClaimed: _c, ...rest } = out.Item;
+    return { ...(rest as SessionRecord), ...(typeof framesUpTo === 'number' ? { frames: ledgerOf(out.Item) } : {}) };
   }
 
   async sessionIdForJoinCode(joinCode: string): Promise<string | undefined> {
@@ -150,6 +147,7 @@ export class DynamoSessionStore implements SessionStore {
     sessionId: string,
     connectionId: string,
     seq: number,
+    now: number,
   ): Promise<{ outcome: 'claimed'; previous: FrameLedger } | { outcome: 'duplicate' | 'not-speaker' | 'not-live' }> {
     try {
       // One atomic update, no version to compare: concurrent claims of different frames all succeed.
@@ -157,23 +155,24 @@ export class DynamoSessionStore implements SessionStore {
         new UpdateCommand({
           TableName: this.table,
           Key: sessionKey(sessionId),
-          UpdateExpression: 'SET framesUpTo = if_not_exists(framesUpTo, :none) ADD framesAbove :seqs',
+          UpdateExpression: 'SET framesUpTo = if_not_exists(framesUpTo, :none), framesClaimed.#seq = :now',
           ConditionExpression:
             '#status = :live AND speakerConnectionId = :c AND (attribute_not_exists(framesUpTo) OR framesUpTo < :seq) ' +
-            'AND (attribute_not_exists(framesAbove) OR NOT contains(framesAbove, :seq))',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':live': 'live', ':c': connectionId, ':seq': seq, ':seqs': new Set([seq]), ':none': -1 },
-          ReturnValues: 'UPDATED_OLD',
+            'AND (attribute_not_exists(framesAbove) OR NOT contains(framesAbove, :seq)) ' +
+            'AND (attribute_not_exists(framesClaimed.#seq) OR framesClaimed.#seq < :stale)',
+          ExpressionAttributeNames: { '#status': 'status', '#seq': String(seq) },
+          ExpressionAttributeValues: {
+            ':live': 'live',
+            ':c': connectionId,
+            ':seq': seq,
+            ':none': -1,
+            ':now': now,
+            ':stale': now - STALE_CLAIM_MS,
+          },
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      const old = out.Attributes ?? {};
-      return {
-        outcome: 'claimed',
-        previous: {
-          upTo: typeof old.framesUpTo === 'number' ? old.framesUpTo : -1,
-          above: old.framesAbove instanceof Set ? [...old.framesAbove].map(Number) : [],
-        },
-      };
+      return { outcome: 'claimed', previous: ledgerOf(out.Attributes ?? {}) };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       // Refusals are rare (resends, a replaced or ended speaker): read why.
@@ -184,32 +183,49 @@ export class DynamoSessionStore implements SessionStore {
     }
   }
 
-  async releaseFrame(sessionId: string, seq: number): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: sessionKey(sessionId),
-          UpdateExpression: 'DELETE framesAbove :seqs',
-          ConditionExpression: 'framesUpTo < :seq',
-          ExpressionAttributeValues: { ':seq': seq, ':seqs': new Set([seq]) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+  async confirmFrame(sessionId: string, seq: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: sessionKey(sessionId),
+        UpdateExpression: 'REMOVE framesClaimed.#seq ADD framesAbove :seqs',
+        ExpressionAttributeNames: { '#seq': String(seq) },
+        ExpressionAttributeValues: { ':seqs': new Set([seq]) },
+      }),
+    );
   }
 
-  async compactFrames(sessionId: string, from: FrameLedger, to: FrameLedger, absorbed: number[]): Promise<boolean> {
+  async releaseFrame(sessionId: string, seq: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: sessionKey(sessionId),
+        UpdateExpression: 'REMOVE framesClaimed.#seq',
+        ExpressionAttributeNames: { '#seq': String(seq) },
+      }),
+    );
+  }
+
+  async compactFrames(
+    sessionId: string,
+    from: FrameLedger,
+    to: FrameLedger,
+    absorbed: number[],
+    stale: number[],
+  ): Promise<boolean> {
+    const names = Object.fromEntries(stale.map((seq, i) => [`#s${i}`, String(seq)]));
+    const remove = stale.map((_, i) => `framesClaimed.#s${i}`);
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: sessionKey(sessionId),
-          UpdateExpression: `SET framesUpTo = :to${absorbed.length > 0 ? ' DELETE framesAbove :absorbed' : ''}`,
+          UpdateExpression:
+            'SET framesUpTo = :to' +
+            (remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : '') +
+            (absorbed.length > 0 ? ' DELETE framesAbove :absorbed' : ''),
           ConditionExpression: 'framesUpTo = :from',
+          ...(stale.length > 0 ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: {
             ':from': from.upTo,
             ':to': to.upTo,
@@ -242,6 +258,13 @@ export class DynamoSessionStore implements SessionStore {
     }
     return this.get(sessionId);
   }
+}
+
+/** The frame ledger as stored on the session item (numbers in a set, claim times in a map). */
+function ledgerOf(item: Record<string, unknown>): FrameLedger {
+  const above = item.framesAbove instanceof Set ? [...item.framesAbove].map(Number) : [];
+  const claimed = (item.framesClaimed ?? {}) as Record<string, number>;
+  return { upTo: typeof item.framesUpTo === 'number' ? item.framesUpTo : -1, above, claimed };
 }
 
 export class DynamoConnectionStore implements ConnectionStore {

@@ -3,7 +3,8 @@
 //   output: the frame on the audio stream exactly once (or a clear error to the client)
 //   primary course: check the sender is a speaker, decode the frame, claim its sequence number in the session's
 //   frame ledger (which also checks it is still the live session's speaker; duplicates dropped), put it on
-//   Kinesis partitioned by session id (a failed put releases the claim and asks for the frame again).
+//   Kinesis partitioned by session id, confirm it in the ledger (a failed put releases the claim and asks for the
+//   frame again).
 import { decodeAudioFrameText, encodeAudioRecord } from '@llt/events';
 import { ClientError } from '../errors.ts';
 import type { ConnectionCache } from './connection-cache.ts';
@@ -29,7 +30,7 @@ export async function receiveAudio(
   const { sessionId } = connection;
 
   const started = deps.clock.now();
-  const claimed = await deps.sessions.claimFrame(sessionId, connectionId, frame.seq);
+  const claimed = await deps.sessions.claimFrame(sessionId, connectionId, frame.seq, started);
   const claimedAt = deps.clock.now();
   deps.metrics.latency('FrameQueueMs', started - receivedAt);
   deps.metrics.latency('FrameClaimMs', claimedAt - started);
@@ -72,6 +73,8 @@ export async function receiveAudio(
       retryable: true,
     });
   }
+  // On the stream: the frame now counts for the resume point (and for an `end` waiting on it).
+  await deps.sessions.confirmFrame(sessionId, frame.seq);
   const stored = deps.clock.now();
   deps.metrics.latency('FramePutMs', stored - claimedAt);
   deps.metrics.latency('FrameToStreamMs', stored - receivedAt);
@@ -82,10 +85,9 @@ export async function receiveAudio(
 /** The frame was claimed but not stored: free its number so the resend is accepted. */
 async function releaseClaim(deps: IngestDeps, sessionId: string, seq: number): Promise<void> {
   try {
-    if (await deps.sessions.releaseFrame(sessionId, seq)) return;
-    deps.log.error('an unstored frame was already counted as stored; its resend will be dropped', { sessionId, seq });
+    await deps.sessions.releaseFrame(sessionId, seq);
   } catch (error) {
-    // The frame stays claimed: a resend is then dropped as a duplicate. Logged so it is never silent.
+    // The claim goes stale after STALE_CLAIM_MS and the resend is accepted then. Logged so it is never silent.
     deps.log.error('could not release the claim of an unstored frame', { sessionId, seq, error: String(error) });
   }
 }

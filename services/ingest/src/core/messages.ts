@@ -21,7 +21,7 @@ import type { IngestDeps } from './deps.ts';
 import type { ConnectionRecord, SessionRecord } from './ports.ts';
 import type { MessageRateLimits } from './rate-limits.ts';
 import { announceListeners } from './relay.ts';
-import { compact, contiguousUpTo, EMPTY_LEDGER, highestFrame } from './sequence.ts';
+import { compact, contiguousUpTo, EMPTY_LEDGER, highestFrame, staleClaims } from './sequence.ts';
 
 /** A message's text: base64 characters only make an audio frame, anything else a control message. */
 export async function handleMessage(
@@ -164,7 +164,8 @@ function welcome(connection: ConnectionRecord, session: SessionRecord | undefine
 async function compactLedger(deps: IngestDeps, session: SessionRecord): Promise<void> {
   const ledger = session.frames ?? EMPTY_LEDGER;
   const { ledger: next, absorbed, skipped } = compact(ledger);
-  if (absorbed.length === 0 && !skipped) return;
+  const stale = staleClaims(ledger, deps.clock.now());
+  if (absorbed.length === 0 && !skipped && stale.length === 0) return;
   if (skipped) {
     deps.metrics.count('FramesSkipped', skipped.to - skipped.from + 1);
     deps.log.warn('audio frames never arrived and are given up on', {
@@ -173,7 +174,7 @@ async function compactLedger(deps: IngestDeps, session: SessionRecord): Promise<
       missingTo: skipped.to,
     });
   }
-  await deps.sessions.compactFrames(session.sessionId, ledger, next, absorbed);
+  await deps.sessions.compactFrames(session.sessionId, ledger, next, absorbed, stale);
 }
 
 async function putMarker(deps: IngestDeps, connection: ConnectionRecord, marker: 'pause' | 'resume'): Promise<void> {

@@ -64,19 +64,31 @@ export interface SessionStore {
   removeListener(sessionId: string, entry: ListenerEntry, at?: number): Promise<void>;
   listListeners(sessionId: string): Promise<ListenerEntry[]>;
   /**
-   * Claims frame `seq` for the session in one atomic conditional write: 'claimed' when it was not stored yet and
-   * `connectionId` is the live session's speaker; otherwise why not. Concurrent claims of different frames do not
-   * conflict. `previous` is the ledger just before the claim (to notice frames arriving ahead or behind).
+   * Claims frame `seq` for the session in one atomic conditional write: 'claimed' when it is neither on the stream
+   * nor being put by another handler and `connectionId` is the live session's speaker; otherwise why not.
+   * Concurrent claims of different frames do not conflict. `previous` is the ledger just before the claim.
    */
   claimFrame(
     sessionId: string,
     connectionId: string,
     seq: number,
+    now: number,
   ): Promise<{ outcome: 'claimed'; previous: FrameLedger } | { outcome: 'duplicate' | 'not-speaker' | 'not-live' }>;
-  /** Undoes a claim whose frame could not be stored; false when the claim was already compacted (then it stays). */
-  releaseFrame(sessionId: string, seq: number): Promise<boolean>;
-  /** Replaces `from` by `to` (a compaction) iff the ledger's upTo is still from's; false when another got there first. */
-  compactFrames(sessionId: string, from: FrameLedger, to: FrameLedger, absorbed: number[]): Promise<boolean>;
+  /** The claimed frame is on the stream. */
+  confirmFrame(sessionId: string, seq: number): Promise<void>;
+  /** Undoes a claim whose frame could not be put, so its resend is accepted. */
+  releaseFrame(sessionId: string, seq: number): Promise<void>;
+  /**
+   * Replaces `from` by `to` (a compaction: `absorbed` leave `above`, `stale` claims are dropped) iff the ledger's
+   * upTo is still from's; false when another compaction got there first.
+   */
+  compactFrames(
+    sessionId: string,
+    from: FrameLedger,
+    to: FrameLedger,
+    absorbed: number[],
+    stale: number[],
+  ): Promise<boolean>;
   /** Marks a live session ended; returns it, or undefined when it was not live. */
   end(sessionId: string, reason: string, at: number): Promise<SessionRecord | undefined>;
 }

@@ -1,15 +1,26 @@
 // Exactly-once acceptance of audio frames by sequence number, whatever order they arrive in and however many
 // arrive at once (API Gateway may run a connection's messages concurrently, and a reconnecting speaker resends
-// a burst). The session keeps a ledger: every frame up to `upTo` is stored, and `above` lists the stored ones
-// beyond it. A frame is claimed by one atomic conditional update of that ledger (no read-modify-write, so
-// concurrent frames never contend); `hello` compacts `above` into `upTo`, which is where a speaker resumes.
+// a burst). The session keeps a ledger: every frame up to `upTo` is on the stream, `above` lists the ones on the
+// stream beyond it, and `claimed` those being put right now. A frame is claimed, put, then confirmed, each step
+// one atomic conditional update of the ledger (no read-modify-write, so concurrent frames never contend). The
+// speaker's `hello` compacts `above` into `upTo`: where a reconnecting speaker resumes, and what an `end` waits
+// for, so it counts only frames already on the stream.
 
 export interface FrameLedger {
-  /** Every frame 0..upTo is stored; -1 before frame 0 is. */
+  /** Every frame 0..upTo is on the stream; -1 before frame 0 is. */
   upTo: number;
-  /** Stored frames above upTo (not necessarily contiguous), unordered. */
+  /** Frames on the stream above upTo (not necessarily contiguous), unordered. */
   above: number[];
+  /** Frames claimed and not yet confirmed on the stream, with when they were claimed (epoch ms). */
+  claimed?: Record<string, number>;
 }
+
+/**
+ * A claim not confirmed this long belongs to a handler that died between its put and its confirmation: the
+ * frame may be claimed again (it may then be on the stream twice, which transcribe tolerates). Well above the
+ * 29 s API Gateway allows an integration.
+ */
+export const STALE_CLAIM_MS = 60_000;
 
 export const EMPTY_LEDGER: FrameLedger = { upTo: -1, above: [] };
 
@@ -43,6 +54,19 @@ export function compact(ledger: FrameLedger, maxGapBehind = MAX_GAP_BEHIND): Com
   }
   const absorbed = ledger.above.filter((s) => s <= upTo);
   return { ledger: { upTo, above: ledger.above.filter((s) => s > upTo) }, absorbed, ...(skipped ? { skipped } : {}) };
+}
+
+/** Claims older than STALE_CLAIM_MS at `now`: their handlers are gone. */
+export function staleClaims(ledger: FrameLedger, now: number): number[] {
+  return Object.entries(ledger.claimed ?? {})
+    .filter(([, at]) => now - at > STALE_CLAIM_MS)
+    .map(([seq]) => Number(seq));
+}
+
+/** Whether `seq` may be claimed at `now`: not on the stream, not being put by a live handler. */
+export function claimable(ledger: FrameLedger, seq: number, now: number): boolean {
+  const claimedAt = ledger.claimed?.[String(seq)];
+  return !holds(ledger, seq) && (claimedAt === undefined || now - claimedAt > STALE_CLAIM_MS);
 }
 
 /** The resume point: the highest frame below which nothing is missing, or null before frame 0 is stored. */

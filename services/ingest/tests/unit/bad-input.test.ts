@@ -276,7 +276,11 @@ describe('messages', () => {
       message: 'Audio frame text is not padded standard base64 (RFC 4648 section 4, length a multiple of 4)',
     });
     await ws(wsEvent('$default', 's1', { body: 'hello there' }));
-    expect(lastError('s1')).toEqual({ type: 'error', code: 'invalid_message', message: 'Message is neither valid JSON nor a base64 audio frame' });
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'invalid_message',
+      message: 'Message is neither valid JSON nor a base64 audio frame',
+    });
     expect(world.audio.records).toHaveLength(0);
   });
 
@@ -311,7 +315,11 @@ describe('messages', () => {
 
   test('text that is not JSON, not an object, or an unknown action is refused', async () => {
     await ws(wsEvent('$default', 's1', { body: '{"action":' }));
-    expect(lastError('s1')).toEqual({ type: 'error', code: 'invalid_message', message: 'Message is neither valid JSON nor a base64 audio frame' });
+    expect(lastError('s1')).toEqual({
+      type: 'error',
+      code: 'invalid_message',
+      message: 'Message is neither valid JSON nor a base64 audio frame',
+    });
     await ws(wsEvent('$default', 's1', { body: '[1,2]' }));
     expect(lastError('s1')).toEqual({
       type: 'error',
@@ -361,7 +369,7 @@ describe('messages', () => {
     for (const seq of [0, 2, 1, 5]) await ws(frameEvent('s1', encodeAudioFrame(seq, Date.now(), pcm(20))));
     await ws(wsEvent('hello', 's1', { body: '{"action":"hello"}' }));
     expect(world.clients.to('s1').find((m) => m.type === 'welcome')).toMatchObject({ lastSeq: 2 });
-    expect(world.sessions.sessions.get(session.sessionId)?.frames).toEqual({ upTo: 2, above: [5] });
+    expect(world.sessions.sessions.get(session.sessionId)?.frames).toEqual({ upTo: 2, above: [5], claimed: {} });
   });
 
   test('a frame the stream could not store is reported retryable and accepted when resent', async () => {

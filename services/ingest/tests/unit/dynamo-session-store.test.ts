@@ -79,6 +79,7 @@ describe('create', () => {
           status: 'live',
           createdAt: 1_800_000_000_000,
           expiresAt: EXPIRES_AT,
+          framesClaimed: {},
           ttl: TTL,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -115,7 +116,7 @@ describe('get and sessionIdForJoinCode', () => {
     await expect(store.get('s_abcdefgh')).resolves.toEqual({
       ...session,
       speakerConnectionId: 'c1',
-      frames: { upTo: 41, above: [44, 43] },
+      frames: { upTo: 41, above: [44, 43], claimed: {} },
     });
     expect(gets()).toEqual([{ TableName: TABLE, Key: KEY, ConsistentRead: true }]);
   });
@@ -269,34 +270,49 @@ describe('listeners', () => {
 });
 
 describe('the frame ledger', () => {
-  test('a claim is one atomic update: checks the speaker, the session and the ledger, adds the frame, returns the old ledger', async () => {
-    dynamo.on(UpdateCommand).resolves({ Attributes: { framesUpTo: 6, framesAbove: new Set([8]) } });
-    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 7)).resolves.toEqual({
+  const NOW = 1_800_000_100_000;
+
+  test('a claim is one atomic update: checks the speaker, the session and the ledger, marks the frame claimed, returns the old ledger', async () => {
+    dynamo.on(UpdateCommand).resolves({
+      Attributes: { ...KEY, framesUpTo: 6, framesAbove: new Set([8]), framesClaimed: { '9': NOW - 5 } },
+    });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 7, NOW)).resolves.toEqual({
       outcome: 'claimed',
-      previous: { upTo: 6, above: [8] },
+      previous: { upTo: 6, above: [8], claimed: { '9': NOW - 5 } },
     });
     expect(updates()).toEqual([
       {
         TableName: TABLE,
         Key: KEY,
-        UpdateExpression: 'SET framesUpTo = if_not_exists(framesUpTo, :none) ADD framesAbove :seqs',
+        UpdateExpression: 'SET framesUpTo = if_not_exists(framesUpTo, :none), framesClaimed.#seq = :now',
         ConditionExpression:
           '#status = :live AND speakerConnectionId = :c AND (attribute_not_exists(framesUpTo) OR framesUpTo < :seq) ' +
-          'AND (attribute_not_exists(framesAbove) OR NOT contains(framesAbove, :seq))',
-        ExpressionAttributeNames: { '#status': 'status' },
+          'AND (attribute_not_exists(framesAbove) OR NOT contains(framesAbove, :seq)) ' +
+          'AND (attribute_not_exists(framesClaimed.#seq) OR framesClaimed.#seq < :stale)',
+        ExpressionAttributeNames: { '#status': 'status', '#seq': '7' },
         // Exactly the values the expressions use: DynamoDB refuses unused ExpressionAttributeValues.
-        ExpressionAttributeValues: { ':live': 'live', ':c': 'conn-1', ':seq': 7, ':seqs': new Set([7]), ':none': -1 },
-        ReturnValues: 'UPDATED_OLD',
+        ExpressionAttributeValues: {
+          ':live': 'live',
+          ':c': 'conn-1',
+          ':seq': 7,
+          ':none': -1,
+          ':now': NOW,
+          ':stale': NOW - 60_000,
+        },
+        ReturnValues: 'ALL_OLD',
       },
     ]);
   });
 
-  test('the first claim of a session starts from an empty ledger', async () => {
-    dynamo.on(UpdateCommand).resolves({});
-    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 0)).resolves.toEqual({
+  test('the first claim of a session starts from an empty ledger; the session is created with an empty claim map', async () => {
+    dynamo.on(UpdateCommand).resolves({ Attributes: { ...KEY, framesClaimed: {} } });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 0, NOW)).resolves.toEqual({
       outcome: 'claimed',
-      previous: { upTo: -1, above: [] },
+      previous: { upTo: -1, above: [], claimed: {} },
     });
+    dynamo.on(PutCommand).resolves({});
+    await store.create(session);
+    expect(puts()[1]?.Item).toMatchObject({ framesClaimed: {} });
   });
 
   test('a refused claim reads the session to say why: duplicate, another speaker, or not live', async () => {
@@ -306,53 +322,67 @@ describe('the frame ledger', () => {
       .resolvesOnce({ Item: { ...KEY, ...session, speakerConnectionId: 'conn-1', framesUpTo: 9 } })
       .resolvesOnce({ Item: { ...KEY, ...session, speakerConnectionId: 'conn-2' } })
       .resolvesOnce({ Item: { ...KEY, ...session, status: 'ended' } });
-    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3)).resolves.toEqual({ outcome: 'duplicate' });
-    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3)).resolves.toEqual({ outcome: 'not-speaker' });
-    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3)).resolves.toEqual({ outcome: 'not-live' });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3, NOW)).resolves.toEqual({ outcome: 'duplicate' });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3, NOW)).resolves.toEqual({ outcome: 'not-speaker' });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3, NOW)).resolves.toEqual({ outcome: 'not-live' });
   });
 
   test('a ConditionalCheckFailedException from another SDK copy (matched by name) is a refusal too; other failures are thrown', async () => {
-    dynamo.on(UpdateCommand).rejectsOnce(Object.assign(new Error('failed'), { name: 'ConditionalCheckFailedException' }));
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(Object.assign(new Error('failed'), { name: 'ConditionalCheckFailedException' }));
     dynamo.on(GetCommand).resolves({ Item: { ...KEY, ...session, speakerConnectionId: 'conn-1' } });
-    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3)).resolves.toEqual({ outcome: 'duplicate' });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3, NOW)).resolves.toEqual({ outcome: 'duplicate' });
     const cause = throttled();
     dynamo.on(UpdateCommand).rejects(cause);
-    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3)).rejects.toBe(cause);
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3, NOW)).rejects.toBe(cause);
   });
 
-  test('release takes the frame out of the set unless it was already folded into the resume point', async () => {
-    dynamo.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
-    await expect(store.releaseFrame('s_abcdefgh', 12)).resolves.toBe(true);
-    await expect(store.releaseFrame('s_abcdefgh', 12)).resolves.toBe(false);
-    expect(updates()[0]).toEqual({
-      TableName: TABLE,
-      Key: KEY,
-      UpdateExpression: 'DELETE framesAbove :seqs',
-      ConditionExpression: 'framesUpTo < :seq',
-      ExpressionAttributeValues: { ':seq': 12, ':seqs': new Set([12]) },
-    });
+  test('confirming moves the frame from the claims to the stored set; releasing drops the claim', async () => {
+    dynamo.on(UpdateCommand).resolves({});
+    await store.confirmFrame('s_abcdefgh', 12);
+    await store.releaseFrame('s_abcdefgh', 13);
+    expect(updates()).toEqual([
+      {
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'REMOVE framesClaimed.#seq ADD framesAbove :seqs',
+        ExpressionAttributeNames: { '#seq': '12' },
+        ExpressionAttributeValues: { ':seqs': new Set([12]) },
+      },
+      {
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression: 'REMOVE framesClaimed.#seq',
+        ExpressionAttributeNames: { '#seq': '13' },
+      },
+    ]);
   });
 
-  test('compaction moves the resume point and drops the absorbed frames, only from the ledger it read', async () => {
+  test('compaction moves the resume point, drops the absorbed frames and stale claims, only from the ledger it read', async () => {
     dynamo.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed()).resolvesOnce({});
     await expect(
-      store.compactFrames('s_abcdefgh', { upTo: 3, above: [4, 5, 9] }, { upTo: 5, above: [9] }, [4, 5]),
+      store.compactFrames('s_abcdefgh', { upTo: 3, above: [4, 5, 9] }, { upTo: 5, above: [9] }, [4, 5], [2]),
     ).resolves.toBe(true);
-    await expect(store.compactFrames('s_abcdefgh', { upTo: 3, above: [] }, { upTo: 5, above: [] }, [4, 5])).resolves.toBe(
-      false,
-    );
+    await expect(
+      store.compactFrames('s_abcdefgh', { upTo: 3, above: [] }, { upTo: 5, above: [] }, [4, 5], []),
+    ).resolves.toBe(false);
     // A skipped gap with nothing absorbed: no empty set in the request (DynamoDB refuses one).
-    await store.compactFrames('s_abcdefgh', { upTo: 3, above: [] }, { upTo: 9, above: [] }, []);
+    await store.compactFrames('s_abcdefgh', { upTo: 3, above: [] }, { upTo: 9, above: [] }, [], []);
     const [first, , skip] = updates();
     expect(first).toEqual({
       TableName: TABLE,
       Key: KEY,
-      UpdateExpression: 'SET framesUpTo = :to DELETE framesAbove :absorbed',
+      UpdateExpression: 'SET framesUpTo = :to REMOVE framesClaimed.#s0 DELETE framesAbove :absorbed',
       ConditionExpression: 'framesUpTo = :from',
+      ExpressionAttributeNames: { '#s0': '2' },
       ExpressionAttributeValues: { ':from': 3, ':to': 5, ':absorbed': new Set([4, 5]) },
     });
-    expect(skip).toMatchObject({
+    expect(skip).toEqual({
+      TableName: TABLE,
+      Key: KEY,
       UpdateExpression: 'SET framesUpTo = :to',
+      ConditionExpression: 'framesUpTo = :from',
       ExpressionAttributeValues: { ':from': 3, ':to': 9 },
     });
   });

@@ -1,7 +1,17 @@
 // The frame ledger: exactly once in any arrival order, the resume point, and how it stays small.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { compact, contiguousUpTo, EMPTY_LEDGER, type FrameLedger, highestFrame, holds } from '#core/sequence';
+import {
+  claimable,
+  compact,
+  contiguousUpTo,
+  EMPTY_LEDGER,
+  type FrameLedger,
+  highestFrame,
+  holds,
+  STALE_CLAIM_MS,
+  staleClaims,
+} from '#core/sequence';
 
 /** Claims as the store does them (one atomic check-and-add each), compacting after every `every` claims. */
 function run(seqs: number[], every = 0) {
@@ -65,5 +75,19 @@ describe('the resume point', () => {
     });
     // A recent gap is waited for.
     expect(compact(ledger, 50).ledger).toEqual(ledger);
+  });
+});
+
+describe('claims in flight', () => {
+  test('a frame being put is not claimed twice, until its handler is presumed dead', () => {
+    const ledger: FrameLedger = { upTo: 4, above: [6], claimed: { '5': 1_000 } };
+    expect(claimable(ledger, 5, 1_000 + STALE_CLAIM_MS)).toBe(false);
+    expect(claimable(ledger, 5, 1_001 + STALE_CLAIM_MS)).toBe(true);
+    expect(claimable(ledger, 6, 1_000)).toBe(false);
+    expect(claimable(ledger, 3, 1_000)).toBe(false);
+    expect(claimable(ledger, 7, 1_000)).toBe(true);
+    expect(staleClaims(ledger, 1_001 + STALE_CLAIM_MS)).toEqual([5]);
+    // A claim does not count as stored: the resume point waits for the frame to be on the stream.
+    expect(contiguousUpTo(ledger)).toBe(4);
   });
 });
