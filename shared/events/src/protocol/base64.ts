@@ -39,7 +39,8 @@ export function toBase64(bytes: Uint8Array): string {
 export function fromBase64(text: string): Uint8Array | undefined {
   const length = text.length;
   if (length % 4 !== 0) return undefined;
-  const padding = length === 0 ? 0 : text.charCodeAt(length - 1) === PAD ? (text.charCodeAt(length - 2) === PAD ? 2 : 1) : 0;
+  const padding =
+    length === 0 ? 0 : text.charCodeAt(length - 1) === PAD ? (text.charCodeAt(length - 2) === PAD ? 2 : 1) : 0;
   const out = new Uint8Array((length / 4) * 3 - padding);
   let o = 0;
   const whole = length - (padding > 0 ? 4 : 0);

@@ -9,8 +9,8 @@ import {
   type FrameDecodeResult,
   isAudioFrameText,
   MAX_FRAME_BYTES,
-  MAX_FRAME_TEXT_CHARS,
   MAX_FRAME_SAMPLES,
+  MAX_FRAME_TEXT_CHARS,
   MIN_FRAME_SAMPLES,
 } from '../../src/protocol/audio-frame.ts';
 import { ErrorCode } from '../../src/protocol/messages.ts';
