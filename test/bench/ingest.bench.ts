@@ -1,13 +1,15 @@
 // Benchmark: N speakers stream at real time for S seconds into the local system (run as its own process).
-// Reports the server-side delay from frame received to Kinesis put acknowledged (p50/p95/p99/max), the
-// server process's CPU and RSS, and checks on the stream that every frame landed exactly once, in order.
+// Reports the server-side delay from frame received to Kinesis put acknowledged (p50/p95/p99/max), what a speaker
+// costs (bytes a second on the wire as the gateway received them, server CPU per frame), the server process's CPU
+// and RSS, and checks on the stream that every frame landed exactly once (and how many sessions' frames are also
+// in stream order, which is not promised: API Gateway may run a connection's frames concurrently).
 //
 //   npm run bench:ingest -- [--sessions 20] [--seconds 60] [--frame-ms 20] [--lockstep] [--out bench-results/ingest.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSession, SpeakerClient } from '@llt/cli';
-import { readAllRecords } from '../support/kinesis.ts';
+import { audioFrames, readAllRecords } from '../support/kinesis.ts';
 import { spawnSystem } from '../support/spawn.ts';
 
 const { values } = parseArgs({
@@ -87,18 +89,21 @@ try {
 
   const records = await readAllRecords(env.LLT_KINESIS_ENDPOINT!, env.LLT_AUDIO_STREAM!);
   const perSession = speakers.map(({ session }, i) => {
-    const seqs = records
+    const inStreamOrder = records
       .filter((r) => r.partitionKey === session.sessionId && r.record.header.kind === 'audio')
       .map((r) => (r.record.header.kind === 'audio' ? r.record.header.seq : -1));
+    const { seqs } = audioFrames(records, session.sessionId);
     const expected = results[i]!.frames;
-    const inOrderOnce = seqs.length === expected && seqs.every((s, k) => s === k);
-    return { sessionId: session.sessionId, framesSent: expected, framesOnStream: seqs.length, inOrderOnce };
+    const exactlyOnce = seqs.length === expected && seqs.every((s, k) => s === k);
+    const inOrder = exactlyOnce && inStreamOrder.every((s, k) => s === k);
+    return { sessionId: session.sessionId, framesSent: expected, framesOnStream: seqs.length, exactlyOnce, inOrder };
   });
   for (const s of speakers) s.client.close();
 
   const latency = after.histograms['ingest.FrameToStreamMs'];
   const cpuMs =
     after.process.cpuUserMs + after.process.cpuSystemMs - (before.process.cpuUserMs + before.process.cpuSystemMs);
+  const bytesIn = (after.counters['gateway.BytesReceived'] ?? 0) - (before.counters['gateway.BytesReceived'] ?? 0);
   const summary = {
     benchmark: 'ingest',
     at: new Date().toISOString(),
@@ -111,7 +116,8 @@ try {
       duplicatesDropped: after.counters['ingest.FramesDuplicate'] ?? 0,
       outOfOrder: after.counters['ingest.FramesOutOfOrder'] ?? 0,
       skipped: after.counters['ingest.FramesSkipped'] ?? 0,
-      sessionsExactlyOnceInOrder: perSession.filter((s) => s.inOrderOnce).length,
+      sessionsExactlyOnce: perSession.filter((s) => s.exactlyOnce).length,
+      sessionsAlsoInStreamOrder: perSession.filter((s) => s.inOrder).length,
       clientErrors: speakers.flatMap((s) => s.errors).slice(0, 10),
     },
     frameReceivedToStreamAckMs: latency,
@@ -120,8 +126,14 @@ try {
       sequenceClaimDynamoDb: after.histograms['ingest.FrameClaimMs'],
       kinesisPut: after.histograms['ingest.FramePutMs'],
     },
+    perSpeaker: {
+      // Everything the gateway received (frames, hellos, WebSocket framing) over the streaming time.
+      wireBytesPerSecond: Math.round(bytesIn / sessions / seconds),
+      wireBytesPerFrame: Math.round(bytesIn / framesSent),
+    },
     server: {
       cpuPercentOfOneCore: Math.round((cpuMs / wallMs) * 1000) / 10,
+      cpuMsPerFrame: Math.round((cpuMs / framesSent) * 1000) / 1000,
       rssMb: Math.round(after.process.rssBytes / 1e6),
       peakRssMb: Math.round(after.process.maxRssBytes / 1e6),
       eventLoopDelayMs: after.eventLoopDelayMs,
@@ -130,8 +142,10 @@ try {
   console.log(JSON.stringify(summary, null, 2));
   console.log(
     `\nframe received → Kinesis ack: p50 ${latency?.p50} ms, p99 ${latency?.p99} ms, max ${latency?.max} ms` +
-      ` | frames ${summary.frames.onStream}/${framesSent} on stream, ${summary.frames.sessionsExactlyOnceInOrder}/${sessions}` +
-      ` sessions exactly once in order | server CPU ${summary.server.cpuPercentOfOneCore}% of a core, peak RSS ${summary.server.peakRssMb} MB`,
+      ` | frames ${summary.frames.onStream}/${framesSent} on stream, ${summary.frames.sessionsExactlyOnce}/${sessions}` +
+      ` sessions exactly once (${summary.frames.sessionsAlsoInStreamOrder} also in stream order)` +
+      ` | ${summary.perSpeaker.wireBytesPerSecond} B/s per speaker on the wire` +
+      ` | server CPU ${summary.server.cpuPercentOfOneCore}% of a core, ${summary.server.cpuMsPerFrame} ms per frame, peak RSS ${summary.server.peakRssMb} MB`,
   );
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(values.out, `${JSON.stringify(summary, null, 2)}\n`);

@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { stats } from '@llt/platform';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { LambdaHandler } from '../lambda.ts';
@@ -250,6 +251,8 @@ export class WebSocketGateway {
       lifetimeTimer: undefined,
     };
     this.connections.set(id, connection);
+    // What clients send, as bytes on the wire (frame headers included): the benchmarks' bytes per speaker.
+    socket.on('data', (chunk: Buffer) => stats.increment('gateway.BytesReceived', chunk.length));
     // ws has just taken the socket over and no data has flowed yet: the guard sees every frame header first.
     guardFrames(socket, this.limits, (broken, messagesBefore) => {
       this.stats.closedByRule++;
