@@ -348,6 +348,9 @@ export class WebSocketGateway {
   }
 
   private selectRoute(text: string): string {
+    // `$request.body.action` can only be read from a JSON object: anything else (an audio frame's base64) is
+    // $default without a parse that would throw.
+    if (!/^\s*\{/.test(text)) return '$default';
     try {
       const action = (JSON.parse(text) as { action?: unknown })?.action;
       if (typeof action === 'string' && (this.options.routes.includes(action) || this.mockRoutes.has(action))) {
