@@ -52,20 +52,35 @@ export class DynamoSessionStore implements SessionStore {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        // framesClaimed exists from the start: a claim sets one of its keys, which needs the map.
-        Item: { ...sessionKey(session.sessionId), ...rest, framesClaimed: {}, ttl: ttl(session.expiresAt) },
+        // The ledger exists from the start, so a claim's expressions stay short (and a claim can set a key of the
+        // claims map, which needs the map).
+        Item: {
+          ...sessionKey(session.sessionId),
+          ...rest,
+          framesUpTo: -1,
+          framesClaimed: {},
+          ttl: ttl(session.expiresAt),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
   }
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {
+    const item = await this.item(sessionId);
+    if (!item) return undefined;
+    const { pk: _pk, sk: _sk, ttl: _ttl, framesUpTo, framesAbove: _a, framesClaimed: _c, ...rest } = item;
+    return {
+      ...(rest as unknown as SessionRecord),
+      ...(typeof framesUpTo === 'number' ? { frames: ledgerOf(item) } : {}),
+    };
+  }
+
+  private async item(sessionId: string): Promise<Record<string, unknown> | undefined> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.table, Key: sessionKey(sessionId), ConsistentRead: true }),
     );
-    if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, ttl: _ttl, framesUpTo, framesAbove: _a, framesClaimed: _c, ...rest } = out.Item;
-    return { ...(rest as SessionRecord), ...(typeof framesUpTo === 'number' ? { frames: ledgerOf(out.Item) } : {}) };
+    return out.Item;
   }
 
   async sessionIdForJoinCode(joinCode: string): Promise<string | undefined> {
@@ -150,37 +165,53 @@ export class DynamoSessionStore implements SessionStore {
     now: number,
   ): Promise<{ outcome: 'claimed'; previous: FrameLedger } | { outcome: 'duplicate' | 'not-speaker' | 'not-live' }> {
     try {
-      // One atomic update, no version to compare: concurrent claims of different frames all succeed.
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: sessionKey(sessionId),
-          UpdateExpression: 'SET framesUpTo = if_not_exists(framesUpTo, :none), framesClaimed.#seq = :now',
-          ConditionExpression:
-            '#status = :live AND speakerConnectionId = :c AND (attribute_not_exists(framesUpTo) OR framesUpTo < :seq) ' +
-            'AND (attribute_not_exists(framesAbove) OR NOT contains(framesAbove, :seq)) ' +
-            'AND (attribute_not_exists(framesClaimed.#seq) OR framesClaimed.#seq < :stale)',
-          ExpressionAttributeNames: { '#status': 'status', '#seq': String(seq) },
-          ExpressionAttributeValues: {
-            ':live': 'live',
-            ':c': connectionId,
-            ':seq': seq,
-            ':none': -1,
-            ':now': now,
-            ':stale': now - STALE_CLAIM_MS,
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return { outcome: 'claimed', previous: ledgerOf(out.Attributes ?? {}) };
+      return { outcome: 'claimed', previous: await this.claim(sessionId, connectionId, seq, now) };
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      // Refusals are rare (resends, a replaced or ended speaker): read why.
-      const session = await this.get(sessionId);
-      if (session?.status !== 'live') return { outcome: 'not-live' };
-      if (session.speakerConnectionId !== connectionId) return { outcome: 'not-speaker' };
-      return { outcome: 'duplicate' };
     }
+    // Refusals are rare (resends, a replaced or ended speaker): read why.
+    const item = await this.item(sessionId);
+    if (item?.status !== 'live') return { outcome: 'not-live' };
+    if (item.speakerConnectionId !== connectionId) return { outcome: 'not-speaker' };
+    if (typeof item.framesUpTo === 'number') return { outcome: 'duplicate' };
+    // A session stored before it had a ledger: give it one, then claim.
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: sessionKey(sessionId),
+        UpdateExpression:
+          'SET framesUpTo = if_not_exists(framesUpTo, :none), framesClaimed = if_not_exists(framesClaimed, :empty)',
+        ExpressionAttributeValues: { ':none': -1, ':empty': {} },
+      }),
+    );
+    return this.claimFrame(sessionId, connectionId, seq, now);
+  }
+
+  /**
+   * One atomic update, no version to compare: concurrent claims of different frames all succeed. (A missing set
+   * contains nothing, so `NOT contains` holds before the first frame is stored.)
+   */
+  private async claim(sessionId: string, connectionId: string, seq: number, now: number): Promise<FrameLedger> {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: sessionKey(sessionId),
+        UpdateExpression: 'SET framesClaimed.#seq = :now',
+        ConditionExpression:
+          '#status = :live AND speakerConnectionId = :c AND framesUpTo < :seq AND NOT contains(framesAbove, :seq) ' +
+          'AND (attribute_not_exists(framesClaimed.#seq) OR framesClaimed.#seq < :stale)',
+        ExpressionAttributeNames: { '#status': 'status', '#seq': String(seq) },
+        ExpressionAttributeValues: {
+          ':live': 'live',
+          ':c': connectionId,
+          ':seq': seq,
+          ':now': now,
+          ':stale': now - STALE_CLAIM_MS,
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return ledgerOf(out.Attributes ?? {});
   }
 
   async confirmFrame(sessionId: string, seq: number): Promise<void> {

@@ -79,6 +79,7 @@ describe('create', () => {
           status: 'live',
           createdAt: 1_800_000_000_000,
           expiresAt: EXPIRES_AT,
+          framesUpTo: -1,
           framesClaimed: {},
           ttl: TTL,
         },
@@ -270,6 +271,23 @@ describe('listeners', () => {
 });
 
 describe('the frame ledger', () => {
+  test('a session stored before it had a ledger gets one, then the claim goes through', async () => {
+    dynamo
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .resolvesOnce({})
+      .resolvesOnce({ Attributes: { framesUpTo: -1, framesClaimed: {} } });
+    dynamo.on(GetCommand).resolves({ Item: { ...KEY, ...session, speakerConnectionId: 'conn-1' } });
+    await expect(store.claimFrame('s_abcdefgh', 'conn-1', 0, 5)).resolves.toMatchObject({ outcome: 'claimed' });
+    expect(updates()[1]).toEqual({
+      TableName: TABLE,
+      Key: KEY,
+      UpdateExpression:
+        'SET framesUpTo = if_not_exists(framesUpTo, :none), framesClaimed = if_not_exists(framesClaimed, :empty)',
+      ExpressionAttributeValues: { ':none': -1, ':empty': {} },
+    });
+  });
+
   const NOW = 1_800_000_100_000;
 
   test('a claim is one atomic update: checks the speaker, the session and the ledger, marks the frame claimed, returns the old ledger', async () => {
@@ -284,10 +302,9 @@ describe('the frame ledger', () => {
       {
         TableName: TABLE,
         Key: KEY,
-        UpdateExpression: 'SET framesUpTo = if_not_exists(framesUpTo, :none), framesClaimed.#seq = :now',
+        UpdateExpression: 'SET framesClaimed.#seq = :now',
         ConditionExpression:
-          '#status = :live AND speakerConnectionId = :c AND (attribute_not_exists(framesUpTo) OR framesUpTo < :seq) ' +
-          'AND (attribute_not_exists(framesAbove) OR NOT contains(framesAbove, :seq)) ' +
+          '#status = :live AND speakerConnectionId = :c AND framesUpTo < :seq AND NOT contains(framesAbove, :seq) ' +
           'AND (attribute_not_exists(framesClaimed.#seq) OR framesClaimed.#seq < :stale)',
         ExpressionAttributeNames: { '#status': 'status', '#seq': '7' },
         // Exactly the values the expressions use: DynamoDB refuses unused ExpressionAttributeValues.
@@ -295,7 +312,6 @@ describe('the frame ledger', () => {
           ':live': 'live',
           ':c': 'conn-1',
           ':seq': 7,
-          ':none': -1,
           ':now': NOW,
           ':stale': NOW - 60_000,
         },
@@ -331,7 +347,7 @@ describe('the frame ledger', () => {
     dynamo
       .on(UpdateCommand)
       .rejectsOnce(Object.assign(new Error('failed'), { name: 'ConditionalCheckFailedException' }));
-    dynamo.on(GetCommand).resolves({ Item: { ...KEY, ...session, speakerConnectionId: 'conn-1' } });
+    dynamo.on(GetCommand).resolves({ Item: { ...KEY, ...session, speakerConnectionId: 'conn-1', framesUpTo: 3 } });
     await expect(store.claimFrame('s_abcdefgh', 'conn-1', 3, NOW)).resolves.toEqual({ outcome: 'duplicate' });
     const cause = throttled();
     dynamo.on(UpdateCommand).rejects(cause);
