@@ -48,6 +48,7 @@ export function fakeDeps(overrides: Partial<TranscriberDeps['settings']> = {}) {
   const time = { now: 1_800_000_000_000 };
   const recognizer = new CountingRecognizer();
   const ledger = new MemoryLedger();
+  const counts = new Map<string, number>();
   const deps: TranscriberDeps = {
     recognizer,
     ledger,
@@ -59,7 +60,7 @@ export function fakeDeps(overrides: Partial<TranscriberDeps['settings']> = {}) {
     },
     clock: { now: () => time.now },
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    metrics: { latency: () => undefined, count: () => undefined },
+    metrics: { latency: () => undefined, count: (name, n = 1) => void counts.set(name, (counts.get(name) ?? 0) + n) },
     settings: {
       language: 'en',
       maxSessions: 2,
@@ -72,7 +73,7 @@ export function fakeDeps(overrides: Partial<TranscriberDeps['settings']> = {}) {
       ...overrides,
     },
   };
-  return { deps, published, time, recognizer, ledger };
+  return { deps, published, time, recognizer, ledger, counts };
 }
 
 /** 100 ms of a loud tone (speech stand-in) or of silence. */

@@ -92,19 +92,25 @@ export class SessionTranscriber {
 
   /** Handles one audio frame; resolves after any transcript it produced was published. */
   /**
-   * Handles one audio frame in sequence order: a frame that arrives ahead of a missing one waits (on AWS,
-   * ingest may put one connection's frames concurrently) until the gap fills or the wait exceeds
-   * REORDER_WAIT_MS of audio, when the gap is skipped.
+   * Handles one audio frame in sequence order: a frame that arrives ahead of a missing one waits (API Gateway
+   * may run one connection's frames concurrently, and a reconnecting speaker resends a burst) until the gap
+   * fills, or until frames held behind it span REORDER_WAIT_MS both of audio and of arrival at ingest, when the
+   * gap is skipped. Both: a live stream with a lost frame moves on after 300 ms, while a resent burst (seconds of
+   * audio arriving within milliseconds) waits for its stragglers instead of skipping them.
    */
   async audio(header: AudioHeader, samples: Int16Array): Promise<'handled' | 'duplicate'> {
     if (header.seq <= this.lastSeq || this.waiting.has(header.seq)) return 'duplicate';
     this.lastActivity = this.now();
     if (this.lastSeq >= 0 && header.seq > this.lastSeq + 1) {
       this.waiting.set(header.seq, { header, samples });
-      const oldest = Math.min(...this.waiting.keys());
-      const held = header.captureTime - (this.waiting.get(oldest)?.header.captureTime ?? header.captureTime);
-      if (held < REORDER_WAIT_MS) return 'handled';
-      this.lastSeq = oldest - 1; // give up on the gap
+      const held = [...this.waiting.values()].map((w) => w.header);
+      const span = (of: (h: AudioHeader) => number) =>
+        Math.max(...held.map(of)) - Math.min(...held.map(of));
+      if (span((h) => h.captureTime) < REORDER_WAIT_MS || span((h) => h.receivedAt) < REORDER_WAIT_MS) {
+        return 'handled';
+      }
+      this.metrics?.count('FramesSkipped', Math.min(...this.waiting.keys()) - this.lastSeq - 1);
+      this.lastSeq = Math.min(...this.waiting.keys()) - 1; // give up on the gap
     } else {
       await this.inOrder(header, samples);
     }

@@ -62,6 +62,22 @@ describe('Transcriber', () => {
     await new Transcriber(gap.deps).handle(withGap);
     expect(finalOf(gap.published)).toHaveLength(1);
     expect(finalOf(gap.published)[0]!.text).toBe('I I I I I');
+    expect(gap.counts.get('FramesSkipped')).toBe(1);
+  });
+
+  test('a resent burst (seconds of audio arriving at once) waits for a straggler instead of skipping it', async () => {
+    const inOrder = fakeDeps();
+    await new Transcriber(inOrder.deps).handle(records('s_session0001', 'sVVVVVVVVssss', T0));
+    // The speaker reconnected and resent frames 1..12 within 30 ms: frame 2 is handled last.
+    const burst = records('s_session0001', 'sVVVVVVVVssss', T0).map((r, i) =>
+      r.header.kind === 'audio' && i > 0 ? { ...r, header: { ...r.header, receivedAt: T0 + 5_000 + i * 2 } } : r,
+    );
+    const straggler = fakeDeps();
+    await new Transcriber(straggler.deps).handle([burst[0]!, burst[1]!, ...burst.slice(3), burst[2]!]);
+    const finalOf = (p: typeof inOrder.published) =>
+      p.filter((e) => e.detailType === 'TranscriptFinalized').map((e) => e.detail.text);
+    expect(finalOf(straggler.published)).toEqual(finalOf(inOrder.published));
+    expect(straggler.counts.get('FramesSkipped')).toBeUndefined();
   });
 
   test('a redelivered batch produces no duplicate final', async () => {
