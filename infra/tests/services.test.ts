@@ -293,6 +293,17 @@ describe('ingest stack', () => {
     expect(authorizerUri).toContain('AuthorizerFunction');
   });
 
+  it('hands audio frames (base64 text on $default) to the function as sent: a proxy integration, no content conversion', () => {
+    const integrations = resourcesOf(synth.json.LltIngest!, 'AWS::ApiGatewayV2::Integration').filter(([, r]) =>
+      flat(r.Properties!.ApiId).includes('websocketapiid'),
+    );
+    expect(integrations.length).toBeGreaterThan(0);
+    for (const [, integration] of integrations) {
+      expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY' });
+      expect(integration.Properties).not.toHaveProperty('ContentHandlingStrategy');
+    }
+  });
+
   it('adds its HTTP routes to the platform HTTP API', () => {
     const http = routes().filter((r) => flat(r.ApiId).includes('httpapiid'));
     expect(http.map((r) => r.RouteKey).sort()).toEqual(INGEST_HTTP_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
