@@ -1,8 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromBase64, toBase64 } from '../../src/protocol/base64.ts';
+import { fromBase64, portableBase64, toBase64 } from '../../src/protocol/base64.ts';
 
-describe('toBase64 / fromBase64', () => {
+// Node's codec (Buffer) and the one browsers run, held to the same rules.
+const codecs = [
+  { name: 'node', encode: toBase64, decode: fromBase64 },
+  { name: 'portable', encode: portableBase64.encode, decode: portableBase64.decode },
+];
+
+describe.each(codecs)('base64 ($name)', ({ encode: toBase64, decode: fromBase64 }) => {
   it('matches the RFC 4648 test vectors', () => {
     const vectors: [string, string][] = [
       ['', ''],
