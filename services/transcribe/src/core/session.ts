@@ -104,8 +104,7 @@ export class SessionTranscriber {
     if (this.lastSeq >= 0 && header.seq > this.lastSeq + 1) {
       this.waiting.set(header.seq, { header, samples });
       const held = [...this.waiting.values()].map((w) => w.header);
-      const span = (of: (h: AudioHeader) => number) =>
-        Math.max(...held.map(of)) - Math.min(...held.map(of));
+      const span = (of: (h: AudioHeader) => number) => Math.max(...held.map(of)) - Math.min(...held.map(of));
       if (span((h) => h.captureTime) < REORDER_WAIT_MS || span((h) => h.receivedAt) < REORDER_WAIT_MS) {
         return 'handled';
       }
