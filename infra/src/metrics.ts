@@ -38,7 +38,6 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
       'LanguagesFannedOut',
       'DuplicateFanoutsSkipped',
       'PartialsCoalesced',
-      'OrderWaitsTimedOut',
     ],
   },
 };

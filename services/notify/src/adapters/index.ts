@@ -2,15 +2,10 @@
 import { dynamoDocumentClient, ManagementApiChannel, managementApiClient, type Observability } from '@llt/platform';
 import type { NotifyConfig } from '#config';
 import type { NotifyDeps } from '#core/fanout';
-import { SegmentOrder } from '#core/order';
-import { PartialCoalescer } from '#core/partials';
-
 import { DynamoCaptionLog } from './dynamo-caption-log.ts';
 import { DynamoFanoutLedger } from './dynamo-fanout-ledger.ts';
 import { DynamoListenerDirectory } from './dynamo-listeners.ts';
-
-/** How long a delivery waits for an earlier segment's of its language (longer than a normal fan-out takes). */
-const ORDER_WAIT_MS = 3_000;
+import { DynamoPartialTurns } from './dynamo-partial-turns.ts';
 
 export function createNotifyDeps(config: NotifyConfig, obs: Observability): NotifyDeps {
   const db = obs.captureClient(dynamoDocumentClient(config.aws));
@@ -25,7 +20,6 @@ export function createNotifyDeps(config: NotifyConfig, obs: Observability): Noti
     metrics: obs,
     clock: { now: () => Date.now() },
     concurrency: config.concurrency,
-    partials: new PartialCoalescer(),
-    order: new SegmentOrder(ORDER_WAIT_MS),
+    turns: new DynamoPartialTurns(db, config.captionsTable),
   };
 }

@@ -12,8 +12,7 @@ import type {
   TranslationReadyV1,
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
-import type { SegmentOrder } from './order.ts';
-import type { PartialCoalescer } from './partials.ts';
+import { fanOutPartial, type PartialTurns } from './partials.ts';
 import type {
   CaptionLog,
   ClientChannel,
@@ -35,9 +34,7 @@ export interface NotifyDeps {
   /** Messages in flight at once during one fan-out. */
   concurrency: number;
   /** One partial caption fan-out per session at a time, newest first (see partials.ts). */
-  partials: PartialCoalescer;
-  /** Each language's translated captions and audio in segment order (see order.ts). */
-  order: SegmentOrder;
+  turns: PartialTurns;
 }
 
 export interface Delivery {
@@ -45,6 +42,15 @@ export interface Delivery {
   gone: number;
   failed: number;
 }
+
+/** Listeners sent to between two checks whether a partial caption is still the newest. */
+const BATCH = 200;
+
+const add = (a: Delivery, b: Delivery): Delivery => ({
+  sent: a.sent + b.sent,
+  gone: a.gone + b.gone,
+  failed: a.failed + b.failed,
+});
 
 /** The recognised speech, partial or final, to every listener of the session. */
 export async function deliverSourceCaption(
@@ -71,17 +77,14 @@ export async function deliverSourceCaption(
     final,
   };
   if (!final) {
-    let delivery: Delivery = { sent: 0, gone: 0, failed: 0 };
-    const outcome = await deps.partials.partial(ref, async () => {
-      delivery = await fanOut(deps, event.sessionId, undefined, message, {
-        speaker: true,
-        current: () => deps.partials.isCurrent(ref),
-      });
-    });
+    const { outcome, deliveries } = await fanOutPartial(deps.turns, deps.clock.now, ref, message, (text, current) =>
+      fanOut(deps, event.sessionId, undefined, text, { speaker: true, current }),
+    );
     if (outcome !== 'sent') deps.metrics.count('PartialsCoalesced');
-    return delivery;
+    return deliveries.reduce(add, { sent: 0, gone: 0, failed: 0 });
   }
-  deps.partials.final(ref);
+  // Older partials are stale from now on; a partial fan-out still running stops at its next batch.
+  await deps.turns.offer(ref);
   const [delivery] = await Promise.all([
     fanOut(deps, event.sessionId, undefined, message, { speaker: true }),
     deps.captions.append(message),
@@ -105,9 +108,7 @@ export async function deliverTranslation(deps: NotifyDeps, event: TranslationRea
     captureEnd: event.capture.end,
   };
   const [delivery] = await Promise.all([
-    inOrder(deps, event.sessionId, event.targetLanguage, 'caption', event.segmentIndex, () =>
-      fanOut(deps, event.sessionId, event.targetLanguage, message, { speaker: true }),
-    ),
+    fanOut(deps, event.sessionId, event.targetLanguage, message, { speaker: true }),
     deps.captions.append(message),
   ]);
   deps.metrics.latency('TranslationDeliveredMs', deps.clock.now() - event.capture.end);
@@ -128,30 +129,9 @@ export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1)
     durationMs: event.audio.durationMs,
     captureEnd: event.capture.end,
   };
-  const delivery = await inOrder(deps, event.sessionId, event.language, 'audio', event.segmentIndex, () =>
-    fanOut(deps, event.sessionId, event.language, message),
-  );
+  const delivery = await fanOut(deps, event.sessionId, event.language, message);
   deps.metrics.latency('AudioDeliveredMs', deps.clock.now() - event.capture.end);
   return delivery;
-}
-
-/** Runs one language's delivery after the session's earlier segments of the same kind (bounded wait). */
-async function inOrder(
-  deps: NotifyDeps,
-  sessionId: string,
-  language: string,
-  kind: 'caption' | 'audio',
-  segmentIndex: number,
-  deliver: () => Promise<Delivery>,
-): Promise<Delivery> {
-  if ((await deps.order.turn(sessionId, language, kind, segmentIndex)) === 'waited-out') {
-    deps.metrics.count('OrderWaitsTimedOut');
-  }
-  try {
-    return await deliver();
-  } finally {
-    deps.order.done(sessionId, language, kind, segmentIndex);
-  }
 }
 
 async function fanOut(
@@ -159,7 +139,7 @@ async function fanOut(
   sessionId: string,
   language: string | undefined,
   message: CaptionMessage | AudioMessage,
-  { speaker = false, current = () => true }: { speaker?: boolean; current?: () => boolean } = {},
+  { speaker = false, current }: { speaker?: boolean; current?: () => Promise<boolean> } = {},
 ): Promise<Delivery> {
   const [listeners, speakerConnection] = await Promise.all([
     deps.listeners.listeners(sessionId, language),
@@ -172,9 +152,7 @@ async function fanOut(
         deps.log.warn('delivery to the speaker failed', { sessionId, error: (error as Error).message });
       })
     : undefined;
-  await forEachLimited(listeners, deps.concurrency, async (listener: Listener) => {
-    // A partial caption overtaken by a newer one is not worth the rest of its sends.
-    if (!current()) return;
+  const sendTo = async (listener: Listener) => {
     try {
       if ((await deps.clients.send(listener.connectionId, message)) === 'sent') {
         delivery.sent++;
@@ -191,7 +169,12 @@ async function fanOut(
         error: (error as Error).message,
       });
     }
-  });
+  };
+  // A partial caption overtaken by a newer one is not worth the rest of its sends: asked between batches.
+  for (let from = 0; from < listeners.length; from += BATCH) {
+    if (from > 0 && current && !(await current())) break;
+    await forEachLimited(listeners.slice(from, from + BATCH), deps.concurrency, sendTo);
+  }
   await speakerSend;
   deps.metrics.count('MessagesDelivered', delivery.sent);
   if (delivery.gone) deps.metrics.count('ListenersGone', delivery.gone);

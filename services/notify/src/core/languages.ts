@@ -31,6 +31,5 @@ export async function resolveLanguages(
     .filter((l) => l !== transcript.language)
     .sort();
   deps.metrics.count('LanguagesFannedOut', languages.length);
-  deps.order.expect(transcript.sessionId, transcript.segmentIndex, languages);
   return { languages, duplicate: false };
 }

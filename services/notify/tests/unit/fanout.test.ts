@@ -4,12 +4,11 @@ import { forEachLimited } from '@llt/platform';
 import { expect, test } from 'vitest';
 import { deliverAudio, deliverSourceCaption, deliverTranslation, type NotifyDeps } from '#core/fanout';
 import { resolveLanguages } from '#core/languages';
-import { SegmentOrder } from '#core/order';
-import { PartialCoalescer } from '#core/partials';
 import type { Listener } from '#core/ports';
 import audioSample from '../../../../shared/events/samples/llt.synthesize@SpeechSynthesized.v1.json';
 import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
 import translationSample from '../../../../shared/events/samples/llt.translate@TranslationReady.v1.json';
+import { MemoryPartialTurns } from '../memory-partial-turns.ts';
 
 function world(
   listeners: Listener[],
@@ -65,8 +64,7 @@ function world(
     metrics: { latency: () => undefined, count: () => undefined },
     clock: { now: () => 0 },
     concurrency: 4,
-    partials: new PartialCoalescer(),
-    order: new SegmentOrder(1_000),
+    turns: new MemoryPartialTurns(),
   };
   return { deps, sent, removed, logged, maxInFlight: () => maxInFlight };
 }
