@@ -9,7 +9,11 @@
 //
 //   npm run bench:e2e -- [--corpus DIR | --voices slt,rms,awb,kal16 --per-voice 10] [--langs es,ca,gl,eo]
 //                        [--listeners 8] [--url http://127.0.0.1:8080] [--gap-ms 1500] [--frame-ms 100]
-//                        [--settle-ms 5000] [--out bench-results/e2e.json]
+//                        [--settle-ms 5000] [--lambda sticky|random] [--lambda-seed N] [--lambda-recycle N]
+//                        [--out bench-results/e2e.json]
+//
+// --lambda chooses how the started system routes invocations to the functions' execution environments
+// (LLT_LAMBDA_POLICY; random spreads them and recycles environments, as Lambda may).
 //
 // Without --corpus the project corpus is generated into .llt/corpus; with it, every NAME.wav (16 kHz mono s16)
 // with a NAME.txt beside it is streamed, in name order. Without --url the local system is started as its own
@@ -30,7 +34,8 @@ import { aggregateWer, wordErrorRate } from '../support/wer.ts';
 
 const USAGE =
   'usage: npm run bench:e2e -- [--corpus DIR | --voices slt,rms --per-voice 10] [--langs es,ca,gl,eo] [--listeners N]' +
-  ' [--url URL] [--gap-ms 1500] [--frame-ms 100] [--settle-ms 5000] [--out FILE.json]';
+  ' [--url URL] [--gap-ms 1500] [--frame-ms 100] [--settle-ms 5000] [--lambda sticky|random] [--lambda-seed N]' +
+  ' [--lambda-recycle N] [--out FILE.json]';
 
 const values = (() => {
   try {
@@ -54,6 +59,9 @@ function parseOptions() {
       'frame-ms': { type: 'string', default: '100' },
       /** After the stream, how long without any message before the late ones are given up on. */
       'settle-ms': { type: 'string', default: '5000' },
+      lambda: { type: 'string', default: 'sticky' },
+      'lambda-seed': { type: 'string' },
+      'lambda-recycle': { type: 'string' },
       out: { type: 'string', default: 'bench-results/e2e.json' },
     },
     strict: true,
@@ -108,6 +116,9 @@ interface Listener {
   /** First arrival per segmentId and kind (`${kind}:${segmentId}`), and how many times each came. */
   first: Map<string, Arrival>;
   copies: Map<string, number>;
+  /** Per kind, the highest segment index received so far; a lower one arriving later is out of order. */
+  highest: Map<MessageKind, number>;
+  outOfOrder: Map<MessageKind, number>;
   sourcePartials: number;
   /** Translations or audio in a language other than the listener's. */
   wrongLanguage: number;
@@ -197,6 +208,8 @@ function connectListener(server: string, code: string, index: number, language: 
     language,
     first: new Map(),
     copies: new Map(),
+    highest: new Map(),
+    outOfOrder: new Map(),
     sourcePartials: 0,
     wrongLanguage: 0,
     fetches: new Map(),
@@ -239,6 +252,12 @@ function connectListener(server: string, code: string, index: number, language: 
     const key = keyOf(arrival.kind, arrival.segmentId);
     listener.copies.set(key, (listener.copies.get(key) ?? 0) + 1);
     if (listener.first.has(key)) return;
+    const kind = arrival.kind as MessageKind;
+    if (arrival.segmentIndex < (listener.highest.get(kind) ?? -1)) {
+      listener.outOfOrder.set(kind, (listener.outOfOrder.get(kind) ?? 0) + 1);
+    } else {
+      listener.highest.set(kind, arrival.segmentIndex);
+    }
     listener.first.set(key, arrival);
     if (arrival.url) {
       // As a listener's app would: fetch the clip as soon as its URL arrives, and read all of it.
@@ -283,7 +302,12 @@ async function run() {
   process.once('SIGINT', stopOnSignal);
   if (!values.url) {
     console.log('starting the local system…');
-    system = await spawnSystem();
+    if (values.lambda !== 'sticky' && values.lambda !== 'random') throw new Error('--lambda is sticky or random');
+    system = await spawnSystem({
+      LLT_LAMBDA_POLICY: values.lambda,
+      ...(values['lambda-seed'] ? { LLT_LAMBDA_SEED: values['lambda-seed'] } : {}),
+      ...(values['lambda-recycle'] ? { LLT_LAMBDA_RECYCLE_EVERY: values['lambda-recycle'] } : {}),
+    });
   }
   const url = (values.url ?? system!.url).replace(/\/+$/, '');
   let tap: EventTap | undefined;
@@ -381,6 +405,9 @@ async function run() {
         gapMs,
         frameMs,
         settleMs,
+        lambda: values.url ? null : values.lambda,
+        lambdaSeed: values['lambda-seed'] ?? null,
+        lambdaRecycle: values['lambda-recycle'] ?? null,
       },
       sessionId: session.sessionId,
       endOfSpeech:
@@ -450,7 +477,7 @@ interface AnalysisInput {
   listeners: readonly Listener[];
 }
 
-type Count = { expected: number; received: number; missing: number; duplicated: number };
+type Count = { expected: number; received: number; missing: number; duplicated: number; outOfOrder: number };
 
 function analyse({ utterances, timing, segments, busEvents, listeners }: AnalysisInput) {
   const { byUtterance, unmatched } = assignSegments(timing, segments);
@@ -551,12 +578,14 @@ function analyse({ utterances, timing, segments, busEvents, listeners }: Analysi
       KINDS.map((k): [Kind, Count] => {
         const received = rows.filter((r) => r[figure(k)] !== null).length;
         let duplicated = 0;
+        let outOfOrder = 0;
         if (k !== 'audioFetched') {
           for (const l of ls) {
             for (const [key, n] of l.copies) if (key.startsWith(`${k}:`)) duplicated += n - 1;
+            outOfOrder += l.outOfOrder.get(k) ?? 0;
           }
         }
-        return [k, { expected: rows.length, received, missing: rows.length - received, duplicated }];
+        return [k, { expected: rows.length, received, missing: rows.length - received, duplicated, outOfOrder }];
       }),
     ) as Record<Kind, Count>;
     const unmatchedMessages = Object.fromEntries(
@@ -652,7 +681,7 @@ function printReport(
       `segments matching no utterance: ${summary.segmentsMatchingNoUtterance.length}`,
   );
   console.log('times from the end of speech (last voiced sample sent), ms:');
-  const header = ['lang', 'figure', 'received', 'missing', 'dup', 'p50', 'p95', 'max', 'target'];
+  const header = ['lang', 'figure', 'received', 'missing', 'dup', 'late', 'p50', 'p95', 'max', 'target'];
   const table: string[][] = [header];
   const cell = (v: number | null) => (v === null ? '–' : String(v));
   const addGroup = (lang: string, g: Group) => {
@@ -672,6 +701,7 @@ function printReport(
         `${c.received}/${c.expected}`,
         String(c.missing),
         k === 'audioFetched' ? '' : String(c.duplicated),
+        k === 'audioFetched' ? '' : String(c.outOfOrder),
         cell(l.p50),
         cell(l.p95),
         cell(l.max),
@@ -682,7 +712,7 @@ function printReport(
   addGroup('all', summary.overall);
   for (const [lang, g] of Object.entries(summary.byLanguage)) if (g.listeners) addGroup(lang, g);
   const widths = header.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-  const right = new Set([2, 3, 4, 5, 6, 7]);
+  const right = new Set([2, 3, 4, 5, 6, 7, 8]);
   for (const r of table) {
     console.log(
       r
