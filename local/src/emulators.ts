@@ -14,6 +14,7 @@ import {
   CAPTIONS_TABLE,
   CONNECTIONS_TABLE,
   SESSIONS_TABLE,
+  SHARD_LEASES_TABLE,
   s3Client,
   type TableDefinition,
   TRANSCRIPTS_TABLE,
@@ -92,6 +93,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       createTable(endpoints, CONNECTIONS_TABLE),
       createTable(endpoints, TRANSCRIPTS_TABLE),
       createTable(endpoints, CAPTIONS_TABLE),
+      createTable(endpoints, SHARD_LEASES_TABLE),
       createBucket(endpoints),
     ]);
   } catch (error) {

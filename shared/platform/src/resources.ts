@@ -72,6 +72,17 @@ export const captionEntry = {
   key: (language: string, segmentIndex: number) => `${language}#${String(segmentIndex).padStart(10, '0')}`,
   prefix: (language: string) => `${language}#`,
 } as const;
+/**
+ * Transcribe's stream workers coordinate here: one lease per shard of the audio stream (`shard#<shardId>`: owner,
+ * version counter, pending handoff, checkpoint with the high-water mark and each session's resume point) and one
+ * heartbeat per live worker (`worker#<workerId>`), so workers share the shards and a new owner resumes where the
+ * last one stopped.
+ */
+export const SHARD_LEASES_TABLE: TableDefinition = {
+  name: 'llt-shard-leases',
+  partitionKey: 'leaseKey',
+  ttlAttribute: 'ttl',
+};
 export const AUDIO_STREAM_NAME = 'llt-audio';
 export const AUDIO_BUCKET_NAME = 'llt-audio';
 /**
@@ -90,6 +101,7 @@ export const RESOURCE_ENV = {
   sessionsTable: 'LLT_SESSIONS_TABLE',
   connectionsTable: 'LLT_CONNECTIONS_TABLE',
   transcriptsTable: 'LLT_TRANSCRIPTS_TABLE',
+  shardLeasesTable: 'LLT_SHARD_LEASES_TABLE',
   captionsTable: 'LLT_CAPTIONS_TABLE',
   audioStream: 'LLT_AUDIO_STREAM',
   audioBucket: 'LLT_AUDIO_BUCKET',
