@@ -1,4 +1,6 @@
 // Transcribe configuration, read from the environment once and checked at start-up.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
   type AwsEndpoints,
   ConfigError,
@@ -42,5 +44,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConf
     speculateAfterMs: intEnv('LLT_ASR_SPECULATE_MS', 100, env),
     search: optionalEnv('LLT_ASR_SEARCH', env) === 'fast' ? 'fast' : 'accurate',
     idleMs: intEnv('LLT_ASR_IDLE_MS', 120_000, env),
+  };
+}
+
+export interface WorkerConfig extends TranscribeConfig {
+  /** Unique among the live workers (the ECS task id on AWS); by default made up at start. */
+  workerId: string;
+  audioStream: string;
+  shardLeasesTable: string;
+  /** A lease not renewed for this long is taken over by another worker. */
+  leaseMs: number;
+  /** How often leases are renewed and the lease table looked at (well under leaseMs). */
+  renewMs: number;
+  /** Least time between two reads of one shard: Kinesis allows 5 GetRecords a second per shard (200 ms). */
+  pollMs: number;
+  /** How often a shard's checkpoint is written while records flow. */
+  checkpointMs: number;
+  /** Where a shard without a checkpoint is first read. */
+  initialPosition: 'LATEST' | 'TRIM_HORIZON';
+  /** Records read later than this after they were put are not transcribed. */
+  maxRecordAgeMs: number;
+}
+
+/** The stream worker's configuration: the transcriber's, plus the stream, the lease table and the lease timings. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const initialPosition = optionalEnv('LLT_TRANSCRIBE_INITIAL_POSITION', env) ?? 'LATEST';
+  if (initialPosition !== 'LATEST' && initialPosition !== 'TRIM_HORIZON') {
+    throw new ConfigError(`LLT_TRANSCRIBE_INITIAL_POSITION must be LATEST or TRIM_HORIZON, got "${initialPosition}"`);
+  }
+  const leaseMs = intEnv('LLT_TRANSCRIBE_LEASE_MS', 10_000, env);
+  const renewMs = intEnv('LLT_TRANSCRIBE_RENEW_MS', 3_000, env);
+  if (renewMs <= 0 || renewMs * 2 >= leaseMs) {
+    throw new ConfigError(
+      `LLT_TRANSCRIBE_RENEW_MS (${renewMs}) must be positive and under half of LLT_TRANSCRIBE_LEASE_MS (${leaseMs})`,
+    );
+  }
+  return {
+    ...loadConfig(env),
+    workerId:
+      optionalEnv('LLT_TRANSCRIBE_WORKER_ID', env) ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    audioStream: requireEnv(RESOURCE_ENV.audioStream, env),
+    shardLeasesTable: requireEnv(RESOURCE_ENV.shardLeasesTable, env),
+    leaseMs,
+    renewMs,
+    pollMs: intEnv('LLT_TRANSCRIBE_POLL_MS', 200, env),
+    checkpointMs: intEnv('LLT_TRANSCRIBE_CHECKPOINT_MS', 1_000, env),
+    initialPosition,
+    maxRecordAgeMs: intEnv('LLT_TRANSCRIBE_MAX_RECORD_AGE_MS', 60_000, env),
   };
 }

@@ -1,8 +1,9 @@
 // In-memory ports and synthetic audio for transcribe unit tests (no engine, no network).
-import type { AudioRecord, EventDefinition } from '@llt/events';
+import { type AudioRecord, type EventDefinition, encodeAudioRecord } from '@llt/events';
 import { DEFAULT_ENDPOINTER } from '#core/endpointer';
 import type { FinalizedLedger, Hypothesis, Recognizer, RecognizerStream } from '#core/ports';
 import type { TranscriberDeps } from '#core/transcriber';
+import type { LeaseStore, ShardCheckpoint, ShardLease, StreamRecord } from '#worker/ports';
 
 /** A recogniser that "hears" the number of voiced 100 ms chunks it was fed, e.g. "word word word". */
 export class CountingRecognizer implements Recognizer {
@@ -108,4 +109,95 @@ export function records(sessionId: string, pattern: string, t0: number, firstSeq
 
 export function marker(sessionId: string, marker: 'pause' | 'resume' | 'end'): AudioRecord {
   return { header: { v: 1, kind: 'marker', sessionId, marker, receivedAt: 0 }, pcm: new Uint8Array(0) };
+}
+
+/** Records as the stream holds them: consecutive sequence numbers, taken by the stream 10 ms after capture. */
+export function onStream(audio: AudioRecord[], firstSequenceNumber = 49_000_000_000_000_000_000n): StreamRecord[] {
+  return audio.map((record, i) => ({
+    sequenceNumber: String(firstSequenceNumber + BigInt(i)),
+    partitionKey: record.header.sessionId,
+    data: encodeAudioRecord(record.header, record.pcm),
+    arrivedAt: (record.header.kind === 'audio' ? record.header.captureTime : record.header.receivedAt) + 10,
+  }));
+}
+
+/** The lease table in memory, with the same conditions as the DynamoDB adapter; `unreachable` makes every call fail. */
+export class MemoryLeaseStore implements LeaseStore {
+  readonly leases = new Map<string, ShardLease>();
+  readonly beats = new Map<string, number>();
+  unreachable = false;
+
+  private check(): void {
+    if (this.unreachable) throw new Error('lease table unreachable');
+  }
+
+  private write(shardId: string, condition: (l: ShardLease) => boolean, change: (l: ShardLease) => ShardLease) {
+    this.check();
+    const lease = this.leases.get(shardId);
+    if (!lease || !condition(lease)) return undefined;
+    const next = structuredClone({ ...change(lease), counter: lease.counter + 1 });
+    this.leases.set(shardId, next);
+    return structuredClone(next);
+  }
+
+  async scan() {
+    this.check();
+    return {
+      leases: [...this.leases.values()].map((l) => structuredClone(l)),
+      workers: [...this.beats].map(([workerId, counter]) => ({ workerId, counter })),
+    };
+  }
+  async create(shardId: string, parents: string[]) {
+    this.check();
+    if (!this.leases.has(shardId)) this.leases.set(shardId, { shardId, parents, counter: 0 });
+  }
+  async take(seen: ShardLease, owner: string) {
+    return this.write(
+      seen.shardId,
+      (l) => l.counter === seen.counter,
+      ({ pendingOwner: _, ...l }) => ({ ...l, owner }),
+    );
+  }
+  async renew(shardId: string, owner: string, checkpoint?: ShardCheckpoint, decline = false) {
+    return this.write(
+      shardId,
+      (l) => l.owner === owner,
+      ({ pendingOwner, ...l }) => ({
+        ...l,
+        ...(decline || !pendingOwner ? {} : { pendingOwner }),
+        ...(checkpoint ? { checkpoint } : {}),
+      }),
+    );
+  }
+  async request(shardId: string, owner: string, requester: string) {
+    this.check();
+    const lease = this.leases.get(shardId);
+    if (!lease || lease.owner !== owner || lease.pendingOwner) return false;
+    lease.pendingOwner = requester;
+    return true;
+  }
+  async handOver(shardId: string, owner: string, to: string, checkpoint: ShardCheckpoint) {
+    const done = this.write(
+      shardId,
+      (l) => l.owner === owner && l.pendingOwner === to,
+      ({ pendingOwner: _, ...l }) => ({ ...l, owner: to, checkpoint }),
+    );
+    return done !== undefined;
+  }
+  async release(shardId: string, owner: string, checkpoint: ShardCheckpoint) {
+    const done = this.write(
+      shardId,
+      (l) => l.owner === owner,
+      ({ pendingOwner: _, owner: __, ...l }) => ({ ...l, checkpoint }),
+    );
+    return done !== undefined;
+  }
+  async beat(workerId: string) {
+    this.check();
+    this.beats.set(workerId, (this.beats.get(workerId) ?? 0) + 1);
+  }
+  async retire(workerId: string) {
+    this.check();
+    this.beats.delete(workerId);
+  }
 }

@@ -1,11 +1,20 @@
 // Composition root: builds the transcribe use case's dependencies from configuration. The recogniser is
 // PocketSphinx locally and Amazon Transcribe Streaming on AWS; each engine's module loads only when chosen.
-import { dynamoDocumentClient, EventBridgePublisher, eventBridgeClient, type Observability } from '@llt/platform';
-import type { TranscribeConfig } from '#config';
+import {
+  dynamoDocumentClient,
+  EventBridgePublisher,
+  eventBridgeClient,
+  kinesisClient,
+  type Observability,
+} from '@llt/platform';
+import type { TranscribeConfig, WorkerConfig } from '#config';
 import { DEFAULT_ENDPOINTER } from '#core/endpointer';
 import type { Recognizer } from '#core/ports';
-import type { TranscriberDeps } from '#core/transcriber';
+import { Transcriber, type TranscriberDeps } from '#core/transcriber';
+import type { StreamWorkerDeps } from '#worker/stream-worker';
+import { DynamoLeaseStore } from './dynamo-leases.ts';
 import { DynamoFinalizedLedger } from './dynamo-ledger.ts';
+import { KinesisShardSource } from './kinesis-shards.ts';
 
 async function createRecognizer(config: TranscribeConfig): Promise<Recognizer> {
   if (config.engine === 'amazon-transcribe') {
@@ -37,6 +46,38 @@ export async function createTranscriberDeps(config: TranscribeConfig, obs: Obser
       partialIntervalMs: 250,
       speculateAfterMs: config.speculateAfterMs,
       endpointer: { ...DEFAULT_ENDPOINTER, hangoverMs: config.hangoverMs },
+    },
+  };
+}
+
+/** A frame's worth of audio beyond the noise window and the pre-roll, so a replay hears all of both. */
+const LEAD_MARGIN_MS = 100;
+/** Longest a checkpoint holds the stream back: the longest utterance (15 s) with its lead, and some slack. */
+const MAX_HOLD_MS = 30_000;
+
+/** The stream worker: one Transcriber for every shard it reads, the stream, the lease table. */
+export async function createWorkerDeps(config: WorkerConfig, obs: Observability): Promise<StreamWorkerDeps> {
+  const transcriberDeps = await createTranscriberDeps(config, obs);
+  const { settings } = transcriberDeps;
+  return {
+    workerId: config.workerId,
+    transcriber: new Transcriber(transcriberDeps),
+    leases: new DynamoLeaseStore(obs.captureClient(dynamoDocumentClient(config.aws)), config.shardLeasesTable),
+    source: new KinesisShardSource(obs.captureClient(kinesisClient(config.aws)), config.audioStream),
+    clock: transcriberDeps.clock,
+    log: obs.log,
+    metrics: obs,
+    settings: {
+      leaseMs: config.leaseMs,
+      renewMs: config.renewMs,
+      pollMs: config.pollMs,
+      checkpointMs: config.checkpointMs,
+      batchSize: 1_000,
+      initialPosition: config.initialPosition,
+      shardDiscoveryMs: 30_000,
+      leadMs: settings.endpointer.noiseWindowMs + settings.preRollMs + LEAD_MARGIN_MS,
+      maxHoldMs: MAX_HOLD_MS,
+      maxRecordAgeMs: config.maxRecordAgeMs,
     },
   };
 }

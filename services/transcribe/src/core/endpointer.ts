@@ -92,6 +92,18 @@ export class Endpointer {
     return events;
   }
 
+  /**
+   * Declares speech started at `at` without waiting for voice: a replay that resumes an utterance another process
+   * had started (its history before this point may not have been heard the same way).
+   */
+  forceStart(at: number): void {
+    this.speaking = true;
+    this.voicedRun = 0;
+    this.silentRun = 0;
+    this.speechStart = at;
+    this.lastVoiceEnd = at;
+  }
+
   /** Ends the utterance in progress now (the speaker paused or ended the session). */
   flush(): EndpointEvent | undefined {
     this.carry = new Int16Array(0);

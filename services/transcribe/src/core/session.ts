@@ -39,6 +39,18 @@ export interface SessionSettings {
   speculateAfterMs: number;
 }
 
+/**
+ * Where a session's processing resumes when another process handled its audio up to a checkpoint and the stream is
+ * replayed from a little before it: frames before `resumeFrom` only rebuild what the first process knew (the
+ * endpointer's noise floor and state, the pre-roll); from `resumeFrom` on, frames are processed as usual.
+ */
+export interface ResumePoint {
+  /** The first frame of the utterance in progress, or the frame after the last one handled. */
+  resumeFrom: number;
+  /** An utterance was in progress from `resumeFrom`: it starts there again, so its segment id is the same. */
+  inUtterance: boolean;
+}
+
 type AudioHeader = Extract<AudioRecordHeader, { kind: 'audio' }>;
 
 /** How much audio may wait behind a missing frame before the gap is skipped. */
@@ -50,7 +62,6 @@ interface Utterance {
   lastSeq: number;
   captureStart: number;
   captureEnd: number;
-  revision: number;
   lastPartialText: string;
   lastPartialAt: number;
   /** Text of the parts the recogniser already finished (ahead of the endpoint) in this utterance. */
@@ -63,12 +74,21 @@ export class SessionTranscriber {
   /** Highest frame sequence number handled; earlier or equal ones are redeliveries. */
   lastSeq = -1;
   lastActivity = 0;
+  /**
+   * While set, partials are not published: a replay of audio whose partials listeners already saw (they would
+   * flicker back). Finals are published as usual; the ledger drops the ones already published.
+   */
+  quiet = false;
   private readonly endpointer: Endpointer;
   /** Recent frames while nobody speaks, fed as pre-roll when speech starts. */
   private preRoll: { header: AudioHeader; samples: Int16Array }[] = [];
   private utterance: Utterance | undefined;
   /** Frames that arrived ahead of a missing one, by sequence number. */
   private readonly waiting = new Map<number, { header: AudioHeader; samples: Int16Array }>();
+  /** Until `resumeFrom` is reached, frames only rebuild state (see ResumePoint). */
+  private resume: ResumePoint | undefined;
+  /** While rebuilding state: whether the endpointer is inside an utterance the first process already handled. */
+  private primedSpeech = false;
 
   constructor(
     readonly sessionId: string,
@@ -77,8 +97,20 @@ export class SessionTranscriber {
     private readonly settings: SessionSettings,
     private readonly now: () => number,
     private readonly metrics?: ServiceMetrics,
+    resume?: ResumePoint,
   ) {
     this.endpointer = new Endpointer(settings.endpointer);
+    this.resume = resume;
+  }
+
+  /**
+   * Where a replay of this session would have to resume to end up where it is now: at the first frame of the
+   * utterance in progress (its audio is in no final yet), else after the last frame handled.
+   */
+  get progress(): ResumePoint {
+    if (this.resume) return this.resume;
+    if (this.utterance) return { resumeFrom: this.utterance.firstSeq, inUtterance: true };
+    return { resumeFrom: this.lastSeq + 1, inUtterance: false };
   }
 
   /** Feeds the recogniser, accounting the time it took against the audio it got (real-time factor). */
@@ -122,7 +154,27 @@ export class SessionTranscriber {
 
   private async inOrder(header: AudioHeader, samples: Int16Array): Promise<void> {
     this.lastSeq = header.seq;
-    const events = this.endpointer.push(samples, header.captureTime);
+    let events = this.endpointer.push(samples, header.captureTime);
+    const resume = this.resume;
+    if (resume) {
+      if (header.seq < resume.resumeFrom) {
+        this.prime(header, samples, events);
+        return;
+      }
+      this.resume = undefined;
+      this.primedSpeech = false;
+      const started = events.some((e) => e.kind === 'start');
+      if (resume.inUtterance && !started) {
+        // The replay did not find the start where the first process did (it heard less history): start here anyway,
+        // so the utterance keeps its first frame and its segment id.
+        this.endpointer.forceStart(header.captureTime);
+        events = [{ kind: 'start', at: header.captureTime }];
+      } else if (!resume.inUtterance && !started && this.endpointer.inSpeech) {
+        // The first process was between utterances here; an utterance the replay thinks is going on is not one.
+        this.endpointer.flush();
+        events = [];
+      }
+    }
     const start = events.find((e): e is Extract<EndpointEvent, { kind: 'start' }> => e.kind === 'start');
     if (!this.utterance && !start) {
       this.keepPreRoll(header, samples);
@@ -135,7 +187,6 @@ export class SessionTranscriber {
         lastSeq: header.seq,
         captureStart: start.at,
         captureEnd: start.at,
-        revision: 0,
         lastPartialText: '',
         lastPartialAt: 0,
         parts: [],
@@ -179,6 +230,7 @@ export class SessionTranscriber {
     if (this.utterance && end?.kind === 'end') this.utterance.captureEnd = end.lastVoiceAt;
     if (this.utterance) await this.finalize(reason);
     this.preRoll = [];
+    this.primedSpeech = false;
   }
 
   /** The recogniser's final pass for what it was fed since its last finish. */
@@ -199,11 +251,14 @@ export class SessionTranscriber {
     const now = this.now();
     if (!text || text === utterance.lastPartialText) return;
     if (now - utterance.lastPartialAt < this.settings.partialIntervalMs) return;
+    if (this.quiet) return;
     utterance.lastPartialText = text;
     utterance.lastPartialAt = now;
     await this.sink.partial({
       segmentIndex: utterance.segmentIndex,
-      revision: utterance.revision++,
+      // The frames heard since the utterance began: grows with every partial, and a replay that publishes a partial
+      // at the same point of the audio gives it the same revision (so it is no newer than the one listeners saw).
+      revision: utterance.lastSeq - utterance.firstSeq,
       text,
       captureStart: utterance.captureStart,
       captureEnd: utterance.captureEnd,
@@ -225,6 +280,22 @@ export class SessionTranscriber {
       lastSeq: utterance.lastSeq,
       reason,
     });
+  }
+
+  /**
+   * A frame the first process already handled: the endpointer has heard it (its noise floor and state follow the
+   * audio as they did there) and the pre-roll is kept as it was there, but nothing reaches the recogniser.
+   */
+  private prime(header: AudioHeader, samples: Int16Array, events: EndpointEvent[]): void {
+    if (!this.primedSpeech) {
+      if (events.some((e) => e.kind === 'start')) {
+        this.primedSpeech = true;
+        this.preRoll = [];
+      } else {
+        this.keepPreRoll(header, samples);
+      }
+    }
+    if (this.primedSpeech && events.some((e) => e.kind === 'end')) this.primedSpeech = false;
   }
 
   private keepPreRoll(header: AudioHeader, samples: Int16Array): void {

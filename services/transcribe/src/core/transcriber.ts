@@ -7,7 +7,19 @@
 import { type AudioRecord, TranscriptFinalizedV1, TranscriptionUnavailableV1, TranscriptPartialV1 } from '@llt/events';
 import { RecognizerCapacityError } from '#errors';
 import type { Clock, EventPublisher, FinalizedLedger, Recognizer, ServiceLog, ServiceMetrics } from './ports.ts';
-import { type SessionSettings, SessionTranscriber, type TranscriptSink } from './session.ts';
+import { type ResumePoint, type SessionSettings, SessionTranscriber, type TranscriptSink } from './session.ts';
+
+export type { ResumePoint };
+
+/** What a replay needs to know of one session: where to resume, or that it ended (its audio is ignored). */
+export type SessionResume = ResumePoint | { ended: true };
+
+export interface HandleOptions {
+  /** Publish no partials for these records: listeners already saw them (a replay after a takeover). */
+  quiet?: boolean;
+  /** Release idle sessions' recognisers afterwards (default true); a caller that does it itself passes false. */
+  releaseIdle?: boolean;
+}
 
 export interface TranscriberSettings extends SessionSettings {
   /** Recognisers open at once (each PocketSphinx decoder holds ~90 MB). */
@@ -29,7 +41,7 @@ export interface TranscriberDeps {
   settings: TranscriberSettings;
 }
 
-/** Ended sessions remembered so late audio for them is ignored. */
+/** Ended (and released) sessions remembered so late audio for them is ignored (or only rebuilds state). */
 const MAX_ENDED_REMEMBERED = 10_000;
 
 export const segmentIdOf = (segmentIndex: number) => `seg-${String(segmentIndex).padStart(6, '0')}`;
@@ -39,6 +51,8 @@ export class Transcriber {
   private readonly opening = new Map<string, Promise<SessionTranscriber | undefined>>();
   private readonly refused = new Map<string, number>();
   private readonly ended = new Set<string>();
+  /** Resume points handed over with a checkpoint, for sessions whose audio has not come back yet. */
+  private readonly resumes = new Map<string, ResumePoint>();
 
   constructor(private readonly deps: TranscriberDeps) {}
 
@@ -47,18 +61,61 @@ export class Transcriber {
   }
 
   /** Handles a batch; records of one session are handled in order, sessions concurrently. */
-  async handle(records: AudioRecord[]): Promise<void> {
+  async handle(records: AudioRecord[], options: HandleOptions = {}): Promise<void> {
     const bySession = new Map<string, AudioRecord[]>();
     for (const record of records) {
       const list = bySession.get(record.header.sessionId) ?? [];
       list.push(record);
       bySession.set(record.header.sessionId, list);
     }
-    await Promise.all([...bySession].map(([sessionId, list]) => this.handleSession(sessionId, list)));
-    await this.releaseIdle();
+    await Promise.all(
+      [...bySession].map(([sessionId, list]) => this.handleSession(sessionId, list, options.quiet ?? false)),
+    );
+    if (options.releaseIdle ?? true) await this.releaseIdle();
   }
 
-  private async handleSession(sessionId: string, records: AudioRecord[]): Promise<void> {
+  /**
+   * Takes over sessions another process was transcribing (a checkpoint's resume points): their audio, replayed
+   * from the checkpoint, rebuilds each session's state up to its resume point and is transcribed from there.
+   */
+  resumeSessions(sessions: Readonly<Record<string, SessionResume>>): void {
+    for (const [sessionId, resume] of Object.entries(sessions)) {
+      if ('ended' in resume) this.markEnded(sessionId);
+      else if (!this.sessions.has(sessionId)) this.resumes.set(sessionId, resume);
+    }
+  }
+
+  /** Where a replay of the session would resume (see SessionTranscriber.progress); undefined if never seen. */
+  progress(sessionId: string): SessionResume | undefined {
+    if (this.ended.has(sessionId)) return { ended: true };
+    return this.sessions.get(sessionId)?.progress ?? this.resumes.get(sessionId);
+  }
+
+  /** Whether a handed-over resume point of the session is still ahead (its audio has not come back yet). */
+  awaitingResume(sessionId: string): boolean {
+    return this.resumes.has(sessionId);
+  }
+
+  /**
+   * Forgets sessions without finalizing anything: another process owns their audio now and replays the utterances
+   * in progress itself. Their recognisers are released.
+   */
+  async drop(sessionIds: Iterable<string>): Promise<void> {
+    for (const sessionId of sessionIds) {
+      this.resumes.delete(sessionId);
+      this.ended.delete(sessionId);
+      this.refused.delete(sessionId);
+      const session = this.sessions.get(sessionId);
+      if (!session) continue;
+      this.sessions.delete(sessionId);
+      await session
+        .release()
+        .catch((error: Error) => this.deps.log.warn('recogniser release failed', { sessionId, error: error.message }));
+      this.deps.log.info('recogniser released', { sessionId, why: 'handed over' });
+    }
+  }
+
+  private async handleSession(sessionId: string, records: AudioRecord[], quiet: boolean): Promise<void> {
     for (const { header, pcm } of records) {
       if (this.ended.has(sessionId)) return;
       if (header.kind === 'marker') {
@@ -74,6 +131,7 @@ export class Transcriber {
       }
       const session = await this.sessionFor(sessionId);
       if (!session) continue;
+      session.quiet = quiet;
       const samples = new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.byteLength));
       try {
         const outcome = await session.audio(header, samples);
@@ -125,7 +183,9 @@ export class Transcriber {
         settings,
         () => clock.now(),
         metrics,
+        this.resumes.get(sessionId),
       );
+      this.resumes.delete(sessionId);
       this.sessions.set(sessionId, session);
       this.refused.delete(sessionId);
       log.info('recogniser opened', { sessionId, engine: recognizer.name, open: this.sessions.size });
@@ -196,10 +256,12 @@ export class Transcriber {
     };
   }
 
-  /** Releases the recognisers of sessions idle for idleMs (also run after every batch). */
-  async releaseIdle(): Promise<void> {
+  /** Releases the recognisers of sessions idle for idleMs (also run after every batch), of these sessions only if given. */
+  async releaseIdle(among?: ReadonlySet<string>): Promise<void> {
     const now = this.deps.clock.now();
-    const idle = [...this.sessions].filter(([, s]) => now - s.lastActivity >= this.deps.settings.idleMs);
+    const idle = [...this.sessions].filter(
+      ([sessionId, s]) => (!among || among.has(sessionId)) && now - s.lastActivity >= this.deps.settings.idleMs,
+    );
     for (const [sessionId, session] of idle) {
       await session.flush('pause');
       await this.close(sessionId, 'idle');
@@ -209,10 +271,12 @@ export class Transcriber {
   private async close(sessionId: string, why: 'ended' | 'idle' | 'failed'): Promise<void> {
     const session = this.sessions.get(sessionId);
     this.sessions.delete(sessionId);
-    if (why === 'ended') {
-      this.ended.add(sessionId);
-      // Remembered only to ignore stragglers; the oldest are forgotten first.
-      if (this.ended.size > MAX_ENDED_REMEMBERED) this.ended.delete(this.ended.values().next().value as string);
+    if (why === 'ended') this.markEnded(sessionId);
+    else if (session) {
+      // Its frames so far are handled: if they come again (a redelivery, a replay after a takeover), they only
+      // rebuild the session's state instead of being transcribed twice.
+      this.resumes.set(sessionId, { resumeFrom: session.lastSeq + 1, inUtterance: false });
+      if (this.resumes.size > MAX_ENDED_REMEMBERED) this.resumes.delete(this.resumes.keys().next().value as string);
     }
     await session
       ?.release()
@@ -220,12 +284,20 @@ export class Transcriber {
     this.deps.log.info('recogniser released', { sessionId, why });
   }
 
+  private markEnded(sessionId: string): void {
+    this.ended.add(sessionId);
+    this.resumes.delete(sessionId);
+    // Remembered only to ignore stragglers; the oldest are forgotten first.
+    if (this.ended.size > MAX_ENDED_REMEMBERED) this.ended.delete(this.ended.values().next().value as string);
+  }
+
   /**
-   * Process shutdown: the utterance in progress in each session ends as a final transcript (what was said is
-   * not lost with the process), then every recogniser is released.
+   * Process shutdown (or giving up some sessions, when given): the utterance in progress in each session ends as a
+   * final transcript (what was said is not lost with the process), then the recognisers are released.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(among?: ReadonlySet<string>): Promise<void> {
     for (const [sessionId, session] of [...this.sessions]) {
+      if (among && !among.has(sessionId)) continue;
       await session
         .flush('pause')
         .catch((error: Error) =>
