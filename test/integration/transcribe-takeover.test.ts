@@ -1,0 +1,247 @@
+// Transcription survives losing its worker mid-utterance. A multi-sentence session (flite speech) is put on the local
+// audio stream at real time, as ingest puts it, and transcribed by the stream workers (worker threads, the real
+// PocketSphinx engine, leases in the local DynamoDB). Once on one worker throughout; once on two workers, where the
+// worker reading the session's shard is killed abruptly in the middle of a sentence and the other one takes the
+// shard over when the lease expires. The finals must match: WER within 2 points, no duplicate or merged sentence,
+// all in order.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { readWav, toMono16k } from '@llt/cli';
+import { EVENT_BUS_NAME, encodeAudioRecord } from '@llt/events';
+import { type Emulators, startEmulators } from '@llt/local/emulators';
+import {
+  AUDIO_STREAM_NAME,
+  CAPTIONS_TABLE,
+  CONNECTIONS_TABLE,
+  RESOURCE_ENV,
+  SESSIONS_TABLE,
+  stats,
+  TRANSCRIPTS_TABLE,
+} from '@llt/platform';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type BusEvent, LocalEventBus } from '../../local/src/bus/event-bus.ts';
+import { type EventBridgeServer, startEventBridgeServer } from '../../local/src/bus/eventbridge-server.ts';
+import { type StreamWorkers, startStreamWorkers } from '../../local/src/transcribe/stream-workers.ts';
+import { SENTENCES } from '../corpus/sentences.ts';
+import { speakToWav } from '../support/speech.ts';
+import { waitFor } from '../support/wait.ts';
+import { aggregateWer } from '../support/wer.ts';
+
+const FRAME_MS = 100;
+const FRAME = (16_000 * FRAME_MS) / 1000;
+const GAP_MS = 700;
+const SCRIPT = [SENTENCES[0]!, SENTENCES[2]!, SENTENCES[5]!, SENTENCES[9]!, SENTENCES[16]!, SENTENCES[26]!];
+/** The sentence during which the worker is killed, and how far into it. */
+const KILL_IN_SENTENCE = 2;
+const KILL_AT_FRACTION = 0.5;
+/** Short leases, so the takeover comes within seconds (the product's defaults are 10 s and 3 s). */
+const LEASES = { LLT_TRANSCRIBE_LEASE_MS: '3000', LLT_TRANSCRIBE_RENEW_MS: '1000' };
+
+interface Final {
+  segmentIndex: number;
+  text: string;
+  frames: { first: number; last: number };
+}
+
+let dataDir: string;
+let emulators: Emulators;
+let bus: LocalEventBus;
+let eventsServer: EventBridgeServer;
+let env: Record<string, string>;
+let kinesis: KinesisClient;
+const events: BusEvent[] = [];
+/** The script as audio: each sentence's frames, then a pause. */
+let audio: { samples: Int16Array; sentences: { first: number; last: number }[] };
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'llt-takeover-'));
+  emulators = await startEmulators({ dataDir, region: 'us-east-1' });
+  bus = new LocalEventBus({ name: EVENT_BUS_NAME, region: 'us-east-1' });
+  bus.subscribe((event) => events.push(event));
+  eventsServer = await startEventBridgeServer(bus);
+  env = {
+    AWS_REGION: 'us-east-1',
+    LLT_KINESIS_ENDPOINT: emulators.endpoints.kinesis,
+    LLT_DYNAMODB_ENDPOINT: emulators.endpoints.dynamodb,
+    LLT_S3_ENDPOINT: emulators.endpoints.s3,
+    LLT_EVENTS_ENDPOINT: eventsServer.endpoint,
+    [RESOURCE_ENV.sessionsTable]: SESSIONS_TABLE.name,
+    [RESOURCE_ENV.connectionsTable]: CONNECTIONS_TABLE.name,
+    [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
+    [RESOURCE_ENV.captionsTable]: CAPTIONS_TABLE.name,
+    [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
+    [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
+    LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...LEASES,
+  };
+  kinesis = new KinesisClient({
+    endpoint: emulators.endpoints.kinesis,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler(),
+  });
+  audio = script();
+});
+
+afterAll(async () => {
+  kinesis?.destroy();
+  await eventsServer?.stop();
+  await emulators?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+function script() {
+  const parts: Int16Array[] = [new Int16Array(16 * 1_000)];
+  const sentences: { first: number; last: number }[] = [];
+  let length = parts[0]!.length;
+  for (const sentence of SCRIPT) {
+    const speech = toMono16k(readWav(speakToWav(sentence, 'rms')));
+    sentences.push({ first: Math.floor(length / FRAME), last: Math.ceil((length + speech.length) / FRAME) });
+    parts.push(speech, new Int16Array((16_000 * GAP_MS) / 1000));
+    length += speech.length + (16_000 * GAP_MS) / 1000;
+  }
+  parts.push(new Int16Array(16 * 1_000));
+  const samples = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    samples.set(part, at);
+    at += part.length;
+  }
+  return { samples, sentences };
+}
+
+/**
+ * Puts the session's frames on the stream in real time (one 100 ms frame every 100 ms), then its end marker.
+ * `atFrame` runs once before the frame it names is put. Resolves with the shard the session's records went to.
+ */
+async function speak(sessionId: string, atFrame?: { frame: number; run: (shardId: string) => Promise<void> }) {
+  const frames = Math.ceil(audio.samples.length / FRAME);
+  const t0 = Date.now();
+  let shardId = '';
+  const put = async (data: Uint8Array) => {
+    const out = await kinesis.send(
+      new PutRecordCommand({ StreamName: AUDIO_STREAM_NAME, PartitionKey: sessionId, Data: data }),
+    );
+    shardId = out.ShardId ?? shardId;
+  };
+  for (let seq = 0; seq < frames; seq++) {
+    if (atFrame?.frame === seq) await atFrame.run(shardId);
+    const wait = t0 + seq * FRAME_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const pcm = audio.samples.slice(seq * FRAME, (seq + 1) * FRAME);
+    const samples = new Int16Array(FRAME);
+    samples.set(pcm);
+    const header = {
+      v: 1 as const,
+      kind: 'audio' as const,
+      sessionId,
+      seq,
+      captureTime: t0 + seq * FRAME_MS,
+      receivedAt: Date.now(),
+      sampleRate: 16_000 as const,
+      channels: 1 as const,
+      encoding: 's16le' as const,
+      samples: FRAME,
+    };
+    await put(encodeAudioRecord(header, new Uint8Array(samples.buffer)));
+  }
+  await put(
+    encodeAudioRecord({ v: 1, kind: 'marker', sessionId, marker: 'end', afterSeq: frames - 1, receivedAt: Date.now() }),
+  );
+  return shardId;
+}
+
+const finalsOf = (sessionId: string): Final[] =>
+  events
+    .filter(
+      (e) => e['detail-type'] === 'TranscriptFinalized' && (e.detail as { sessionId: string }).sessionId === sessionId,
+    )
+    .map((e) => e.detail as Final);
+
+const partialsOf = (sessionId: string) =>
+  events.filter(
+    (e) => e['detail-type'] === 'TranscriptPartial' && (e.detail as { sessionId: string }).sessionId === sessionId,
+  );
+
+/** Waits until the session's last sentence is final (its end marker finalizes whatever is left). */
+async function transcribed(sessionId: string): Promise<Final[]> {
+  const lastSentence = audio.sentences.at(-1)!;
+  await waitFor(
+    `the last sentence of ${sessionId} to be final`,
+    () => finalsOf(sessionId).some((f) => f.frames.last >= lastSentence.first),
+    { timeoutMs: 30_000, detail: () => finalsOf(sessionId).map((f) => f.text) },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await bus.drain();
+  return finalsOf(sessionId);
+}
+
+function check(finals: Final[]) {
+  // In order, each once: segments ascend in the order published, frames never overlap.
+  const indexes = finals.map((f) => f.segmentIndex);
+  expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
+  expect(new Set(indexes).size).toBe(indexes.length);
+  for (let i = 1; i < finals.length; i++) expect(finals[i]!.frames.first).toBeGreaterThan(finals[i - 1]!.frames.last);
+  // None merged: every final lies within one sentence (with its pre-roll and hangover).
+  for (const final of finals) {
+    const within = audio.sentences.filter(
+      (s) => final.frames.first >= s.first - 5 && final.frames.last <= s.last + GAP_MS / FRAME_MS,
+    );
+    expect(within, `${final.text} (frames ${final.frames.first}-${final.frames.last})`).toHaveLength(1);
+  }
+  return aggregateWer([{ reference: SCRIPT.join(' '), hypothesis: finals.map((f) => f.text).join(' ') }]);
+}
+
+test('the shard moves to a second worker mid-sentence and the first is killed: the same finals as on one worker', async () => {
+  // One worker throughout.
+  let workers: StreamWorkers = await startStreamWorkers({ env, count: 1 });
+  await speak('s_reference01');
+  const reference = await transcribed('s_reference01');
+  await workers.stop();
+
+  // Two workers; the one reading the session's shard is killed halfway through the third sentence.
+  const replayedBefore = stats.counter('transcribe.RecordsReplayed');
+  workers = await startStreamWorkers({ env, count: 2 });
+  const sentence = audio.sentences[KILL_IN_SENTENCE]!;
+  const killFrame = Math.round(sentence.first + (sentence.last - sentence.first) * KILL_AT_FRACTION);
+  let killed = '';
+  let survivor = '';
+  await speak('s_takeover001', {
+    frame: killFrame,
+    run: async (shardId) => {
+      const owner = workers.workers.find((w) => w.shards.includes(shardId));
+      expect(owner, `a worker reads ${shardId}`).toBeDefined();
+      killed = owner!.workerId;
+      survivor = workers.workers.find((w) => w !== owner)!.workerId;
+      await owner!.kill();
+    },
+  });
+  const takeover = await transcribed('s_takeover001');
+  const taker = workers.workers.find((w) => w.workerId === survivor)!;
+  expect(taker.shards.length).toBeGreaterThan(0);
+  await workers.stop();
+
+  const referenceWer = check(reference);
+  const takeoverWer = check(takeover);
+  console.log(
+    JSON.stringify({
+      killed,
+      survivor,
+      killFrame,
+      reference: { wer: referenceWer.wer, finals: reference.map((f) => f.text) },
+      takeover: { wer: takeoverWer.wer, finals: takeover.map((f) => f.text) },
+      partials: { reference: partialsOf('s_reference01').length, takeover: partialsOf('s_takeover001').length },
+    }),
+  );
+  expect(takeover.length).toBe(reference.length);
+  expect(Math.abs(takeoverWer.wer - referenceWer.wer)).toBeLessThanOrEqual(0.02);
+  // The survivor replayed the shard from the checkpoint and cut the audio where the first worker did: the sentence
+  // in progress kept its first frame (and so its segment id).
+  expect(stats.counter('transcribe.RecordsReplayed') - replayedBefore).toBeGreaterThan(0);
+  expect(takeover.map((f) => f.frames.first)).toEqual(reference.map((f) => f.frames.first));
+}, 150_000);
