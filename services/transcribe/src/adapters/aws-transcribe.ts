@@ -9,14 +9,18 @@
 //   times otherwise. Anything before the boundary that arrives after finish() is therefore never shown again.
 //
 // Stream lifetime
-// - The request stays open across utterances: opening one costs a round trip, a 15-second minimum charge and the
-//   engine's context. A request may last 4 hours; when Transcribe ends one, the next write opens another.
-// - Transcribe ends a request that receives no audio for 15 s. While the instance runs, a timer sends a short
-//   burst of silence after keepAliveAfterMs without audio (cheap: 100 ms of billed audio per 10 s of pause). A
-//   frozen Lambda fires no timers, so write() also treats a request that has heard nothing for ~14 s as gone and
-//   replaces it before sending, instead of losing the first words of an utterance into a dead stream.
-// - A failed request is replaced on the next write (bounded consecutive attempts); audio not yet sent moves to the
-//   replacement and text already recognised for the current utterance is carried over.
+// - The request stays open across utterances for the session's life: opening one costs a round trip, a 15-second
+//   minimum charge and the engine's context. The transcription worker that holds it is a long-running process, so
+//   its timers run between utterances.
+// - Transcribe ends a request that receives no audio for 15 s. A timer sends a short burst of silence after
+//   keepAliveAfterMs without audio (cheap: 100 ms of billed audio per 10 s of pause). If no timer could run for ~14 s
+//   (a process stalled or suspended), write() treats the request as gone and replaces it before sending, instead of
+//   losing the first words of an utterance into a dead stream.
+// - A request may last 4 hours: past maxStreamMs it is replaced at the next utterance boundary, so the limit never
+//   cuts a sentence.
+// - A failed request is replaced reopenAfterMs later, or by the next write if that comes first (bounded consecutive
+//   attempts); audio not yet sent moves to the replacement and text already recognised for the current utterance is
+//   carried over.
 import {
   type AudioStream,
   type LanguageCode,
@@ -60,6 +64,10 @@ export interface AmazonTranscribeOptions {
   closeWaitMs?: number;
   /** Consecutive failed requests replaced before write()/finish() give up with a RecognizerError. */
   maxReopens?: number;
+  /** A request that failed is replaced this long after, without waiting for the next write. */
+  reopenAfterMs?: number;
+  /** A request is replaced at the first utterance boundary after this long (Transcribe ends one after 4 hours). */
+  maxStreamMs?: number;
   clock?: Clock;
   timers?: Timers;
   log?: ServiceLog;
@@ -70,6 +78,8 @@ type Settings = Required<Omit<AmazonTranscribeOptions, 'log'>> & { log: ServiceL
 /** Transcribe's own limit, minus a margin for the request to be in flight. */
 const NO_AUDIO_TIMEOUT_MS = 15_000;
 const STALE_AFTER_MS = NO_AUDIO_TIMEOUT_MS - 1_000;
+/** Transcribe's 4-hour limit on one request, minus a margin for the utterance that is in progress when it is due. */
+const MAX_STREAM_MS = 4 * 3_600_000 - 10 * 60_000;
 
 /** Refusals of the request itself: retrying the same request cannot succeed (quota, invalid parameters). */
 const FATAL_AT_START = new Set(['BadRequestException', 'LimitExceededException']);
@@ -98,6 +108,8 @@ export class AmazonTranscribeRecognizer implements Recognizer {
       openWaitMs: options.openWaitMs ?? 2_000,
       closeWaitMs: options.closeWaitMs ?? 2_000,
       maxReopens: options.maxReopens ?? 3,
+      reopenAfterMs: options.reopenAfterMs ?? 1_000,
+      maxStreamMs: options.maxStreamMs ?? MAX_STREAM_MS,
       clock: options.clock ?? { now: () => Date.now() },
       timers: options.timers ?? systemTimers,
       log: options.log,
@@ -135,6 +147,7 @@ class Connection {
   enqueued = 0;
   /** Where the current utterance starts on this clock (the last finish() boundary). */
   utteranceStart = 0;
+  readonly openedAt: number;
   lastAudioAt: number;
   /** Settles when send() resolved or rejected; never rejects. */
   readonly accepted: Promise<void>;
@@ -146,6 +159,7 @@ class Connection {
   private ended = false;
 
   constructor(now: number) {
+    this.openedAt = now;
     this.lastAudioAt = now;
     this.accepted = new Promise((resolve) => {
       this.markAccepted = resolve;
@@ -238,11 +252,11 @@ class TranscribeRecognizerStream implements RecognizerStream {
     if (conn.state === 'closed') {
       conn = this.recover(conn);
     } else if (now - conn.lastAudioAt >= STALE_AFTER_MS) {
-      // No timer ran for ~15 s (a frozen Lambda instance): Transcribe has closed the request or is about to.
+      // No timer ran for ~15 s (a stalled or suspended process): Transcribe has closed the request or is about to.
       this.s.log?.info('Amazon Transcribe stream idle past the no-audio timeout; reopening', this.logFields());
       conn = this.replace(conn);
     }
-    // Copied: the caller may reuse its buffer, and the bytes leave later. Node is little-endian on every Lambda
+    // Copied: the caller may reuse its buffer, and the bytes leave later. Node is little-endian on every AWS
     // architecture, so the platform-order copy is the s16le Transcribe expects.
     if (samples.length > 0) conn.push(new Uint8Array(samples.slice().buffer), samples.length, now);
     this.armKeepAlive();
@@ -264,6 +278,11 @@ class TranscribeRecognizerStream implements RecognizerStream {
     conn.utteranceStart = to;
     this.carry = '';
     this.prune(conn, to);
+    if (conn.state !== 'closed' && this.s.clock.now() - conn.openedAt >= this.s.maxStreamMs) {
+      // Between utterances: the next one goes to a fresh request rather than being cut by the 4-hour limit.
+      this.s.log?.info('Amazon Transcribe stream near its 4-hour limit; replaced between utterances', this.logFields());
+      this.replace(conn);
+    }
     return text;
   }
 
@@ -351,13 +370,25 @@ class TranscribeRecognizerStream implements RecognizerStream {
     // counts towards giving up so that a request that keeps dying cannot be reopened forever.
     if (conn === this.conn && !this.releasing) {
       this.failures += 1;
-      this.s.log?.warn('Amazon Transcribe stream ended; reopening on the next write', {
+      this.s.log?.warn('Amazon Transcribe stream ended; reopening', {
         ...this.logFields(),
         error: describeEnd(error),
         failures: this.failures,
       });
+      if (!(conn.failedAtStart && isFatalAtStart(error))) this.reopenLater(conn);
     }
     this.notify();
+  }
+
+  /** Replaces a failed request soon, so the session has one ready when the speaker goes on (a write may do it first). */
+  private reopenLater(conn: Connection): void {
+    this.s.timers.schedule(this.s.reopenAfterMs, () => {
+      if (conn !== this.conn || conn.state !== 'closed' || this.releasing || this.failure) return;
+      // Too many failures in a row: the next write reports it (see recover()).
+      if (this.failures > this.s.maxReopens) return;
+      this.replace(conn);
+      this.armKeepAlive();
+    });
   }
 
   /** The current request is closed: replace it, unless it cannot work or has failed too often. */
@@ -409,8 +440,8 @@ class TranscribeRecognizerStream implements RecognizerStream {
   private keepAlive(): void {
     if (this.releasing || this.failure) return;
     const conn = this.conn;
-    // A closed request is reopened by the next write; a request idle past the timeout (timers frozen with the
-    // instance) is dead already, and silence sent now would only hide that from write().
+    // A closed request is being reopened; a request idle past the timeout (timers stalled with the process) is
+    // dead already, and silence sent now would only hide that from write().
     if (conn.state === 'closed') return;
     const idle = this.s.clock.now() - conn.lastAudioAt;
     if (idle >= STALE_AFTER_MS) return;

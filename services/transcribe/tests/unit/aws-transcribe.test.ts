@@ -452,10 +452,10 @@ describe('AmazonTranscribeRecognizer', () => {
     expect(await speak(stream, 45, 1)).toBe('again');
   });
 
-  test('a request idle past the no-audio timeout (timers frozen with the Lambda) is replaced before sending', async () => {
+  test('a request idle past the no-audio timeout (no timer could run) is replaced before sending', async () => {
     const stream = await openStream();
     await speak(stream, 0, 3);
-    time.jump(20_000); // no timer fired: the instance was frozen between invocations
+    time.jump(20_000); // no timer fired: the process was stalled or suspended
     await speak(stream, 3, 2);
     expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(2);
     expect(streams[0]!.audioEnded).toBe(true);
@@ -501,6 +501,45 @@ describe('AmazonTranscribeRecognizer', () => {
     expect(error).toBeInstanceOf(RecognizerError);
     expect((error as Error).message).toMatch(/LimitExceededException/);
     await expect(stream.finish()).rejects.toBe(error);
+  });
+
+  test('a request that fails between utterances is replaced reopenAfterMs later, before the speaker goes on', async () => {
+    const stream = await openStream({ reopenAfterMs: 1_000 });
+    await speak(stream, 0, 5);
+    streams[0]!.transcript(result('r1', [['hello.', 0.1, 0.4]], false));
+    await settle();
+    await expect(stream.finish()).resolves.toBe('hello.');
+    streams[0]!.results.fail(new InternalFailureException({ message: 'oops', $metadata: {} }));
+    await settle();
+
+    await time.advance(999);
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(1);
+    await time.advance(1);
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(2);
+    // The replacement is kept alive like the first, and the next utterance goes to it.
+    await time.advance(10_000);
+    expect(streams[1]!.chunks).toHaveLength(1);
+    await speak(stream, 10, 2);
+    expect(streams[1]!.audioBytes()).toEqual(bytesOf(new Int16Array(CHUNK), frame(10), frame(11)));
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(2);
+  });
+
+  test('a request past maxStreamMs is replaced at the next utterance boundary, never mid-utterance', async () => {
+    const stream = await openStream({ maxStreamMs: 60_000 });
+    await speak(stream, 0, 3);
+    await time.advance(59_000); // keep-alives meanwhile
+    await speak(stream, 3, 5); // an utterance that runs past the limit stays on its request
+    await time.advance(2_000);
+    await speak(stream, 8, 2);
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(1);
+    streams[0]!.transcript(result('r1', [['still', 0.1, 0.2]], false));
+    await settle();
+    await expect(stream.finish()).resolves.toBe('still');
+
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(2);
+    await speak(stream, 20, 2);
+    expect(streams[0]!.audioEnded).toBe(true);
+    expect(streams[1]!.audioBytes()).toEqual(bytesOf(frame(20), frame(21)));
   });
 
   test('audio queued for a request that is refused moves to its replacement', async () => {
