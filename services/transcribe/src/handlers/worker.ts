@@ -1,0 +1,65 @@
+// The transcription worker's entry point: a long-running process (an ECS Fargate task on AWS, a worker thread in the
+// local runtime) that reads its configuration from the environment and consumes the audio stream with shard leases
+// until it is stopped. SIGTERM (how ECS stops a task) or SIGINT stops it gracefully: the utterances in progress end
+// as finals and the leases are freed for the other workers.
+import { pathToFileURL } from 'node:url';
+import type { Observability } from '@llt/platform';
+import { createWorkerDeps } from '#adapters/index';
+import { loadWorkerConfig } from '#config';
+import { StreamWorker } from '#worker/stream-worker';
+import { observability } from '../observability.ts';
+
+/** Powertools buffers metrics; Lambda publishes them per invocation, a long-running process on a timer. */
+const METRICS_FLUSH_MS = 60_000;
+
+export interface RunningWorker {
+  readonly worker: StreamWorker;
+  /** Graceful stop (see StreamWorker.stop); the buffered metrics are published last. */
+  stop(): Promise<void>;
+}
+
+export async function startTranscribeWorker(
+  env: NodeJS.ProcessEnv = process.env,
+  obs: Observability = observability,
+): Promise<RunningWorker> {
+  const worker = new StreamWorker(await createWorkerDeps(loadWorkerConfig(env), obs));
+  const publishMetrics = () => {
+    if (obs.metrics.hasStoredMetrics()) obs.metrics.publishStoredMetrics();
+  };
+  await worker.start();
+  const flush = setInterval(publishMetrics, METRICS_FLUSH_MS);
+  flush.unref();
+  let stopping: Promise<void> | undefined;
+  return {
+    worker,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(flush);
+        await worker.stop();
+        publishMetrics();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Runs the worker as the process's only job, until SIGTERM or SIGINT. */
+export async function main(): Promise<void> {
+  const { logger } = observability;
+  const running = await startTranscribeWorker();
+  logger.info('transcription worker started', { workerId: running.worker.workerId });
+  const stop = (signal: string) => {
+    logger.info('stopping the transcription worker', { signal, workerId: running.worker.workerId });
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('graceful stop failed', { error: (error as Error).message });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
