@@ -1,52 +1,19 @@
-// Every Lambda function of the product, named once: the service stacks create them, the workflow and
-// observability stacks find them by these deterministic names (never by cross-stack references).
+// The product's Lambda functions (one list, `@llt/platform/functions`, which the local runtime runs too) and where
+// the CDK app bundles each from. The service stacks create them; the workflow and observability stacks find them
+// by these deterministic names (never by cross-stack references).
 import { join } from 'node:path';
-import { TRANSLATION_FANOUT } from '@llt/workflows';
+import { type FunctionSpec, handlerPath } from '@llt/platform/functions';
 import { REPO_ROOT } from './config.ts';
 
-export type ServiceName = 'ingest' | 'transcribe' | 'translate' | 'synthesize' | 'notify';
-
-export interface FunctionSpec {
-  /** The deployed function name. */
-  name: string;
-  service: ServiceName;
-  /** Module under `services/<service>/src/handlers/` (without `.ts`). */
-  module: string;
-  /** The module's export Lambda calls. */
-  handler: string;
-}
-
-function workflowTask(placeholder: keyof typeof TRANSLATION_FANOUT.functions): FunctionSpec {
-  const task = TRANSLATION_FANOUT.functions[placeholder];
-  if (!task) throw new Error(`${TRANSLATION_FANOUT.name} has no function ${String(placeholder)}`);
-  return { name: task.name, service: task.service, module: 'workflow', handler: task.handler };
-}
-
-export const FUNCTIONS = {
-  ingestWebSocket: { name: 'llt-ingest-websocket', service: 'ingest', module: 'websocket', handler: 'handler' },
-  ingestAuthorizer: { name: 'llt-ingest-authorizer', service: 'ingest', module: 'authorizer', handler: 'handler' },
-  ingestHttp: { name: 'llt-ingest-http', service: 'ingest', module: 'http', handler: 'handler' },
-  ingestEvents: { name: 'llt-ingest-events', service: 'ingest', module: 'events', handler: 'handler' },
-  transcribeKinesis: { name: 'llt-transcribe-kinesis', service: 'transcribe', module: 'kinesis', handler: 'handler' },
-  translate: workflowTask('TranslateFunction'),
-  synthesize: workflowTask('SynthesizeFunction'),
-  notifyEvents: { name: 'llt-notify-events', service: 'notify', module: 'events', handler: 'handler' },
-  notifyHttp: { name: 'llt-notify-http', service: 'notify', module: 'http', handler: 'handler' },
-  notifyLanguages: workflowTask('ResolveLanguagesFunction'),
-  notifyCaption: workflowTask('NotifyCaptionFunction'),
-  notifyAudio: workflowTask('NotifyAudioFunction'),
-} as const satisfies Record<string, FunctionSpec>;
-
-export const ALL_FUNCTIONS: readonly FunctionSpec[] = Object.values(FUNCTIONS);
+export {
+  ALL_FUNCTIONS,
+  FUNCTIONS,
+  type FunctionSpec,
+  ruleTarget,
+  type ServiceName,
+} from '@llt/platform/functions';
 
 /** The handler file a function is bundled from. */
 export function entryOf(spec: FunctionSpec): string {
-  return join(REPO_ROOT, 'services', spec.service, 'src', 'handlers', `${spec.module}.ts`);
-}
-
-/** The function a service's EventBridge rule targets (`RuleDefinition.handler` names the handler module). */
-export function ruleTarget(service: ServiceName, module: string): FunctionSpec {
-  const [spec, ...others] = ALL_FUNCTIONS.filter((f) => f.service === service && f.module === module);
-  if (!spec || others.length > 0) throw new Error(`no single ${service} function is built from handlers/${module}.ts`);
-  return spec;
+  return join(REPO_ROOT, handlerPath(spec));
 }
