@@ -21,3 +21,22 @@ test('a registry keeps named histograms and counters', () => {
     counters: { 'ingest.FramesStored': 3 },
   });
 });
+
+test("a registry's changes since they were last taken merge into another as if recorded there", () => {
+  const environment = new StatsRegistry();
+  const runtime = new StatsRegistry();
+  environment.increment('notify.Before');
+  environment.trackChanges();
+  environment.histogram('notify.FanoutMs').record(3);
+  environment.histogram('notify.FanoutMs').record(5);
+  environment.increment('notify.Delivered', 2);
+  const changes = environment.takeChanges();
+  expect(changes).toEqual({ samples: { 'notify.FanoutMs': [3, 5] }, counters: { 'notify.Delivered': 2 } });
+  expect(environment.takeChanges()).toBeUndefined();
+  runtime.merge(changes!);
+  runtime.increment('notify.Delivered');
+  expect(runtime.snapshot()).toEqual({
+    histograms: { 'notify.FanoutMs': { count: 2, p50: 3, p95: 5, p99: 5, max: 5 } },
+    counters: { 'notify.Delivered': 3 },
+  });
+});
