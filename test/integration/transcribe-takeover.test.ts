@@ -53,6 +53,8 @@ let eventsServer: EventBridgeServer;
 let env: Record<string, string>;
 let kinesis: KinesisClient;
 const events: BusEvent[] = [];
+/** When each event reached the bus (epoch ms), by event. */
+const arrivals = new Map<BusEvent, number>();
 /** The script as audio: each sentence's frames, then a pause. */
 let audio: { samples: Int16Array; sentences: { first: number; last: number }[] };
 
@@ -60,7 +62,10 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'llt-takeover-'));
   emulators = await startEmulators({ dataDir, region: 'us-east-1' });
   bus = new LocalEventBus({ name: EVENT_BUS_NAME, region: 'us-east-1' });
-  bus.subscribe((event) => events.push(event));
+  bus.subscribe((event) => {
+    events.push(event);
+    arrivals.set(event, Date.now());
+  });
   eventsServer = await startEventBridgeServer(bus);
   env = {
     AWS_REGION: 'us-east-1',
@@ -211,6 +216,7 @@ test('the shard moves to a second worker mid-sentence and the first is killed: t
   const killFrame = Math.round(sentence.first + (sentence.last - sentence.first) * KILL_AT_FRACTION);
   let killed = '';
   let survivor = '';
+  let killedAt = 0;
   await speak('s_takeover001', {
     frame: killFrame,
     run: async (shardId) => {
@@ -219,6 +225,7 @@ test('the shard moves to a second worker mid-sentence and the first is killed: t
       killed = owner!.workerId;
       survivor = workers.workers.find((w) => w !== owner)!.workerId;
       await owner!.kill();
+      killedAt = Date.now();
     },
   });
   const takeover = await transcribed('s_takeover001');
@@ -236,6 +243,15 @@ test('the shard moves to a second worker mid-sentence and the first is killed: t
       reference: { wer: referenceWer.wer, finals: reference.map((f) => f.text) },
       takeover: { wer: takeoverWer.wer, finals: takeover.map((f) => f.text) },
       partials: { reference: partialsOf('s_reference01').length, takeover: partialsOf('s_takeover001').length },
+      // From the kill to the first transcript of the session published by the worker that took over.
+      firstAfterKillMs:
+        Math.min(
+          ...events
+            .filter((e) => (e.detail as { sessionId?: string }).sessionId === 's_takeover001')
+            .map((e) => arrivals.get(e)!)
+            .filter((at) => at > killedAt),
+        ) - killedAt,
+      recordToRecognizerMs: stats.histogram('transcribe.RecordToRecognizerMs').summary(),
     }),
   );
   expect(takeover.length).toBe(reference.length);
