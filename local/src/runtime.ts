@@ -19,6 +19,8 @@ import {
   stats,
   TRANSCRIPTS_TABLE,
 } from '@llt/platform';
+import { ALL_FUNCTIONS, FUNCTIONS, type FunctionSpec, ruleTarget } from '@llt/platform/functions';
+import { TRANSLATION_FANOUT } from '@llt/workflows';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LocalEventBus } from './bus/event-bus.ts';
 import { type EventBridgeServer, startEventBridgeServer } from './bus/eventbridge-server.ts';
@@ -30,7 +32,9 @@ import { type StaticApp, serveStatic } from './gateway/static-apps.ts';
 import { type GatewayLimits, WebSocketGateway } from './gateway/websocket-gateway.ts';
 import { fileCheckpointStore } from './kinesis/checkpoint-file.ts';
 import { KinesisPoller } from './kinesis/poller.ts';
-import { invoke, type LambdaHandler } from './lambda.ts';
+import { invoke, type LambdaHandler, lambdaContext } from './lambda/context.ts';
+import { LambdaService } from './lambda/service.ts';
+import { describeSettings, type LambdaSettings, lambdaSettingsFromEnv } from './lambda/settings.ts';
 import { startAudioSweeper } from './s3/audio-sweeper.ts';
 import { startTranslationWorkflow } from './stepfunctions/translation-workflow.ts';
 
@@ -50,6 +54,11 @@ export interface LocalSystemOptions {
   onError?: (error: unknown, where: string) => void;
   /** Shorter WebSocket limits for tests (idle timeout, connection duration, …); the defaults are API Gateway's. */
   gatewayLimits?: Partial<GatewayLimits>;
+  /**
+   * How invocations reach the functions' execution environments (policy, environments, recycling, seed); what
+   * is not given comes from LLT_LAMBDA_* and then the `sticky` defaults.
+   */
+  lambda?: Partial<LambdaSettings>;
 }
 
 export interface LocalSystem {
@@ -63,11 +72,19 @@ export interface LocalSystem {
   env: Record<string, string>;
   bus: LocalEventBus;
   gateway: WebSocketGateway;
+  /** Runs the functions, each in execution environments of its own. */
+  lambda: LambdaService;
   stop(): Promise<void>;
 }
 
 export const OPTIONAL_SERVICES = ['transcribe', 'translation'] as const;
 export type OptionalService = (typeof OPTIONAL_SERVICES)[number];
+/**
+ * The functions the Lambda service runs: all of them but transcription's Kinesis consumer, which the runtime still
+ * calls in its own thread (one instance, holding each session's recogniser) until transcription runs as a
+ * long-running worker.
+ */
+const HOSTED_FUNCTIONS: readonly FunctionSpec[] = ALL_FUNCTIONS.filter((f) => f !== FUNCTIONS.transcribeKinesis);
 const MAX_HTTP_BODY = 64 * 1024;
 /** How late the main event loop runs timers: the first sign of an overloaded process. */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -133,25 +150,26 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     const events: EventBridgeServer = await startEventBridgeServer(bus);
     stoppers.push(() => events.stop());
 
-    // Handlers are imported after the process-wide defaults are set: Powertools reads them at load time.
-    const ingestWs = await import('@llt/ingest/handlers/websocket');
-    const ingestHttp = await import('@llt/ingest/handlers/http');
-    const ingestAuthorizer = await import('@llt/ingest/handlers/authorizer');
     // The same routes and authorizer identity source the CDK app deploys.
     const { WEBSOCKET_ACTION_ROUTES, CONNECT_IDENTITY_SOURCE } = await import('@llt/ingest/routes');
 
-    let wsHandler: LambdaHandler<unknown, never> | undefined;
-    let authorizerHandler: LambdaHandler | undefined;
+    let lambda: LambdaService | undefined;
+    // The integrations call the functions by name; the Lambda service exists once the environment is known.
+    const call =
+      <E, R>(functionName: string) =>
+      (event: E, _context?: unknown): Promise<R> =>
+        (lambda as LambdaService).invoke<R>(functionName, event);
     const gateway = new WebSocketGateway({
       routes: WEBSOCKET_ACTION_ROUTES,
       // The platform stack's mock route: API Gateway answers it, no function runs.
       mockRoutes: [KEEPALIVE_ACTION],
-      functionName: 'ingest-websocket',
-      handler: (event, context) => (wsHandler as LambdaHandler)(event, context) as never,
+      functionName: FUNCTIONS.ingestWebSocket.name,
+      // One function behind every route, as the CDK app integrates it.
+      handler: call(FUNCTIONS.ingestWebSocket.name),
       authorizer: {
-        functionName: 'ingest-authorizer',
+        functionName: FUNCTIONS.ingestAuthorizer.name,
         identitySource: CONNECT_IDENTITY_SOURCE,
-        handler: (event, context) => (authorizerHandler as LambdaHandler)(event, context),
+        handler: call(FUNCTIONS.ingestAuthorizer.name),
       },
       region,
       ...(options.gatewayLimits ? { limits: options.gatewayLimits } : {}),
@@ -184,23 +202,42 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       // No user pool here: speakers pass the authorizer and $connect checks their session's speaker token.
       LLT_SPEAKER_AUTH: process.env.LLT_SPEAKER_AUTH || 'session-token',
     };
-    wsHandler = ingestWs.createWebSocketHandler(env) as unknown as LambdaHandler<unknown, never>;
-    authorizerHandler = ingestAuthorizer.createAuthorizerHandler(env) as unknown as LambdaHandler;
-    const httpHandler = ingestHttp.createHttpHandler(env) as unknown as HttpHandler;
-
-    // EventBridge rules whose targets are ingest handlers, from the same definitions the CDK app uses.
-    const { INGEST_RULES } = await import('@llt/ingest/rules');
-    const { createEventsHandler } = await import('@llt/ingest/handlers/events');
-    const ingestEvents = createEventsHandler(env) as unknown as LambdaHandler<unknown, void>;
-    for (const rule of INGEST_RULES)
-      bus.addRule(rule.name, rule.pattern, (event) => invoke('ingest-events', ingestEvents, event));
-    const { NOTIFY_RULES } = await import('@llt/notify/rules');
-    const notify = await import('@llt/notify/handlers/events');
-    const notifyEvents = notify.createEventsHandler(env) as unknown as LambdaHandler<unknown, void>;
-    for (const rule of NOTIFY_RULES)
-      bus.addRule(rule.name, rule.pattern, (event) => invoke('notify-events', notifyEvents, event));
-
     const services = new Set(options.services ?? OPTIONAL_SERVICES);
+    const settings = lambdaSettingsFromEnv(process.env, options.lambda);
+    // A random run is replayed with the same settings: say which.
+    if (settings.policy !== 'sticky') console.log(`[local] Lambda execution model: ${describeSettings(settings)}`);
+    lambda = new LambdaService({
+      functions: HOSTED_FUNCTIONS,
+      env,
+      settings,
+      onError: (error, where) => onError(error, `lambda ${where}`),
+    });
+    const lambdaService = lambda;
+    // After transcription's last finals and the fan-outs they start (stoppers before this one), every environment
+    // is discarded.
+    stoppers.unshift(async () => {
+      await Promise.race([bus.drain(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+      await lambdaService.stop();
+    });
+    // The workflow's functions, whose modules export `warm` (engines to start: Apertium pipelines, voices, the
+    // encoder; notify's clients), get one environment each, initialized before the system says it is ready, as
+    // provisioned concurrency would. Every other environment starts on its function's first invocation (a cold
+    // start), so a system that never calls a function pays nothing for it.
+    const warmed = services.has('translation') ? Object.values(TRANSLATION_FANOUT.functions).map((f) => f.name) : [];
+    const warming = lambda.warm(warmed);
+    // Awaited below; until then a failure must not count as unhandled.
+    warming.catch(() => undefined);
+
+    // EventBridge rules whose targets are service functions, from the same definitions the CDK app uses.
+    const { INGEST_RULES } = await import('@llt/ingest/rules');
+    for (const rule of INGEST_RULES) {
+      bus.addRule(rule.name, rule.pattern, call(ruleTarget('ingest', rule.handler).name));
+    }
+    const { NOTIFY_RULES } = await import('@llt/notify/rules');
+    for (const rule of NOTIFY_RULES) {
+      bus.addRule(rule.name, rule.pattern, call(ruleTarget('notify', rule.handler).name));
+    }
+
     if (services.has('transcribe')) {
       // The Kinesis event source mapping: batches of audio records, per shard in order, to transcribe.
       const { createKinesisHandler } = await import('@llt/transcribe/handlers/kinesis');
@@ -208,7 +245,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       const poller = new KinesisPoller(
         kinesisClient({ region, kinesis: emulators.endpoints.kinesis }),
         AUDIO_STREAM_NAME,
-        (event) => invoke('transcribe-kinesis', transcribe as unknown as LambdaHandler<typeof event, never>, event),
+        (event) =>
+          invoke(FUNCTIONS.transcribeKinesis.name, transcribe as unknown as LambdaHandler<typeof event, never>, event),
         {
           // A new stream is empty; a kept one is read on from the checkpoint, or from its start if there is none.
           startingPosition: 'TRIM_HORIZON',
@@ -232,19 +270,21 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     }
 
     if (services.has('translation')) {
-      stoppers.unshift(await startTranslationWorkflow({ env, region, bus, onError }));
+      startTranslationWorkflow({ lambda, region, bus, onError });
       stoppers.unshift(startAudioSweeper({ s3: s3Client({ region, s3: emulators.endpoints.s3 }), onError }));
     }
 
-    const notifyHttpModule = await import('@llt/notify/handlers/http');
-    const notifyHttp = notifyHttpModule.createHttpHandler(env) as unknown as HttpHandler;
+    // The HTTP API's route to notify (its handler module says which paths it serves).
+    const { CAPTIONS_ROUTE } = await import('@llt/notify/handlers/http');
+    await warming;
     const appsDir = fileURLToPath(new URL('../../frontends/', import.meta.url));
     routes = {
-      ingest: httpHandler,
-      notify: notifyHttp,
-      notifyRoute: notifyHttpModule.CAPTIONS_ROUTE,
+      ingest: call(FUNCTIONS.ingestHttp.name),
+      notify: call(FUNCTIONS.notifyHttp.name),
+      notifyRoute: CAPTIONS_ROUTE,
       env,
       bus,
+      lambda,
       s3Endpoint: emulators.endpoints.s3,
       publicUrl,
       apps: [
@@ -270,6 +310,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       env,
       bus,
       gateway,
+      lambda,
       async stop() {
         // Clients first (no new audio, told to reconnect), then the audio already stored is transcribed and
         // fanned out, then the engines, emulators and ports stop. Sessions live on in the data directory.
@@ -293,6 +334,7 @@ interface HttpRoutes {
   notifyRoute: RegExp;
   env: Record<string, string>;
   bus: LocalEventBus;
+  lambda: LambdaService;
   s3Endpoint: string;
   apps: readonly StaticApp[];
   publicUrl: string;
@@ -301,7 +343,7 @@ interface HttpRoutes {
 async function serveHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  { ingest: api, notify, notifyRoute, env, bus, s3Endpoint, apps, publicUrl }: HttpRoutes,
+  { ingest: api, notify, notifyRoute, env, bus, lambda, s3Endpoint, apps, publicUrl }: HttpRoutes,
   onError: (error: unknown, where: string) => void,
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -336,6 +378,11 @@ async function serveHttp(
       res.end(
         JSON.stringify({
           ...stats.snapshot(),
+          // How invocations were routed, and each function's execution environments alive now.
+          lambda: {
+            ...lambda.settings,
+            environments: Object.fromEntries(lambda.functionNames.map((name) => [name, lambda.environments(name)])),
+          },
           process: {
             rssBytes: process.memoryUsage().rss,
             maxRssBytes: usage.maxRSS * 1024,
@@ -356,8 +403,9 @@ async function serveHttp(
       const body = await readBody(req, MAX_HTTP_BODY);
       const event = toHttpApiEvent(req, body);
       // The HTTP API's routes: caption history belongs to notify, everything else to ingest.
-      if (notifyRoute.test(path)) writeHttpApiResult(res, await invoke('notify-http', notify, event));
-      else writeHttpApiResult(res, await invoke('ingest-http', api, event));
+      if (notifyRoute.test(path))
+        writeHttpApiResult(res, await notify(event, lambdaContext(FUNCTIONS.notifyHttp.name)));
+      else writeHttpApiResult(res, await api(event, lambdaContext(FUNCTIONS.ingestHttp.name)));
       return;
     }
     if (path === '/config.json') {

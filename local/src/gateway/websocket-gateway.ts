@@ -8,8 +8,8 @@ import type { Duplex } from 'node:stream';
 import { stats } from '@llt/platform';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import type { LambdaHandler } from '../lambda.ts';
-import { lambdaContext } from '../lambda.ts';
+import type { LambdaHandler } from '../lambda/context.ts';
+import { lambdaContext } from '../lambda/context.ts';
 import { type AuthorizerOutcome, checkIdentitySource, evaluateAuthorizerResult } from './authorizer-policy.ts';
 import { BINARY_FRAME_CLOSE, type CloseReason, guardFrames } from './frame-guard.ts';
 

@@ -64,4 +64,7 @@ export function createWorkflowTasks(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-export const { languagesHandler, captionHandler, audioHandler } = createWorkflowTasks().handlers;
+const deployed = createWorkflowTasks();
+export const { languagesHandler, captionHandler, audioHandler } = deployed.handlers;
+/** Init code for a new execution environment (the local runtime runs it before the first invocation). */
+export const { warm } = deployed;

@@ -39,4 +39,10 @@ export function createWorkflowTasks(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-export const { synthesizeHandler } = createWorkflowTasks().handlers;
+const deployed = createWorkflowTasks();
+export const { synthesizeHandler } = deployed.handlers;
+/**
+ * Init code for a new execution environment, and what it releases when discarded (the local runtime runs both:
+ * voices and encoder load before the first invocation, the engine's worker stops with the environment).
+ */
+export const { warm, shutdown } = deployed;

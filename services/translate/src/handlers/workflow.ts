@@ -39,4 +39,10 @@ export function createWorkflowTasks(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-export const { translateHandler } = createWorkflowTasks().handlers;
+const deployed = createWorkflowTasks();
+export const { translateHandler } = deployed.handlers;
+/**
+ * Init code for a new execution environment, and what it releases when discarded (the local runtime runs both:
+ * the engine's pipelines start before the first invocation and stop with the environment).
+ */
+export const { warm, shutdown } = deployed;
