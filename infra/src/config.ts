@@ -31,6 +31,9 @@ export const PARAMETERS = {
   captionsTableName: '/llt/tables/captions',
 } as const;
 
+/** The transcription workers' ECS cluster and service: the transcribe stack names them, the dashboard finds them. */
+export const TRANSCRIBE_WORKERS = { cluster: 'llt-transcribe', service: 'llt-transcribe-worker' } as const;
+
 /** Stage of the WebSocket API; part of the Management API endpoint and of the ManageConnections ARN. */
 export const WEBSOCKET_STAGE = 'live';
 

@@ -11,6 +11,9 @@ export const PRICES = {
   websocketPerMillionMessages: 1.0,
   websocketPerMillionConnectionMinutes: 0.25,
   lambdaArmPerGbSecond: 0.0000133334,
+  fargateArmPerVcpuHour: 0.03238,
+  fargateArmPerGbHour: 0.00356,
+  publicIpv4PerHour: 0.005,
   lambdaPerMillionRequests: 0.2,
   expressWorkflowPerMillionRequests: 1.0,
   expressWorkflowPerGbSecond: 0.00001667,
@@ -39,11 +42,21 @@ export const ASSUMPTIONS = {
   messagesPerListenerPerSentence: 7,
   /** One MP3 clip per sentence and language at 48 kbps, ~3.5 s. */
   clipBytes: 21_000,
-  /** Lambda: 512 MB; ingest ~10 ms per frame, transcribe ~40 ms per batch (one per frame at batching window 0),
-   * each workflow task ~150 ms, notify ~50 ms per fan-out. */
+  /** Lambda: 512 MB; ingest ~10 ms per frame, each workflow task ~150 ms, notify ~50 ms per fan-out. */
   lambdaGb: 0.5,
   ingestSecondsPerFrame: 0.01,
-  transcribeSecondsPerBatch: 0.04,
+  /**
+   * Transcription workers: a fixed Fargate fleet (2 tasks of 0.5 vCPU and 1 GB on ARM, each with a public IPv4
+   * address) shared by the sessions live at once, assumed 10 here: its cost per session-hour is the fleet's hour over
+   * them. Lease writes: a checkpoint per second on each of the stream's 4 shards, a heartbeat per worker every 3 s.
+   */
+  workerTasks: 2,
+  workerVcpu: 0.5,
+  workerGb: 1,
+  sessionsSharingWorkers: 10,
+  streamShards: 4,
+  leaseWritesPerShardHour: 3_600,
+  heartbeatsPerWorkerHour: 1_200,
   workflowTaskSeconds: 0.15,
   notifySecondsPerFanout: 0.05,
   /** Express executions: ~1 s at the 64 MB minimum. */
@@ -67,15 +80,19 @@ export function costPerSessionHour(languages: number, listeners: number): Sessio
   const wsMessages = a.framesPerHour + sentences * a.messagesPerListenerPerSentence * listeners;
   // Events on the bus per sentence: ~4 partials, the final, TranslationReady and SpeechSynthesized per language.
   const events = sentences * (5 + 2 * languages);
-  // Lambda invocations: ingest per frame, transcribe per batch, notify per event fan-out and per workflow task.
+  // Lambda invocations: ingest per frame, notify per event fan-out and per workflow task.
   const taskInvocations = sentences * (1 + 4 * languages);
   const fanouts = sentences * 5;
-  const invocations = a.framesPerHour * 2 + taskInvocations + fanouts;
+  const invocations = a.framesPerHour + taskInvocations + fanouts;
   const gbSeconds =
     a.lambdaGb *
-    (a.framesPerHour * (a.ingestSecondsPerFrame + a.transcribeSecondsPerBatch) +
+    (a.framesPerHour * a.ingestSecondsPerFrame +
       taskInvocations * a.workflowTaskSeconds +
       fanouts * a.notifySecondsPerFanout * Math.max(1, listeners / 64));
+  // The worker fleet and its lease table, per session sharing it.
+  const fleetHour =
+    a.workerTasks * (a.workerVcpu * p.fargateArmPerVcpuHour + a.workerGb * p.fargateArmPerGbHour + p.publicIpv4PerHour);
+  const leaseWrites = a.streamShards * a.leaseWritesPerShardHour + a.workerTasks * a.heartbeatsPerWorkerHour;
   const translatedChars = a.charactersPerHour * languages;
   const lines = {
     'Transcribe streaming': 60 * p.transcribeStreamingPerMinute,
@@ -85,6 +102,7 @@ export function costPerSessionHour(languages: number, listeners: number): Sessio
       (wsMessages / 1e6) * p.websocketPerMillionMessages +
       ((listeners + 1) * 60 * p.websocketPerMillionConnectionMinutes) / 1e6,
     Lambda: gbSeconds * p.lambdaArmPerGbSecond + (invocations / 1e6) * p.lambdaPerMillionRequests,
+    'Fargate (transcription workers)': fleetHour / a.sessionsSharingWorkers,
     'Step Functions (Express)':
       (sentences / 1e6) * p.expressWorkflowPerMillionRequests +
       sentences * a.workflowGbSeconds * p.expressWorkflowPerGbSecond,
@@ -94,7 +112,8 @@ export function costPerSessionHour(languages: number, listeners: number): Sessio
     DynamoDB:
       (a.framesPerHour / 1e6) * p.dynamoPerMillionWrites +
       ((sentences * (3 + 3 * languages)) / 1e6) * p.dynamoPerMillionWrites +
-      ((fanouts + taskInvocations) / 1e6) * p.dynamoPerMillionReads * Math.max(1, listeners / 40),
+      ((fanouts + taskInvocations) / 1e6) * p.dynamoPerMillionReads * Math.max(1, listeners / 40) +
+      (leaseWrites / 1e6 / a.sessionsSharingWorkers) * p.dynamoPerMillionWrites,
     S3: ((sentences * languages) / 1000) * p.s3PerThousandPuts + ((sentences * listeners) / 1000) * p.s3PerThousandGets,
     'Data transfer out': ((sentences * listeners * a.clipBytes) / 1e9) * p.dataTransferOutPerGb,
     'X-Ray': ((invocations * a.xraySampledShare) / 1e6) * p.xrayPerMillionTraces,

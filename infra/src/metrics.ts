@@ -15,8 +15,11 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
     counts: ['SessionsStarted', 'FramesStored', 'FramesDuplicate', 'FramesOutOfOrder', 'FramesSkipped'],
   },
   transcribe: {
-    latencies: ['EndOfSpeechToFinalMs', 'RecognizerOpenMs', 'FinishMs'],
+    latencies: ['EndOfSpeechToFinalMs', 'RecognizerOpenMs', 'FinishMs', 'RecordToRecognizerMs'],
     counts: [
+      'LeasesTaken',
+      'LeasesLost',
+      'RecordsReplayed',
       'Partials',
       'Finals',
       'FinalsDeduplicated',

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_FUNCTIONS, FUNCTIONS } from '../src/functions.ts';
+import { DEPLOYED_FUNCTIONS, FUNCTIONS } from '../src/functions.ts';
 import { removeTemporaryDirectories, resourcesOf, type Synthesized, synthesize, temporaryDirectory } from './synth.ts';
 
 let synth: Synthesized;
@@ -71,7 +71,7 @@ describe('cdk synth', () => {
 
 describe('function bundles', () => {
   it('bundles every function as one ESM file with a require banner', () => {
-    expect([...bundles.keys()].sort()).toEqual(ALL_FUNCTIONS.map((f) => f.name).sort());
+    expect([...bundles.keys()].sort()).toEqual(DEPLOYED_FUNCTIONS.map((f) => f.name).sort());
     for (const [name, { dir }] of bundles) {
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(
@@ -97,7 +97,7 @@ describe('function bundles', () => {
     expect(exported).toEqual(Object.fromEntries(entries.map((e) => [e.name, 'function'])));
   });
 
-  it('builds the AWS engines inside the bundles (Transcribe streaming, Translate, Polly)', () => {
+  it('builds the AWS engines inside the bundles (Translate, Polly)', () => {
     const invoke = (name: string, payload: unknown) => {
       const { dir, handler, env } = bundles.get(name)!;
       return runNode(
@@ -109,8 +109,6 @@ describe('function bundles', () => {
         env,
       ) as { result?: unknown; error?: string; message?: string };
     };
-    // An empty batch: the recogniser (Amazon Transcribe) is built, nothing is sent.
-    expect(invoke(FUNCTIONS.transcribeKinesis.name, { Records: [] })).toEqual({ result: { batchItemFailures: [] } });
     // A malformed task: the engine is built first, then the payload is refused, not a missing module.
     for (const fn of [FUNCTIONS.translate, FUNCTIONS.synthesize]) {
       const outcome = invoke(fn.name, { malformed: true });

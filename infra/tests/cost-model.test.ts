@@ -1,6 +1,6 @@
 // The cost model behind the README's table: what scales with languages, what with listeners, what is fixed.
 import { expect, test } from 'vitest';
-import { costPerSessionHour } from '../src/cost-model.ts';
+import { ASSUMPTIONS, costPerSessionHour, PRICES } from '../src/cost-model.ts';
 
 test('translation and speech scale with the languages; recognition does not', () => {
   const one = costPerSessionHour(1, 100);
@@ -24,4 +24,19 @@ test('the language services are most of the bill; the serverless plumbing is cen
     (cost.lines['Transcribe streaming'] ?? 0) + (cost.lines.Translate ?? 0) + (cost.lines['Polly (neural)'] ?? 0);
   expect(engines / cost.total).toBeGreaterThan(0.8);
   expect(cost.total - engines).toBeLessThan(1);
+});
+
+test('the transcription workers are a fixed fleet: their share of a session-hour shrinks with the sessions sharing it', () => {
+  const cost = costPerSessionHour(1, 100);
+  const workers = cost.lines['Fargate (transcription workers)'] ?? 0;
+  const fleetHour =
+    ASSUMPTIONS.workerTasks *
+    (ASSUMPTIONS.workerVcpu * PRICES.fargateArmPerVcpuHour +
+      ASSUMPTIONS.workerGb * PRICES.fargateArmPerGbHour +
+      PRICES.publicIpv4PerHour);
+  expect(workers).toBeCloseTo(fleetHour / ASSUMPTIONS.sessionsSharingWorkers, 9);
+  // Two always-on tasks: about 5 cents an hour for the whole fleet, under a cent per session at 10 sessions.
+  expect(fleetHour).toBeLessThan(0.06);
+  expect(workers).toBeLessThan(0.01);
+  expect(costPerSessionHour(4, 500).lines['Fargate (transcription workers)']).toBe(workers);
 });

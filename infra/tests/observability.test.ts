@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/config.ts';
-import { ALL_FUNCTIONS, FUNCTIONS, type ServiceName } from '../src/functions.ts';
+import { DEPLOYED_FUNCTIONS, type ServiceName } from '../src/functions.ts';
 import { END_TO_END, SERVICE_METRICS } from '../src/metrics.ts';
 import { flat, removeTemporaryDirectories, resourcesOf, type Synthesized, synthesize } from './synth.ts';
 
@@ -52,9 +52,12 @@ describe('observability stack', () => {
     for (const { service, metric } of END_TO_END) {
       expect(body).toContain(`"LowLatencyTranslate","${metric}","service","${service}"`);
     }
-    for (const fn of ALL_FUNCTIONS) expect(body).toContain(`"AWS/Lambda","Errors","FunctionName","${fn.name}"`);
+    for (const fn of DEPLOYED_FUNCTIONS) expect(body).toContain(`"AWS/Lambda","Errors","FunctionName","${fn.name}"`);
     expect(body).toContain('"AWS/States","ExecutionsFailed","StateMachineArn"');
-    expect(body).toContain(`"AWS/Lambda","IteratorAge","FunctionName","${FUNCTIONS.transcribeKinesis.name}"`);
+    expect(body).toContain('"AWS/Kinesis","GetRecords.IteratorAgeMilliseconds","StreamName","llt-audio"');
+    expect(body).toContain(
+      '"AWS/ECS","CPUUtilization","ClusterName","llt-transcribe","ServiceName","llt-transcribe-worker"',
+    );
   });
 
   it('alarms on the p95 from the end of speech to the audio URL above 1.5 s', () => {
@@ -73,11 +76,27 @@ describe('observability stack', () => {
   it('alarms when transcription lags the audio stream by more than 5 s', () => {
     expect(alarms()).toContainEqual(
       expect.objectContaining({
-        Namespace: 'AWS/Lambda',
-        MetricName: 'IteratorAge',
-        Dimensions: [{ Name: 'FunctionName', Value: FUNCTIONS.transcribeKinesis.name }],
+        Namespace: 'AWS/Kinesis',
+        MetricName: 'GetRecords.IteratorAgeMilliseconds',
+        Dimensions: [{ Name: 'StreamName', Value: 'llt-audio' }],
         Statistic: 'Maximum',
         Threshold: 5000,
+      }),
+    );
+  });
+
+  it('alarms when no transcription worker runs, or none reports', () => {
+    expect(alarms()).toContainEqual(
+      expect.objectContaining({
+        Namespace: 'ECS/ContainerInsights',
+        MetricName: 'RunningTaskCount',
+        Dimensions: [
+          { Name: 'ClusterName', Value: 'llt-transcribe' },
+          { Name: 'ServiceName', Value: 'llt-transcribe-worker' },
+        ],
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
       }),
     );
   });
@@ -89,7 +108,7 @@ describe('observability stack', () => {
     expect(JSON.stringify(workflow?.Metrics)).toContain('ExecutionsTimedOut');
     const errors = all.filter((a) => a.MetricName === 'Errors');
     expect(errors.map((a) => (a.Dimensions as { Value: string }[])[0]!.Value).sort()).toEqual(
-      ALL_FUNCTIONS.map((f) => f.name).sort(),
+      DEPLOYED_FUNCTIONS.map((f) => f.name).sort(),
     );
     for (const alarm of all) expect(flat(alarm.AlarmActions)).toContain('AlarmTopic');
   });

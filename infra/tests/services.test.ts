@@ -1,9 +1,18 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { patternFor, TranscriptFinalizedV1, TranscriptPartialV1 } from '@llt/events';
 import { CONNECT_IDENTITY_SOURCE, WEBSOCKET_ROUTES } from '@llt/ingest/routes';
 import { INGEST_RULES } from '@llt/ingest/rules';
 import { NOTIFY_RULES } from '@llt/notify/rules';
-import { AUDIO_OBJECTS, CAPTIONS_TABLE, CONNECTIONS_TABLE, SESSIONS_TABLE, TRANSCRIPTS_TABLE } from '@llt/platform';
-import { Match } from 'aws-cdk-lib/assertions';
+import {
+  AUDIO_OBJECTS,
+  CAPTIONS_TABLE,
+  CONNECTIONS_TABLE,
+  SESSIONS_TABLE,
+  SHARD_LEASES_TABLE,
+  TRANSCRIPTS_TABLE,
+} from '@llt/platform';
+import type { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ingestConfig from '../../services/ingest/src/config.ts';
 import * as notifyConfig from '../../services/notify/src/config.ts';
@@ -11,7 +20,7 @@ import * as synthesizeConfig from '../../services/synthesize/src/config.ts';
 import * as transcribeConfig from '../../services/transcribe/src/config.ts';
 import * as translateConfig from '../../services/translate/src/config.ts';
 import { AWS_TARGET_LANGUAGES, LAMBDA_RUNTIME, WEBSOCKET_STAGE } from '../src/config.ts';
-import { ALL_FUNCTIONS, FUNCTIONS, type FunctionSpec } from '../src/functions.ts';
+import { DEPLOYED_FUNCTIONS, FUNCTIONS, type FunctionSpec } from '../src/functions.ts';
 import { INGEST_HTTP_ROUTES } from '../src/stacks/ingest-stack.ts';
 import { CAPTIONS_HTTP_ROUTE } from '../src/stacks/notify-stack.ts';
 import {
@@ -71,10 +80,10 @@ function environmentOf(name: string): NodeJS.ProcessEnv {
 describe('service functions', () => {
   it('deploys every function of the catalog exactly once, under its own name', () => {
     const names = functions().map((f) => f.props.FunctionName);
-    expect(names.sort()).toEqual(ALL_FUNCTIONS.map((f) => f.name).sort());
+    expect(names.sort()).toEqual(DEPLOYED_FUNCTIONS.map((f) => f.name).sort());
   });
 
-  it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
+  it.each(DEPLOYED_FUNCTIONS.map((f) => [f.name, f] as const))(
     '%s: Node.js on arm64, traced, ESM handler export, its own log group with retention',
     (name, spec: FunctionSpec) => {
       const fn = functionNamed(name);
@@ -91,7 +100,7 @@ describe('service functions', () => {
     },
   );
 
-  it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
+  it.each(DEPLOYED_FUNCTIONS.map((f) => [f.name, f] as const))(
     '%s: runs the AWS engines, with Powertools settings',
     (name, spec: FunctionSpec) => {
       const env = environmentOf(name);
@@ -110,7 +119,7 @@ describe('service functions', () => {
     expect(AWS_TARGET_LANGUAGES).toEqual(['es', 'ca']);
   });
 
-  it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
+  it.each(DEPLOYED_FUNCTIONS.map((f) => [f.name, f] as const))(
     "%s: has every variable its service's configuration requires",
     (name, spec: FunctionSpec) => {
       const env = environmentOf(name);
@@ -150,6 +159,8 @@ describe('least privilege', () => {
       'xray:GetSamplingRules',
       'xray:GetSamplingTargets',
       'transcribe:StartStreamTranscription',
+      // Pulling the worker image: ECR's token call has no resource-level permissions.
+      'ecr:GetAuthorizationToken',
       'translate:TranslateText',
       'polly:SynthesizeSpeech',
       'logs:CreateLogDelivery',
@@ -207,18 +218,36 @@ describe('least privilege', () => {
     expect(grants).toBe(5);
   });
 
-  it('transcribe reads the stream through its event source and writes only the transcripts ledger', () => {
-    const statements = statementsOfFunction(FUNCTIONS.transcribeKinesis.name);
-    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-    expect(
-      dynamo.map((s) => [actionsOf(s), resourcesOfStatement(s)[0]?.endsWith(tableArn(TRANSCRIPTS_TABLE))]),
-    ).toEqual([[['dynamodb:PutItem'], true]]);
-    expect(statements.some((s) => actionsOf(s).includes('transcribe:StartStreamTranscription'))).toBe(true);
-    const kinesis = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kinesis:')));
-    for (const s of kinesis) {
-      expect(actionsOf(s)).not.toContain('kinesis:PutRecord');
-      expect(resourcesOfStatement(s)).toEqual([expect.stringMatching(/:stream\/llt-audio$/)]);
-    }
+  it("the transcription workers' task role reads the stream, keeps its leases and writes only the transcripts ledger", () => {
+    const template = synth.json.LltTranscribe!;
+    const [[taskRoleId]] = resourcesOf(template, 'AWS::ECS::TaskDefinition').map(([, t]) => [
+      (t.Properties!.TaskRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+    ]) as [[string]];
+    const statements = resourcesOf(template, 'AWS::IAM::Policy')
+      .filter(([, p]) => ((p.Properties?.Roles ?? []) as { Ref: string }[]).some((r) => r.Ref === taskRoleId))
+      .flatMap(([, p]) => statementsOf({ Resources: { p } as Record<string, CfnResourceJson> }));
+    const grants = statements.map((st) => ({ actions: actionsOf(st).sort(), resources: resourcesOfStatement(st) }));
+    expect(grants).toEqual([
+      {
+        actions: [
+          'kinesis:DescribeStreamSummary',
+          'kinesis:GetRecords',
+          'kinesis:GetShardIterator',
+          'kinesis:ListShards',
+        ],
+        resources: [expect.stringMatching(/:stream\/llt-audio$/)],
+      },
+      {
+        actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+        resources: ['<ShardLeasesTable.Arn>'],
+      },
+      {
+        actions: ['dynamodb:PutItem'],
+        resources: [expect.stringMatching(new RegExp(`${tableArn(TRANSCRIPTS_TABLE)}$`))],
+      },
+      { actions: ['events:PutEvents'], resources: [expect.stringMatching(/:event-bus\/llt-bus$/)] },
+      { actions: ['transcribe:StartStreamTranscription'], resources: ['*'] },
+    ]);
   });
 
   it('grants each function only the table actions its code uses', () => {
@@ -247,7 +276,7 @@ describe('least privilege', () => {
 
   it('only the WebSocket clients may manage connections, on the stage of the platform API', () => {
     const managers = new Set<string>();
-    for (const spec of ALL_FUNCTIONS) {
+    for (const spec of DEPLOYED_FUNCTIONS) {
       for (const statement of statementsOfFunction(spec.name)) {
         if (!actionsOf(statement).includes('execute-api:ManageConnections')) continue;
         managers.add(spec.name);
@@ -366,26 +395,129 @@ describe('event rules', () => {
 });
 
 describe('transcribe stack', () => {
-  it('consumes the audio stream per shard in order, without batching delay, with partial failures and a failure queue', () => {
-    const [[, mapping]] = resourcesOf(synth.json.LltTranscribe!, 'AWS::Lambda::EventSourceMapping') as [
-      [string, CfnResourceJson],
-    ];
-    expect(mapping.Properties).toMatchObject({
-      BatchSize: 100,
-      MaximumBatchingWindowInSeconds: 0,
-      ParallelizationFactor: 1,
-      BisectBatchOnFunctionError: true,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      StartingPosition: 'LATEST',
-      MaximumRetryAttempts: expect.any(Number),
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } } },
+  const template = () => synth.json.LltTranscribe!;
+  const only = (type: string) => {
+    const found = resourcesOf(template(), type);
+    expect(found, type).toHaveLength(1);
+    return found[0]![1].Properties!;
+  };
+
+  it('runs the stream workers as a Fargate service, not as a Lambda event source mapping', () => {
+    expect(resourcesOf(template(), 'AWS::Lambda::Function')).toEqual([]);
+    expect(resourcesOf(template(), 'AWS::Lambda::EventSourceMapping')).toEqual([]);
+    expect(only('AWS::ECS::Service')).toMatchObject({
+      ServiceName: 'llt-transcribe-worker',
+      LaunchType: 'FARGATE',
+      DesiredCount: 2,
+      DeploymentConfiguration: {
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      },
+      NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'ENABLED' } },
     });
-    expect(flat(mapping.Properties!.EventSourceArn)).toMatch(/:stream\/llt-audio$/);
-    synth.templates.LltTranscribe!.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-    synth.templates.LltTranscribe!.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+    const task = only('AWS::ECS::TaskDefinition');
+    expect(task).toMatchObject({
+      Cpu: '512',
+      Memory: '1024',
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      RequiresCompatibilities: ['FARGATE'],
+    });
+    const [container] = task.ContainerDefinitions as Record<string, unknown>[];
+    expect(container).toMatchObject({
+      ReadonlyRootFilesystem: true,
+      StopTimeout: 30,
+      LogConfiguration: { LogDriver: 'awslogs' },
+    });
+  });
+
+  it("gives the workers what their configuration requires, and Kinesis' read rate as their poll interval", () => {
+    const task = only('AWS::ECS::TaskDefinition');
+    const [container] = task.ContainerDefinitions as { Environment: { Name: string; Value: string }[] }[];
+    const env = Object.fromEntries(container!.Environment.map((e) => [e.Name, e.Value]));
+    const config = transcribeConfig.loadWorkerConfig(env);
+    expect(config).toMatchObject({
+      engine: 'amazon-transcribe',
+      audioStream: 'llt-audio',
+      shardLeasesTable: SHARD_LEASES_TABLE.name,
+      transcriptsTable: TRANSCRIPTS_TABLE.name,
+      leaseMs: 10_000,
+      renewMs: 3_000,
+      pollMs: 200,
+      initialPosition: 'LATEST',
+    });
+    expect(env.POWERTOOLS_SERVICE_NAME).toBe('transcribe');
+    expect(env.POWERTOOLS_TRACE_ENABLED).toBe('false');
+  });
+
+  it('keeps the leases in their own table, keyed as the shared definition says', () => {
+    expect(only('AWS::DynamoDB::Table')).toMatchObject({
+      TableName: SHARD_LEASES_TABLE.name,
+      KeySchema: [{ AttributeName: SHARD_LEASES_TABLE.partitionKey, KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(template().Resources.ShardLeasesTable?.Type).toBe('AWS::DynamoDB::Table');
+  });
+
+  it('runs in public subnets without a NAT gateway; nothing may connect in, only HTTPS goes out', () => {
+    expect(resourcesOf(template(), 'AWS::EC2::NatGateway')).toEqual([]);
+    expect(resourcesOf(template(), 'AWS::EC2::Subnet').map(([, s]) => s.Properties!.MapPublicIpOnLaunch)).toEqual([
+      true,
+      true,
+    ]);
+    const group = only('AWS::EC2::SecurityGroup');
+    expect(group.SecurityGroupIngress).toBeUndefined();
+    expect(group.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }),
+    ]);
+    expect(only('AWS::EC2::VPCEndpoint')).toMatchObject({ VpcEndpointType: 'Gateway' });
+    expect(flat(only('AWS::EC2::VPCEndpoint').ServiceName)).toContain('dynamodb');
+    expect(only('AWS::EC2::FlowLog')).toMatchObject({ TrafficType: 'REJECT' });
+  });
+
+  it('scales on CPU between 2 and 8 workers', () => {
+    expect(only('AWS::ApplicationAutoScaling::ScalableTarget')).toMatchObject({ MinCapacity: 2, MaxCapacity: 8 });
+    expect(only('AWS::ApplicationAutoScaling::ScalingPolicy')).toMatchObject({
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        TargetValue: 60,
       },
     });
   });
+
+  it('builds the image from the Dockerfile with a context of manifests and the sources the worker is made of', () => {
+    const manifest = synth.assembly.artifacts.find((a) => a.id === 'LltTranscribe.assets') as AssetManifestArtifact;
+    const images = Object.values(manifest.contents.dockerImages ?? {});
+    expect(images).toHaveLength(1);
+    const { source } = images[0]!;
+    expect(source.dockerFile).toBe('services/transcribe/Dockerfile');
+    expect(source.platform).toBe('linux/arm64');
+    const dir = join(synth.assembly.directory, source.directory!);
+    const files = listFiles(dir);
+    expect(files).toContain('services/transcribe/Dockerfile');
+    expect(files).toContain('services/transcribe/src/handlers/worker.ts');
+    expect(files).toContain('infra/src/bundling/worker-bundle.mjs');
+    expect(files).toContain('package-lock.json');
+    for (const workspace of ['shared/events', 'shared/platform', 'services/transcribe', 'frontends/speaker', 'test']) {
+      expect(files).toContain(`${workspace}/package.json`);
+    }
+    expect(files.filter((f) => /node_modules|\/tests\/|\.llt\/|^\.git\//.test(f))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('services/') && !f.startsWith('services/transcribe/'))).toEqual(
+      ['ingest', 'notify', 'synthesize', 'translate'].map((s) => `services/${s}/package.json`),
+    );
+    expect(files.reduce((bytes, f) => bytes + statSync(join(dir, f)).size, 0)).toBeLessThan(2_000_000);
+  });
 });
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? listFiles(dir, path) : [path];
+    })
+    .sort();
+}

@@ -1,7 +1,7 @@
 // Operators' view of the product: one dashboard (the latency of every hop as the services measure it, Lambda
 // errors and throttles, the stream consumer's lag, the workflow's outcomes, the WebSocket API) and the alarms
 // that matter, published to one topic. Everything is found by deterministic name or SSM parameter.
-import { NAMESPACE } from '@llt/platform';
+import { AUDIO_STREAM_NAME, NAMESPACE } from '@llt/platform';
 import { TRANSLATION_FANOUT } from '@llt/workflows';
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import {
@@ -19,9 +19,9 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { PARAMETERS, WEBSOCKET_STAGE } from '../config.ts';
+import { PARAMETERS, TRANSCRIBE_WORKERS, WEBSOCKET_STAGE } from '../config.ts';
 import { pascalCase } from '../constructs/event-rules.ts';
-import { ALL_FUNCTIONS, FUNCTIONS, type ServiceName } from '../functions.ts';
+import { DEPLOYED_FUNCTIONS, type ServiceName } from '../functions.ts';
 import { AUDIO_DELIVERED, END_TO_END, SERVICE_METRICS } from '../metrics.ts';
 import { platformParameter, stateMachineArn } from '../platform-refs.ts';
 
@@ -33,7 +33,7 @@ export interface ObservabilityStackProps extends StackProps {
 }
 
 /** Queues that hold what could not be processed; anything in them is worth a look. */
-export const FAILURE_QUEUES = ['llt-transcribe-failures', 'llt-workflow-undelivered'] as const;
+export const FAILURE_QUEUES = ['llt-workflow-undelivered'] as const;
 
 const ITERATOR_AGE_LIMIT_MS = 5_000;
 
@@ -84,7 +84,23 @@ export class ObservabilityStack extends Stack {
         statistic: 'Sum',
         period: Duration.minutes(1),
       });
-    const iteratorAge = lambdaMetric(FUNCTIONS.transcribeKinesis.name, 'IteratorAge', 'Maximum');
+    // How far the stream's readers (the transcription workers) are behind its newest record, as Kinesis sees it.
+    const iteratorAge = new Metric({
+      namespace: 'AWS/Kinesis',
+      metricName: 'GetRecords.IteratorAgeMilliseconds',
+      dimensionsMap: { StreamName: AUDIO_STREAM_NAME },
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+    });
+    const workerMetric = (namespace: string, metricName: string, statistic: string) =>
+      new Metric({
+        namespace,
+        metricName,
+        dimensionsMap: { ClusterName: TRANSCRIBE_WORKERS.cluster, ServiceName: TRANSCRIBE_WORKERS.service },
+        statistic,
+        period: Duration.minutes(1),
+      });
+    const runningWorkers = workerMetric('ECS/ContainerInsights', 'RunningTaskCount', 'Minimum');
 
     const graph = (title: string, left: Metric[] | MathExpression[], width = 12) =>
       new GraphWidget({ title, left, width, height: 6 });
@@ -126,25 +142,35 @@ export class ObservabilityStack extends Stack {
       [
         graph(
           'Lambda errors',
-          ALL_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Errors', 'Sum'), f.name)),
+          DEPLOYED_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Errors', 'Sum'), f.name)),
           8,
         ),
         graph(
           'Lambda throttles',
-          ALL_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Throttles', 'Sum'), f.name)),
+          DEPLOYED_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Throttles', 'Sum'), f.name)),
           8,
         ),
         graph(
           'Lambda duration p95 (ms)',
-          ALL_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Duration', 'p95'), f.name)),
+          DEPLOYED_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Duration', 'p95'), f.name)),
           8,
         ),
       ],
       [
         new GraphWidget({
-          title: 'Audio stream consumer: iterator age (ms)',
+          title: 'Transcription workers: iterator age (ms)',
           left: [iteratorAge],
           leftAnnotations: [{ value: ITERATOR_AGE_LIMIT_MS, label: 'alarm' }],
+          width: 8,
+          height: 6,
+        }),
+        new GraphWidget({
+          title: 'Transcription workers: CPU and memory (%), tasks',
+          left: [
+            labelled(workerMetric('AWS/ECS', 'CPUUtilization', 'Average'), 'CPU'),
+            labelled(workerMetric('AWS/ECS', 'MemoryUtilization', 'Average'), 'memory'),
+          ],
+          right: [labelled(runningWorkers, 'running tasks')],
           width: 8,
           height: 6,
         }),
@@ -183,7 +209,7 @@ export class ObservabilityStack extends Stack {
       return created;
     };
 
-    for (const fn of ALL_FUNCTIONS) {
+    for (const fn of DEPLOYED_FUNCTIONS) {
       alarm(`${pascalCase(fn.name)}Errors`, {
         alarmName: `${fn.name}-errors`,
         alarmDescription: `${fn.name} failed invocations`,
@@ -201,6 +227,17 @@ export class ObservabilityStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
+    });
+    alarm('TranscriptionWorkersDown', {
+      alarmName: 'llt-transcribe-workers-down',
+      alarmDescription: 'No transcription worker is running: nobody reads the audio stream',
+      metric: runningWorkers,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      // No data at all means the service (or its metrics) is gone: that is as bad.
+      treatMissingData: TreatMissingData.BREACHING,
     });
     alarm('WorkflowFailures', {
       alarmName: 'llt-workflow-failures',

@@ -1,61 +1,252 @@
-// Transcribe: the audio stream's consumer. One Kinesis event source mapping, per shard in order (parallelization
-// 1: a session's frames must reach its recogniser in sequence), no batching delay, failed batches bisected and
-// reported per record, what still fails recorded in an encrypted queue.
-import { TRANSCRIPTS_TABLE } from '@llt/platform';
-import { Duration } from 'aws-cdk-lib';
-import { Stream } from 'aws-cdk-lib/aws-kinesis';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+// Transcribe: the audio stream's consumer, as long-running stream workers on ECS Fargate rather than a Lambda event
+// source mapping (services/transcribe/README.md says why). Each worker holds shard leases in its lease table, keeps
+// every session's Amazon Transcribe stream for the session's life, and reads its shards every 200 ms. The image is
+// built from services/transcribe/Dockerfile; the tasks run in public subnets of their own VPC (no NAT gateway).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EVENT_BUS_NAME } from '@llt/events';
+import {
+  AUDIO_STREAM_NAME,
+  NAMESPACE,
+  RESOURCE_ENV,
+  SHARD_LEASES_TABLE,
+  type TableDefinition,
+  TRANSCRIPTS_TABLE,
+} from '@llt/platform';
+import { Duration, IgnoreMode, RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  FlowLogDestination,
+  FlowLogTrafficType,
+  GatewayVpcEndpointAwsService,
+  IpAddresses,
+  Peer,
+  Port,
+  SecurityGroup,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import {
+  AwsLogDriver,
+  Cluster,
+  ContainerImage,
+  ContainerInsights,
+  CpuArchitecture,
+  FargateService,
+  FargateTaskDefinition,
+  OperatingSystemFamily,
+} from 'aws-cdk-lib/aws-ecs';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FUNCTIONS } from '../functions.ts';
+import { AWS_ENGINES, AWS_TARGET_LANGUAGES, REPO_ROOT, TRANSCRIBE_WORKERS } from '../config.ts';
 import { acknowledge } from '../nag.ts';
 import { audioStreamArn, dynamoStatement, putEventsStatement } from '../platform-refs.ts';
+import { stableLogicalId } from '../stable-id.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
 
-export class TranscribeStack extends ServiceStack {
-  readonly failures: Queue;
+/** The worker's Dockerfile, relative to the repository root (the image's build context). */
+export const WORKER_DOCKERFILE = 'services/transcribe/Dockerfile';
 
-  constructor(scope: Construct, id: string, props: ServiceStackProps = {}) {
+/**
+ * What the image's build context holds: the root manifest and lock file, every workspace's package.json (npm ci
+ * checks the lock file against all of them), and the sources the worker is bundled from. Everything else — above
+ * all node_modules — is left out, so synthesizing stages a few hundred kilobytes.
+ */
+export function workerImageContext(): string[] {
+  const workspaces = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { workspaces: string[] })
+    .workspaces;
+  return [
+    'package.json',
+    'package-lock.json',
+    '.npmrc',
+    ...workspaces.map((w) => `${w}/package.json`),
+    'shared/events/src',
+    'shared/platform/src',
+    'services/transcribe/src',
+    'infra/src/bundling',
+    WORKER_DOCKERFILE,
+  ];
+}
+
+export interface TranscribeStackProps extends ServiceStackProps {
+  /** Workers running at all times; default 2 (one may be replaced or fail while the other reads every shard). */
+  desiredCount?: number;
+  /** Upper bound of CPU-driven scale-out; default 8 (a worker beyond the number of shards holds no lease). */
+  maxCount?: number;
+}
+
+export class TranscribeStack extends ServiceStack {
+  readonly leases: Table;
+  readonly vpc: Vpc;
+  readonly cluster: Cluster;
+  readonly taskDefinition: FargateTaskDefinition;
+  readonly service: FargateService;
+
+  constructor(scope: Construct, id: string, props: TranscribeStackProps = {}) {
     super(scope, id, props);
 
-    const transcribe = this.addFunction('KinesisFunction', {
-      spec: FUNCTIONS.transcribeKinesis,
-      description: 'Kinesis audio to Amazon Transcribe streaming: partial and final transcripts',
-      timeout: Duration.seconds(30),
-    })
-      .allow(dynamoStatement(this, TRANSCRIPTS_TABLE, ['PutItem']), putEventsStatement(this))
-      .allowOnAnyResource(
-        ['transcribe:StartStreamTranscription'],
-        'transcribe:StartStreamTranscription has no resource-level permissions (Amazon Transcribe streaming).',
-      );
-
-    this.failures = new Queue(this, 'AudioBatchFailures', {
-      queueName: 'llt-transcribe-failures',
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(this.failures, {
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the on-failure destination of the Kinesis event source mapping (records of batches that exhausted their retries).',
-    });
-
-    const stream = Stream.fromStreamArn(this, 'AudioStream', audioStreamArn(this));
-    transcribe.function.addEventSource(
-      new KinesisEventSource(stream, {
-        startingPosition: StartingPosition.LATEST,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(0),
-        parallelizationFactor: 1,
-        bisectBatchOnError: true,
-        reportBatchItemFailures: true,
-        retryAttempts: 3,
-        // Audio older than a minute is no use to a live caption.
-        maxRecordAge: Duration.minutes(1),
-        onFailure: new SqsDlq(this.failures),
+    // Leases, heartbeats and checkpoints: worth keeping only while the workers run (losing the table makes the
+    // next workers start at each shard's latest record), so the table goes with the stack.
+    this.leases = stableLogicalId(
+      new Table(this, 'ShardLeasesTable', {
+        tableName: SHARD_LEASES_TABLE.name,
+        partitionKey: { name: SHARD_LEASES_TABLE.partitionKey, type: AttributeType.STRING },
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        timeToLiveAttribute: SHARD_LEASES_TABLE.ttlAttribute,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: TableEncryption.AWS_MANAGED,
+        removalPolicy: RemovalPolicy.DESTROY,
       }),
+      'ShardLeasesTable',
     );
+
+    // Public subnets in two zones and no NAT gateway: the tasks only call AWS APIs (Kinesis, DynamoDB, EventBridge,
+    // Transcribe streaming, ECR, CloudWatch Logs), reach them through the internet gateway with a public IP, and
+    // accept no inbound connection. A NAT gateway would cost more than the two tasks. DynamoDB goes through a free
+    // gateway endpoint.
+    this.vpc = new Vpc(this, 'Vpc', {
+      ipAddresses: IpAddresses.cidr('10.42.0.0/16'),
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'workers', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
+      gatewayEndpoints: { DynamoDb: { service: GatewayVpcEndpointAwsService.DYNAMODB } },
+    });
+    const flowLogs = new LogGroup(this, 'VpcFlowLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.vpc.addFlowLog('RejectedTraffic', {
+      destination: FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: FlowLogTrafficType.REJECT,
+    });
+    const securityGroup = new SecurityGroup(this, 'WorkerSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Transcription workers: no inbound traffic; HTTPS out to AWS APIs only',
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'AWS APIs over HTTPS');
+
+    this.cluster = new Cluster(this, 'Cluster', {
+      clusterName: TRANSCRIBE_WORKERS.cluster,
+      vpc: this.vpc,
+      containerInsightsV2: ContainerInsights.ENABLED,
+    });
+
+    this.taskDefinition = new FargateTaskDefinition(this, 'WorkerTask', {
+      cpu: 512,
+      memoryLimitMiB: 1024,
+      runtimePlatform: {
+        cpuArchitecture: CpuArchitecture.ARM64,
+        operatingSystemFamily: OperatingSystemFamily.LINUX,
+      },
+    });
+    const logGroup = new LogGroup(this, 'WorkerLogs', {
+      logGroupName: '/ecs/llt-transcribe-worker',
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.taskDefinition.addContainer('worker', {
+      image: ContainerImage.fromAsset(REPO_ROOT, {
+        file: WORKER_DOCKERFILE,
+        platform: Platform.LINUX_ARM64,
+        ignoreMode: IgnoreMode.DOCKER,
+        exclude: ['*', ...workerImageContext().map((path) => `!${path}`)],
+      }),
+      logging: new AwsLogDriver({ logGroup, streamPrefix: 'worker' }),
+      environment: workerEnvironment(props.logLevel ?? 'INFO'),
+      readonlyRootFilesystem: true,
+      // SIGTERM, then this long to end the utterances in progress and free the leases before SIGKILL.
+      stopTimeout: Duration.seconds(30),
+    });
+    const role = this.taskDefinition.taskRole;
+    for (const statement of [
+      new PolicyStatement({
+        actions: [
+          'kinesis:DescribeStreamSummary',
+          'kinesis:ListShards',
+          'kinesis:GetShardIterator',
+          'kinesis:GetRecords',
+        ],
+        resources: [audioStreamArn(this)],
+      }),
+      new PolicyStatement({
+        actions: ['dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.leases.tableArn],
+      }),
+      dynamoStatement(this, TRANSCRIPTS_TABLE, ['PutItem']),
+      putEventsStatement(this),
+      new PolicyStatement({ actions: ['transcribe:StartStreamTranscription'], resources: ['*'] }),
+    ]) {
+      role.addToPrincipalPolicy(statement);
+    }
+    acknowledge(role, {
+      id: 'AwsSolutions-IAM5',
+      findings: ['Resource::*'],
+      reason:
+        'transcribe:StartStreamTranscription has no resource-level permissions (Amazon Transcribe streaming); it is the only action on "*".',
+    });
+    acknowledge(this.taskDefinition, {
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'The environment holds configuration only (engine names, table, stream and bus names, lease timings); the task has no secrets, it authenticates with its task role.',
+    });
+    acknowledge(this.taskDefinition.obtainExecutionRole(), {
+      id: 'AwsSolutions-IAM5',
+      findings: ['Resource::*'],
+      reason:
+        'ecr:GetAuthorizationToken, which the execution role needs to pull the worker image, has no resource-level permissions.',
+    });
+
+    this.service = new FargateService(this, 'WorkerService', {
+      serviceName: TRANSCRIBE_WORKERS.service,
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: props.desiredCount ?? 2,
+      assignPublicIp: true,
+      vpcSubnets: { subnetType: SubnetType.PUBLIC },
+      securityGroups: [securityGroup],
+      // A deployment starts the new tasks before stopping the old ones; each stop hands its shards on (SIGTERM).
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { rollback: true },
+    });
+    // CPU follows the number of live sessions (each one's audio is sent to Transcribe and its results parsed);
+    // more workers share the shards by the lease balance rule, fewer take over the leases of the ones removed.
+    this.service
+      .autoScaleTaskCount({ minCapacity: props.desiredCount ?? 2, maxCapacity: props.maxCount ?? 8 })
+      .scaleOnCpuUtilization('Cpu', {
+        targetUtilizationPercent: 60,
+        scaleOutCooldown: Duration.minutes(1),
+        scaleInCooldown: Duration.minutes(10),
+      });
   }
+}
+
+/**
+ * The worker's environment: the AWS engines, Powertools, the shared resources by their fixed names, and its own
+ * settings. Tracing is off: X-Ray's SDK hangs segments on Lambda invocations, and a long-running loop has none.
+ */
+export function workerEnvironment(logLevel: string): Record<string, string> {
+  const table = (definition: TableDefinition) => definition.name;
+  return {
+    POWERTOOLS_SERVICE_NAME: 'transcribe',
+    POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    LOG_LEVEL: logLevel,
+    ...AWS_ENGINES,
+    LLT_TARGET_LANGUAGES: AWS_TARGET_LANGUAGES.join(','),
+    [RESOURCE_ENV.transcriptsTable]: table(TRANSCRIPTS_TABLE),
+    [RESOURCE_ENV.shardLeasesTable]: table(SHARD_LEASES_TABLE),
+    [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
+    [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
+    // Sessions one worker transcribes at once: Amazon Transcribe's default quota of concurrent streams per account.
+    LLT_ASR_MAX_SESSIONS: '25',
+    // Kinesis allows five GetRecords a second per shard: every 200 ms, about 100 ms from put to recogniser on average.
+    LLT_TRANSCRIBE_POLL_MS: '200',
+    LLT_TRANSCRIBE_LEASE_MS: '10000',
+    LLT_TRANSCRIBE_RENEW_MS: '3000',
+    LLT_TRANSCRIBE_INITIAL_POSITION: 'LATEST',
+  };
 }

@@ -1,0 +1,35 @@
+// Bundles the transcription worker (services/transcribe/src/handlers/worker.ts) into one ESM file, the way the Lambda
+// functions are bundled (src/constructs/service-function.ts): the AWS SDK inside, the local engines' packages
+// replaced by a stub that throws if ever called (the worker runs Amazon Transcribe on AWS). Plain JavaScript, so the
+// image's build stage runs it with nothing but Node and the installed packages:
+//   node infra/src/bundling/worker-bundle.mjs OUTFILE
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const WORKER_ENTRY = 'services/transcribe/src/handlers/worker.ts';
+const STUB = join(ROOT, 'infra', 'src', 'bundling', 'local-engine-stub.ts');
+
+/** Writes the worker's bundle to `outfile`. */
+export async function bundleWorker(outfile) {
+  await build({
+    entryPoints: [join(ROOT, WORKER_ENTRY)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    // Powertools and middy use top-level await (ESM); CommonJS modules inside the bundle still need a require.
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    alias: { koffi: STUB, 'wasm-media-encoders': STUB },
+    minify: true,
+    logLevel: 'error',
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (!process.argv[2]) throw new Error('usage: node infra/src/bundling/worker-bundle.mjs OUTFILE');
+  await bundleWorker(process.argv[2]);
+}
