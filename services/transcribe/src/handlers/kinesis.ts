@@ -1,5 +1,7 @@
 // Kinesis event source handler: decodes the batch's audio records and hands them to the transcriber.
-// Recogniser state lives in this module for the life of the (warm) process: one stream per live session.
+// Recogniser state lives in this module for the life of the process: one stream per live session. Not deployed on
+// AWS (Lambda would not keep that state: the stream workers, handlers/worker.ts, read the stream there); the local
+// runtime calls it until it runs the workers too.
 import { type AudioRecord, AudioRecordFormatError, decodeAudioRecord } from '@llt/events';
 import { withObservability } from '@llt/platform';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
