@@ -176,8 +176,10 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       onError,
     });
     const managementEndpoint = await gateway.listenManagement();
-    const closeGateway = once(() => gateway.close());
+    // Clients go first; the Management API stays until the functions are stopped (their last posts get 410).
+    const closeGateway = once(() => gateway.close({ keepManagement: true }));
     stoppers.unshift(closeGateway);
+    stoppers.push(() => gateway.closeManagement());
 
     const env: Record<string, string> = {
       // Tuning the user set for the services (LLT_ASR_HANGOVER_MS, LLT_ASR_SEARCH, …) passes through.

@@ -496,7 +496,11 @@ export class WebSocketGateway {
    * (at most 2 s) for the handlers still running and the $disconnects, stops the Management API. Safe to call
    * more than once.
    */
-  async close(): Promise<void> {
+  /**
+   * Closes every connection (1012: clients reconnect) and waits for their `$disconnect`s, then the Management API
+   * unless `keepManagement` (functions still running after the clients left may post; `closeManagement()` later).
+   */
+  async close(options: { keepManagement?: boolean } = {}): Promise<void> {
     const closed = [...this.connections.values()].map((c) => {
       const done = new Promise<void>((resolve) => c.socket.once('close', () => resolve()));
       this.closeConnection(c, { code: RESTART_CLOSE_CODE, reason: RESTART_CLOSE_REASON });
@@ -508,7 +512,13 @@ export class WebSocketGateway {
     });
     await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     this.wss.close();
+    if (!options.keepManagement) await this.closeManagement();
+  }
+
+  /** Stops serving the Management API (every connection is gone by then: posts would get 410). */
+  async closeManagement(): Promise<void> {
     const server = this.management;
+    this.management = undefined;
     if (server) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
