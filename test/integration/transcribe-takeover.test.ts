@@ -2,11 +2,13 @@
 // audio stream at real time, as ingest puts it, and transcribed by the stream workers (worker threads, the real
 // PocketSphinx engine, leases in the local DynamoDB). Once on one worker throughout; once on two workers, where the
 // worker reading the session's shard is killed abruptly in the middle of a sentence and the other one takes the
-// shard over when the lease expires. The finals must match: WER within 2 points, no duplicate or merged sentence,
-// all in order.
+// shard over when the lease expires. Then once more with a worker joining mid-sentence and being handed the shard
+// (the graceful way shards move when workers scale out). The finals must match: WER within 2 points, no duplicate or
+// merged sentence, all in order.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { readWav, toMono16k } from '@llt/cli';
 import { EVENT_BUS_NAME, encodeAudioRecord } from '@llt/events';
@@ -17,6 +19,7 @@ import {
   CONNECTIONS_TABLE,
   RESOURCE_ENV,
   SESSIONS_TABLE,
+  SHARD_LEASES_TABLE,
   stats,
   TRANSCRIPTS_TABLE,
 } from '@llt/platform';
@@ -52,6 +55,9 @@ let bus: LocalEventBus;
 let eventsServer: EventBridgeServer;
 let env: Record<string, string>;
 let kinesis: KinesisClient;
+let dynamo: DynamoDBClient;
+/** The finals of the session transcribed on one worker throughout (the first test). */
+let reference: Final[] = [];
 const events: BusEvent[] = [];
 /** When each event reached the bus (epoch ms), by event. */
 const arrivals = new Map<BusEvent, number>();
@@ -90,11 +96,18 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     requestHandler: new NodeHttpHandler(),
   });
+  dynamo = new DynamoDBClient({
+    endpoint: emulators.endpoints.dynamodb,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler(),
+  });
   audio = script();
 });
 
 afterAll(async () => {
   kinesis?.destroy();
+  dynamo?.destroy();
   await eventsServer?.stop();
   await emulators?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -206,7 +219,7 @@ test('the shard moves to a second worker mid-sentence and the first is killed: t
   // One worker throughout.
   let workers: StreamWorkers = await startStreamWorkers({ env, count: 1 });
   await speak('s_reference01');
-  const reference = await transcribed('s_reference01');
+  reference = await transcribed('s_reference01');
   await workers.stop();
 
   // Two workers; the one reading the session's shard is killed halfway through the third sentence.
@@ -261,3 +274,43 @@ test('the shard moves to a second worker mid-sentence and the first is killed: t
   expect(stats.counter('transcribe.RecordsReplayed') - replayedBefore).toBeGreaterThan(0);
   expect(takeover.map((f) => f.frames.first)).toEqual(reference.map((f) => f.frames.first));
 }, 150_000);
+
+test('a worker joining mid-sentence is handed the shard: the same finals, none forced early', async () => {
+  expect(reference.length).toBeGreaterThan(0);
+  const handedOverBefore = stats.counter('transcribe.LeasesHandedOver');
+  const workers = await startStreamWorkers({ env, count: 1 });
+  const sentence = audio.sentences[KILL_IN_SENTENCE]!;
+  const joinFrame = Math.round(sentence.first + (sentence.last - sentence.first) * KILL_AT_FRACTION);
+  let moved = '';
+  let joined = '';
+  const shardId = await speak('s_handover001', {
+    frame: joinFrame,
+    run: async (shard) => {
+      moved = shard;
+      const newcomer = await workers.add();
+      joined = newcomer.workerId;
+      // The newcomer asks for this shard in particular (it would ask for some shard of the loaded worker anyway).
+      await dynamo.send(
+        new UpdateItemCommand({
+          TableName: SHARD_LEASES_TABLE.name,
+          Key: { leaseKey: { S: `shard#${shard}` } },
+          UpdateExpression: 'SET pendingOwner = :me',
+          ExpressionAttributeValues: { ':me': { S: newcomer.workerId } },
+        }),
+      );
+    },
+  });
+  const handedOver = await transcribed('s_handover001');
+  expect(shardId).toBe(moved);
+  expect(workers.workers.find((w) => w.workerId === joined)!.shards).toContain(moved);
+  expect(stats.counter('transcribe.LeasesHandedOver') - handedOverBefore).toBeGreaterThanOrEqual(1);
+  await workers.stop();
+
+  const wer = check(handedOver);
+  console.log(
+    JSON.stringify({ handOver: { shard: moved, to: joined, wer: wer.wer, finals: handedOver.map((f) => f.text) } }),
+  );
+  // A hand-over ends no sentence early: the sentence in progress is replayed whole by the new owner.
+  expect(handedOver.map((f) => f.frames.first)).toEqual(reference.map((f) => f.frames.first));
+  expect(Math.abs(wer.wer - check(reference).wer)).toBeLessThanOrEqual(0.02);
+}, 120_000);
