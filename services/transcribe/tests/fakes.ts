@@ -126,6 +126,8 @@ export class MemoryLeaseStore implements LeaseStore {
   readonly leases = new Map<string, ShardLease>();
   readonly beats = new Map<string, number>();
   unreachable = false;
+  /** Only scans fail (writes go through). */
+  scansFail = false;
 
   private check(): void {
     if (this.unreachable) throw new Error('lease table unreachable');
@@ -142,6 +144,7 @@ export class MemoryLeaseStore implements LeaseStore {
 
   async scan() {
     this.check();
+    if (this.scansFail) throw new Error('scan failed');
     return {
       leases: [...this.leases.values()].map((l) => structuredClone(l)),
       workers: [...this.beats].map(([workerId, counter]) => ({ workerId, counter })),

@@ -146,7 +146,9 @@ export class LeaseCoordinator {
     try {
       table = await this.store.scan();
     } catch (error) {
+      // Nothing is taken or handed over without a fresh look at the table, but owned leases are still renewed.
       this.log.warn('lease table unreadable', { workerId: this.workerId, error: (error as Error).message });
+      await this.renewDue();
       this.expireUnrenewed();
       return;
     }
@@ -185,11 +187,16 @@ export class LeaseCoordinator {
         .request(plan.request.shardId, plan.request.owner, this.workerId)
         .catch((error: Error) => this.log.warn('lease request failed', { ...plan.request, error: error.message }));
     }
+    await this.renewDue();
+    this.expireUnrenewed();
+  }
+
+  /** Renews the owned leases not renewed (nor checkpointed) for a renewal period. */
+  private async renewDue(): Promise<void> {
     const due = this.clock.now() - this.settings.renewMs;
     await Promise.all(
       [...this.owned].filter(([, own]) => own.renewedAt <= due).map(([shardId]) => this.renew(shardId)),
     );
-    this.expireUnrenewed();
   }
 
   /**

@@ -175,6 +175,21 @@ describe('LeaseCoordinator', () => {
     expect(a.lost).toEqual(['s1']);
   });
 
+  test('a worker that cannot read the table still renews the leases it holds', async () => {
+    const store = new MemoryLeaseStore();
+    await shards(store, 1);
+    const time = { now: 0 };
+    const a = new Harness('a', store, time);
+    await a.coordinator.cycle();
+    store.scansFail = true;
+    for (let i = 0; i < 10; i++) {
+      time.now += RENEW_MS;
+      await a.coordinator.cycle();
+    }
+    expect(a.coordinator.owns('s1')).toBe(true);
+    expect(a.lost).toEqual([]);
+  });
+
   test('a checkpoint write renews the lease and is what a new owner starts from', async () => {
     const store = new MemoryLeaseStore();
     await shards(store, 1);
