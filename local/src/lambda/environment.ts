@@ -124,7 +124,7 @@ export class ExecutionEnvironment {
         const worker = new Worker(code.runtimePath, {
           workerData: data,
           transferList: [port2],
-          env: options.env,
+          env: { ...options.env, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
           execArgv: [],
           name: this.id,
         });
