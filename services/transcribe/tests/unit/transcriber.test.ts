@@ -143,6 +143,47 @@ describe('Transcriber', () => {
     expect(published.filter((p) => p.detailType === 'TranscriptFinalized')).toHaveLength(1);
   });
 
+  test('a session resumed mid-utterance rebuilds its state from earlier frames and keeps the utterance first frame', async () => {
+    const single = fakeDeps();
+    await new Transcriber(single.deps).handle(records('s_session0001', 'sssVVVVVVVsss', T0));
+    const resumed = fakeDeps();
+    const t = new Transcriber(resumed.deps);
+    t.resumeSessions({ s_session0001: { resumeFrom: 3, inUtterance: true } });
+    await t.handle(records('s_session0001', 'sssVVVVVVVsss', T0));
+    const finals = (h: typeof single) =>
+      h.published.filter((p) => p.detailType === 'TranscriptFinalized').map((p) => p.detail);
+    expect(finals(resumed)).toEqual(finals(single).map((f) => ({ ...f, occurredAt: expect.any(Number) })));
+  });
+
+  test('a replay that finds speech earlier than the first process did still starts the utterance at its resume point', async () => {
+    const { deps, published } = fakeDeps();
+    const t = new Transcriber(deps);
+    // The first process started this utterance at frame 6 (its noise floor differed); the replay hears voice from 3.
+    t.resumeSessions({ s_session0001: { resumeFrom: 6, inUtterance: true } });
+    await t.handle(records('s_session0001', 'sssVVVVVVVsss', T0));
+    const finals = published.filter((p) => p.detailType === 'TranscriptFinalized').map((p) => p.detail);
+    expect(finals).toHaveLength(1);
+    expect(finals[0]).toMatchObject({ segmentId: 'seg-000006', frames: { first: 6, last: 12 } });
+    expect(t.progress('s_session0001')).toEqual({ resumeFrom: 13, inUtterance: false });
+  });
+
+  test('frames handled before a session was released are not transcribed again when they come back', async () => {
+    const { deps, published, time, recognizer, counts } = fakeDeps({ idleMs: 1_000 });
+    const t = new Transcriber(deps);
+    const audio = records('s_session0001', 'sssVVVVVVsss', T0);
+    await t.handle(audio);
+    time.now += 5_000;
+    await t.releaseIdle();
+    expect(t.openSessions).toBe(0);
+    const finishes = recognizer.finishes;
+    await t.handle(audio, { quiet: true });
+    // Nothing reached the recogniser, so nothing even needed the ledger to be dropped.
+    expect(recognizer.finishes).toBe(finishes);
+    expect(counts.get('FinalsDeduplicated')).toBeUndefined();
+    expect(published.filter((p) => p.detailType === 'TranscriptFinalized')).toHaveLength(1);
+    expect(t.progress('s_session0001')).toEqual({ resumeFrom: 12, inUtterance: false });
+  });
+
   test('an idle session gives its recogniser back', async () => {
     const { deps, recognizer, time } = fakeDeps({ idleMs: 1_000 });
     const t = new Transcriber(deps);
