@@ -48,8 +48,8 @@ export class LocalFunction {
   readonly #slots: (Environment | undefined)[];
   /** Environments started because every drawn one was busy. */
   readonly #extra: Environment[] = [];
-  /** Invocations waiting for an environment (all `maxEnvironments` are busy). */
-  readonly #waiting: ((environment: Environment) => void)[] = [];
+  /** Invocations waiting for an environment (all `maxEnvironments` are busy); `undefined` once stopped. */
+  readonly #waiting: ((environment: Environment | undefined) => void)[] = [];
   readonly #discarding = new Set<Promise<void>>();
   #started = 0;
   #stopped = false;
@@ -97,7 +97,7 @@ export class LocalFunction {
    */
   async stop(drainMs = 5_000): Promise<void> {
     this.#stopped = true;
-    for (const waiter of this.#waiting.splice(0)) waiter(undefined as unknown as Environment);
+    for (const waiter of this.#waiting.splice(0)) waiter(undefined);
     const deadline = Date.now() + drainMs;
     while (this.#all().some((e) => e.active > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -169,7 +169,7 @@ export class LocalFunction {
     }
     // Lambda would throttle here (429 TooManyRequestsException); locally the invocation waits its turn.
     stats.increment(`lambda.${this.name}.Throttles`);
-    return new Promise<Environment>((resolve) => this.#waiting.push(resolve)).then((e) => {
+    return new Promise<Environment | undefined>((resolve) => this.#waiting.push(resolve)).then((e) => {
       if (!e) throw stoppedError(this.name);
       return e;
     });

@@ -85,6 +85,21 @@ test('random: one invocation per environment at a time; a concurrent one cold-st
   expect(x.invocations + y.invocations).toBe(3);
 });
 
+test('random: at the cap on environments an invocation waits for one to be free (where Lambda would throttle)', async () => {
+  const service = start({ policy: 'random', environments: 1, maxEnvironments: 1, recycleEvery: 0, seed: 1 });
+  await call(service, { action: 'whoami' });
+  const throttles = stats.counter('lambda.probe-a.Throttles');
+  const started = Date.now();
+  const [x, y] = await Promise.all([
+    call(service, { action: 'sleep', ms: 150 }),
+    call(service, { action: 'sleep', ms: 150 }),
+  ]);
+  expect(y.environmentId).toBe(x.environmentId);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  expect(stats.counter('lambda.probe-a.Throttles') - throttles).toBe(1);
+  expect(service.environments('probe-a')).toHaveLength(1);
+});
+
 test('random: the environments of one function share no module state', async () => {
   const service = start({ policy: 'random', environments: 3, recycleEvery: 0, seed: 7 });
   const results: Probe[] = [];
