@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEPLOYED_FUNCTIONS, FUNCTIONS } from '../src/functions.ts';
+import { ALL_FUNCTIONS, FUNCTIONS } from '../src/functions.ts';
 import { removeTemporaryDirectories, resourcesOf, type Synthesized, synthesize, temporaryDirectory } from './synth.ts';
 
 let synth: Synthesized;
@@ -71,7 +71,7 @@ describe('cdk synth', () => {
 
 describe('function bundles', () => {
   it('bundles every function as one ESM file with a require banner', () => {
-    expect([...bundles.keys()].sort()).toEqual(DEPLOYED_FUNCTIONS.map((f) => f.name).sort());
+    expect([...bundles.keys()].sort()).toEqual(ALL_FUNCTIONS.map((f) => f.name).sort());
     for (const [name, { dir }] of bundles) {
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(

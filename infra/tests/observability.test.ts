@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/config.ts';
-import { DEPLOYED_FUNCTIONS, type ServiceName } from '../src/functions.ts';
+import { ALL_FUNCTIONS, type ServiceName } from '../src/functions.ts';
 import { END_TO_END, SERVICE_METRICS } from '../src/metrics.ts';
 import { flat, removeTemporaryDirectories, resourcesOf, type Synthesized, synthesize } from './synth.ts';
 
@@ -52,7 +52,7 @@ describe('observability stack', () => {
     for (const { service, metric } of END_TO_END) {
       expect(body).toContain(`"LowLatencyTranslate","${metric}","service","${service}"`);
     }
-    for (const fn of DEPLOYED_FUNCTIONS) expect(body).toContain(`"AWS/Lambda","Errors","FunctionName","${fn.name}"`);
+    for (const fn of ALL_FUNCTIONS) expect(body).toContain(`"AWS/Lambda","Errors","FunctionName","${fn.name}"`);
     expect(body).toContain('"AWS/States","ExecutionsFailed","StateMachineArn"');
     expect(body).toContain('"AWS/Kinesis","GetRecords.IteratorAgeMilliseconds","StreamName","llt-audio"');
     expect(body).toContain(
@@ -108,7 +108,7 @@ describe('observability stack', () => {
     expect(JSON.stringify(workflow?.Metrics)).toContain('ExecutionsTimedOut');
     const errors = all.filter((a) => a.MetricName === 'Errors');
     expect(errors.map((a) => (a.Dimensions as { Value: string }[])[0]!.Value).sort()).toEqual(
-      DEPLOYED_FUNCTIONS.map((f) => f.name).sort(),
+      ALL_FUNCTIONS.map((f) => f.name).sort(),
     );
     for (const alarm of all) expect(flat(alarm.AlarmActions)).toContain('AlarmTopic');
   });

@@ -20,7 +20,7 @@ import * as synthesizeConfig from '../../services/synthesize/src/config.ts';
 import * as transcribeConfig from '../../services/transcribe/src/config.ts';
 import * as translateConfig from '../../services/translate/src/config.ts';
 import { AWS_TARGET_LANGUAGES, LAMBDA_RUNTIME, WEBSOCKET_STAGE } from '../src/config.ts';
-import { DEPLOYED_FUNCTIONS, FUNCTIONS, type FunctionSpec } from '../src/functions.ts';
+import { ALL_FUNCTIONS, FUNCTIONS, type FunctionSpec } from '../src/functions.ts';
 import { INGEST_HTTP_ROUTES } from '../src/stacks/ingest-stack.ts';
 import { CAPTIONS_HTTP_ROUTE } from '../src/stacks/notify-stack.ts';
 import {
@@ -80,10 +80,10 @@ function environmentOf(name: string): NodeJS.ProcessEnv {
 describe('service functions', () => {
   it('deploys every function of the catalog exactly once, under its own name', () => {
     const names = functions().map((f) => f.props.FunctionName);
-    expect(names.sort()).toEqual(DEPLOYED_FUNCTIONS.map((f) => f.name).sort());
+    expect(names.sort()).toEqual(ALL_FUNCTIONS.map((f) => f.name).sort());
   });
 
-  it.each(DEPLOYED_FUNCTIONS.map((f) => [f.name, f] as const))(
+  it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
     '%s: Node.js on arm64, traced, ESM handler export, its own log group with retention',
     (name, spec: FunctionSpec) => {
       const fn = functionNamed(name);
@@ -100,7 +100,7 @@ describe('service functions', () => {
     },
   );
 
-  it.each(DEPLOYED_FUNCTIONS.map((f) => [f.name, f] as const))(
+  it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
     '%s: runs the AWS engines, with Powertools settings',
     (name, spec: FunctionSpec) => {
       const env = environmentOf(name);
@@ -119,7 +119,7 @@ describe('service functions', () => {
     expect(AWS_TARGET_LANGUAGES).toEqual(['es', 'ca']);
   });
 
-  it.each(DEPLOYED_FUNCTIONS.map((f) => [f.name, f] as const))(
+  it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
     "%s: has every variable its service's configuration requires",
     (name, spec: FunctionSpec) => {
       const env = environmentOf(name);
@@ -276,7 +276,7 @@ describe('least privilege', () => {
 
   it('only the WebSocket clients may manage connections, on the stage of the platform API', () => {
     const managers = new Set<string>();
-    for (const spec of DEPLOYED_FUNCTIONS) {
+    for (const spec of ALL_FUNCTIONS) {
       for (const statement of statementsOfFunction(spec.name)) {
         if (!actionsOf(statement).includes('execute-api:ManageConnections')) continue;
         managers.add(spec.name);

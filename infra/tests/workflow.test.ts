@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { patternFor, TranscriptFinalizedV1 } from '@llt/events';
 import { TRANSLATION_FANOUT } from '@llt/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEPLOYED_FUNCTIONS } from '../src/functions.ts';
+import { ALL_FUNCTIONS } from '../src/functions.ts';
 import {
   actionsOf,
   flat,
@@ -46,7 +46,7 @@ describe('workflow stack', () => {
     );
     const substitutions = stateMachine().DefinitionSubstitutions as Record<string, unknown>;
     expect(Object.keys(substitutions).sort()).toEqual([...new Set(placeholders)].sort());
-    const deployed = new Set(DEPLOYED_FUNCTIONS.map((f) => f.name));
+    const deployed = new Set(ALL_FUNCTIONS.map((f) => f.name));
     for (const [placeholder, arn] of Object.entries(substitutions)) {
       const name = TRANSLATION_FANOUT.functions[placeholder]!.name;
       expect(flat(arn)).toBe(functionArn(name));

@@ -12,14 +12,13 @@ import {
   AUDIO_STREAM_NAME,
   CAPTIONS_TABLE,
   CONNECTIONS_TABLE,
-  kinesisClient,
   RESOURCE_ENV,
   SESSIONS_TABLE,
   s3Client,
   stats,
   TRANSCRIPTS_TABLE,
 } from '@llt/platform';
-import { ALL_FUNCTIONS, FUNCTIONS, type FunctionSpec, ruleTarget } from '@llt/platform/functions';
+import { ALL_FUNCTIONS, FUNCTIONS, ruleTarget } from '@llt/platform/functions';
 import { TRANSLATION_FANOUT } from '@llt/workflows';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LocalEventBus } from './bus/event-bus.ts';
@@ -30,13 +29,12 @@ import { BodyTooLargeError, readBody, toHttpApiEvent, writeHttpApiResult } from 
 import { proxyS3, S3_PROXY_PREFIX } from './gateway/s3-proxy.ts';
 import { type StaticApp, serveStatic } from './gateway/static-apps.ts';
 import { type GatewayLimits, WebSocketGateway } from './gateway/websocket-gateway.ts';
-import { fileCheckpointStore } from './kinesis/checkpoint-file.ts';
-import { KinesisPoller } from './kinesis/poller.ts';
-import { invoke, type LambdaHandler, lambdaContext } from './lambda/context.ts';
+import { type LambdaHandler, lambdaContext } from './lambda/context.ts';
 import { LambdaService } from './lambda/service.ts';
 import { describeSettings, type LambdaSettings, lambdaSettingsFromEnv } from './lambda/settings.ts';
 import { startAudioSweeper } from './s3/audio-sweeper.ts';
 import { startTranslationWorkflow } from './stepfunctions/translation-workflow.ts';
+import { type StreamWorkers, startStreamWorkers } from './transcribe/stream-workers.ts';
 
 export interface LocalSystemOptions {
   /** Interface to listen on; 0.0.0.0 lets phones on the same network join. */
@@ -74,17 +72,13 @@ export interface LocalSystem {
   gateway: WebSocketGateway;
   /** Runs the functions, each in execution environments of its own. */
   lambda: LambdaService;
+  /** Transcription's stream workers (none when transcription is not among the services). */
+  transcribeWorkers: StreamWorkers | undefined;
   stop(): Promise<void>;
 }
 
 export const OPTIONAL_SERVICES = ['transcribe', 'translation'] as const;
 export type OptionalService = (typeof OPTIONAL_SERVICES)[number];
-/**
- * The functions the Lambda service runs: all of them but transcription's Kinesis consumer, which the runtime still
- * calls in its own thread (one instance, holding each session's recogniser) until transcription runs as a
- * long-running worker.
- */
-const HOSTED_FUNCTIONS: readonly FunctionSpec[] = ALL_FUNCTIONS.filter((f) => f !== FUNCTIONS.transcribeKinesis);
 const MAX_HTTP_BODY = 64 * 1024;
 /** How late the main event loop runs timers: the first sign of an overloaded process. */
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
@@ -209,7 +203,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     // A random run is replayed with the same settings: say which.
     if (settings.policy !== 'sticky') console.log(`[local] Lambda execution model: ${describeSettings(settings)}`);
     lambda = new LambdaService({
-      functions: HOSTED_FUNCTIONS,
+      functions: ALL_FUNCTIONS,
       env,
       settings,
       onError: (error, where) => onError(error, `lambda ${where}`),
@@ -240,33 +234,16 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       bus.addRule(rule.name, rule.pattern, call(ruleTarget('notify', rule.handler).name));
     }
 
+    let transcribeWorkers: StreamWorkers | undefined;
     if (services.has('transcribe')) {
-      // The Kinesis event source mapping: batches of audio records, per shard in order, to transcribe.
-      const { createKinesisHandler } = await import('@llt/transcribe/handlers/kinesis');
-      const transcribe = createKinesisHandler(env);
-      const poller = new KinesisPoller(
-        kinesisClient({ region, kinesis: emulators.endpoints.kinesis }),
-        AUDIO_STREAM_NAME,
-        (event) =>
-          invoke(FUNCTIONS.transcribeKinesis.name, transcribe as unknown as LambdaHandler<typeof event, never>, event),
-        {
-          // A new stream is empty; a kept one is read on from the checkpoint, or from its start if there is none.
-          startingPosition: 'TRIM_HORIZON',
-          checkpoints: fileCheckpointStore(`${dataDir}/kinesis-checkpoints.json`),
-          batchSize: 100,
-          onError: (error) => onError(error, 'kinesis poller'),
-        },
-      );
-      await poller.start();
-      const sweeper = setInterval(() => {
-        transcribe.sweep().catch((error: unknown) => onError(error, 'transcribe idle sweep'));
-      }, 10_000);
-      sweeper.unref();
+      // Transcription's stream workers (ECS tasks on AWS), each on a thread of its own, sharing the audio stream's
+      // shards through the lease table; a kept data directory has their checkpoints, so a restart reads on.
+      const workers = await startStreamWorkers({ env, onError });
+      transcribeWorkers = workers;
       stoppers.unshift(async () => {
-        clearInterval(sweeper);
-        await poller.stop();
-        // Utterances in progress end as final transcripts; the bus then runs their fan-out before it stops.
-        await transcribe.shutdown();
+        // Utterances in progress end as final transcripts (SIGTERM to a task); the bus then runs their fan-out
+        // before the functions stop.
+        await workers.stop();
         await Promise.race([bus.drain(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       });
     }
@@ -313,6 +290,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       bus,
       gateway,
       lambda,
+      transcribeWorkers,
       async stop() {
         // Clients first (no new audio, told to reconnect), then the audio already stored is transcribed and
         // fanned out, then the engines, emulators and ports stop. Sessions live on in the data directory.

@@ -1,10 +1,12 @@
 // Speech in, translated captions and speech out: one WAV streamed by the CLI speaker reaches a CLI listener per
 // language as a translated caption and a playable MP3 of plausible length; a language nobody listens to is not
-// translated; each listener gets each message once.
+// translated; each listener gets each message once. Run with every function in one warm environment (sticky) and
+// with invocations spread at random over frozen, recycled environments (seeded).
 import { ListenerClient, readWav, SpeakerClient, toMono16k } from '@llt/cli';
 import type { AudioMessage, CaptionHistory, CaptionMessage, ServerMessage } from '@llt/events';
 import { mp3Info } from '@llt/synthesize/mp3';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { LAMBDA_MODELS } from '../support/lambda.ts';
 import { speakToWav } from '../support/speech.ts';
 import { startTestSystem } from '../support/system.ts';
 import { waitFor } from '../support/wait.ts';
@@ -13,140 +15,144 @@ const SENTENCE = 'the meeting will start in five minutes';
 /** A word each translation of the sentence must contain: "five" in the listener's language. */
 const FIVE: Record<string, RegExp> = { es: /cinco/i, ca: /cinc/i, eo: /kvin/i };
 
-let system: Awaited<ReturnType<typeof startTestSystem>>;
-const events: { type: string; detail: Record<string, unknown> }[] = [];
+describe.each(LAMBDA_MODELS)('Lambda policy $name', ({ lambda }) => {
+  let system: Awaited<ReturnType<typeof startTestSystem>>;
+  const events: { type: string; detail: Record<string, unknown> }[] = [];
 
-beforeAll(async () => {
-  system = await startTestSystem();
-  system.bus.subscribe((e) => events.push({ type: e['detail-type'], detail: e.detail as Record<string, unknown> }));
-});
-afterAll(async () => {
-  await system?.stop();
-});
-
-test('each listener reads the sentence and hears it in their language; a language without listeners is skipped', async () => {
-  const res = await fetch(`${system.url}/api/sessions`, {
-    method: 'POST',
-    body: JSON.stringify({ sourceLanguage: 'en', targetLanguages: ['es', 'ca', 'gl', 'eo'] }),
+  beforeAll(async () => {
+    system = await startTestSystem({ lambda });
+    system.bus.subscribe((e) => events.push({ type: e['detail-type'], detail: e.detail as Record<string, unknown> }));
   });
-  const session = (await res.json()) as { sessionId: string; speakerToken: string; joinCode: string };
-  const listeners = Object.fromEntries(
-    Object.keys(FIVE).map((lang) => [lang, new ListenerClient({ server: system.url, code: session.joinCode, lang })]),
-  );
-  await Promise.all(Object.values(listeners).map((l) => l.connect()));
-
-  const toSpeaker: ServerMessage[] = [];
-  const speaker = new SpeakerClient({
-    server: system.url,
-    sessionId: session.sessionId,
-    token: session.speakerToken,
-    onMessage: (m) => toSpeaker.push(m),
+  afterAll(async () => {
+    await system?.stop();
   });
-  await speaker.connect();
-  const samples = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
-  await speaker.streamRealtime(new Int16Array([...new Int16Array(16 * 500), ...samples, ...new Int16Array(16 * 800)]));
-  await speaker.drain();
 
-  for (const [lang, listener] of Object.entries(listeners)) {
-    const caption = await listener.waitFor<CaptionMessage>(
-      (m) => m.type === 'caption' && m.kind === 'translation',
-      15_000,
-      { includePast: true },
-    );
-    expect(caption).toMatchObject({ language: lang, final: true, sessionId: session.sessionId });
-    expect(caption.text).toMatch(FIVE[lang] as RegExp);
-    // No unknown-word marks reach the listener.
-    expect(caption.text).not.toMatch(/[*#@]/);
-
-    const audio = await listener.waitFor<AudioMessage>((m) => m.type === 'audio', 15_000, { includePast: true });
-    expect(audio).toMatchObject({ language: lang, segmentId: caption.segmentId, contentType: 'audio/mpeg' });
-    expect(audio.urlExpiresAt).toBeGreaterThan(Date.now());
-    const fetched = await fetch(audio.url);
-    expect(fetched.status).toBe(200);
-    expect(fetched.headers.get('content-type')).toBe('audio/mpeg');
-    const mp3 = mp3Info(new Uint8Array(await fetched.arrayBuffer()));
-    // The file is a sound MP3 stream as long as the message says, and as long as speaking the text takes.
-    expect(Math.abs(mp3.durationMs - audio.durationMs)).toBeLessThan(100);
-    const msPerCharacter = mp3.durationMs / caption.text.length;
-    expect(msPerCharacter).toBeGreaterThan(30);
-    expect(msPerCharacter).toBeLessThan(200);
-  }
-
-  // Everything for this segment has arrived; nothing is sent twice, and nothing was made for Galician.
-  await system.bus.drain();
-  for (const listener of Object.values(listeners)) {
-    const kinds = listener.history.flatMap(({ message: m }) => {
-      if (m.type === 'audio') return [`audio:${m.segmentId}`];
-      return m.type === 'caption' && m.final ? [`caption:${m.kind}:${m.segmentId}`] : [];
+  test('each listener reads the sentence and hears it in their language; a language without listeners is skipped', async () => {
+    const res = await fetch(`${system.url}/api/sessions`, {
+      method: 'POST',
+      body: JSON.stringify({ sourceLanguage: 'en', targetLanguages: ['es', 'ca', 'gl', 'eo'] }),
     });
-    expect(kinds).toHaveLength(3);
-    expect(new Set(kinds).size).toBe(3);
-  }
-  const mine = (type: string) => events.filter((e) => e.type === type && e.detail.sessionId === session.sessionId);
-  expect(mine('TranscriptFinalized')).toHaveLength(1);
-  expect(
-    mine('TranslationReady')
-      .map((e) => e.detail.targetLanguage)
-      .sort(),
-  ).toEqual(['ca', 'eo', 'es']);
-  expect(
-    mine('SpeechSynthesized')
-      .map((e) => e.detail.language)
-      .sort(),
-  ).toEqual(['ca', 'eo', 'es']);
+    const session = (await res.json()) as { sessionId: string; speakerToken: string; joinCode: string };
+    const listeners = Object.fromEntries(
+      Object.keys(FIVE).map((lang) => [lang, new ListenerClient({ server: system.url, code: session.joinCode, lang })]),
+    );
+    await Promise.all(Object.values(listeners).map((l) => l.connect()));
 
-  // The speaker's page saw who listens, its own words and every translation.
-  expect(toSpeaker).toContainEqual({
-    type: 'listeners',
-    sessionId: session.sessionId,
-    counts: { es: 1, ca: 1, gl: 0, eo: 1 },
-  });
-  const speakerCaptions = toSpeaker.filter((m): m is CaptionMessage => m.type === 'caption' && m.final);
-  expect(speakerCaptions.map((c) => `${c.kind}:${c.language}`).sort()).toEqual([
-    'source:en',
-    'translation:ca',
-    'translation:eo',
-    'translation:es',
-  ]);
+    const toSpeaker: ServerMessage[] = [];
+    const speaker = new SpeakerClient({
+      server: system.url,
+      sessionId: session.sessionId,
+      token: session.speakerToken,
+      onMessage: (m) => toSpeaker.push(m),
+    });
+    await speaker.connect();
+    const samples = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
+    await speaker.streamRealtime(
+      new Int16Array([...new Int16Array(16 * 500), ...samples, ...new Int16Array(16 * 800)]),
+    );
+    await speaker.drain();
 
-  // A listener who reconnects catches up from the caption history: the source and each translation, once.
-  const history = async (query: string) => {
-    const response = await fetch(`${system.url}/api/sessions/${session.sessionId}/captions?${query}`);
-    return { status: response.status, body: (await response.json()) as CaptionHistory & { code?: string } };
-  };
-  const spanish = await history('lang=es');
-  expect(spanish.status).toBe(200);
-  expect(spanish.body.captions).toHaveLength(1);
-  expect(spanish.body.captions[0]).toMatchObject({ kind: 'translation', language: 'es', final: true });
-  expect(spanish.body.captions[0]?.text).toMatch(FIVE.es as RegExp);
-  expect((await history('lang=en')).body.captions.map((c) => c.kind)).toEqual(['source']);
-  const index = spanish.body.captions[0]?.segmentIndex ?? 0;
-  expect((await history(`lang=es&after=${index}`)).body.captions).toEqual([]);
-  expect((await history('lang=gl')).body.captions).toEqual([]);
-  expect((await history('lang=xx')).body).toMatchObject({ code: 'unsupported_language' });
-  expect((await history('after=-1')).status).toBe(400);
-  const unknown = await fetch(`${system.url}/api/sessions/s_unknownSession1/captions?lang=es`);
-  expect(unknown.status).toBe(404);
-  expect(await unknown.json()).toMatchObject({ code: 'unknown_session' });
+    for (const [lang, listener] of Object.entries(listeners)) {
+      const caption = await listener.waitFor<CaptionMessage>(
+        (m) => m.type === 'caption' && m.kind === 'translation',
+        15_000,
+        { includePast: true },
+      );
+      expect(caption).toMatchObject({ language: lang, final: true, sessionId: session.sessionId });
+      expect(caption.text).toMatch(FIVE[lang] as RegExp);
+      // No unknown-word marks reach the listener.
+      expect(caption.text).not.toMatch(/[*#@]/);
 
-  // The Spanish listener's phone drops; the next sentence is still translated into Spanish, so the listener finds
-  // it in the history on reconnecting.
-  await listeners.es?.close();
-  await waitFor(
-    'ListenerLeft (es)',
-    () => events.some((e) => e.type === 'ListenerLeft' && e.detail.language === 'es'),
-    {
-      timeoutMs: 15_000,
-    },
-  );
-  await system.bus.drain();
-  const second = toMono16k(readWav(speakToWav('we will take questions at the end', 'slt')));
-  await speaker.streamRealtime(new Int16Array([...new Int16Array(16 * 300), ...second, ...new Int16Array(16 * 800)]));
-  await speaker.drain();
-  await waitFor('six TranslationReady', () => mine('TranslationReady').length >= 6, { timeoutMs: 15_000 });
-  await system.bus.drain();
-  expect((await history('lang=es')).body.captions).toHaveLength(2);
+      const audio = await listener.waitFor<AudioMessage>((m) => m.type === 'audio', 15_000, { includePast: true });
+      expect(audio).toMatchObject({ language: lang, segmentId: caption.segmentId, contentType: 'audio/mpeg' });
+      expect(audio.urlExpiresAt).toBeGreaterThan(Date.now());
+      const fetched = await fetch(audio.url);
+      expect(fetched.status).toBe(200);
+      expect(fetched.headers.get('content-type')).toBe('audio/mpeg');
+      const mp3 = mp3Info(new Uint8Array(await fetched.arrayBuffer()));
+      // The file is a sound MP3 stream as long as the message says, and as long as speaking the text takes.
+      expect(Math.abs(mp3.durationMs - audio.durationMs)).toBeLessThan(100);
+      const msPerCharacter = mp3.durationMs / caption.text.length;
+      expect(msPerCharacter).toBeGreaterThan(30);
+      expect(msPerCharacter).toBeLessThan(200);
+    }
 
-  await speaker.close();
-  await Promise.all(Object.values(listeners).map((l) => l.close()));
-}, 60_000);
+    // Everything for this segment has arrived; nothing is sent twice, and nothing was made for Galician.
+    await system.bus.drain();
+    for (const listener of Object.values(listeners)) {
+      const kinds = listener.history.flatMap(({ message: m }) => {
+        if (m.type === 'audio') return [`audio:${m.segmentId}`];
+        return m.type === 'caption' && m.final ? [`caption:${m.kind}:${m.segmentId}`] : [];
+      });
+      expect(kinds).toHaveLength(3);
+      expect(new Set(kinds).size).toBe(3);
+    }
+    const mine = (type: string) => events.filter((e) => e.type === type && e.detail.sessionId === session.sessionId);
+    expect(mine('TranscriptFinalized')).toHaveLength(1);
+    expect(
+      mine('TranslationReady')
+        .map((e) => e.detail.targetLanguage)
+        .sort(),
+    ).toEqual(['ca', 'eo', 'es']);
+    expect(
+      mine('SpeechSynthesized')
+        .map((e) => e.detail.language)
+        .sort(),
+    ).toEqual(['ca', 'eo', 'es']);
+
+    // The speaker's page saw who listens, its own words and every translation.
+    expect(toSpeaker).toContainEqual({
+      type: 'listeners',
+      sessionId: session.sessionId,
+      counts: { es: 1, ca: 1, gl: 0, eo: 1 },
+    });
+    const speakerCaptions = toSpeaker.filter((m): m is CaptionMessage => m.type === 'caption' && m.final);
+    expect(speakerCaptions.map((c) => `${c.kind}:${c.language}`).sort()).toEqual([
+      'source:en',
+      'translation:ca',
+      'translation:eo',
+      'translation:es',
+    ]);
+
+    // A listener who reconnects catches up from the caption history: the source and each translation, once.
+    const history = async (query: string) => {
+      const response = await fetch(`${system.url}/api/sessions/${session.sessionId}/captions?${query}`);
+      return { status: response.status, body: (await response.json()) as CaptionHistory & { code?: string } };
+    };
+    const spanish = await history('lang=es');
+    expect(spanish.status).toBe(200);
+    expect(spanish.body.captions).toHaveLength(1);
+    expect(spanish.body.captions[0]).toMatchObject({ kind: 'translation', language: 'es', final: true });
+    expect(spanish.body.captions[0]?.text).toMatch(FIVE.es as RegExp);
+    expect((await history('lang=en')).body.captions.map((c) => c.kind)).toEqual(['source']);
+    const index = spanish.body.captions[0]?.segmentIndex ?? 0;
+    expect((await history(`lang=es&after=${index}`)).body.captions).toEqual([]);
+    expect((await history('lang=gl')).body.captions).toEqual([]);
+    expect((await history('lang=xx')).body).toMatchObject({ code: 'unsupported_language' });
+    expect((await history('after=-1')).status).toBe(400);
+    const unknown = await fetch(`${system.url}/api/sessions/s_unknownSession1/captions?lang=es`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'unknown_session' });
+
+    // The Spanish listener's phone drops; the next sentence is still translated into Spanish, so the listener finds
+    // it in the history on reconnecting.
+    await listeners.es?.close();
+    await waitFor(
+      'ListenerLeft (es)',
+      () => events.some((e) => e.type === 'ListenerLeft' && e.detail.language === 'es'),
+      {
+        timeoutMs: 15_000,
+      },
+    );
+    await system.bus.drain();
+    const second = toMono16k(readWav(speakToWav('we will take questions at the end', 'slt')));
+    await speaker.streamRealtime(new Int16Array([...new Int16Array(16 * 300), ...second, ...new Int16Array(16 * 800)]));
+    await speaker.drain();
+    await waitFor('six TranslationReady', () => mine('TranslationReady').length >= 6, { timeoutMs: 15_000 });
+    await system.bus.drain();
+    expect((await history('lang=es')).body.captions).toHaveLength(2);
+
+    await speaker.close();
+    await Promise.all(Object.values(listeners).map((l) => l.close()));
+  }, 60_000);
+});

@@ -2,7 +2,6 @@
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { type AudioRecord, decodeAudioRecord } from '@llt/events';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { KinesisStreamEvent } from 'aws-lambda';
 
 export interface StreamRecord {
   partitionKey: string;
@@ -67,26 +66,4 @@ export function audioFrames(records: StreamRecord[], sessionId: string) {
     frames.set(r.record.header.seq, r);
   }
   return { seqs: seqs.sort((a, b) => a - b), frames };
-}
-
-/** Records read back, shaped as the Lambda event source mapping delivers them (to replay a batch). */
-export function asKinesisStreamEvent(records: StreamRecord[], streamName: string): KinesisStreamEvent {
-  return {
-    Records: records.map((r) => ({
-      kinesis: {
-        kinesisSchemaVersion: '1.0',
-        partitionKey: r.partitionKey,
-        sequenceNumber: r.sequenceNumber,
-        data: Buffer.from(r.data).toString('base64'),
-        approximateArrivalTimestamp: r.arrivedAt / 1000,
-      },
-      eventSource: 'aws:kinesis',
-      eventVersion: '1.0',
-      eventID: `${r.shardId}:${r.sequenceNumber}`,
-      eventName: 'aws:kinesis:record',
-      invokeIdentityArn: 'arn:aws:iam::000000000000:role/local',
-      awsRegion: 'us-east-1',
-      eventSourceARN: `arn:aws:kinesis:us-east-1:000000000000:stream/${streamName}`,
-    })),
-  };
 }

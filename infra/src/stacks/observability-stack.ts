@@ -21,7 +21,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { PARAMETERS, TRANSCRIBE_WORKERS, WEBSOCKET_STAGE } from '../config.ts';
 import { pascalCase } from '../constructs/event-rules.ts';
-import { DEPLOYED_FUNCTIONS, type ServiceName } from '../functions.ts';
+import { ALL_FUNCTIONS, type ServiceName } from '../functions.ts';
 import { AUDIO_DELIVERED, END_TO_END, SERVICE_METRICS } from '../metrics.ts';
 import { platformParameter, stateMachineArn } from '../platform-refs.ts';
 
@@ -142,17 +142,17 @@ export class ObservabilityStack extends Stack {
       [
         graph(
           'Lambda errors',
-          DEPLOYED_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Errors', 'Sum'), f.name)),
+          ALL_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Errors', 'Sum'), f.name)),
           8,
         ),
         graph(
           'Lambda throttles',
-          DEPLOYED_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Throttles', 'Sum'), f.name)),
+          ALL_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Throttles', 'Sum'), f.name)),
           8,
         ),
         graph(
           'Lambda duration p95 (ms)',
-          DEPLOYED_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Duration', 'p95'), f.name)),
+          ALL_FUNCTIONS.map((f) => labelled(lambdaMetric(f.name, 'Duration', 'p95'), f.name)),
           8,
         ),
       ],
@@ -209,7 +209,7 @@ export class ObservabilityStack extends Stack {
       return created;
     };
 
-    for (const fn of DEPLOYED_FUNCTIONS) {
+    for (const fn of ALL_FUNCTIONS) {
       alarm(`${pascalCase(fn.name)}Errors`, {
         alarmName: `${fn.name}-errors`,
         alarmDescription: `${fn.name} failed invocations`,

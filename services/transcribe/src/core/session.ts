@@ -53,8 +53,14 @@ export interface ResumePoint {
 
 type AudioHeader = Extract<AudioRecordHeader, { kind: 'audio' }>;
 
-/** How much audio may wait behind a missing frame before the gap is skipped. */
-const REORDER_WAIT_MS = 300;
+/**
+ * A frame missing from a session's sequence is waited for until the frames held behind it span this much audio and
+ * this much time of arrival at ingest; then the gap is skipped. The arrival wait covers a cold start of ingest's
+ * WebSocket function: the frame that lands on a new execution environment waits for its Init (hundreds of ms on
+ * Lambda, about a second on a loaded machine locally) while later frames overtake it on warm ones. Skipping
+ * sooner loses a word; waiting holds recognition back only while a gap is open.
+ */
+const REORDER_WAIT = { audioMs: 300, arrivalMs: 2_000 };
 
 interface Utterance {
   segmentIndex: number;
@@ -126,9 +132,9 @@ export class SessionTranscriber {
   /**
    * Handles one audio frame in sequence order: a frame that arrives ahead of a missing one waits (API Gateway
    * may run one connection's frames concurrently, and a reconnecting speaker resends a burst) until the gap
-   * fills, or until frames held behind it span REORDER_WAIT_MS both of audio and of arrival at ingest, when the
-   * gap is skipped. Both: a live stream with a lost frame moves on after 300 ms, while a resent burst (seconds of
-   * audio arriving within milliseconds) waits for its stragglers instead of skipping them.
+   * fills, or until frames held behind it span REORDER_WAIT of audio and of arrival at ingest, when the gap is
+   * skipped. Both: a live stream with a lost frame moves on after 2 s (a frame delayed by a cold start comes
+   * sooner), while a resent burst (seconds of audio arriving within milliseconds) waits for its stragglers.
    */
   async audio(header: AudioHeader, samples: Int16Array): Promise<'handled' | 'duplicate'> {
     if (header.seq <= this.lastSeq || this.waiting.has(header.seq)) return 'duplicate';
@@ -137,7 +143,7 @@ export class SessionTranscriber {
       this.waiting.set(header.seq, { header, samples });
       const held = [...this.waiting.values()].map((w) => w.header);
       const span = (of: (h: AudioHeader) => number) => Math.max(...held.map(of)) - Math.min(...held.map(of));
-      if (span((h) => h.captureTime) < REORDER_WAIT_MS || span((h) => h.receivedAt) < REORDER_WAIT_MS) {
+      if (span((h) => h.captureTime) < REORDER_WAIT.audioMs || span((h) => h.receivedAt) < REORDER_WAIT.arrivalMs) {
         return 'handled';
       }
       this.metrics?.count('FramesSkipped', Math.min(...this.waiting.keys()) - this.lastSeq - 1);

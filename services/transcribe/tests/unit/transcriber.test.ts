@@ -59,13 +59,34 @@ describe('Transcriber', () => {
     expect(finalOf(shuffled.published)).toEqual(finalOf(inOrder.published));
 
     const gap = fakeDeps();
-    const withGap = records('s_session0001', 'sVVVVVVssss', T0).filter(
+    // Frame 3 never comes: the frames behind it are held for 2 s of arrival, then the gap is skipped.
+    const withGap = records('s_session0001', `sVVVVVV${'s'.repeat(24)}`, T0).filter(
       (r) => r.header.kind === 'audio' && r.header.seq !== 3,
     );
     await new Transcriber(gap.deps).handle(withGap);
     expect(finalOf(gap.published)).toHaveLength(1);
     expect(finalOf(gap.published)[0]!.text).toBe('I I I I I');
     expect(gap.counts.get('FramesSkipped')).toBe(1);
+  });
+
+  test('a frame delayed by a cold start (overtaken by 1.5 s of later frames) is waited for, not skipped', async () => {
+    const inOrder = fakeDeps();
+    const script = `sVVVVVVVVVVVVVVVVVVVV${'s'.repeat(4)}`;
+    await new Transcriber(inOrder.deps).handle(records('s_session0001', script, T0));
+    const frames = records('s_session0001', script, T0);
+    const late = frames[3]!;
+    const delayed = fakeDeps();
+    // Frames 4..18 (1.5 s of audio, arriving in real time) overtake frame 3, which then arrives.
+    await new Transcriber(delayed.deps).handle([
+      ...frames.slice(0, 3),
+      ...frames.slice(4, 19),
+      late,
+      ...frames.slice(19),
+    ]);
+    const finalOf = (p: typeof inOrder.published) =>
+      p.filter((e) => e.detailType === 'TranscriptFinalized').map((e) => e.detail);
+    expect(finalOf(delayed.published)).toEqual(finalOf(inOrder.published));
+    expect(delayed.counts.get('FramesSkipped')).toBeUndefined();
   });
 
   test('a resent burst (seconds of audio arriving at once) waits for a straggler instead of skipping it', async () => {
