@@ -34,8 +34,20 @@ export const ASSUMPTIONS = {
   /** Fluent talk: ~150 words a minute, ~6 characters a word with the space, ~15 words a sentence. */
   charactersPerHour: 150 * 60 * 6,
   sentencesPerHour: (150 * 60) / 15,
-  /** 100 ms audio frames: one WebSocket message and one ingest invocation each. */
+  /**
+   * 100 ms audio frames: one WebSocket message and one ingest invocation each, and two writes to the session's frame
+   * ledger (the claim before the put to Kinesis, the confirmation after it).
+   */
   framesPerHour: 36_000,
+  ledgerWritesPerFrame: 2,
+  /**
+   * Partial captions: ~4 TranscriptPartial events a sentence. Notify offers each to the session's partial turn (one
+   * write); the one that takes the turn (a write) fans it out, reading the newest partial (a consistent read) after
+   * every 200 listeners, and gives the turn back (a write). The final offers once more (a write) to drop stale ones.
+   */
+  partialsPerSentence: 4,
+  partialTurnWritesPerPartial: 3,
+  partialTurnListenersPerRead: 200,
   /** 16 kHz s16 mono plus the frame header. */
   audioGbPerHour: (32_000 * 3600) / 1e9,
   /** Messages each listener receives per sentence: ~4 partial captions, the final, the translation, the audio. */
@@ -78,11 +90,11 @@ export function costPerSessionHour(languages: number, listeners: number): Sessio
   const a = ASSUMPTIONS;
   const sentences = a.sentencesPerHour;
   const wsMessages = a.framesPerHour + sentences * a.messagesPerListenerPerSentence * listeners;
-  // Events on the bus per sentence: ~4 partials, the final, TranslationReady and SpeechSynthesized per language.
-  const events = sentences * (5 + 2 * languages);
+  // Events on the bus per sentence: the partials, the final, TranslationReady and SpeechSynthesized per language.
+  const events = sentences * (a.partialsPerSentence + 1 + 2 * languages);
   // Lambda invocations: ingest per frame, notify per event fan-out and per workflow task.
   const taskInvocations = sentences * (1 + 4 * languages);
-  const fanouts = sentences * 5;
+  const fanouts = sentences * (a.partialsPerSentence + 1);
   const invocations = a.framesPerHour + taskInvocations + fanouts;
   const gbSeconds =
     a.lambdaGb *
@@ -94,6 +106,10 @@ export function costPerSessionHour(languages: number, listeners: number): Sessio
     a.workerTasks * (a.workerVcpu * p.fargateArmPerVcpuHour + a.workerGb * p.fargateArmPerGbHour + p.publicIpv4PerHour);
   const leaseWrites = a.streamShards * a.leaseWritesPerShardHour + a.workerTasks * a.heartbeatsPerWorkerHour;
   const translatedChars = a.charactersPerHour * languages;
+  // The partial turn each partial caption's fan-out takes, across functions and environments.
+  const partialTurnWrites = sentences * (a.partialsPerSentence * a.partialTurnWritesPerPartial + 1);
+  const partialTurnReads =
+    sentences * a.partialsPerSentence * Math.max(1, Math.ceil(listeners / a.partialTurnListenersPerRead));
   const lines = {
     'Transcribe streaming': 60 * p.transcribeStreamingPerMinute,
     Translate: (translatedChars / 1e6) * p.translatePerMillionChars,
@@ -110,7 +126,9 @@ export function costPerSessionHour(languages: number, listeners: number): Sessio
     'Kinesis (on-demand)':
       p.kinesisOnDemandPerStreamHour + a.audioGbPerHour * (p.kinesisOnDemandPerGbIn + p.kinesisOnDemandPerGbOut),
     DynamoDB:
-      (a.framesPerHour / 1e6) * p.dynamoPerMillionWrites +
+      ((a.framesPerHour * a.ledgerWritesPerFrame) / 1e6) * p.dynamoPerMillionWrites +
+      (partialTurnWrites / 1e6) * p.dynamoPerMillionWrites +
+      (partialTurnReads / 1e6) * p.dynamoPerMillionReads +
       ((sentences * (3 + 3 * languages)) / 1e6) * p.dynamoPerMillionWrites +
       ((fanouts + taskInvocations) / 1e6) * p.dynamoPerMillionReads * Math.max(1, listeners / 40) +
       (leaseWrites / 1e6 / a.sessionsSharingWorkers) * p.dynamoPerMillionWrites,

@@ -40,3 +40,15 @@ test('the transcription workers are a fixed fleet: their share of a session-hour
   expect(workers).toBeLessThan(0.01);
   expect(costPerSessionHour(4, 500).lines['Fargate (transcription workers)']).toBe(workers);
 });
+
+test('DynamoDB counts two ledger writes per audio frame and the partial turn of every partial caption', () => {
+  const few = costPerSessionHour(1, 10);
+  const many = costPerSessionHour(1, 1_000);
+  const ledger = ((ASSUMPTIONS.framesPerHour * 2) / 1e6) * PRICES.dynamoPerMillionWrites;
+  const turns =
+    ((ASSUMPTIONS.sentencesPerHour * (ASSUMPTIONS.partialsPerSentence * 3 + 1)) / 1e6) * PRICES.dynamoPerMillionWrites;
+  expect(few.lines.DynamoDB).toBeGreaterThan(ledger + turns);
+  // A thousand listeners read the newest partial 5 times per fan-out instead of once: more, but still cents.
+  expect(many.lines.DynamoDB).toBeGreaterThan(few.lines.DynamoDB ?? 0);
+  expect(many.lines.DynamoDB).toBeLessThan(0.2);
+});

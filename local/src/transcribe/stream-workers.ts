@@ -70,8 +70,13 @@ export async function startStreamWorkers(options: StreamWorkersOptions): Promise
   let next = 1;
   const add = async (env: Record<string, string> = {}) => {
     const workerId = `local-${next++}`;
+    // What a process on this machine has (PATH, the process-wide defaults the runtime set: log level, metrics
+    // off unless asked for), then the local defaults and the services' configuration.
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+    );
     const handle = await startThread(
-      { ...LOCAL_DEFAULTS, ...options.env, ...env, LLT_TRANSCRIBE_WORKER_ID: workerId },
+      { ...inherited, ...LOCAL_DEFAULTS, ...options.env, ...env, LLT_TRANSCRIBE_WORKER_ID: workerId },
       onError,
     );
     workers.push(handle);
