@@ -429,6 +429,12 @@ async function run() {
     writeFileSync(values.out, `${JSON.stringify(out, null, 2)}\n`);
     printReport(out.summary, server, out.listeners, speakerErrors);
     console.log(`written to ${values.out}`);
+    if (system) {
+      // What the server logged (warnings and errors: failed deliveries, retries), to explain a missing message.
+      const logFile = values.out.replace(/\.json$/, '') + '.server.log';
+      writeFileSync(logFile, system.output());
+      console.log(`server log written to ${logFile}`);
+    }
   } finally {
     process.off('SIGINT', stopOnSignal);
     tap?.close();

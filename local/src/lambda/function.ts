@@ -82,7 +82,11 @@ export class LocalFunction {
     stats.increment(`lambda.${this.name}.Invocations`);
     try {
       await routed.environment.ready;
-      return await routed.environment.invoke(event, this.#options.timeoutMs);
+      // Lambda's Duration: from the event reaching the environment to its response (Init not included).
+      const started = performance.now();
+      const result = await routed.environment.invoke(event, this.#options.timeoutMs);
+      stats.histogram(`lambda.${this.name}.DurationMs`).record(performance.now() - started);
+      return result;
     } catch (error) {
       stats.increment(`lambda.${this.name}.Errors`);
       throw error;
