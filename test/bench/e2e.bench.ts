@@ -431,7 +431,7 @@ async function run() {
     console.log(`written to ${values.out}`);
     if (system) {
       // What the server logged (warnings and errors: failed deliveries, retries), to explain a missing message.
-      const logFile = values.out.replace(/\.json$/, '') + '.server.log';
+      const logFile = `${values.out.replace(/\.json$/, '')}.server.log`;
       writeFileSync(logFile, system.output());
       console.log(`server log written to ${logFile}`);
     }
