@@ -21,6 +21,14 @@ import {
 import { ALL_FUNCTIONS, FUNCTIONS, ruleTarget } from '@llt/platform/functions';
 import { TRANSLATION_FANOUT } from '@llt/workflows';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  httpApiJwtAuthorizer,
+  type LocalUserPool,
+  localUsersFromEnv,
+  type SpeakerAuthScheme,
+  speakerAuthFromEnv,
+  startLocalUserPool,
+} from './auth/index.ts';
 import { LocalEventBus } from './bus/event-bus.ts';
 import { type EventBridgeServer, startEventBridgeServer } from './bus/eventbridge-server.ts';
 import { type Emulators, startEmulators } from './emulators.ts';
@@ -57,6 +65,12 @@ export interface LocalSystemOptions {
    * is not given comes from LLT_LAMBDA_* and then the `sticky` defaults.
    */
   lambda?: Partial<LambdaSettings>;
+  /**
+   * How speakers sign in (default: LLT_SPEAKER_AUTH, else `session-token`). `cognito` starts the local user pool
+   * (`users`, default LLT_LOCAL_USERS) and protects `POST /api/sessions` with the HTTP API's JWT authorizer.
+   */
+  speakerAuth?: SpeakerAuthScheme;
+  users?: readonly { username: string; password: string }[];
 }
 
 export interface LocalSystem {
@@ -74,6 +88,8 @@ export interface LocalSystem {
   lambda: LambdaService;
   /** Transcription's stream workers (none when transcription is not among the services). */
   transcribeWorkers: StreamWorkers | undefined;
+  /** The local user pool speakers sign in with (`cognito` scheme only). */
+  userPool: LocalUserPool | undefined;
   stop(): Promise<void>;
 }
 
@@ -125,6 +141,19 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     // What other devices use: the first network address when listening on every interface.
     const publicHost = options.host === '0.0.0.0' ? (lanAddress() ?? host) : host;
     const publicUrl = `http://${publicHost}:${port}`;
+
+    // Under `cognito`, a local user pool stands in for Cognito: its issuer, keys and sign-in form.
+    const speakerAuth = options.speakerAuth ?? speakerAuthFromEnv(process.env);
+    let userPool: LocalUserPool | undefined;
+    if (speakerAuth === 'cognito') {
+      const speakerApps = [...new Set([host, 'localhost', publicHost])].map((h) => `http://${h}:${port}/speaker/`);
+      userPool = await startLocalUserPool({
+        users: options.users ?? localUsersFromEnv(process.env),
+        // The speaker app served here, and vite's development server.
+        callbackUrls: () => [...speakerApps, 'http://localhost:5173/speaker/'],
+      });
+      stoppers.push((userPool as LocalUserPool).stop);
+    }
 
     const bus = new LocalEventBus({
       name: EVENT_BUS_NAME,
@@ -195,8 +224,16 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       [RESOURCE_ENV.websocketManagementEndpoint]: managementEndpoint,
       LLT_TARGET_LANGUAGES: (options.targetLanguages ?? installedTargetLanguages()).join(','),
       LLT_AUDIO_PUBLIC_ENDPOINT: `${publicUrl}${S3_PROXY_PREFIX.slice(0, -1)}`,
-      // No user pool here: speakers pass the authorizer and $connect checks their session's speaker token.
-      LLT_SPEAKER_AUTH: process.env.LLT_SPEAKER_AUTH || 'session-token',
+      // session-token: speakers pass the authorizer and $connect checks their session's speaker token alone;
+      // cognito: a token of the local user pool as well, as on AWS.
+      LLT_SPEAKER_AUTH: speakerAuth,
+      ...(userPool
+        ? {
+            LLT_COGNITO_USER_POOL_ID: userPool.userPoolId,
+            LLT_COGNITO_CLIENT_ID: userPool.clientId,
+            LLT_COGNITO_ISSUER: userPool.issuer,
+          }
+        : {}),
     };
     const services = new Set(options.services ?? OPTIONAL_SERVICES);
     const settings = lambdaSettingsFromEnv(process.env, options.lambda);
@@ -259,6 +296,17 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     const appsDir = fileURLToPath(new URL('../../frontends/', import.meta.url));
     routes = {
       ingest: call(FUNCTIONS.ingestHttp.name),
+      // The JWT authorizer the CDK app puts on session creation, on the local user pool.
+      authorize: userPool
+        ? httpApiJwtAuthorizer({
+            issuer: userPool.issuer,
+            audience: [userPool.clientId],
+            routes: ['POST /api/sessions'],
+          })
+        : undefined,
+      appAuth: userPool
+        ? { type: 'cognito', authority: userPool.issuer, clientId: userPool.clientId, scope: 'openid' }
+        : { type: 'session-token' },
       notify: call(FUNCTIONS.notifyHttp.name),
       notifyRoute: CAPTIONS_ROUTE,
       env,
@@ -291,6 +339,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       gateway,
       lambda,
       transcribeWorkers,
+      userPool,
       async stop() {
         // Clients first (no new audio, told to reconnect), then the audio already stored is transcribed and
         // fanned out, then the engines, emulators and ports stop. Sessions live on in the data directory.
@@ -310,6 +359,10 @@ type HttpHandler = LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructur
  * bucket, the web apps. */
 interface HttpRoutes {
   ingest: HttpHandler;
+  /** The HTTP API's JWT authorizer (`cognito` scheme). */
+  authorize: ReturnType<typeof httpApiJwtAuthorizer> | undefined;
+  /** How the apps sign speakers in, for /config.json. */
+  appAuth: Record<string, string>;
   notify: HttpHandler;
   notifyRoute: RegExp;
   env: Record<string, string>;
@@ -323,7 +376,7 @@ interface HttpRoutes {
 async function serveHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  { ingest: api, notify, notifyRoute, env, bus, lambda, s3Endpoint, apps, publicUrl }: HttpRoutes,
+  { ingest: api, authorize, appAuth, notify, notifyRoute, env, bus, lambda, s3Endpoint, apps, publicUrl }: HttpRoutes,
   onError: (error: unknown, where: string) => void,
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -381,7 +434,15 @@ async function serveHttp(
     }
     if (path.startsWith('/api/')) {
       const body = await readBody(req, MAX_HTTP_BODY);
-      const event = toHttpApiEvent(req, body);
+      let event = toHttpApiEvent(req, body);
+      if (authorize) {
+        const outcome = await authorize(event);
+        if (!outcome.allowed) {
+          writeHttpApiResult(res, outcome.response);
+          return;
+        }
+        event = outcome.event;
+      }
       // The HTTP API's routes: caption history belongs to notify, everything else to ingest.
       if (notifyRoute.test(path))
         writeHttpApiResult(res, await notify(event, lambdaContext(FUNCTIONS.notifyHttp.name)));
@@ -392,7 +453,8 @@ async function serveHttp(
       // What the apps cannot know from their own URL: the address other devices reach this system at (the
       // speaker's page runs on localhost, where the browser allows the microphone; its QR code must not).
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
-      res.end(JSON.stringify({ listenerUrl: `${publicUrl}/` }));
+      // And how speakers sign in.
+      res.end(JSON.stringify({ listenerUrl: `${publicUrl}/`, auth: appAuth }));
       return;
     }
     if (path.startsWith(S3_PROXY_PREFIX)) {
