@@ -305,7 +305,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
           })
         : undefined,
       appAuth: userPool
-        ? { type: 'cognito', authority: userPool.issuer, clientId: userPool.clientId, scope: 'openid' }
+        ? {
+            type: 'cognito',
+            authority: userPool.issuer,
+            clientId: userPool.clientId,
+            userPoolId: userPool.userPoolId,
+            scope: 'openid',
+          }
         : { type: 'session-token' },
       notify: call(FUNCTIONS.notifyHttp.name),
       notifyRoute: CAPTIONS_ROUTE,
@@ -454,7 +460,7 @@ async function serveHttp(
       // speaker's page runs on localhost, where the browser allows the microphone; its QR code must not).
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' });
       // And how speakers sign in.
-      res.end(JSON.stringify({ listenerUrl: `${publicUrl}/`, auth: appAuth }));
+      res.end(JSON.stringify({ listenerUrl: `${publicUrl}/`, speakerAuth: appAuth }));
       return;
     }
     if (path.startsWith(S3_PROXY_PREFIX)) {

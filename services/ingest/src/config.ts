@@ -26,6 +26,8 @@ export interface IngestConfig {
   joinAttemptsPerMinute: number;
   /** LLT_MESSAGES_PER_SECOND: average WebSocket messages a second per connection (a burst of twice that). */
   messagesPerSecond: number;
+  /** LLT_SPEAKER_AUTH (default `cognito`). */
+  speakerAuth: SpeakerAuthScheme;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     sessionTtlMs: Math.round(positiveNumberEnv('LLT_SESSION_TTL_HOURS', 12, env) * 3_600_000),
     joinAttemptsPerMinute: intEnv('LLT_JOIN_ATTEMPTS_PER_MINUTE', 20, env),
     messagesPerSecond: intEnv('LLT_MESSAGES_PER_SECOND', 100, env),
+    speakerAuth: loadSpeakerAuthScheme(env),
   };
 }
 
@@ -51,6 +54,8 @@ export const AUTHORIZER_ENV = {
   clientId: 'LLT_COGNITO_CLIENT_ID',
   /** `id`, `access`, or unset/`any` to accept either. */
   tokenUse: 'LLT_COGNITO_TOKEN_USE',
+  /** The pool's issuer when it is not Cognito's own address for the pool (the local runtime's user pool). */
+  issuer: 'LLT_COGNITO_ISSUER',
 } as const;
 
 /**
@@ -79,6 +84,8 @@ export interface AuthorizerConfig {
   clientId: string | string[];
   /** Which Cognito token speakers present; null accepts ID and access tokens. */
   tokenUse: 'id' | 'access' | null;
+  /** Absent: `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`. */
+  issuer?: string;
 }
 
 export function loadAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): AuthorizerConfig {
@@ -91,9 +98,11 @@ export function loadAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): Auth
       `environment variable ${AUTHORIZER_ENV.tokenUse} must be id, access or any, got "${tokenUse}"`,
     );
   }
+  const issuer = optionalEnv(AUTHORIZER_ENV.issuer, env);
   return {
     userPoolId,
     clientId: clientIds.length === 1 ? clientIds[0]! : clientIds,
     tokenUse: tokenUse === 'any' ? null : tokenUse,
+    ...(issuer ? { issuer: issuer.replace(/\/+$/, '') } : {}),
   };
 }

@@ -221,6 +221,7 @@ export function fakeWorld(): FakeWorld {
       sessionTtlMs: 3_600_000,
       joinAttemptsPerMinute: 20,
       messagesPerSecond: 100,
+      speakerAuth: 'session-token',
     },
     logs,
     counts,

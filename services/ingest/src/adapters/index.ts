@@ -35,6 +35,7 @@ export function createIngestDeps(config: IngestConfig, obs: Observability): Inge
       sessionTtlMs: config.sessionTtlMs,
       joinAttemptsPerMinute: config.joinAttemptsPerMinute,
       messagesPerSecond: config.messagesPerSecond,
+      speakerAuth: config.speakerAuth,
     },
   };
 }

@@ -13,16 +13,20 @@ import { assertLive, findLiveSessionByCode } from './sessions.ts';
 
 export type ConnectQuery = Record<string, string | undefined>;
 
-/** `clientIp`: the handshake's source IP; a listener's failed join attempts count against it. */
+/**
+ * `clientIp`: the handshake's source IP; a listener's failed join attempts count against it. `speakerSub`: the
+ * signed-in user the $connect authorizer verified (`requestContext.authorizer.sub`), under the `cognito` scheme.
+ */
 export async function connect(
   deps: IngestDeps,
   connectionId: string,
   query: ConnectQuery,
   clientIp?: string,
+  speakerSub?: string,
 ): Promise<ConnectionRecord> {
   switch (query.role) {
     case 'speaker':
-      return connectSpeaker(deps, connectionId, query);
+      return connectSpeaker(deps, connectionId, query, speakerSub);
     case 'listener':
       return connectListener(deps, connectionId, query, clientIp);
     default:
@@ -34,7 +38,12 @@ export async function connect(
   }
 }
 
-async function connectSpeaker(deps: IngestDeps, connectionId: string, query: ConnectQuery): Promise<ConnectionRecord> {
+async function connectSpeaker(
+  deps: IngestDeps,
+  connectionId: string,
+  query: ConnectQuery,
+  speakerSub: string | undefined,
+): Promise<ConnectionRecord> {
   const { sessionId, token } = query;
   if (!sessionId || !token) {
     throw new ClientError('invalid_request', 'A speaker connects with ?role=speaker&sessionId=…&token=…', 400);
@@ -43,6 +52,10 @@ async function connectSpeaker(deps: IngestDeps, connectionId: string, query: Con
   if (!session) throw new ClientError('unknown_session', `No session ${sessionId}`, 404);
   if (!tokenMatches(token, session.tokenHash)) {
     throw new ClientError('invalid_token', 'The speaker token does not match this session', 401);
+  }
+  // Under `cognito`, the session's speaker is the user who created it, and no one else (even with its token).
+  if (deps.settings.speakerAuth === 'cognito' && session.ownerSub !== speakerSub) {
+    throw new ClientError('not_speaker', 'This session belongs to another signed-in speaker', 403);
   }
   if (session.status === 'live' && deps.clock.now() >= session.expiresAt) {
     throw new ClientError(

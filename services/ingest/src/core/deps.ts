@@ -20,6 +20,11 @@ export interface IngestSettings {
   joinAttemptsPerMinute: number;
   /** Messages a second one connection may send on average (token bucket per connection, per instance). */
   messagesPerSecond: number;
+  /**
+   * `cognito`: a session is created by a signed-in speaker (the HTTP API's JWT authorizer) and only that user may
+   * connect as its speaker; `session-token`: the session's speaker token is the only check.
+   */
+  speakerAuth: 'cognito' | 'session-token';
 }
 
 export interface IngestDeps {

@@ -24,6 +24,8 @@ export interface SessionRecord {
   targetLanguages: string[];
   /** sha256 of the speaker token; the token itself is never stored. */
   tokenHash: string;
+  /** The signed-in user who created the session (Cognito `sub`), under the `cognito` speaker scheme. */
+  ownerSub?: string;
   status: 'live' | 'ended';
   createdAt: number;
   expiresAt: number;

@@ -29,7 +29,14 @@ import { limitJoinAttempts } from './rate-limits.ts';
 
 const MAX_CODE_ATTEMPTS = 5;
 
-export async function createSession(deps: IngestDeps, body: unknown): Promise<CreatedSession> {
+/**
+ * `owner`: the signed-in user creating the session (its `sub` from the HTTP API's JWT authorizer); required under
+ * the `cognito` speaker scheme.
+ */
+export async function createSession(deps: IngestDeps, body: unknown, owner?: { sub: string }): Promise<CreatedSession> {
+  if (deps.settings.speakerAuth === 'cognito' && !owner?.sub) {
+    throw new ClientError('invalid_token', 'Sign in first: creating a session needs a signed-in speaker', 401);
+  }
   const parsed = CreateSessionRequest.safeParse(body);
   if (!parsed.success) {
     throw new ClientError('invalid_request', `Invalid session request: ${z.prettifyError(parsed.error)}`, 400);
@@ -62,6 +69,7 @@ export async function createSession(deps: IngestDeps, body: unknown): Promise<Cr
       sourceLanguage,
       targetLanguages,
       tokenHash: hashToken(speakerToken),
+      ...(owner?.sub ? { ownerSub: owner.sub } : {}),
       status: 'live',
       createdAt: now,
       expiresAt: now + deps.settings.sessionTtlMs,
@@ -81,7 +89,12 @@ export async function createSession(deps: IngestDeps, body: unknown): Promise<Cr
       expiresAt: session.expiresAt,
     });
     deps.metrics.count('SessionsStarted');
-    deps.log.info('session started', { sessionId: session.sessionId, sourceLanguage, targetLanguages });
+    deps.log.info('session started', {
+      sessionId: session.sessionId,
+      sourceLanguage,
+      targetLanguages,
+      ...(owner ? { owner: owner.sub } : {}),
+    });
     return {
       sessionId: session.sessionId,
       joinCode: session.joinCode,

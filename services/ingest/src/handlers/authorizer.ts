@@ -3,7 +3,7 @@
 // (session-token). Ingest's $connect handler then checks the join code or the session's speaker token.
 import { withObservability } from '@llt/platform';
 import type { APIGatewayAuthorizerResult, Context } from 'aws-lambda';
-import { CognitoSpeakerTokenVerifier, cognitoJwtVerifier } from '#adapters/cognito-speaker-token-verifier';
+import { CognitoSpeakerTokenVerifier, speakerJwtVerifier } from '#adapters/cognito-speaker-token-verifier';
 import { loadAuthorizerConfig, loadSpeakerAuthScheme } from '#config';
 import { type AuthorizerDeps, authorizeConnect, type ConnectDecision } from '#core/authorize';
 import type { HandshakeHeaders, MultiValueHeaders } from '#core/handshake';
@@ -76,7 +76,7 @@ function authorizerDeps(env: NodeJS.ProcessEnv): AuthorizerDeps {
   return {
     ...logging,
     speakerAuth: 'cognito',
-    verifier: new CognitoSpeakerTokenVerifier(cognitoJwtVerifier(loadAuthorizerConfig(env))),
+    verifier: new CognitoSpeakerTokenVerifier(speakerJwtVerifier(loadAuthorizerConfig(env))),
   };
 }
 

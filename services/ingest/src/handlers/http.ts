@@ -22,7 +22,7 @@ export function makeHttpHandler(deps: IngestDeps) {
     const path = event.rawPath;
     try {
       if (method === 'POST' && path === '/api/sessions') {
-        return json(201, await createSession(deps, parseBody(event)));
+        return json(201, await createSession(deps, parseBody(event), signedInUser(event)));
       }
       const join = /^\/api\/join\/([^/]{1,32})$/.exec(path);
       if (method === 'GET' && join) {
@@ -37,6 +37,16 @@ export function makeHttpHandler(deps: IngestDeps) {
       return json(error.status, error.toMessage());
     }
   };
+}
+
+/**
+ * The user the HTTP API's JWT authorizer let through (the CDK app puts it on `POST /api/sessions`): its claims
+ * arrive in `requestContext.authorizer.jwt.claims`.
+ */
+function signedInUser(event: APIGatewayProxyEventV2): { sub: string } | undefined {
+  const context = event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } };
+  const sub = context.authorizer?.jwt?.claims?.sub;
+  return typeof sub === 'string' && sub ? { sub } : undefined;
 }
 
 /**

@@ -33,7 +33,13 @@ export function makeWebSocketHandler(deps: IngestDeps) {
     switch (routeKey) {
       case '$connect':
         try {
-          await connect(deps, connectionId, event.queryStringParameters ?? {}, event.requestContext.identity?.sourceIp);
+          await connect(
+            deps,
+            connectionId,
+            event.queryStringParameters ?? {},
+            event.requestContext.identity?.sourceIp,
+            authorizedSub(event),
+          );
           return accepted(event);
         } catch (error) {
           if (!(error instanceof ClientError)) throw error;
@@ -51,6 +57,13 @@ export function makeWebSocketHandler(deps: IngestDeps) {
       }
     }
   };
+}
+
+/** The signed-in speaker the $connect authorizer verified (its context reaches $connect as `authorizer.sub`). */
+function authorizedSub(event: WebSocketEvent): string | undefined {
+  const context = event.requestContext as { authorizer?: Record<string, unknown> | null };
+  const sub = context.authorizer?.sub;
+  return typeof sub === 'string' && sub ? sub : undefined;
 }
 
 /**

@@ -3,7 +3,11 @@ import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { FetchError, JwtExpiredError } from 'aws-jwt-verify/error';
 import { type Jwks, SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { describe, expect, test } from 'vitest';
-import { CognitoSpeakerTokenVerifier, cognitoJwtVerifier } from '#adapters/cognito-speaker-token-verifier';
+import {
+  CognitoSpeakerTokenVerifier,
+  cognitoJwtVerifier,
+  issuerJwtVerifier,
+} from '#adapters/cognito-speaker-token-verifier';
 import type { AuthorizerConfig } from '#config';
 import { SpeakerTokenRejectedError, SpeakerTokenVerificationError } from '#errors';
 
@@ -217,4 +221,43 @@ describe('the JWKS', () => {
 
 test('an invalid user pool id fails when the verifier is built, not on the first token', () => {
   expect(() => cognitoJwtVerifier({ ...CONFIG, userPoolId: 'not-a-pool' })).toThrow(/Invalid Cognito User Pool ID/);
+});
+
+describe('a user pool at another issuer (LLT_COGNITO_ISSUER: the local user pool)', () => {
+  const LOCAL_ISSUER = 'http://127.0.0.1:4567/us-east-1_LocalPool';
+  const local = { ...CONFIG, issuer: LOCAL_ISSUER };
+  const verifier = (config = local) => {
+    const fetcher = servingFetcher(KEY.jwks);
+    return {
+      fetcher,
+      verifier: new CognitoSpeakerTokenVerifier(issuerJwtVerifier(config, new SimpleJwksCache({ fetcher }))),
+    };
+  };
+
+  test("an ID or access token of the pool's app client is accepted, with keys from the issuer's JWKS", async () => {
+    const { verifier: v, fetcher } = verifier();
+    await expect(v.verify(idToken({ iss: LOCAL_ISSUER }))).resolves.toEqual({ sub: SUB });
+    await expect(v.verify(accessToken({ iss: LOCAL_ISSUER }))).resolves.toEqual({ sub: SUB });
+    expect(fetcher.uris).toEqual([`${LOCAL_ISSUER}/.well-known/jwks.json`]);
+  });
+
+  test.each([
+    ['an expired token', () => idToken({ iss: LOCAL_ISSUER, exp: nowS() - 10 }), 'expired'],
+    ["Cognito's own issuer", () => idToken(), 'invalid'],
+    ['another app client (ID token)', () => idToken({ iss: LOCAL_ISSUER, aud: 'other-client' }), 'invalid'],
+    ['another app client (access token)', () => accessToken({ iss: LOCAL_ISSUER, client_id: 'other' }), 'invalid'],
+    ['no token_use', () => idToken({ iss: LOCAL_ISSUER, token_use: undefined }), 'invalid'],
+    ['a signature by another key', () => idToken({ iss: LOCAL_ISSUER }, OTHER_KEY), 'invalid'],
+  ])('%s is refused as %s', async (_label, make, reason) => {
+    const error = await rejection(verifier().verifier.verify(make()));
+    expect(error).toBeInstanceOf(SpeakerTokenRejectedError);
+    expect(error).toMatchObject({ reason });
+  });
+
+  test('with tokenUse access, an ID token is refused', async () => {
+    const error = await rejection(
+      verifier({ ...local, tokenUse: 'access' }).verifier.verify(idToken({ iss: LOCAL_ISSUER })),
+    );
+    expect(error).toMatchObject({ reason: 'invalid' });
+  });
 });
