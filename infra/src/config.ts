@@ -34,6 +34,17 @@ export const PARAMETERS = {
 /** The transcription workers' ECS cluster and service: the transcribe stack names them, the dashboard finds them. */
 export const TRANSCRIBE_WORKERS = { cluster: 'llt-transcribe', service: 'llt-transcribe-worker' } as const;
 
+/**
+ * Queues holding what could not be delivered (base names; each stage prefixes them): the workflow rule's dead-letter
+ * queue, and each service's queue for events its rules could not deliver and asynchronous invocations that failed
+ * after Lambda's retries. The observability stack alarms on each.
+ */
+export const FAILURE_QUEUES = {
+  workflow: 'llt-workflow-undelivered',
+  ingest: 'llt-ingest-undelivered',
+  notify: 'llt-notify-undelivered',
+} as const;
+
 /** Stage of the WebSocket API; part of the Management API endpoint and of the ManageConnections ARN. */
 export const WEBSOCKET_STAGE = 'live';
 

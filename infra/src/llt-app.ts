@@ -11,6 +11,7 @@ import { SynthesizeStack } from './stacks/synthesize-stack.ts';
 import { TranscribeStack } from './stacks/transcribe-stack.ts';
 import { TranslateStack } from './stacks/translate-stack.ts';
 import { WorkflowStack } from './stacks/workflow-stack.ts';
+import { parseStage, STAGE_CONTEXT_KEY, STAGE_TAG, Stage, type StageName } from './stage.ts';
 
 export interface LltAppOptions {
   /** Account and region; environment-agnostic stacks when absent. */
@@ -19,6 +20,10 @@ export interface LltAppOptions {
   logLevel?: string;
   allowedOrigins?: string[];
   alarmEmail?: string;
+  /** The stage every physical name is derived from; otherwise the `stage` context (`-c stage=prod`), else dev. */
+  stage?: StageName;
+  /** Monthly AWS Budgets limit in USD (`-c monthlyBudgetUsd=…`); no budget alarm without it. */
+  monthlyBudgetUsd?: number;
   /** Passed to the App (e.g. `outdir`, context such as `aws:cdk:bundling-stacks`). */
   appProps?: AppProps;
 }
@@ -34,6 +39,7 @@ export const FEATURE_FLAGS = {
 
 export interface LltApp {
   app: App;
+  stage: Stage;
   platform: PlatformStack;
   ingest: IngestStack;
   transcribe: TranscribeStack;
@@ -48,8 +54,17 @@ export interface LltApp {
 export function createLltApp(options: LltAppOptions = {}): LltApp {
   const app = new App({
     ...options.appProps,
-    context: { ...FEATURE_FLAGS, ...options.appProps?.context },
+    context: {
+      ...FEATURE_FLAGS,
+      ...options.appProps?.context,
+      ...(options.stage ? { [STAGE_CONTEXT_KEY]: options.stage } : {}),
+    },
   });
+  const stage = new Stage(parseStage(app.node.tryGetContext(STAGE_CONTEXT_KEY)));
+  const monthlyBudgetUsd = options.monthlyBudgetUsd ?? budgetFromContext(app.node.tryGetContext('monthlyBudgetUsd'));
+  // Every stack's CloudFormation name carries the stage (construct ids stay `LltPlatform`, … for `cdk deploy`);
+  // prod stacks cannot be deleted by accident.
+  const staged = (id: string) => ({ stackName: stage.stackName(id), terminationProtection: stage.isProd });
   const common = {
     ...(options.env ? { env: options.env } : {}),
     ...(options.logRetention ? { logRetention: options.logRetention } : {}),
@@ -58,37 +73,52 @@ export function createLltApp(options: LltAppOptions = {}): LltApp {
   const product = 'Low-latency translate';
 
   const platform = new PlatformStack(app, 'LltPlatform', {
+    ...staged('LltPlatform'),
     ...common,
     description: `${product}: shared stateful resources (bus, stream, tables, bucket, APIs, user pool)`,
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
-    terminationProtection: true,
   });
-  const ingest = new IngestStack(app, 'LltIngest', { ...service, description: `${product}: ingest` });
+  const ingest = new IngestStack(app, 'LltIngest', {
+    ...staged('LltIngest'),
+    ...service,
+    description: `${product}: ingest`,
+  });
   const transcribe = new TranscribeStack(app, 'LltTranscribe', {
+    ...staged('LltTranscribe'),
     ...service,
     description: `${product}: transcribe`,
   });
   const translate = new TranslateStack(app, 'LltTranslate', {
+    ...staged('LltTranslate'),
     ...service,
     description: `${product}: translate`,
   });
   const synthesize = new SynthesizeStack(app, 'LltSynthesize', {
+    ...staged('LltSynthesize'),
     ...service,
     description: `${product}: synthesize`,
   });
-  const notify = new NotifyStack(app, 'LltNotify', { ...service, description: `${product}: notify` });
+  const notify = new NotifyStack(app, 'LltNotify', {
+    ...staged('LltNotify'),
+    ...service,
+    description: `${product}: notify`,
+  });
   const workflow = new WorkflowStack(app, 'LltWorkflow', {
+    ...staged('LltWorkflow'),
     ...common,
     description: `${product}: translation fan-out workflow`,
   });
   const observability = new ObservabilityStack(app, 'LltObservability', {
+    ...staged('LltObservability'),
     ...(options.env ? { env: options.env } : {}),
     description: `${product}: dashboard and alarms`,
     ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
+    ...(monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd } : {}),
   });
 
   // Every resource carries the product tag (cost allocation, resource groups).
   Tags.of(app).add('project', 'low-latency-translate');
+  Tags.of(app).add(STAGE_TAG, stage.name);
   // cdk-nag 3 is a CDK validation plugin: synth fails on any unacknowledged AwsSolutions error, and the
   // acknowledgements are written into the templates' metadata (the audit trail).
   Validations.of(app).addPlugins(
@@ -96,6 +126,7 @@ export function createLltApp(options: LltAppOptions = {}): LltApp {
   );
   return {
     app,
+    stage,
     platform,
     ingest,
     transcribe,
@@ -106,4 +137,13 @@ export function createLltApp(options: LltAppOptions = {}): LltApp {
     observability,
     stacks: [platform, ingest, transcribe, translate, synthesize, notify, workflow, observability],
   };
+}
+
+/** `-c monthlyBudgetUsd=200`: a positive amount, or nothing. */
+function budgetFromContext(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const amount = Number(value);
+  if (!Number.isFinite(amount) || amount <= 0)
+    throw new Error(`monthlyBudgetUsd must be a positive amount, not ${String(value)}`);
+  return amount;
 }

@@ -36,7 +36,7 @@ beforeAll(() => {
     new AwsSolutionsChecks()
       .validateScope(stack)
       .violations.flatMap((v) =>
-        v.violatingResources.map((r) => ({ stack: stack.stackName, rule: v.ruleName, path: r.constructPath ?? '' })),
+        v.violatingResources.map((r) => ({ stack: stack.node.id, rule: v.ruleName, path: r.constructPath ?? '' })),
       ),
   );
 });
@@ -56,7 +56,7 @@ describe('cdk-nag AwsSolutions', () => {
     'LltWorkflow',
     'LltObservability',
   ])('%s has no unacknowledged finding', (name) => {
-    const stack = synth.llt.stacks.find((s) => s.stackName === name)!;
+    const stack = synth.llt.stacks.find((s) => s.node.id === name)!;
     const violations = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack).violations;
     expect(
       violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath)}`),

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/config.ts';
 import { ALL_FUNCTIONS, type ServiceName } from '../src/functions.ts';
 import { END_TO_END, SERVICE_METRICS } from '../src/metrics.ts';
-import { flat, removeTemporaryDirectories, resourcesOf, type Synthesized, synthesize } from './synth.ts';
+import { dev, flat, removeTemporaryDirectories, resourcesOf, type Synthesized, synthesize } from './synth.ts';
 
 let synth: Synthesized;
 beforeAll(() => {
@@ -52,11 +52,11 @@ describe('observability stack', () => {
     for (const { service, metric } of END_TO_END) {
       expect(body).toContain(`"LowLatencyTranslate","${metric}","service","${service}"`);
     }
-    for (const fn of ALL_FUNCTIONS) expect(body).toContain(`"AWS/Lambda","Errors","FunctionName","${fn.name}"`);
+    for (const fn of ALL_FUNCTIONS) expect(body).toContain(`"AWS/Lambda","Errors","FunctionName","${dev(fn.name)}"`);
     expect(body).toContain('"AWS/States","ExecutionsFailed","StateMachineArn"');
-    expect(body).toContain('"AWS/Kinesis","GetRecords.IteratorAgeMilliseconds","StreamName","llt-audio"');
+    expect(body).toContain('"AWS/Kinesis","GetRecords.IteratorAgeMilliseconds","StreamName","llt-dev-audio"');
     expect(body).toContain(
-      '"AWS/ECS","CPUUtilization","ClusterName","llt-transcribe","ServiceName","llt-transcribe-worker"',
+      '"AWS/ECS","CPUUtilization","ClusterName","llt-dev-transcribe","ServiceName","llt-dev-transcribe-worker"',
     );
   });
 
@@ -78,7 +78,7 @@ describe('observability stack', () => {
       expect.objectContaining({
         Namespace: 'AWS/Kinesis',
         MetricName: 'GetRecords.IteratorAgeMilliseconds',
-        Dimensions: [{ Name: 'StreamName', Value: 'llt-audio' }],
+        Dimensions: [{ Name: 'StreamName', Value: dev('llt-audio') }],
         Statistic: 'Maximum',
         Threshold: 5000,
       }),
@@ -91,8 +91,8 @@ describe('observability stack', () => {
         Namespace: 'ECS/ContainerInsights',
         MetricName: 'RunningTaskCount',
         Dimensions: [
-          { Name: 'ClusterName', Value: 'llt-transcribe' },
-          { Name: 'ServiceName', Value: 'llt-transcribe-worker' },
+          { Name: 'ClusterName', Value: dev('llt-transcribe') },
+          { Name: 'ServiceName', Value: dev('llt-transcribe-worker') },
         ],
         Threshold: 1,
         ComparisonOperator: 'LessThanThreshold',
@@ -103,12 +103,12 @@ describe('observability stack', () => {
 
   it('alarms on workflow failures and on every function’s errors, all to the alarm topic', () => {
     const all = alarms();
-    const workflow = all.find((a) => a.AlarmName === 'llt-workflow-failures');
+    const workflow = all.find((a) => a.AlarmName === dev('llt-workflow-failures'));
     expect(JSON.stringify(workflow?.Metrics)).toContain('ExecutionsFailed');
     expect(JSON.stringify(workflow?.Metrics)).toContain('ExecutionsTimedOut');
     const errors = all.filter((a) => a.MetricName === 'Errors');
     expect(errors.map((a) => (a.Dimensions as { Value: string }[])[0]!.Value).sort()).toEqual(
-      ALL_FUNCTIONS.map((f) => f.name).sort(),
+      ALL_FUNCTIONS.map((f) => dev(f.name)).sort(),
     );
     for (const alarm of all) expect(flat(alarm.AlarmActions)).toContain('AlarmTopic');
   });

@@ -26,6 +26,7 @@ import { CAPTIONS_HTTP_ROUTE } from '../src/stacks/notify-stack.ts';
 import {
   actionsOf,
   type CfnResourceJson,
+  dev,
   flat,
   removeTemporaryDirectories,
   resourcesOf,
@@ -33,6 +34,7 @@ import {
   type Synthesized,
   statementsOf,
   synthesize,
+  unstaged,
 } from './synth.ts';
 
 let synth: Synthesized;
@@ -54,7 +56,7 @@ function functions(): { stack: string; logicalId: string; props: Record<string, 
 }
 
 function functionNamed(name: string) {
-  const found = functions().find((f) => f.props.FunctionName === name);
+  const found = functions().find((f) => f.props.FunctionName === dev(name));
   if (!found) throw new Error(`no function ${name}`);
   return found;
 }
@@ -80,7 +82,7 @@ function environmentOf(name: string): NodeJS.ProcessEnv {
 describe('service functions', () => {
   it('deploys every function of the catalog exactly once, under its own name', () => {
     const names = functions().map((f) => f.props.FunctionName);
-    expect(names.sort()).toEqual(ALL_FUNCTIONS.map((f) => f.name).sort());
+    expect(names.sort()).toEqual(ALL_FUNCTIONS.map((f) => dev(f.name)).sort());
   });
 
   it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
@@ -96,7 +98,7 @@ describe('service functions', () => {
       const logGroup = synth.json[fn.stack]!.Resources[logGroupId]!;
       expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
       expect(logGroup.Properties?.RetentionInDays).toBeGreaterThan(0);
-      expect(logGroup.Properties?.LogGroupName).toBe(`/aws/lambda/${name}`);
+      expect(logGroup.Properties?.LogGroupName).toBe(`/aws/lambda/${dev(name)}`);
     },
   );
 
@@ -150,7 +152,7 @@ describe('service functions', () => {
 });
 
 describe('least privilege', () => {
-  const tableArn = (table: { name: string }) => `:table/${table.name}`;
+  const tableArn = (table: { name: string }) => `:table/${dev(table.name)}`;
 
   it('never grants wildcard actions, and wildcard resources only where the API has no resource-level permissions', () => {
     const anyResource = new Set([
@@ -211,7 +213,9 @@ describe('least privilege', () => {
         expect(actionsOf(statement)).toEqual(['events:PutEvents']);
         const resources = resourcesOfStatement(statement);
         expect(resources).toHaveLength(1);
-        expect(resources[0]).toMatch(/^arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:event-bus\/llt-bus$/);
+        expect(resources[0]).toMatch(
+          /^arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:event-bus\/llt-dev-bus$/,
+        );
       }
     }
     // ingest websocket + http, transcribe, translate, synthesize.
@@ -235,7 +239,7 @@ describe('least privilege', () => {
           'kinesis:GetShardIterator',
           'kinesis:ListShards',
         ],
-        resources: [expect.stringMatching(/:stream\/llt-audio$/)],
+        resources: [expect.stringMatching(/:stream\/llt-dev-audio$/)],
       },
       {
         actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
@@ -245,7 +249,7 @@ describe('least privilege', () => {
         actions: ['dynamodb:PutItem'],
         resources: [expect.stringMatching(new RegExp(`${tableArn(TRANSCRIPTS_TABLE)}$`))],
       },
-      { actions: ['events:PutEvents'], resources: [expect.stringMatching(/:event-bus\/llt-bus$/)] },
+      { actions: ['events:PutEvents'], resources: [expect.stringMatching(/:event-bus\/llt-dev-bus$/)] },
       { actions: ['transcribe:StartStreamTranscription'], resources: ['*'] },
     ]);
   });
@@ -256,7 +260,7 @@ describe('least privilege', () => {
         statementsOfFunction(name)
           .filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))
           .map((s) => [
-            resourcesOfStatement(s)[0]!.split(':table/')[1],
+            unstaged(resourcesOfStatement(s)[0]!.split(':table/')[1]!),
             actionsOf(s)
               .map((a) => a.replace('dynamodb:', ''))
               .sort(),
@@ -282,7 +286,7 @@ describe('least privilege', () => {
         managers.add(spec.name);
         expect(resourcesOfStatement(statement)).toEqual([
           expect.stringMatching(
-            new RegExp(`:<SsmParameterValuelltwebsocketapiid\\w+>/${WEBSOCKET_STAGE}/\\*/@connections/\\*$`),
+            new RegExp(`:<SsmParameterValuelltdevwebsocketapiid\\w+>/${WEBSOCKET_STAGE}/\\*/@connections/\\*$`),
           ),
         ]);
       }
@@ -370,20 +374,48 @@ describe('event rules', () => {
     for (const rule of list) {
       const deployed = resourcesOf(synth.json[stack]!, 'AWS::Events::Rule')
         .map(([, r]) => r.Properties!)
-        .find((r) => r.Name === `llt-${rule.name}`);
+        .find((r) => r.Name === dev(`llt-${rule.name}`));
       expect(deployed, rule.name).toBeDefined();
-      expect(deployed!.EventBusName).toBe('llt-bus');
+      expect(deployed!.EventBusName).toBe(dev('llt-bus'));
       expect(deployed!.EventPattern).toEqual(JSON.parse(JSON.stringify(rule.pattern)));
       const targets = deployed!.Targets as { Arn: unknown; RetryPolicy?: unknown }[];
       expect(targets).toHaveLength(1);
       const targetLogicalId = (targets[0]!.Arn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
-      expect(synth.json[stack]!.Resources[targetLogicalId]!.Properties!.FunctionName).toBe(target);
+      expect(synth.json[stack]!.Resources[targetLogicalId]!.Properties!.FunctionName).toBe(dev(target));
     }
   });
 
+  it.each([
+    ['LltIngest', FUNCTIONS.ingestEvents.name, 'llt-ingest-undelivered'],
+    ['LltNotify', FUNCTIONS.notifyEvents.name, 'llt-notify-undelivered'],
+  ] as const)(
+    '%s sets both retry policies of its asynchronous targets and keeps what it gives up',
+    (stack, target, queue) => {
+      const template = synth.json[stack]!;
+      const queueId = resourcesOf(template, 'AWS::SQS::Queue').find(
+        ([, q]) => q.Properties?.QueueName === dev(queue),
+      )?.[0];
+      expect(queueId).toBeDefined();
+      // EventBridge's side: retries of a delivery Lambda refused, then the queue.
+      for (const [, rule] of resourcesOf(template, 'AWS::Events::Rule')) {
+        const [t] = rule.Properties!.Targets as { RetryPolicy: unknown; DeadLetterConfig: { Arn: unknown } }[];
+        expect(t!.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 });
+        expect(flat(t!.DeadLetterConfig.Arn)).toBe(`<${queueId}.Arn>`);
+      }
+      // Lambda's side: one retry of a failed invocation, nothing older than a minute, failures to the queue.
+      const configs = resourcesOf(template, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties!);
+      expect(configs).toHaveLength(1);
+      expect(configs[0]).toMatchObject({ MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 60, Qualifier: '$LATEST' });
+      expect(
+        flat((configs[0]!.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination),
+      ).toBe(`<${queueId}.Arn>`);
+      expect(flat(configs[0]!.FunctionName)).toBe(`<${functionNamed(target).logicalId}>`);
+    },
+  );
+
   it('matches exactly the contract patterns notify subscribes to', () => {
     const patterns = rules()
-      .filter((r) => String(r.Name).startsWith('llt-notify-'))
+      .filter((r) => String(r.Name).startsWith(dev('llt-notify-')))
       .map((r) => r.EventPattern);
     expect(patterns).toEqual(
       expect.arrayContaining([
@@ -406,7 +438,7 @@ describe('transcribe stack', () => {
     expect(resourcesOf(template(), 'AWS::Lambda::Function')).toEqual([]);
     expect(resourcesOf(template(), 'AWS::Lambda::EventSourceMapping')).toEqual([]);
     expect(only('AWS::ECS::Service')).toMatchObject({
-      ServiceName: 'llt-transcribe-worker',
+      ServiceName: dev('llt-transcribe-worker'),
       LaunchType: 'FARGATE',
       DesiredCount: 2,
       DeploymentConfiguration: {
@@ -438,9 +470,9 @@ describe('transcribe stack', () => {
     const config = transcribeConfig.loadWorkerConfig(env);
     expect(config).toMatchObject({
       engine: 'amazon-transcribe',
-      audioStream: 'llt-audio',
-      shardLeasesTable: SHARD_LEASES_TABLE.name,
-      transcriptsTable: TRANSCRIPTS_TABLE.name,
+      audioStream: dev('llt-audio'),
+      shardLeasesTable: dev(SHARD_LEASES_TABLE.name),
+      transcriptsTable: dev(TRANSCRIPTS_TABLE.name),
       leaseMs: 10_000,
       renewMs: 3_000,
       pollMs: 200,
@@ -452,7 +484,7 @@ describe('transcribe stack', () => {
 
   it('keeps the leases in their own table, keyed as the shared definition says', () => {
     expect(only('AWS::DynamoDB::Table')).toMatchObject({
-      TableName: SHARD_LEASES_TABLE.name,
+      TableName: dev(SHARD_LEASES_TABLE.name),
       KeySchema: [{ AttributeName: SHARD_LEASES_TABLE.partitionKey, KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },

@@ -6,14 +6,22 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { createLltApp, type LltApp } from '../src/llt-app.ts';
+import { Stage, type StageName } from '../src/stage.ts';
 
 export interface Synthesized {
   llt: LltApp;
   assembly: CloudAssembly;
-  /** Templates by stack name (LltPlatform, LltIngest, …). */
+  /** Templates by stack construct id (LltPlatform, LltIngest, …; the CloudFormation names carry the stage). */
   templates: Record<string, Template>;
-  /** Raw template JSON by stack name. */
-  json: Record<string, { Resources: Record<string, CfnResourceJson>; Outputs?: Record<string, unknown> }>;
+  /** Raw template JSON by stack construct id. */
+  json: Record<
+    string,
+    {
+      Resources: Record<string, CfnResourceJson>;
+      Outputs?: Record<string, unknown>;
+      Parameters?: Record<string, unknown>;
+    }
+  >;
 }
 
 export interface CfnResourceJson {
@@ -38,6 +46,10 @@ export function removeTemporaryDirectories(): void {
 }
 
 export interface SynthOptions {
+  /** The stage to synthesize (`-c stage=…`); the app's default (dev) when absent. */
+  stage?: StageName;
+  /** Monthly budget in USD (`-c monthlyBudgetUsd=…`). */
+  monthlyBudgetUsd?: number;
   /** Bundle the functions with esbuild, as `cdk synth` does (slow); otherwise bundling is skipped. */
   bundling?: boolean;
   /**
@@ -48,9 +60,16 @@ export interface SynthOptions {
 }
 
 /** The app's construct tree, not synthesized (and so not validated). */
-export function build({ bundling = false, templateValidation = bundling }: SynthOptions = {}): LltApp {
+export function build({
+  bundling = false,
+  templateValidation = bundling,
+  stage,
+  monthlyBudgetUsd,
+}: SynthOptions = {}): LltApp {
   const outdir = temporaryDirectory('llt-cdk-');
   return createLltApp({
+    ...(stage ? { stage } : {}),
+    ...(monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd } : {}),
     appProps: {
       outdir,
       builtinCloudFormationValidation: templateValidation,
@@ -66,8 +85,9 @@ export function synthesize(options: SynthOptions = {}): Synthesized {
   const json: Synthesized['json'] = {};
   const templates: Record<string, Template> = {};
   for (const stack of llt.stacks) {
-    json[stack.stackName] = assembly.getStackByName(stack.stackName).template;
-    templates[stack.stackName] = Template.fromJSON(json[stack.stackName] as Record<string, unknown>);
+    const id = stack.node.id;
+    json[id] = assembly.getStackByName(stack.stackName).template;
+    templates[id] = Template.fromJSON(json[id] as Record<string, unknown>);
   }
   return { llt, assembly, templates, json };
 }
@@ -120,3 +140,9 @@ export function statementsOf(template: Synthesized['json'][string]): PolicyState
 export const actionsOf = (s: PolicyStatementJson): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 export const resourcesOfStatement = (s: PolicyStatementJson): string[] =>
   (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map(flat);
+
+/** The default stage the tests synthesize, and a product name in it (`llt-sessions` → `llt-dev-sessions`). */
+export const DEV = new Stage('dev');
+export const dev = (base: string): string => DEV.resource(base);
+/** A dev-stage name back to the product's base name (`llt-dev-sessions` → `llt-sessions`). */
+export const unstaged = (name: string): string => name.replace(/^llt-dev-/, 'llt-');

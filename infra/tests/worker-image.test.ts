@@ -7,12 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { AUDIO_STREAM_NAME, RESOURCE_ENV, SHARD_LEASES_TABLE, TRANSCRIPTS_TABLE } from '@llt/platform';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, startEmulators } from '../../local/src/emulators.ts';
 // @ts-expect-error: a plain JavaScript module (the image's build stage runs it with Node alone).
 import { bundleWorker } from '../src/bundling/worker-bundle.mjs';
 import { workerEnvironment } from '../src/stacks/transcribe-stack.ts';
+import { Stage } from '../src/stage.ts';
 
 let dir: string;
 let bundle: string;
@@ -63,7 +65,11 @@ describe('transcription worker image', () => {
   it('runs as the container does: takes the shard leases, and on SIGTERM frees them and exits 0', async () => {
     const env = {
       PATH: process.env.PATH ?? '',
-      ...workerEnvironment('INFO'),
+      ...workerEnvironment('INFO', new Stage('dev')),
+      // The local emulators hold the resources under the local runtime's names (no stage).
+      [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
+      [RESOURCE_ENV.shardLeasesTable]: SHARD_LEASES_TABLE.name,
+      [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',

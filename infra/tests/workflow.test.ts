@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_FUNCTIONS } from '../src/functions.ts';
 import {
   actionsOf,
+  dev,
   flat,
   removeTemporaryDirectories,
   resourcesOf,
@@ -22,12 +23,13 @@ beforeAll(() => {
 afterAll(removeTemporaryDirectories);
 const workflow = () => synth.json.LltWorkflow!;
 const stateMachine = () => resourcesOf(workflow(), 'AWS::StepFunctions::StateMachine')[0]![1].Properties!;
-const functionArn = (name: string) => `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${name}`;
+const functionArn = (name: string) =>
+  `arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:${dev(name)}`;
 
 describe('workflow stack', () => {
   it('deploys the translation fan-out as an Express state machine, logged and traced', () => {
     expect(stateMachine()).toMatchObject({
-      StateMachineName: TRANSLATION_FANOUT.name,
+      StateMachineName: dev(TRANSLATION_FANOUT.name),
       StateMachineType: 'EXPRESS',
       LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
       TracingConfiguration: { Enabled: true },
@@ -69,8 +71,8 @@ describe('workflow stack', () => {
     const rules = resourcesOf(workflow(), 'AWS::Events::Rule');
     expect(rules).toHaveLength(1);
     const rule = rules[0]![1] as { Properties: Record<string, unknown> };
-    expect(rule.Properties.Name).toBe(`llt-${TRANSLATION_FANOUT.rule.name}`);
-    expect(rule.Properties.EventBusName).toBe('llt-bus');
+    expect(rule.Properties.Name).toBe(dev(`llt-${TRANSLATION_FANOUT.rule.name}`));
+    expect(rule.Properties.EventBusName).toBe(dev('llt-bus'));
     expect(rule.Properties.EventPattern).toEqual(JSON.parse(JSON.stringify(patternFor(TranscriptFinalizedV1))));
     const [target] = rule.Properties.Targets as Record<string, unknown>[];
     expect(target!.Arn).toEqual({ Ref: resourcesOf(workflow(), 'AWS::StepFunctions::StateMachine')[0]![0] });

@@ -4,12 +4,13 @@ import { type EventPattern as ContractPattern, EVENT_BUS_NAME, type RuleDefiniti
 import { Stack } from 'aws-cdk-lib';
 import { EventBus, type EventPattern, type IEventBus, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
+import { stagedName } from '../platform-refs.ts';
 
-/** The product's bus, found by its name (one import per stack). */
+/** The product's bus of the app's stage, found by its name (one import per stack). */
 export function productEventBus(scope: Construct): IEventBus {
   const stack = Stack.of(scope);
   const existing = stack.node.tryFindChild('ProductEventBus') as IEventBus | undefined;
-  return existing ?? EventBus.fromEventBusName(stack, 'ProductEventBus', EVENT_BUS_NAME);
+  return existing ?? EventBus.fromEventBusName(stack, 'ProductEventBus', stagedName(stack, EVENT_BUS_NAME));
 }
 
 const PATTERN_KEYS: Record<string, keyof EventPattern> = {
@@ -44,7 +45,7 @@ export function pascalCase(name: string): string {
     .join('');
 }
 
-/** One rule per definition, named `llt-<definition name>`, on the product's bus. */
+/** One rule per definition, named `llt-<stage>-<definition name>`, on the product's bus. */
 export function addRules(
   scope: Construct,
   rules: readonly RuleDefinition[],
@@ -53,7 +54,7 @@ export function addRules(
   return rules.map(
     (rule) =>
       new Rule(scope, `${pascalCase(rule.name)}Rule`, {
-        ruleName: `llt-${rule.name}`,
+        ruleName: stagedName(scope, `llt-${rule.name}`),
         description: `${rule.name}: ${JSON.stringify(rule.pattern)}`.slice(0, 512),
         eventBus: productEventBus(scope),
         eventPattern: toEventPattern(rule.pattern),

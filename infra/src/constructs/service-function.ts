@@ -22,6 +22,7 @@ import { Construct } from 'constructs';
 import { AWS_ENGINES, AWS_TARGET_LANGUAGES, LAMBDA_RUNTIME, REPO_ROOT } from '../config.ts';
 import { entryOf, type FunctionSpec } from '../functions.ts';
 import { acknowledge, resourceFinding } from '../nag.ts';
+import { Stage } from '../stage.ts';
 
 const LOCAL_ENGINE_STUB = join(REPO_ROOT, 'infra', 'src', 'bundling', 'local-engine-stub.ts');
 
@@ -49,22 +50,22 @@ export const BUNDLING: BundlingOptions = {
 
 /**
  * Environment every function gets: the AWS engines, the languages they cover, Powertools, and the shared
- * resources whose names are fixed (tables, stream, bus). Values only known at deploy time (bucket, WebSocket
- * endpoint, Cognito ids) are added by the stacks whose services read them.
+ * resources whose names are fixed per stage (tables, stream, bus). Values only known at deploy time (bucket,
+ * WebSocket endpoint, Cognito ids) are added by the stacks whose services read them.
  */
-export function baseEnvironment(spec: FunctionSpec, logLevel: string): Record<string, string> {
+export function baseEnvironment(spec: FunctionSpec, logLevel: string, stage: Stage): Record<string, string> {
   return {
     POWERTOOLS_SERVICE_NAME: spec.service,
     POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
     LOG_LEVEL: logLevel,
     ...AWS_ENGINES,
     LLT_TARGET_LANGUAGES: AWS_TARGET_LANGUAGES.join(','),
-    [RESOURCE_ENV.sessionsTable]: SESSIONS_TABLE.name,
-    [RESOURCE_ENV.connectionsTable]: CONNECTIONS_TABLE.name,
-    [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
-    [RESOURCE_ENV.captionsTable]: CAPTIONS_TABLE.name,
-    [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
-    [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
+    [RESOURCE_ENV.sessionsTable]: stage.resource(SESSIONS_TABLE.name),
+    [RESOURCE_ENV.connectionsTable]: stage.resource(CONNECTIONS_TABLE.name),
+    [RESOURCE_ENV.transcriptsTable]: stage.resource(TRANSCRIPTS_TABLE.name),
+    [RESOURCE_ENV.captionsTable]: stage.resource(CAPTIONS_TABLE.name),
+    [RESOURCE_ENV.audioStream]: stage.resource(AUDIO_STREAM_NAME),
+    [RESOURCE_ENV.eventBus]: stage.resource(EVENT_BUS_NAME),
   };
 }
 
@@ -84,13 +85,17 @@ export class ServiceFunction extends Construct {
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly spec: FunctionSpec;
+  /** The deployed name: the product's function name in the app's stage. */
+  readonly functionName: string;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
     const { spec } = props;
     this.spec = spec;
+    const stage = Stage.of(this);
+    this.functionName = stage.resource(spec.name);
     this.logGroup = new LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/lambda/${spec.name}`,
+      logGroupName: `/aws/lambda/${this.functionName}`,
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       // Logs are operational; the function's own data lives in the platform stack.
       removalPolicy: RemovalPolicy.DESTROY,
@@ -98,11 +103,11 @@ export class ServiceFunction extends Construct {
     // Our own role instead of AWSLambdaBasicExecutionRole: logs to this function's log group only.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `${spec.name}: ${props.description}`,
+      description: `${this.functionName}: ${props.description}`,
     });
     this.logGroup.grantWrite(this.role);
     this.function = new NodejsFunction(this, 'Function', {
-      functionName: spec.name,
+      functionName: this.functionName,
       description: props.description,
       entry: entryOf(spec),
       handler: spec.handler,
@@ -115,7 +120,7 @@ export class ServiceFunction extends Construct {
       logGroup: this.logGroup,
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      environment: { ...baseEnvironment(spec, props.logLevel ?? 'INFO'), ...props.environment },
+      environment: { ...baseEnvironment(spec, props.logLevel ?? 'INFO', stage), ...props.environment },
       bundling: BUNDLING,
     });
     acknowledge(this.role, {

@@ -16,10 +16,9 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { PARAMETERS } from '../config.ts';
+import { FAILURE_QUEUES, PARAMETERS } from '../config.ts';
 import { addRules, pascalCase } from '../constructs/event-rules.ts';
 import { FUNCTIONS, ruleTarget } from '../functions.ts';
 import { acknowledge } from '../nag.ts';
@@ -30,6 +29,7 @@ import {
   platformParameter,
   putEventsStatement,
 } from '../platform-refs.ts';
+import { Stage } from '../stage.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
 
 /** The HTTP API routes ingest serves. */
@@ -101,7 +101,7 @@ export class IngestStack extends ServiceStack {
     });
     const integration = new WebSocketLambdaIntegration('WebSocketIntegration', webSocket.function);
     const connectAuthorizer = new WebSocketLambdaAuthorizer('ConnectAuthorizer', authorizer.function, {
-      authorizerName: 'llt-connect',
+      authorizerName: Stage.of(this).resource('llt-connect'),
       // Speakers (role=speaker) and listeners (role=listener) both say who they are; the handler decides.
       identitySource: [...CONNECT_IDENTITY_SOURCE],
     });
@@ -141,12 +141,8 @@ export class IngestStack extends ServiceStack {
     addRules(
       this,
       INGEST_RULES,
-      (rule) =>
-        new LambdaFunction(this.functionFor(ruleTarget('ingest', rule.handler)).function, {
-          retryAttempts: 2,
-          // A listener count or an error banner older than a minute is no longer news.
-          maxEventAge: Duration.minutes(1),
-        }),
+      // A listener count or an error banner older than a minute is no longer news.
+      (rule) => this.ruleTarget(ruleTarget('ingest', rule.handler), FAILURE_QUEUES.ingest, Duration.minutes(1)),
     );
   }
 }

@@ -7,9 +7,8 @@ import { CAPTIONS_TABLE, RESOURCE_ENV, SESSIONS_TABLE } from '@llt/platform';
 import { Duration } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
-import { PARAMETERS } from '../config.ts';
+import { FAILURE_QUEUES, PARAMETERS } from '../config.ts';
 import { addRules } from '../constructs/event-rules.ts';
 import type { ServiceFunction } from '../constructs/service-function.ts';
 import { FUNCTIONS, ruleTarget } from '../functions.ts';
@@ -98,12 +97,8 @@ export class NotifyStack extends ServiceStack {
     addRules(
       this,
       NOTIFY_RULES,
-      (rule) =>
-        new LambdaFunction(this.functionFor(ruleTarget('notify', rule.handler)).function, {
-          retryAttempts: 2,
-          // A caption older than a minute is no longer live.
-          maxEventAge: Duration.minutes(1),
-        }),
+      // A caption older than a minute is no longer live.
+      (rule) => this.ruleTarget(ruleTarget('notify', rule.handler), FAILURE_QUEUES.notify, Duration.minutes(1)),
     );
   }
 }

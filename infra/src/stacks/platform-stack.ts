@@ -1,6 +1,7 @@
 // The stateful, shared part of the product: event bus, audio stream, tables, audio bucket, the WebSocket and
 // HTTP APIs (their routes belong to the services), the speakers' user pool, and the SSM parameters through which
-// the service stacks find all of it. Data-holding resources are retained and keep fixed logical ids.
+// the service stacks find all of it. Every name carries the stage; data-holding resources keep fixed logical ids
+// and are retained in prod.
 import { EVENT_BUS_NAME, KEEPALIVE_ACTION } from '@llt/events';
 import {
   AUDIO_BUCKET_NAME,
@@ -35,6 +36,7 @@ import type { Construct } from 'constructs';
 import { PARAMETERS, WEBSOCKET_STAGE } from '../config.ts';
 import { acknowledge, resourceFinding } from '../nag.ts';
 import { stableLogicalId } from '../stable-id.ts';
+import { Stage } from '../stage.ts';
 
 export interface PlatformStackProps extends StackProps {
   /** Origins the HTTP API answers browsers from (CORS); the apps' own origin once they are hosted. */
@@ -67,10 +69,13 @@ export class PlatformStack extends Stack {
   constructor(scope: Construct, id: string, props: PlatformStackProps = {}) {
     super(scope, id, props);
     const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const stage = Stage.of(this);
+    // Data: kept in prod whatever happens to the stack; a dev stage can be deleted and deployed again.
+    const dataRemovalPolicy = stage.dataRemovalPolicy;
 
     this.eventBus = stableLogicalId(
       new EventBus(this, 'EventBus', {
-        eventBusName: EVENT_BUS_NAME,
+        eventBusName: stage.resource(EVENT_BUS_NAME),
         description: 'Low-latency translate: events between services (contracts in shared/events)',
       }),
       'EventBus',
@@ -78,12 +83,12 @@ export class PlatformStack extends Stack {
 
     this.audioStream = stableLogicalId(
       new Stream(this, 'AudioStream', {
-        streamName: AUDIO_STREAM_NAME,
+        streamName: stage.resource(AUDIO_STREAM_NAME),
         // Sessions come and go; on-demand capacity follows them without shard management.
         streamMode: StreamMode.ON_DEMAND,
         encryption: StreamEncryption.MANAGED,
         retentionPeriod: Duration.hours(24),
-        removalPolicy: RemovalPolicy.RETAIN,
+        removalPolicy: dataRemovalPolicy,
       }),
       'AudioStream',
     );
@@ -91,14 +96,15 @@ export class PlatformStack extends Stack {
     this.tables = TABLES.map(({ logicalId, definition }) =>
       stableLogicalId(
         new Table(this, logicalId, {
-          tableName: definition.name,
+          tableName: stage.resource(definition.name),
           partitionKey: { name: definition.partitionKey, type: AttributeType.STRING },
           ...(definition.sortKey ? { sortKey: { name: definition.sortKey, type: AttributeType.STRING } } : {}),
           billingMode: BillingMode.PAY_PER_REQUEST,
           timeToLiveAttribute: definition.ttlAttribute,
           pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
           encryption: TableEncryption.AWS_MANAGED,
-          removalPolicy: RemovalPolicy.RETAIN,
+          deletionProtection: stage.isProd,
+          removalPolicy: dataRemovalPolicy,
         }),
         logicalId,
       ),
@@ -111,6 +117,8 @@ export class PlatformStack extends Stack {
         objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
         enforceSSL: true,
         lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(90) }],
+        // CloudFormation cannot delete a bucket with objects in it, and access logs keep arriving: retained in every
+        // stage (its name is generated from the stack's, so a new stack makes a new one).
         removalPolicy: RemovalPolicy.RETAIN,
       }),
       'AccessLogsBucket',
@@ -118,8 +126,8 @@ export class PlatformStack extends Stack {
 
     this.audioBucket = stableLogicalId(
       new Bucket(this, 'AudioBucket', {
-        // Bucket names are global: the account and region make the shared name unique.
-        bucketName: `${AUDIO_BUCKET_NAME}-${this.account}-${this.region}`,
+        // Bucket names are global: the stage, account and region make the shared name unique.
+        bucketName: `${stage.resource(AUDIO_BUCKET_NAME)}-${this.account}-${this.region}`,
         encryption: BucketEncryption.S3_MANAGED,
         blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
         objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -144,7 +152,8 @@ export class PlatformStack extends Stack {
             maxAge: 3600,
           },
         ],
-        removalPolicy: RemovalPolicy.RETAIN,
+        // Its objects expire after a day, so a dev stage's bucket is empty (and deletable) a day after its last use.
+        removalPolicy: dataRemovalPolicy,
       }),
       'AudioBucket',
     );
@@ -179,13 +188,17 @@ export class PlatformStack extends Stack {
       reason:
         'The account-wide API Gateway logging role writes execution logs to groups API Gateway names per API and stage (API-Gateway-Execution-Logs_{api}/{stage}), unknown in advance; limited to this account and region.',
     });
+    // The setting is one per account and region, so each stage's platform sets it to its own role and the last one
+    // deployed wins. The role outlives its stack: deleting one stage must not leave the setting (and the other
+    // stage's WebSocket logging) pointing at a deleted role.
+    apiGatewayLogsRole.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const apiGatewayAccount = new CfnAccount(this, 'ApiGatewayAccount', {
       cloudWatchRoleArn: apiGatewayLogsRole.roleArn,
     });
 
     this.webSocketApi = stableLogicalId(
       new WebSocketApi(this, 'WebSocketApi', {
-        apiName: 'llt-websocket',
+        apiName: stage.resource('llt-websocket'),
         description: 'Speakers stream audio in, listeners receive captions and audio URLs (routes: IngestStack)',
         routeSelectionExpression: '$request.body.action',
       }),
@@ -237,7 +250,7 @@ export class PlatformStack extends Stack {
 
     this.httpApi = stableLogicalId(
       new HttpApi(this, 'HttpApi', {
-        apiName: 'llt-http',
+        apiName: stage.resource('llt-http'),
         description: 'Sessions, join codes, languages (ingest) and caption history (notify)',
         createDefaultStage: false,
         corsPreflight: {
@@ -278,7 +291,7 @@ export class PlatformStack extends Stack {
 
     this.userPool = stableLogicalId(
       new UserPool(this, 'SpeakerUserPool', {
-        userPoolName: 'llt-speakers',
+        userPoolName: stage.resource('llt-speakers'),
         // Speakers are invited by an operator; listeners never sign in.
         selfSignUpEnabled: false,
         signInAliases: { email: true },
@@ -294,8 +307,8 @@ export class PlatformStack extends Stack {
         mfaSecondFactor: { otp: true, sms: false },
         accountRecovery: AccountRecovery.EMAIL_ONLY,
         featurePlan: FeaturePlan.ESSENTIALS,
-        deletionProtection: true,
-        removalPolicy: RemovalPolicy.RETAIN,
+        deletionProtection: stage.isProd,
+        removalPolicy: dataRemovalPolicy,
       }),
       'SpeakerUserPool',
     );
@@ -327,16 +340,16 @@ export class PlatformStack extends Stack {
       userPoolClientId: this.userPoolClient.userPoolClientId,
       eventBusName: this.eventBus.eventBusName,
       audioStreamName: this.audioStream.streamName,
-      sessionsTableName: SESSIONS_TABLE.name,
-      connectionsTableName: CONNECTIONS_TABLE.name,
-      transcriptsTableName: TRANSCRIPTS_TABLE.name,
-      captionsTableName: CAPTIONS_TABLE.name,
+      sessionsTableName: stage.resource(SESSIONS_TABLE.name),
+      connectionsTableName: stage.resource(CONNECTIONS_TABLE.name),
+      transcriptsTableName: stage.resource(TRANSCRIPTS_TABLE.name),
+      captionsTableName: stage.resource(CAPTIONS_TABLE.name),
     };
     for (const [key, value] of Object.entries(published) as [keyof typeof PARAMETERS, string][]) {
       new StringParameter(this, `${key[0]?.toUpperCase()}${key.slice(1)}Parameter`, {
-        parameterName: PARAMETERS[key],
+        parameterName: stage.parameter(PARAMETERS[key]),
         stringValue: value,
-        description: `Low-latency translate platform: ${key}`,
+        description: `Low-latency translate platform (${stage.name}): ${key}`,
       });
     }
 

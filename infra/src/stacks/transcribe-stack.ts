@@ -44,6 +44,7 @@ import { AWS_ENGINES, AWS_TARGET_LANGUAGES, REPO_ROOT, TRANSCRIBE_WORKERS } from
 import { acknowledge } from '../nag.ts';
 import { audioStreamArn, dynamoStatement, putEventsStatement } from '../platform-refs.ts';
 import { stableLogicalId } from '../stable-id.ts';
+import { Stage } from '../stage.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
 
 /** The worker's Dockerfile, relative to the repository root (the image's build context). */
@@ -86,18 +87,19 @@ export class TranscribeStack extends ServiceStack {
 
   constructor(scope: Construct, id: string, props: TranscribeStackProps = {}) {
     super(scope, id, props);
+    const stage = Stage.of(this);
 
     // Leases, heartbeats and checkpoints: worth keeping only while the workers run (losing the table makes the
-    // next workers start at each shard's latest record), so the table goes with the stack.
+    // next workers start at each shard's latest record), so in dev the table goes with the stack; prod keeps it.
     this.leases = stableLogicalId(
       new Table(this, 'ShardLeasesTable', {
-        tableName: SHARD_LEASES_TABLE.name,
+        tableName: stage.resource(SHARD_LEASES_TABLE.name),
         partitionKey: { name: SHARD_LEASES_TABLE.partitionKey, type: AttributeType.STRING },
         billingMode: BillingMode.PAY_PER_REQUEST,
         timeToLiveAttribute: SHARD_LEASES_TABLE.ttlAttribute,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         encryption: TableEncryption.AWS_MANAGED,
-        removalPolicy: RemovalPolicy.DESTROY,
+        removalPolicy: stage.dataRemovalPolicy,
       }),
       'ShardLeasesTable',
     );
@@ -129,7 +131,7 @@ export class TranscribeStack extends ServiceStack {
     securityGroup.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'AWS APIs over HTTPS');
 
     this.cluster = new Cluster(this, 'Cluster', {
-      clusterName: TRANSCRIBE_WORKERS.cluster,
+      clusterName: stage.resource(TRANSCRIBE_WORKERS.cluster),
       vpc: this.vpc,
       containerInsightsV2: ContainerInsights.ENABLED,
     });
@@ -143,7 +145,7 @@ export class TranscribeStack extends ServiceStack {
       },
     });
     const logGroup = new LogGroup(this, 'WorkerLogs', {
-      logGroupName: '/ecs/llt-transcribe-worker',
+      logGroupName: `/ecs/${stage.resource(TRANSCRIBE_WORKERS.service)}`,
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -155,7 +157,7 @@ export class TranscribeStack extends ServiceStack {
         exclude: ['*', ...workerImageContext().map((path) => `!${path}`)],
       }),
       logging: new AwsLogDriver({ logGroup, streamPrefix: 'worker' }),
-      environment: workerEnvironment(props.logLevel ?? 'INFO'),
+      environment: workerEnvironment(props.logLevel ?? 'INFO', stage),
       readonlyRootFilesystem: true,
       // SIGTERM, then this long to end the utterances in progress and free the leases before SIGKILL.
       stopTimeout: Duration.seconds(30),
@@ -200,7 +202,7 @@ export class TranscribeStack extends ServiceStack {
     });
 
     this.service = new FargateService(this, 'WorkerService', {
-      serviceName: TRANSCRIBE_WORKERS.service,
+      serviceName: stage.resource(TRANSCRIBE_WORKERS.service),
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: props.desiredCount ?? 2,
@@ -228,8 +230,8 @@ export class TranscribeStack extends ServiceStack {
  * The worker's environment: the AWS engines, Powertools, the shared resources by their fixed names, and its own
  * settings. Tracing is off: X-Ray's SDK hangs segments on Lambda invocations, and a long-running loop has none.
  */
-export function workerEnvironment(logLevel: string): Record<string, string> {
-  const table = (definition: TableDefinition) => definition.name;
+export function workerEnvironment(logLevel: string, stage: Stage): Record<string, string> {
+  const table = (definition: TableDefinition) => stage.resource(definition.name);
   return {
     POWERTOOLS_SERVICE_NAME: 'transcribe',
     POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
@@ -239,8 +241,8 @@ export function workerEnvironment(logLevel: string): Record<string, string> {
     LLT_TARGET_LANGUAGES: AWS_TARGET_LANGUAGES.join(','),
     [RESOURCE_ENV.transcriptsTable]: table(TRANSCRIPTS_TABLE),
     [RESOURCE_ENV.shardLeasesTable]: table(SHARD_LEASES_TABLE),
-    [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
-    [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
+    [RESOURCE_ENV.audioStream]: stage.resource(AUDIO_STREAM_NAME),
+    [RESOURCE_ENV.eventBus]: stage.resource(EVENT_BUS_NAME),
     // Sessions one worker transcribes at once: Amazon Transcribe's default quota of concurrent streams per account.
     LLT_ASR_MAX_SESSIONS: '25',
     // Kinesis allows five GetRecords a second per shard: every 200 ms, about 100 ms from put to recogniser on average.

@@ -1,5 +1,5 @@
 // The translation fan-out: the Express state machine from the workflow's own ASL file, its Task resources
-// substituted with the services' function ARNs (by their deterministic names), started by the
+// substituted with the services' function ARNs (by their deterministic names in the app's stage), started by the
 // TranscriptFinalized rule with the whole event as input.
 import { TRANSLATION_FANOUT } from '@llt/workflows';
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
@@ -9,9 +9,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { FAILURE_QUEUES } from '../config.ts';
 import { addRules } from '../constructs/event-rules.ts';
 import { acknowledge } from '../nag.ts';
 import { functionArn } from '../platform-refs.ts';
+import { Stage } from '../stage.ts';
 
 export interface WorkflowStackProps extends StackProps {
   logRetention?: RetentionDays;
@@ -22,6 +24,8 @@ export class WorkflowStack extends Stack {
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps = {}) {
     super(scope, id, props);
+    const stage = Stage.of(this);
+    const stateMachineName = stage.resource(TRANSLATION_FANOUT.name);
     const taskFunctions = Object.fromEntries(
       Object.entries(TRANSLATION_FANOUT.functions).map(([placeholder, fn]) => [
         placeholder,
@@ -31,7 +35,7 @@ export class WorkflowStack extends Stack {
 
     const role = new Role(this, 'StateMachineRole', {
       assumedBy: new ServicePrincipal('states.amazonaws.com'),
-      description: `${TRANSLATION_FANOUT.name}: invokes its task functions, logs, traces`,
+      description: `${stateMachineName}: invokes its task functions, logs, traces`,
     });
     // Exactly the task functions, unqualified (the ARNs the definition names).
     role.addToPrincipalPolicy(
@@ -39,13 +43,13 @@ export class WorkflowStack extends Stack {
     );
 
     const logGroup = new LogGroup(this, 'StateMachineLogs', {
-      logGroupName: `/aws/vendedlogs/states/${TRANSLATION_FANOUT.name}`,
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
     this.stateMachine = new StateMachine(this, 'TranslationFanout', {
-      stateMachineName: TRANSLATION_FANOUT.name,
+      stateMachineName,
       stateMachineType: StateMachineType.EXPRESS,
       definitionBody: DefinitionBody.fromFile(TRANSLATION_FANOUT.aslPath),
       definitionSubstitutions: taskFunctions,
@@ -63,7 +67,7 @@ export class WorkflowStack extends Stack {
 
     // Events that could not start an execution (after EventBridge's retries) are kept, not dropped.
     const undelivered = new Queue(this, 'UndeliveredEvents', {
-      queueName: 'llt-workflow-undelivered',
+      queueName: stage.resource(FAILURE_QUEUES.workflow),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
