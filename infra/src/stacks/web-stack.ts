@@ -302,10 +302,11 @@ export class WebStack extends Stack {
     // shape as the local runtime's /config.json: an OpenID provider, here the speakers' user pool).
     const appConfig = {
       listenerUrl: this.listenerUrl,
-      auth: {
+      speakerAuth: {
         type: 'cognito',
         authority: `https://cognito-idp.${region}.${this.urlSuffix}/${userPoolId}`,
         clientId: userPoolClientId,
+        userPoolId,
         scope: 'openid',
       },
     };
