@@ -1,14 +1,16 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../src/config.ts';
+import { FAILURE_QUEUES, REPO_ROOT } from '../src/config.ts';
 import { ALL_FUNCTIONS, type ServiceName } from '../src/functions.ts';
 import { END_TO_END, SERVICE_METRICS } from '../src/metrics.ts';
 import { dev, flat, removeTemporaryDirectories, resourcesOf, type Synthesized, synthesize } from './synth.ts';
 
 let synth: Synthesized;
+let budgeted: Synthesized;
 beforeAll(() => {
   synth = synthesize();
+  budgeted = synthesize({ monthlyBudgetUsd: 250 });
 });
 afterAll(removeTemporaryDirectories);
 
@@ -111,5 +113,84 @@ describe('observability stack', () => {
       ALL_FUNCTIONS.map((f) => dev(f.name)).sort(),
     );
     for (const alarm of all) expect(flat(alarm.AlarmActions)).toContain('AlarmTopic');
+  });
+
+  const alarmNamed = (name: string) => alarms().find((a) => a.AlarmName === dev(name));
+
+  it('alarms on the throttles of every function', () => {
+    const throttles = alarms().filter((a) => a.MetricName === 'Throttles');
+    expect(throttles.map((a) => (a.Dimensions as { Value: string }[])[0]!.Value).sort()).toEqual(
+      ALL_FUNCTIONS.map((f) => dev(f.name)).sort(),
+    );
+  });
+
+  it('alarms when Translate or Polly throttle, or Transcribe refuses a stream (the services and the workers say so)', () => {
+    expect(alarmNamed('llt-translate-throttled')).toMatchObject({
+      Namespace: 'AWS/Translate',
+      MetricName: 'ThrottledCount',
+      Dimensions: [{ Name: 'Operation', Value: 'TranslateText' }],
+    });
+    expect(alarmNamed('llt-polly-throttled')).toMatchObject({
+      Namespace: 'AWS/Polly',
+      MetricName: '4XXCount',
+      Dimensions: [{ Name: 'Operation', Value: 'SynthesizeSpeech' }],
+    });
+    expect(alarmNamed('llt-transcribe-streams-refused')).toMatchObject({
+      Namespace: 'LowLatencyTranslate',
+      MetricName: 'RecognizerOpenFailures',
+      Dimensions: [{ Name: 'service', Value: 'transcribe' }],
+    });
+  });
+
+  it('alarms when speakers are refused for capacity', () => {
+    expect(alarmNamed('llt-sessions-refused-for-capacity')).toMatchObject({
+      Namespace: 'LowLatencyTranslate',
+      MetricName: 'SessionsRefusedForCapacity',
+      Dimensions: [{ Name: 'service', Value: 'transcribe' }],
+    });
+  });
+
+  it('alarms on 5xx of the HTTP API and on integration and execution errors of the WebSocket API', () => {
+    const http = alarmNamed('llt-http-api-5xx');
+    expect(http).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5xx' });
+    expect(JSON.stringify(http!.Dimensions)).toContain('$default');
+    const webSocket = JSON.stringify(alarmNamed('llt-websocket-api-errors')?.Metrics);
+    expect(webSocket).toContain('IntegrationError');
+    expect(webSocket).toContain('ExecutionError');
+  });
+
+  it('alarms on the depth of every failure queue, each of which exists in a stack', () => {
+    const depth = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    const queues = depth.map((a) => (a.Dimensions as { Value: string }[])[0]!.Value).sort();
+    expect(queues).toEqual(Object.values(FAILURE_QUEUES).map(dev).sort());
+    const deployed = Object.values(synth.json).flatMap((t) =>
+      resourcesOf(t, 'AWS::SQS::Queue').map(([, q]) => q.Properties?.QueueName),
+    );
+    for (const queue of queues) expect(deployed).toContain(queue);
+  });
+
+  it('adds a monthly budget for the stage when given an amount, warning the alarm topic', () => {
+    expect(resourcesOf(synth.json.LltObservability!, 'AWS::Budgets::Budget')).toEqual([]);
+    const template = budgeted.json.LltObservability!;
+    const budgets = resourcesOf(template, 'AWS::Budgets::Budget');
+    expect(budgets).toHaveLength(1);
+    const budget = budgets[0]![1].Properties!;
+    expect(budget.Budget).toMatchObject({
+      BudgetName: dev('llt-monthly-cost'),
+      BudgetType: 'COST',
+      TimeUnit: 'MONTHLY',
+      BudgetLimit: { Amount: 250, Unit: 'USD' },
+      CostFilters: { TagKeyValue: ['user:llt-stage$dev'] },
+    });
+    const notifications = budget.NotificationsWithSubscribers as {
+      Notification: { NotificationType: string; Threshold: number };
+      Subscribers: { SubscriptionType: string; Address: unknown }[];
+    }[];
+    expect(notifications.map((n) => [n.Notification.NotificationType, n.Notification.Threshold])).toEqual([
+      ['ACTUAL', 80],
+      ['FORECASTED', 100],
+    ]);
+    for (const n of notifications) expect(flat(n.Subscribers[0]!.Address)).toContain('AlarmTopic');
+    expect(JSON.stringify(resourcesOf(template, 'AWS::SNS::TopicPolicy'))).toContain('budgets.amazonaws.com');
   });
 });

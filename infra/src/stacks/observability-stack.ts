@@ -380,8 +380,8 @@ export class ObservabilityStack extends Stack {
       metric: new MathExpression({
         expression: 'integration + execution',
         usingMetrics: {
-          integration: webSocketMetric('IntegrationError'),
-          execution: webSocketMetric('ExecutionError'),
+          integration: webSocketMetric('IntegrationError').with({ period: Duration.minutes(5) }),
+          execution: webSocketMetric('ExecutionError').with({ period: Duration.minutes(5) }),
         },
         period: Duration.minutes(5),
         label: 'integration and execution errors',
