@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type Observability, tracingEnabled } from './observability.ts';
+import { traceKeysOf } from './trace-keys.ts';
 
 const tracerMiddleware = tracingEnabled() ? await import('@aws-lambda-powertools/tracer/middleware') : undefined;
 
@@ -12,8 +13,15 @@ export function withObservability<E, R>(
   { logger, metrics, tracer }: Observability,
 ) {
   const handler = middy(fn);
-  if (tracer && tracerMiddleware)
+  if (tracer && tracerMiddleware) {
     handler.use(tracerMiddleware.captureLambdaHandler(tracer, { captureResponse: false }));
+    // On the handler's subsegment (opened by the middleware above): the session and segment the invocation is for.
+    handler.use({
+      before: (request) => {
+        for (const [key, value] of Object.entries(traceKeysOf(request.event))) tracer.putAnnotation(key, value);
+      },
+    });
+  }
   handler.use(injectLambdaContext(logger, { resetKeys: true }));
   // With metrics off (locally, by default) there is nothing to flush, and Powertools would warn on every call.
   return metricsEnabled() ? handler.use(logMetrics(metrics)) : handler;
