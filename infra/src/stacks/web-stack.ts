@@ -368,7 +368,10 @@ export class WebStack extends Stack {
               ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map(
                 (a) => `Action::${a}`,
               ),
-              `Resource::arn:<AWS::Partition>:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-<AWS::AccountId>-<AWS::Region>/*`,
+              resourceFinding(
+                this,
+                `arn:${this.partition}:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-${this.account}-${this.region}/*`,
+              ),
               resourceFinding(this, `${this.bucket.bucketArn}/*`),
             ],
           },
