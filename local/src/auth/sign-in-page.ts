@@ -36,6 +36,7 @@ export function signInPage(page: { params?: URLSearchParams; error?: string; fat
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in</title>
+<link rel="icon" href="data:,">
 <style>
   body { font-family: system-ui, sans-serif; max-width: 22rem; margin: 3rem auto; padding: 0 1rem; }
   form { display: grid; gap: 0.5rem; }

@@ -17,10 +17,24 @@ export interface LanguageOptions {
   target: LanguageOption[];
 }
 
+/** How speakers sign in: with the session's token alone, or as a user of a Cognito user pool (OIDC). */
+export type SpeakerAuthConfig =
+  | { type: 'session-token' }
+  | {
+      type: 'cognito';
+      /** The OIDC authority: the user pool's issuer, whose discovery document names the sign-in endpoints. */
+      authority: string;
+      clientId: string;
+      /** Scopes to ask for; default `openid`. */
+      scope?: string;
+    };
+
 /** What the server tells the apps about itself (GET /config.json). */
 export interface AppConfig {
   /** The listener app as other devices reach it (the speaker's page may run on localhost). */
   listenerUrl?: string;
+  /** Absent: `session-token`. */
+  speakerAuth?: SpeakerAuthConfig;
 }
 
 /** What the HTTP API says about a session when a WebSocket handshake failed without saying why. */
@@ -72,17 +86,22 @@ export class ApiClient {
   async config(): Promise<AppConfig> {
     try {
       const body = await this.call('GET', 'config.json');
-      if (typeof body.listenerUrl === 'string' && URL.canParse(body.listenerUrl))
-        return { listenerUrl: body.listenerUrl };
+      const listenerUrl =
+        typeof body.listenerUrl === 'string' && URL.canParse(body.listenerUrl) ? body.listenerUrl : undefined;
+      const speakerAuth = parseSpeakerAuth(body.speakerAuth);
+      return { ...(listenerUrl ? { listenerUrl } : {}), ...(speakerAuth ? { speakerAuth } : {}) };
     } catch {
       // No configuration: the page's own origin serves the listener app.
     }
     return {};
   }
 
-  /** POST /api/sessions. The speaker token in the answer is shown once. */
-  async createSession(request: CreateSessionRequest): Promise<CreatedSession> {
-    const body = await this.call('POST', 'api/sessions', request);
+  /**
+   * POST /api/sessions. The speaker token in the answer is shown once. `accessToken`: the signed-in speaker's
+   * (a user-pool JWT), sent as `Authorization: Bearer`; required where speakers sign in.
+   */
+  async createSession(request: CreateSessionRequest, accessToken?: string): Promise<CreatedSession> {
+    const body = await this.call('POST', 'api/sessions', request, accessToken);
     const parsed = CreatedSession.safeParse(body);
     if (!parsed.success) {
       throw new ApiError(200, 'invalid_response', 'POST /api/sessions answered without a usable session');
@@ -145,14 +164,23 @@ export class ApiClient {
     return webSocketUrl(this.base || pageOrigin(), query);
   }
 
-  private async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    accessToken?: string,
+  ): Promise<Record<string, unknown>> {
     const url = this.base ? serverUrl(this.base, path).toString() : `/${path}`;
     const what = `${method} /${path.split('?')[0]}`;
     let response: Response;
     try {
       response = await this.doFetch(url, {
         method,
-        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -171,6 +199,14 @@ export class ApiClient {
     }
     if (!response.ok) {
       const error = isRecord(json) ? json : {};
+      // API Gateway's own refusals (its JWT authorizer) say only `{"message":"Unauthorized"}`.
+      if (response.status === 401 && typeof error.code !== 'string') {
+        throw new ApiError(
+          401,
+          'unauthorized',
+          `${what}: sign in first (the server refused the request as unauthorized)`,
+        );
+      }
       throw new ApiError(
         response.status,
         typeof error.code === 'string' ? error.code : `http_${response.status}`,
@@ -181,6 +217,28 @@ export class ApiClient {
       throw new ApiError(response.status, 'invalid_response', `${what} answered without a JSON object`);
     return json;
   }
+}
+
+/**
+ * The speakers' sign-in from /config.json. A Cognito user pool is named by its `authority` (issuer) or by
+ * `region` and `userPoolId`, from which Cognito's issuer follows.
+ */
+export function parseSpeakerAuth(value: unknown): SpeakerAuthConfig | undefined {
+  if (!isRecord(value)) return undefined;
+  if (value.type === 'session-token') return { type: 'session-token' };
+  if (value.type !== 'cognito' || typeof value.clientId !== 'string' || !value.clientId) return undefined;
+  let authority = typeof value.authority === 'string' ? value.authority : undefined;
+  if (!authority && typeof value.userPoolId === 'string' && value.userPoolId.includes('_')) {
+    const region = typeof value.region === 'string' ? value.region : value.userPoolId.split('_')[0];
+    authority = `https://cognito-idp.${region}.amazonaws.com/${value.userPoolId}`;
+  }
+  if (!authority || !URL.canParse(authority)) return undefined;
+  return {
+    type: 'cognito',
+    authority,
+    clientId: value.clientId,
+    ...(typeof value.scope === 'string' ? { scope: value.scope } : {}),
+  };
 }
 
 /**

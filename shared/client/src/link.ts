@@ -241,6 +241,11 @@ export abstract class Link<W extends WelcomeMessage> {
     return this.current?.socket.bufferedAmount ?? 0;
   }
 
+  /** The subprotocols each attempt offers; none by default. */
+  protected subprotocols(): string[] | undefined {
+    return undefined;
+  }
+
   protected problem(kind: LinkProblemKind, error: Error): void {
     this.options.onProblem?.({ kind, message: error.message, error });
   }
@@ -270,7 +275,8 @@ export abstract class Link<W extends WelcomeMessage> {
     if (this.sessionEnded || this.closedByCaller || this.failure) return;
     let socket: SocketLike;
     try {
-      socket = (this.options.createSocket ?? platformSocket)(this.options.url);
+      const protocols = this.subprotocols();
+      socket = (this.options.createSocket ?? platformSocket)(this.options.url, protocols);
     } catch (error) {
       this.judge({ socket: undefined as never, opened: false, abandoned: error as Error });
       return;

@@ -14,7 +14,7 @@ const MAX_REFUSAL_BODY_BYTES = 64 * 1024;
 
 /** A socket factory for Node. */
 export function nodeSocket(options: NodeSocketOptions = {}): SocketFactory {
-  return (url) => new NodeSocket(url, options);
+  return (url, protocols) => new NodeSocket(url, options, protocols);
 }
 
 class NodeSocket implements SocketLike {
@@ -25,8 +25,8 @@ class NodeSocket implements SocketLike {
   failure: SocketFailure | undefined;
   private readonly ws: WebSocket;
 
-  constructor(url: string, options: NodeSocketOptions) {
-    this.ws = new WebSocket(url, { handshakeTimeout: options.handshakeTimeoutMs ?? 10_000 });
+  constructor(url: string, options: NodeSocketOptions, protocols?: string[]) {
+    this.ws = new WebSocket(url, protocols ?? [], { handshakeTimeout: options.handshakeTimeoutMs ?? 10_000 });
     this.ws.on('open', () => this.onopen?.({}));
     this.ws.on('message', (data, isBinary) => {
       if (isBinary) return;

@@ -27,14 +27,15 @@ export type SocketFailure =
   | { kind: 'refused'; status: number; body: string }
   | { kind: 'unreachable'; message: string };
 
-export type SocketFactory = (url: string) => SocketLike;
+/** `protocols`: the subprotocols to offer (the speaker's JWT travels as the second: `llt, <jwt>`). */
+export type SocketFactory = (url: string, protocols?: string[]) => SocketLike;
 
 /** The platform's own WebSocket (browsers, Node 22+). */
-export const platformSocket: SocketFactory = (url) => {
-  const Socket = (globalThis as { WebSocket?: new (url: string) => unknown }).WebSocket;
+export const platformSocket: SocketFactory = (url, protocols) => {
+  const Socket = (globalThis as { WebSocket?: new (url: string, protocols?: string[]) => unknown }).WebSocket;
   if (!Socket)
     throw new Error('This platform has no WebSocket; pass createSocket (e.g. nodeSocket from @llt/client/node)');
-  return new Socket(url) as SocketLike;
+  return new Socket(url, protocols) as SocketLike;
 };
 
 /**

@@ -7,6 +7,10 @@ import { encodeAudioFrameText, type ServerMessage, type WelcomeMessage } from '@
 import { SPEAKER_RECONNECT } from './backoff.ts';
 import { ClientClosedError, FramesLostError, ResendBufferFullError, TimeoutError } from './errors.ts';
 import { Link, type LinkOptions, type RoleSettings } from './link.ts';
+
+/** The subprotocol ingest selects; the JWT is offered after it. */
+const SUBPROTOCOL = 'llt';
+
 import {
   DEFAULT_FRAME_MS,
   DEFAULT_MAX_BUFFERED_MS,
@@ -34,6 +38,11 @@ export interface SpeakerOptions extends LinkOptions<SpeakerWelcome> {
   /** Bytes allowed to wait inside the socket before frames wait in the outbox. Default 64 KiB. */
   maxSocketBufferBytes?: number;
   onStats?: (stats: SpeakerStats) => void;
+  /**
+   * The signed-in speaker's JWT where speakers sign in (a user pool's ID or access token), asked for on every
+   * connection attempt so a refreshed token is used; offered as `Sec-WebSocket-Protocol: llt, <jwt>`.
+   */
+  speakerJwt?: () => string | undefined;
 }
 
 export interface SpeakerStats {
@@ -179,6 +188,11 @@ export class SpeakerConnection extends Link<SpeakerWelcome> {
       }, timeoutMs);
       this.endWaiters.push(waiter);
     });
+  }
+
+  protected override subprotocols(): string[] | undefined {
+    const jwt = this.options.speakerJwt?.();
+    return jwt ? [SUBPROTOCOL, jwt] : undefined;
   }
 
   protected isOwnWelcome(message: ServerMessage): message is SpeakerWelcome {

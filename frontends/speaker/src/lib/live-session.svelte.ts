@@ -27,6 +27,8 @@ export interface LiveSessionOptions {
   storage?: Storage | undefined;
   /** The session came from storage (a reload): catch up on the captions missed meanwhile. */
   resumed?: boolean;
+  /** The signed-in speaker's JWT, asked for on each connection attempt (where speakers sign in). */
+  speakerJwt?: () => string | undefined;
 }
 
 const MAX_NOTICES = 5;
@@ -92,6 +94,7 @@ export class LiveSession {
     this.link = new SpeakerConnection({
       url: speakerSocketUrl(options.page, session, options.wsBase),
       checkSession: () => this.checkSession(),
+      ...(options.speakerJwt ? { speakerJwt: options.speakerJwt } : {}),
       isOnline: () => navigator.onLine,
       onState: (state) => this.onLinkState(state),
       onMessage: (message, receivedAt) => this.onMessage(message, receivedAt),

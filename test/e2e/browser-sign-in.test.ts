@@ -1,0 +1,81 @@
+// The AWS sign-in path without AWS, in a real browser: the local system runs the `cognito` speaker scheme (its
+// user pool stands in for Cognito, the HTTP API's JWT authorizer guards session creation). The speaker signs in
+// through the pool's sign-in form, creates a session and speaks; a listener reads the translation.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readWav, toMono16k, writeWav } from '@llt/cli';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type Browser, launchBrowser } from '../support/browser.ts';
+import { speakToWav } from '../support/speech.ts';
+import { startTestSystem } from '../support/system.ts';
+
+const SENTENCE = 'the meeting will start in five minutes';
+const ARTIFACTS = join(import.meta.dirname, '..', '.artifacts');
+
+let system: Awaited<ReturnType<typeof startTestSystem>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const speech = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
+  const wav = join(ARTIFACTS, 'microphone-sign-in.wav');
+  writeWav(wav, new Int16Array([...new Int16Array(16_000), ...speech, ...new Int16Array(3 * 16_000)]), 16_000);
+  system = await startTestSystem({ speakerAuth: 'cognito', users: [{ username: 'ada', password: 'correct horse' }] });
+  browser = await launchBrowser({ microphoneWav: wav });
+});
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+async function text(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).first().textContent())?.trim() ?? '';
+}
+
+test('without a token, POST /api/sessions is refused 401 by the JWT authorizer', async () => {
+  const response = await fetch(`${system.url}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sourceLanguage: 'en', targetLanguages: ['es'] }),
+  });
+  expect(response.status).toBe(401);
+  expect(await response.json()).toEqual({ message: 'Unauthorized' });
+});
+
+test('a speaker signs in through the sign-in form, creates a session and a listener reads the translation', async () => {
+  const speaker = await browser.open(`${system.url}/speaker/`, 'speaker');
+  await speaker.getByTestId('sign-in').click();
+
+  // The user pool's sign-in form, on its own origin.
+  await speaker.waitForURL((url) => url.pathname === '/oauth2/authorize', { timeout: 10_000 });
+  await speaker.getByLabel('Username').fill('ada');
+  await speaker.getByLabel('Password').fill('wrong');
+  await speaker.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(() => text(speaker, 'sign-in-error')).toMatch(/incorrect/i);
+  await speaker.getByLabel('Username').fill('ada');
+  await speaker.getByLabel('Password').fill('correct horse');
+  await speaker.getByRole('button', { name: 'Sign in' }).click();
+
+  // Back in the app, signed in, with the code gone from the address bar.
+  await speaker.waitForURL(`${system.url}/speaker/`, { timeout: 10_000 });
+  await expect.poll(() => text(speaker, 'signed-in-as'), { timeout: 10_000 }).toContain('ada');
+  await speaker.getByTestId('create-session').click();
+  await expect.poll(() => text(speaker, 'join-code'), { timeout: 10_000 }).toMatch(/^[A-Z0-9]{6}$/);
+  const code = await text(speaker, 'join-code');
+
+  const listener = await browser.open(`${system.url}/?code=${code}`, 'listener-es', { width: 390, height: 844 });
+  await listener.locator('[data-testid="language-option"][data-lang="es"]').click();
+  await expect.poll(() => text(listener, 'connection-state'), { timeout: 10_000 }).toMatch(/live/i);
+
+  // The speaker's connection carries the signed-in user's token: the $connect authorizer lets it in.
+  await speaker.getByTestId('start').click();
+  await expect.poll(() => text(speaker, 'connection-state'), { timeout: 10_000 }).toMatch(/live/i);
+  await expect.poll(() => text(speaker, 'final-caption'), { timeout: 30_000 }).toMatch(/five minutes/i);
+
+  const caption = listener.locator('[data-testid="caption"][data-lang="es"]').first();
+  await expect.poll(async () => (await caption.textContent()) ?? '', { timeout: 20_000 }).toMatch(/cinco/i);
+
+  await speaker.screenshot({ path: join(ARTIFACTS, 'speaker-signed-in.png'), fullPage: true });
+  expect(browser.errors).toEqual([]);
+}, 120_000);
