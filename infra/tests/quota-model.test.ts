@@ -1,6 +1,9 @@
 // The quotas table: what each service sees as sessions, listeners and languages grow, against a fresh account's
 // defaults, from the cost model's assumptions.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from 'vitest';
+import { REPO_ROOT } from '../src/config.ts';
 import { ASSUMPTIONS } from '../src/cost-model.ts';
 import { loadRates, QUOTAS, quotasToRaise, quotaTables } from '../src/quota-model.ts';
 
@@ -46,4 +49,9 @@ test('prints a row per load, the defaults, and the quotas with their sources', (
   expect(table).toContain(QUOTAS.pollyTps.source);
   // Over a default is shown in bold.
   expect(rows[4]).toContain('**100**');
+});
+
+test("the README's quotas table is the model's output", () => {
+  const readme = readFileSync(join(REPO_ROOT, 'infra', 'README.md'), 'utf8');
+  expect(readme).toContain(quotaTables([1, 10, 100], [100, 500], 4));
 });
