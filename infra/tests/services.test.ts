@@ -346,6 +346,24 @@ describe('ingest stack', () => {
     });
   });
 
+  it('puts a JWT authorizer on the speakers user pool and client on POST /api/sessions only', () => {
+    const http = routes().filter((r) => flat(r.ApiId).includes('httpapiid'));
+    for (const route of http) {
+      expect(route.AuthorizationType, String(route.RouteKey)).toBe(
+        route.RouteKey === 'POST /api/sessions' ? 'JWT' : 'NONE',
+      );
+    }
+    const [jwt] = resourcesOf(synth.json.LltIngest!, 'AWS::ApiGatewayV2::Authorizer').filter(
+      ([, r]) => r.Properties!.AuthorizerType === 'JWT',
+    );
+    const config = jwt![1].Properties!.JwtConfiguration as { Issuer: unknown; Audience: unknown };
+    expect(flat(config.Issuer)).toContain('cognito-idp');
+    expect(flat(config.Issuer)).toContain('cognitouserpoolid');
+    expect(flat(config.Audience)).toContain('cognitoclientid');
+    // Its handler runs the cognito scheme: it takes the owner from the authorizer's claims.
+    expect(ingestConfig.loadSpeakerAuthScheme(environmentOf(FUNCTIONS.ingestHttp.name))).toBe('cognito');
+  });
+
   it('gives the authorizer the speakers user pool and client, and says speakers present Cognito tokens', () => {
     const env = environmentOf(FUNCTIONS.ingestAuthorizer.name);
     expect(env.LLT_SPEAKER_AUTH).toBe('cognito');

@@ -14,7 +14,7 @@ import {
   WebSocketApi,
   WebSocketRoute,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpJwtAuthorizer, WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -125,16 +125,26 @@ export class IngestStack extends ServiceStack {
       httpApiId: platformParameter(this, PARAMETERS.httpApiId),
     });
     const httpIntegration = new HttpLambdaIntegration('HttpIntegration', http.function);
+    // Creating a session needs a signed-in speaker: a token of the speakers' user pool and app client; the handler
+    // records the token's `sub` as the session's owner (requestContext.authorizer.jwt.claims).
+    const speakerJwt = new HttpJwtAuthorizer(
+      'SpeakerJwtAuthorizer',
+      `https://cognito-idp.${this.region}.${this.urlSuffix}/${platformParameter(this, PARAMETERS.userPoolId)}`,
+      { authorizerName: 'llt-speaker', jwtAudience: [platformParameter(this, PARAMETERS.userPoolClientId)] },
+    );
     for (const { method, path } of INGEST_HTTP_ROUTES) {
+      const signedIn = method === HttpMethod.POST && path === '/api/sessions';
       const route = new HttpRoute(this, `${method}${pascalCase(path)}Route`, {
         httpApi,
         routeKey: HttpRouteKey.with(path, method),
         integration: httpIntegration,
+        ...(signedIn ? { authorizer: speakerJwt } : {}),
       });
+      if (signedIn) continue;
       acknowledge(route, {
         id: 'AwsSolutions-APIG4',
         reason:
-          'Public by design: listeners join anonymously with a code and the apps list languages; creating a session returns a speaker token, but streaming audio needs a Cognito-authorized WebSocket $connect. The stage is throttled.',
+          'Public by design: listeners join anonymously with a code and the apps list languages (creating a session has the Cognito JWT authorizer). The stage is throttled.',
       });
     }
 
