@@ -1,8 +1,10 @@
 // The whole CDK app: the platform stack and one stack per service, each deployable on its own, checked by
 // cdk-nag's AwsSolutions rules (a validation plugin: synth fails on an unacknowledged error). `app.ts` runs it; the tests build it the same way.
+import { join } from 'node:path';
 import { App, type AppProps, type Environment, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { REPO_ROOT } from './config.ts';
 import { IngestStack } from './stacks/ingest-stack.ts';
 import { NotifyStack } from './stacks/notify-stack.ts';
 import { ObservabilityStack } from './stacks/observability-stack.ts';
@@ -10,6 +12,7 @@ import { PlatformStack } from './stacks/platform-stack.ts';
 import { SynthesizeStack } from './stacks/synthesize-stack.ts';
 import { TranscribeStack } from './stacks/transcribe-stack.ts';
 import { TranslateStack } from './stacks/translate-stack.ts';
+import { WebStack } from './stacks/web-stack.ts';
 import { WorkflowStack } from './stacks/workflow-stack.ts';
 import { parseStage, STAGE_CONTEXT_KEY, STAGE_TAG, Stage, type StageName } from './stage.ts';
 
@@ -20,6 +23,8 @@ export interface LltAppOptions {
   logLevel?: string;
   allowedOrigins?: string[];
   alarmEmail?: string;
+  /** The built web apps the web stack hosts; default `frontends/{listener,speaker}/dist`. */
+  webApps?: { listener: string; speaker: string };
   /** The stage every physical name is derived from; otherwise the `stage` context (`-c stage=prod`), else dev. */
   stage?: StageName;
   /** Monthly AWS Budgets limit in USD (`-c monthlyBudgetUsd=…`); no budget alarm without it. */
@@ -48,6 +53,7 @@ export interface LltApp {
   notify: NotifyStack;
   workflow: WorkflowStack;
   observability: ObservabilityStack;
+  web: WebStack;
   stacks: Stack[];
 }
 
@@ -116,6 +122,21 @@ export function createLltApp(options: LltAppOptions = {}): LltApp {
     ...(monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd } : {}),
   });
 
+  // The hosted apps; a custom domain from `-c domainName=… -c certificateArn=…` (certificate in us-east-1).
+  const domainName = app.node.tryGetContext('domainName') as string | undefined;
+  const certificateArn = app.node.tryGetContext('certificateArn') as string | undefined;
+  const web = new WebStack(app, 'LltWeb', {
+    ...staged('LltWeb'),
+    ...(options.env ? { env: options.env } : {}),
+    description: `${product}: hosted speaker and listener apps (CloudFront, S3)`,
+    apps: options.webApps ?? {
+      listener: join(REPO_ROOT, 'frontends/listener/dist'),
+      speaker: join(REPO_ROOT, 'frontends/speaker/dist'),
+    },
+    ...(domainName ? { domainName } : {}),
+    ...(certificateArn ? { certificateArn } : {}),
+  });
+
   // Every resource carries the product tag (cost allocation, resource groups).
   Tags.of(app).add('project', 'low-latency-translate');
   Tags.of(app).add(STAGE_TAG, stage.name);
@@ -135,7 +156,8 @@ export function createLltApp(options: LltAppOptions = {}): LltApp {
     notify,
     workflow,
     observability,
-    stacks: [platform, ingest, transcribe, translate, synthesize, notify, workflow, observability],
+    web,
+    stacks: [platform, ingest, transcribe, translate, synthesize, notify, workflow, observability, web],
   };
 }
 

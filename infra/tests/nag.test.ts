@@ -55,6 +55,7 @@ describe('cdk-nag AwsSolutions', () => {
     'LltNotify',
     'LltWorkflow',
     'LltObservability',
+    'LltWeb',
   ])('%s has no unacknowledged finding', (name) => {
     const stack = synth.llt.stacks.find((s) => s.node.id === name)!;
     const violations = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack).violations;

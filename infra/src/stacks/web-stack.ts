@@ -138,10 +138,6 @@ export class WebStack extends Stack {
       lifecycleRules: [{ id: 'ExpireWebLogs', expiration: Duration.days(90) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledge(logs, {
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the distribution and app bucket logs; logging its own access would loop',
-    });
 
     this.bucket = new Bucket(this, 'AppsBucket', {
       encryption: BucketEncryption.S3_MANAGED,
