@@ -21,7 +21,11 @@ console.log(`low-latency-translate is running
   HTTP API      ${system.url}/api   (POST /api/sessions, GET /api/join/{code}, GET /api/languages)
   WebSocket API ${system.wsUrl}
   languages     en → ${languages}
-  speak a file  npm run llt -- speak path/to/file.wav --targets ${languages.split(',')[0] ?? 'es'}
+  speak a file  npm run llt -- speak path/to/file.wav --targets ${languages.split(',')[0] ?? 'es'}${
+    system.userPool
+      ? `\n  sign-in       speakers sign in (LLT_SPEAKER_AUTH=cognito) with the local user pool ${system.userPool.issuer}\n                users from LLT_LOCAL_USERS (default: speaker / speaker)`
+      : ''
+  }
 Press Ctrl+C to stop.`);
 
 let stopping = false;
