@@ -19,6 +19,8 @@ afterAll(removeTemporaryDirectories);
 const SCOPED_TO_PARENT = new Set(['AuthorizerName', 'StageName', 'ClientName', 'RouteKey', 'PolicyName']);
 /** `…Name` properties that refer to something else than the resource (a metric, an AWS service endpoint). */
 const NOT_A_NAME = new Set(['AWS::CloudWatch::Alarm MetricName', 'AWS::EC2::VPCEndpoint ServiceName']);
+/** Names unique within their API (an authorizer's), whose API is the stage's own. */
+const SCOPED_BY_TYPE = new Set(['AWS::ApiGatewayV2::Authorizer Name']);
 /**
  * Known gap, outside the stacks this file's names come from: the web stack's CloudFront functions take the name CDK
  * generates from the construct path, which is the same in every stage, and CloudFront functions are global to the
@@ -33,7 +35,9 @@ function physicalNames(synth: Synthesized): { stack: string; type: string; key: 
   for (const [stack, template] of Object.entries(synth.json)) {
     for (const [, resource] of Object.entries(template.Resources)) {
       for (const [key, value] of Object.entries(resource.Properties ?? {})) {
-        if (!key.endsWith('Name') || SCOPED_TO_PARENT.has(key) || NOT_A_NAME.has(`${resource.Type} ${key}`)) continue;
+        const typed = `${resource.Type} ${key}`;
+        if (!key.endsWith('Name') || SCOPED_TO_PARENT.has(key) || NOT_A_NAME.has(typed) || SCOPED_BY_TYPE.has(typed))
+          continue;
         if (KNOWN_UNSTAGED.has(`${stack} ${resource.Type}`)) continue;
         if (typeof value === 'object' && value !== null && !('Fn::Join' in value) && !('Fn::Sub' in value)) continue;
         names.push({ stack, type: resource.Type, key, name: flat(value) });

@@ -267,8 +267,8 @@ export class ObservabilityStack extends Stack {
       metric: new MathExpression({
         expression: 'failed + timedOut',
         usingMetrics: {
-          failed: workflowMetric('ExecutionsFailed'),
-          timedOut: workflowMetric('ExecutionsTimedOut'),
+          failed: workflowMetric('ExecutionsFailed').with({ period: Duration.minutes(5) }),
+          timedOut: workflowMetric('ExecutionsTimedOut').with({ period: Duration.minutes(5) }),
         },
         period: Duration.minutes(5),
         label: 'failed or timed out executions',
