@@ -93,6 +93,22 @@ describe('stages', () => {
     expect(dev.llt.stacks.filter((s) => stackNames.has(s.stackName))).toEqual([]);
   });
 
+  it("every stack looks its stage's platform up (SSM parameters under the stage's path)", () => {
+    for (const [synth, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
+      const lookups = Object.values(synth.json).flatMap((t) =>
+        Object.entries((t.Parameters ?? {}) as Record<string, { Type: string; Default?: string }>)
+          // BootstrapVersion is CDK's own (the bootstrap stack's version check).
+          .filter(([id, p]) => id !== 'BootstrapVersion' && p.Type.startsWith('AWS::SSM::Parameter::Value'))
+          .map(([, p]) => p.Default ?? ''),
+      );
+      expect(lookups.length).toBeGreaterThan(5);
+      for (const path of lookups) expect(path).toMatch(new RegExp(`^/llt/${stage}/`));
+    }
+  });
+
   it('prod retains every resource holding data, protects its tables and user pool, and every stack', () => {
     const platform = prod.json.LltPlatform!.Resources;
     for (const id of [
