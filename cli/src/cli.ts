@@ -15,6 +15,7 @@ import {
 } from './errors.ts';
 import { createSession, DEFAULT_SERVER } from './http.ts';
 import { ListenerClient } from './listener.ts';
+import { DEFAULT_LOGIN_PORT, login, speakerTokens } from './login.ts';
 import { SpeakerClient } from './speaker.ts';
 import { readWav, toMono16k } from './wav.ts';
 
@@ -26,6 +27,8 @@ export interface CliIo {
   /** Aborts on Ctrl-C: speak stops streaming and still ends the session; listen disconnects. */
   interrupt?: AbortSignal;
   now?: () => number;
+  /** Opens the sign-in page for `llt login` (default: the desktop's browser). */
+  openBrowser?: (url: string) => void | Promise<void>;
 }
 
 export const EXIT_OK = 0;
@@ -41,6 +44,11 @@ Usage:
   llt speak FILE.wav [options]   Create a session (or join one) and stream a WAV file into it as the speaker
   llt listen --code CODE --lang LANG [--server URL]
                                  Print every message a listener receives, one JSON line each
+  llt login [--server URL] [--port N]
+                                 Sign in as a speaker in the browser, where the server asks speakers to sign in
+                                 (its user pool); llt speak then uses and renews the tokens (kept in
+                                 $LLT_CONFIG_DIR, else ~/.config/llt). Redirect: http://localhost:N/callback
+                                 (default N: ${DEFAULT_LOGIN_PORT})
   llt help                       Show this help
 
 Speak options:
@@ -66,6 +74,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         return await speak(rest, io);
       case 'listen':
         return await listen(rest, io);
+      case 'login':
+        return await signIn(rest, io);
       case 'help':
       case '--help':
       case '-h':
@@ -75,10 +85,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         io.stderr(HELP);
         return EXIT_USAGE;
       default:
-        throw new UsageError(`Unknown command "${command}"; expected speak, listen or help`);
+        throw new UsageError(`Unknown command "${command}"; expected speak, listen, login or help`);
     }
   } catch (error) {
-    const where = command === 'speak' || command === 'listen' ? `llt ${command}` : 'llt';
+    const where = command === 'speak' || command === 'listen' || command === 'login' ? `llt ${command}` : 'llt';
     io.stderr(`${where}: ${describeError(error)}`);
     if (error instanceof UsageError) {
       io.stderr("Run 'llt help' for usage.");
@@ -143,6 +153,8 @@ async function speak(args: string[], io: CliIo): Promise<number> {
   const samples = toMono16k(readWav(file));
   if (samples.length === 0) throw new WavFormatError(`${file} holds no audio`);
 
+  // Where speakers sign in, the token `llt login` stored (renewed as needed), for creating and connecting.
+  const speakerJwt = await speakerTokens(server, io.env);
   let sessionId: string;
   let token: string;
   if (values.session !== undefined && values.token !== undefined) {
@@ -150,7 +162,11 @@ async function speak(args: string[], io: CliIo): Promise<number> {
     token = values.token;
     io.stdout(JSON.stringify({ event: 'session', sessionId, speakerToken: token }));
   } else {
-    const created = await createSession(server, { sourceLanguage: values.source ?? 'en', targetLanguages: targets });
+    const created = await createSession(
+      server,
+      { sourceLanguage: values.source ?? 'en', targetLanguages: targets },
+      { accessToken: speakerJwt?.() },
+    );
     sessionId = created.sessionId;
     token = created.speakerToken;
     io.stdout(
@@ -170,6 +186,7 @@ async function speak(args: string[], io: CliIo): Promise<number> {
     sessionId,
     token,
     frameMs,
+    ...(speakerJwt ? { speakerJwt } : {}),
     now: io.now,
     onMessage: (message, receivedAt) => {
       io.stdout(JSON.stringify({ ...message, receivedAt }));
@@ -259,6 +276,33 @@ async function listen(args: string[], io: CliIo): Promise<number> {
     io.interrupt?.removeEventListener('abort', onInterrupt);
     await client.close();
   }
+}
+
+async function signIn(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse({
+    args,
+    options: {
+      server: { type: 'string' },
+      port: { type: 'string', default: String(DEFAULT_LOGIN_PORT) },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return EXIT_OK;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new UsageError('--port must be a TCP port');
+  const server = serverOption(values.server, io);
+  const { username, file } = await login({
+    server,
+    env: io.env,
+    port,
+    onUrl: (url) => io.stderr(`llt login: sign in in your browser; if none opened, visit ${url}`),
+    ...(io.openBrowser ? { openBrowser: io.openBrowser } : {}),
+  });
+  io.stdout(JSON.stringify({ event: 'signed-in', username, server, tokens: file }));
+  return EXIT_OK;
 }
 
 function serverOption(flag: string | undefined, io: CliIo): string {

@@ -6,12 +6,14 @@ export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
 export type HttpOptions = Omit<ApiClientOptions, 'base'>;
 
+/** `accessToken`: the signed-in speaker's, where the server signs speakers in (`llt login`). */
 export function createSession(
   server: string,
   request: CreateSessionRequest,
-  options: HttpOptions = {},
+  options: HttpOptions & { accessToken?: string | undefined } = {},
 ): Promise<CreatedSession> {
-  return new ApiClient({ ...options, base: server }).createSession(request);
+  const { accessToken, ...http } = options;
+  return new ApiClient({ ...http, base: server }).createSession(request, accessToken);
 }
 
 export function lookupJoinCode(server: string, code: string, options: HttpOptions = {}): Promise<SessionDescription> {

@@ -9,9 +9,11 @@ export {
   webSocketUrl,
 } from '@llt/client';
 export type { CreatedSession, CreateSessionRequest } from '@llt/events';
+export { type CliIo, run } from './cli.ts';
 export * from './errors.ts';
 export { createSession, DEFAULT_SERVER, type HttpOptions, lookupJoinCode } from './http.ts';
 export { ListenerClient, type ListenerClientOptions, type ListenerWelcome, type ReceivedMessage } from './listener.ts';
+export { callbackUrl, DEFAULT_LOGIN_PORT, LoginError, login, speakerTokens, tokenFile } from './login.ts';
 export { DEFAULT_RECONNECT, delayUntil, realtimeSchedule, type ScheduledFrame, sampleTime } from './schedule.ts';
 export {
   type ConnectionState,

@@ -149,8 +149,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       const speakerApps = [...new Set([host, 'localhost', publicHost])].map((h) => `http://${h}:${port}/speaker/`);
       userPool = await startLocalUserPool({
         users: options.users ?? localUsersFromEnv(process.env),
-        // The speaker app served here, and vite's development server.
-        callbackUrls: () => [...speakerApps, 'http://localhost:5173/speaker/'],
+        // The speaker app served here, vite's development server, and `llt login`'s loopback redirect.
+        callbackUrls: () => [...speakerApps, 'http://localhost:5173/speaker/', 'http://localhost:8765/callback'],
       });
       stoppers.push((userPool as LocalUserPool).stop);
     }
