@@ -33,6 +33,8 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, type ISource, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
@@ -332,6 +334,40 @@ export class WebStack extends Stack {
     if (!built.listener) {
       deployments.push(['ListenerPages', [Source.jsonData('config.json', appConfig)], '', [CacheControl.noCache()]]);
     }
+    // CDK's bucket deployment function (one per stack, shared by the deployments) unzips the apps and syncs them
+    // into the bucket. It gets a role of its own with exactly what that takes (CDK's grants would add wildcard
+    // actions and the managed basic execution role) and a log group of its own.
+    const deploymentLogs = new LogGroup(this, 'AppsDeploymentLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const assetObjects = `arn:${this.partition}:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-${this.account}-${this.region}/*`;
+    const appsObjects = `${this.bucket.bucketArn}/*`;
+    const deploymentRole = new Role(this, 'AppsDeploymentRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Copies the built web apps and /config.json into the apps bucket',
+      inlinePolicies: {
+        deploy: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [deploymentLogs.logGroupArn],
+            }),
+            // The zipped apps, staged by cdk deploy in the bootstrap's asset bucket.
+            new PolicyStatement({ actions: ['s3:GetObject'], resources: [assetObjects] }),
+            // `aws s3 sync` lists the destination and puts what differs.
+            new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+            new PolicyStatement({ actions: ['s3:PutObject'], resources: [appsObjects] }),
+          ],
+        }),
+      },
+    });
+    acknowledge(deploymentRole, {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'The deployment reads the zipped apps from the bootstrap asset bucket and writes the apps bucket; object keys are known only at deploy time',
+      findings: [resourceFinding(this, assetObjects), resourceFinding(this, appsObjects)],
+    });
     for (const [id, sources, prefix, cacheControl] of deployments) {
       new BucketDeployment(this, id, {
         sources,
@@ -340,39 +376,13 @@ export class WebStack extends Stack {
         prune: false,
         cacheControl,
         memoryLimit: 256,
+        // Its own statements above are the whole policy: CDK's grants to the role are dropped.
+        role: deploymentRole.withoutPolicyUpdates(),
+        logGroup: deploymentLogs,
       });
     }
-
-    // CDK's deployment function (one per stack, shared by the deployments above) copies the asset zips into the
-    // bucket; its role and runtime are CDK's own.
     for (const child of this.node.children) {
       if (!child.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
-      const role = child.node.tryFindChild('ServiceRole');
-      if (role) {
-        acknowledge(
-          role,
-          {
-            id: 'AwsSolutions-IAM4',
-            reason: "CDK's bucket deployment function writes its logs with the basic execution role",
-            findings: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-          },
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              "CDK's bucket deployment function reads the zipped apps from CDK's asset bucket and copies them into the apps bucket (object keys known only at deploy time); it has no other permission",
-            findings: [
-              ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*'].map(
-                (a) => `Action::${a}`,
-              ),
-              resourceFinding(
-                this,
-                `arn:${this.partition}:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-${this.account}-${this.region}/*`,
-              ),
-              resourceFinding(this, `${this.bucket.bucketArn}/*`),
-            ],
-          },
-        );
-      }
       acknowledge(child, {
         id: 'AwsSolutions-L1',
         reason: "CDK's bucket deployment function runs the Python runtime CDK ships it for; the apps do not run on it",
