@@ -141,6 +141,17 @@ describe('platform stack', () => {
     });
   });
 
+  it('signs speakers in through managed login: authorization code flow, loopback redirect for llt login', () => {
+    platform().hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: Match.arrayWith(['openid']),
+      CallbackURLs: Match.arrayWith(['http://localhost:8765/callback']),
+    });
+    platform().hasResourceProperties('AWS::Cognito::UserPoolDomain', { ManagedLoginVersion: 2 });
+    platform().hasResourceProperties('AWS::Cognito::ManagedLoginBranding', { UseCognitoProvidedValues: true });
+  });
+
   it('publishes every value the service stacks look up as an SSM parameter', () => {
     const names = resourcesOf(platformJson(), 'AWS::SSM::Parameter').map(([, r]) => r.Properties?.Name);
     expect(names.sort()).toEqual(

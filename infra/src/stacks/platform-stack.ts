@@ -24,7 +24,16 @@ import {
   WebSocketStage,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketMockIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccountRecovery, FeaturePlan, Mfa, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  CfnManagedLoginBranding,
+  FeaturePlan,
+  ManagedLoginVersion,
+  Mfa,
+  OAuthScope,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -322,11 +331,31 @@ export class PlatformStack extends Stack {
       // A browser app cannot keep a secret.
       generateSecret: false,
       authFlows: { userSrp: true },
-      disableOAuth: true,
+      // The speaker app and `llt login` sign in through managed login: authorization code with PKCE.
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL],
+        callbackUrls: speakerCallbackUrls(this),
+      },
       preventUserExistenceErrors: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
+    });
+
+    // Managed login, on a Cognito domain (`-c authDomainPrefix=…`, default llt-<stage>-speakers-<account>).
+    this.userPool.addDomain('SpeakerLogin', {
+      cognitoDomain: {
+        domainPrefix:
+          (this.node.tryGetContext('authDomainPrefix') as string | undefined) ??
+          `${stage.resource('llt-speakers')}-${this.account}`,
+      },
+      managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    new CfnManagedLoginBranding(this, 'SpeakerLoginBranding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.userPoolClient.userPoolClientId,
+      useCognitoProvidedValues: true,
     });
 
     const published: Record<keyof typeof PARAMETERS, string> = {
@@ -359,4 +388,19 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'SpeakerUserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'SpeakerUserPoolClientId', { value: this.userPoolClient.userPoolClientId });
   }
+}
+
+/**
+ * Where managed login may send speakers back: the speaker app on the custom domain (`-c domainName=…`) or at
+ * `-c speakerAppUrl=…` (the CloudFront address, known once the web stack is deployed), and `llt login`'s loopback
+ * redirect (Cognito allows plain http only on localhost).
+ */
+function speakerCallbackUrls(scope: Construct): string[] {
+  const domainName = scope.node.tryGetContext('domainName') as string | undefined;
+  const appUrl = scope.node.tryGetContext('speakerAppUrl') as string | undefined;
+  return [
+    ...(domainName ? [`https://${domainName}/speaker/`] : []),
+    ...(appUrl ? [appUrl] : []),
+    'http://localhost:8765/callback',
+  ];
 }
