@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_FUNCTIONS, FUNCTIONS } from '../src/functions.ts';
-import { removeTemporaryDirectories, resourcesOf, type Synthesized, synthesize, temporaryDirectory } from './synth.ts';
+import {
+  dev,
+  removeTemporaryDirectories,
+  resourcesOf,
+  type Synthesized,
+  synthesize,
+  temporaryDirectory,
+} from './synth.ts';
 
 let synth: Synthesized;
 /** Function name → the directory its bundle was copied to. */
@@ -74,7 +81,7 @@ describe('cdk synth', () => {
 
 describe('function bundles', () => {
   it('bundles every function as one ESM file with a require banner', () => {
-    expect([...bundles.keys()].sort()).toEqual(ALL_FUNCTIONS.map((f) => f.name).sort());
+    expect([...bundles.keys()].sort()).toEqual(ALL_FUNCTIONS.map((f) => dev(f.name)).sort());
     for (const [name, { dir }] of bundles) {
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(
@@ -114,7 +121,7 @@ describe('function bundles', () => {
     };
     // A malformed task: the engine is built first, then the payload is refused, not a missing module.
     for (const fn of [FUNCTIONS.translate, FUNCTIONS.synthesize]) {
-      const outcome = invoke(fn.name, { malformed: true });
+      const outcome = invoke(dev(fn.name), { malformed: true });
       expect(outcome.error, `${fn.name}: ${outcome.message}`).toBe('InvalidTaskInputError');
     }
   });
