@@ -42,6 +42,10 @@ function physicalNames(synth: Synthesized): { stack: string; type: string; key: 
         if (typeof value === 'object' && value !== null && !('Fn::Join' in value) && !('Fn::Sub' in value)) continue;
         names.push({ stack, type: resource.Type, key, name: flat(value) });
       }
+      // A Cognito domain prefix is unique per region, like a name.
+      if (resource.Type === 'AWS::Cognito::UserPoolDomain') {
+        names.push({ stack, type: resource.Type, key: 'Domain', name: flat(resource.Properties?.Domain) });
+      }
       // A budget's name sits one level down.
       const budgetName = (resource.Properties?.Budget as { BudgetName?: string } | undefined)?.BudgetName;
       if (budgetName) names.push({ stack, type: resource.Type, key: 'Budget.BudgetName', name: budgetName });
