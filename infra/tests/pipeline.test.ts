@@ -82,8 +82,11 @@ describe('workflows', () => {
     const steps = reusable.jobs.deploy.steps as { uses?: string; with?: Record<string, string>; run?: string }[];
     const credentials = steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
     expect(credentials?.with?.['role-to-assume']).toBe(expression('secrets.LLT_DEPLOY_ROLE_ARN'));
-    const deployRun = steps.find((s) => s.run?.startsWith('npm run cdk -- deploy'))?.run;
-    expect(deployRun).toContain('"$STACK" --exclusively');
+    const deployRun = steps.find((s) => s.run?.includes('npm run cdk -- deploy'))?.run;
+    expect(deployRun).toContain('npm run cdk -- deploy "$STACK" --exclusively');
+    // The stage and the deployment's context values, as a manual deploy passes them.
+    expect(deployRun).toContain('"stage=$LLT_STAGE"');
+    expect(deployRun).toContain('$LLT_CDK_CONTEXT');
     for (const [name, job] of Object.entries(workflow('deploy.yml').jobs) as [string, Record<string, unknown>][]) {
       if (job.uses) expect((job.permissions as Record<string, string>)['id-token'], name).toBe('write');
     }
