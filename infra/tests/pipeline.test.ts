@@ -50,7 +50,11 @@ describe('workflows', () => {
 
   it('deploys every stack of the CDK app in a job of its own on pushes to main, the platform first', () => {
     const deploy = workflow('deploy.yml');
-    expect(deploy.on).toEqual({ push: { branches: ['main'] } });
+    expect(deploy.on).toEqual({ push: { branches: ['main'] }, workflow_dispatch: null });
+    expect(workflow('deploy-stack.yml').jobs.deploy.concurrency).toEqual({
+      group: `deploy-${expression('inputs.stack')}`,
+      'cancel-in-progress': false,
+    });
     const jobs = deploy.jobs as Record<
       string,
       {
