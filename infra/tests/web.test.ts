@@ -17,7 +17,15 @@ import {
   WEBSOCKET_PATH_FUNCTION,
 } from '../src/stacks/web-stack.ts';
 import { Stage } from '../src/stage.ts';
-import { type CfnResourceJson, flat, removeTemporaryDirectories, resourcesOf, temporaryDirectory } from './synth.ts';
+import {
+  type CfnResourceJson,
+  flat,
+  removeTemporaryDirectories,
+  resourcesOf,
+  resourcesOfStatement,
+  statementsOf,
+  temporaryDirectory,
+} from './synth.ts';
 
 const THEME_SCRIPT = "\n      document.documentElement.dataset.theme = 'dark';\n    ";
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
@@ -244,6 +252,25 @@ describe('web stack', () => {
     for (const prefix of ['', 'speaker/']) expect(flat(byPrefix[prefix]!.SystemMetadata)).toContain('no-cache');
     // Nothing is pruned: a page loaded before a deploy still finds its assets.
     for (const d of deployments) expect(d.Prune).toBe(false);
+  });
+
+  it('copies the apps in with a role of its own: the asset objects, the apps bucket, nothing else', () => {
+    const roles = resourcesOf(web.json, 'AWS::IAM::Role');
+    expect(roles.map(([id]) => id).filter((id) => !id.startsWith('AppsDeploymentRole'))).toEqual([]);
+    const role = roles[0]![1].Properties!;
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    const statements = statementsOf(web.json as Parameters<typeof statementsOf>[0]);
+    const granted = statements.map((s) => `${[s.Action].flat().join(',')} ${resourcesOfStatement(s).join(',')}`);
+    expect(granted.sort()).toEqual(
+      [
+        expect.stringMatching(/^logs:CreateLogStream,logs:PutLogEvents <AppsDeploymentLogs\w*\.Arn>$/),
+        expect.stringMatching(
+          /^s3:GetObject arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>\/\*$/,
+        ),
+        expect.stringMatching(/^s3:ListBucket <AppsBucket\w*\.Arn>$/),
+        expect.stringMatching(/^s3:PutObject <AppsBucket\w*\.Arn>\/\*$/),
+      ].sort(),
+    );
   });
 
   it('uses a custom domain and its certificate when given, and puts the join link on it', () => {
