@@ -71,6 +71,8 @@ export interface LocalSystemOptions {
    */
   speakerAuth?: SpeakerAuthScheme;
   users?: readonly { username: string; password: string }[];
+  /** Lifetime of the local user pool's ID and access tokens (default one hour, as Cognito's). */
+  tokenTtlS?: number;
 }
 
 export interface LocalSystem {
@@ -149,6 +151,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       const speakerApps = [...new Set([host, 'localhost', publicHost])].map((h) => `http://${h}:${port}/speaker/`);
       userPool = await startLocalUserPool({
         users: options.users ?? localUsersFromEnv(process.env),
+        ...(options.tokenTtlS ? { tokenTtlS: options.tokenTtlS } : {}),
         // The speaker app served here, vite's development server, and `llt login`'s loopback redirect.
         callbackUrls: () => [...speakerApps, 'http://localhost:5173/speaker/', 'http://localhost:8765/callback'],
       });

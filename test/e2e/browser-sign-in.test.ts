@@ -21,7 +21,12 @@ beforeAll(async () => {
   const speech = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
   const wav = join(ARTIFACTS, 'microphone-sign-in.wav');
   writeWav(wav, new Int16Array([...new Int16Array(16_000), ...speech, ...new Int16Array(3 * 16_000)]), 16_000);
-  system = await startTestSystem({ speakerAuth: 'cognito', users: [{ username: 'ada', password: 'correct horse' }] });
+  // Tokens short-lived enough that the app renews them (a minute before expiry) while the test runs.
+  system = await startTestSystem({
+    speakerAuth: 'cognito',
+    users: [{ username: 'ada', password: 'correct horse' }],
+    tokenTtlS: 80,
+  });
   browser = await launchBrowser({ microphoneWav: wav });
 });
 afterAll(async () => {
@@ -60,6 +65,8 @@ test('a speaker signs in through the sign-in form, creates a session and a liste
   // Back in the app, signed in, with the code gone from the address bar.
   await speaker.waitForURL(`${system.url}/speaker/`, { timeout: 10_000 });
   await expect.poll(() => text(speaker, 'signed-in-as'), { timeout: 10_000 }).toContain('ada');
+  const expiresAt = async () => Number(await speaker.getByTestId('signed-in-as').getAttribute('data-expires-at'));
+  const firstExpiry = await expiresAt();
   await speaker.getByTestId('create-session').click();
   await expect.poll(() => text(speaker, 'join-code'), { timeout: 10_000 }).toMatch(/^[A-Z0-9]{6}$/);
   const code = await text(speaker, 'join-code');
@@ -75,6 +82,10 @@ test('a speaker signs in through the sign-in form, creates a session and a liste
 
   const caption = listener.locator('[data-testid="caption"][data-lang="es"]').first();
   await expect.poll(async () => (await caption.textContent()) ?? '', { timeout: 20_000 }).toMatch(/cinco/i);
+
+  // The sign-in was renewed in the background with the refresh token, without leaving the page.
+  await expect.poll(expiresAt, { timeout: 40_000 }).toBeGreaterThan(firstExpiry);
+  expect(speaker.url()).toBe(`${system.url}/speaker/`);
 
   await speaker.screenshot({ path: join(ARTIFACTS, 'speaker-signed-in.png'), fullPage: true });
   expect(browser.errors).toEqual([]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '@llt/local';
 
 export async function startTestSystem(
-  options: Pick<LocalSystemOptions, 'services' | 'onError' | 'lambda' | 'speakerAuth' | 'users'> = {},
+  options: Pick<LocalSystemOptions, 'services' | 'onError' | 'lambda' | 'speakerAuth' | 'users' | 'tokenTtlS'> = {},
 ): Promise<LocalSystem & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'llt-test-'));
   const system = await startLocalSystem({ port: 0, dataDir, targetLanguages: ['es', 'ca', 'gl', 'eo'], ...options });
