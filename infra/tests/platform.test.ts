@@ -130,10 +130,11 @@ describe('platform stack', () => {
     });
   });
 
-  it('creates the speakers user pool (invited only, MFA) and a browser client without a secret', () => {
+  it('creates the speakers user pool (invited only, optional TOTP MFA) and a browser client without a secret', () => {
     platform().hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-      MfaConfiguration: 'ON',
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
     });
     platform().hasResourceProperties('AWS::Cognito::UserPoolClient', {
       UserPoolId: { Ref: 'SpeakerUserPool' },

@@ -21,13 +21,6 @@ const SCOPED_TO_PARENT = new Set(['AuthorizerName', 'StageName', 'ClientName', '
 const NOT_A_NAME = new Set(['AWS::CloudWatch::Alarm MetricName', 'AWS::EC2::VPCEndpoint ServiceName']);
 /** Names unique within their API (an authorizer's), whose API is the stage's own. */
 const SCOPED_BY_TYPE = new Set(['AWS::ApiGatewayV2::Authorizer Name']);
-/**
- * Known gap, outside the stacks this file's names come from: the web stack's CloudFront functions take the name CDK
- * generates from the construct path, which is the same in every stage, and CloudFront functions are global to the
- * account, so a second stage's web stack cannot be created until it names them from the stage
- * (`Stage.of(this).resource(…)`).
- */
-const KNOWN_UNSTAGED = new Set(['LltWeb AWS::CloudFront::Function']);
 
 /** Every physical name a template gives a resource: its top-level `…Name` properties (and an SSM parameter's Name). */
 function physicalNames(synth: Synthesized): { stack: string; type: string; key: string; name: string }[] {
@@ -38,7 +31,6 @@ function physicalNames(synth: Synthesized): { stack: string; type: string; key: 
         const typed = `${resource.Type} ${key}`;
         if (!key.endsWith('Name') || SCOPED_TO_PARENT.has(key) || NOT_A_NAME.has(typed) || SCOPED_BY_TYPE.has(typed))
           continue;
-        if (KNOWN_UNSTAGED.has(`${stack} ${resource.Type}`)) continue;
         if (typeof value === 'object' && value !== null && !('Fn::Join' in value) && !('Fn::Sub' in value)) continue;
         names.push({ stack, type: resource.Type, key, name: flat(value) });
       }

@@ -41,6 +41,7 @@ import type { Construct } from 'constructs';
 import { PARAMETERS, WEBSOCKET_STAGE } from '../config.ts';
 import { acknowledge, resourceFinding } from '../nag.ts';
 import { platformParameter } from '../platform-refs.ts';
+import { Stage } from '../stage.ts';
 
 /** Where each app is served and where its build (vite's `dist`) is. */
 export interface WebApp {
@@ -211,12 +212,16 @@ export class WebStack extends Stack {
       },
     });
 
+    // CloudFront functions are named per account, not per stack: each stage names its own.
+    const stage = Stage.of(this);
     const appRoutes = new EdgeFunction(this, 'AppRoutes', {
+      functionName: stage.resource('llt-web-app-routes'),
       code: FunctionCode.fromInline(APP_ROUTES_FUNCTION),
       runtime: FunctionRuntime.JS_2_0,
       comment: 'Redirects /speaker, serves each app its index.html for paths without a file extension',
     });
     const webSocketPath = new EdgeFunction(this, 'WebSocketPath', {
+      functionName: stage.resource('llt-web-websocket-path'),
       code: FunctionCode.fromInline(WEBSOCKET_PATH_FUNCTION),
       runtime: FunctionRuntime.JS_2_0,
       comment: 'Sends /ws to the WebSocket API stage',
