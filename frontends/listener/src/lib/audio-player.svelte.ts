@@ -2,6 +2,7 @@
 // then scheduled on the AudioContext's clock right after the previous one (one clip ahead), through an
 // AnalyserNode that drives the level meter. Which clip and how fast is audio-queue.ts's decision.
 import type { AudioMessage } from '@llt/events';
+import type { Text } from '../i18n/index.ts';
 import { AudioQueue, type CatchUpPolicy, type Clip } from './audio-queue.ts';
 import { speechBounds } from './speech-bounds.ts';
 
@@ -50,7 +51,7 @@ export class AudioPlayer {
   /** How late the clip playing started, ms beyond the fastest delivery seen. */
   lateMs = $state(0);
   /** Last loading problem, for a discreet notice. */
-  problem = $state<string | undefined>(undefined);
+  problem = $state.raw<Text | undefined>(undefined);
 
   readonly speaking = $derived(this.level > SPEAKING_LEVEL);
 
@@ -215,7 +216,7 @@ export class AudioPlayer {
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
-          this.problem = `A sentence's audio could not be loaded (${(error as Error).message ?? 'error'}).`;
+          this.problem = { key: 'audio.loadFailed', values: { detail: (error as Error).message ?? 'error' } };
           this.queue.mark(clip.segmentId, 'failed');
         },
       )

@@ -2,6 +2,7 @@
 // (`?code=K7M2QX` from the QR code; `?lang=es` and `?audio=on` for links and automated tests).
 import { ApiClient, ApiError, type LanguageOptions, ServerUnreachableError } from '@llt/client';
 import type { SessionDescription } from '@llt/events';
+import type { Text } from '../i18n/index.ts';
 import { AudioPlayer } from './audio-player.svelte.ts';
 import { isWellFormedJoinCode, normalizeJoinCode } from './join-code.ts';
 import { ListenerSession } from './session.svelte.ts';
@@ -21,11 +22,13 @@ const ACTIVE_KEY = 'llt.listener.active';
 export class ListenerApp {
   stage = $state<Stage>('code');
   code = $state('');
-  error = $state<string | undefined>(undefined);
+  error = $state.raw<Text | undefined>(undefined);
   busy = $state(false);
   description = $state.raw<SessionDescription | undefined>(undefined);
   catalog = $state.raw<LanguageOptions | undefined>(undefined);
   session = $state.raw<ListenerSession | undefined>(undefined);
+  /** The language the listener picked, which the page's own words follow from then on. */
+  uiLanguage = $state<string | undefined>(undefined);
   readonly player = new AudioPlayer();
   /** The HTTP API on this page's origin. */
   private readonly api = new ApiClient();
@@ -59,7 +62,7 @@ export class ListenerApp {
     const code = normalizeJoinCode(raw);
     this.code = code;
     if (!isWellFormedJoinCode(code)) {
-      this.error = 'A join code has 6 letters or digits, like K7M2QX.';
+      this.error = { key: 'join.malformed', values: { example: 'K7M2QX' } };
       return;
     }
     this.busy = true;
@@ -87,6 +90,7 @@ export class ListenerApp {
     const description = this.description;
     if (!description) return;
     this.settings.rememberLanguage(language);
+    this.uiLanguage = language;
     this.session?.stop();
     this.player.clear();
     const session = new ListenerSession({
@@ -124,7 +128,7 @@ export class ListenerApp {
     this.closeSession();
     this.error =
       code === 'language_not_offered' || code === 'unsupported_language'
-        ? 'This session does not offer that language. Choose another one.'
+        ? { key: 'picker.notOffered' }
         : joinErrorText(new ApiError(0, code, message), this.code);
     this.stage = code === 'language_not_offered' && this.description ? 'language' : 'code';
   }
@@ -177,20 +181,22 @@ function displayName(code: string, locale: string): string | undefined {
   }
 }
 
-function joinErrorText(error: unknown, code: string): string {
+function joinErrorText(error: unknown, code: string): Text {
   const apiCode =
     error instanceof ApiError ? error.code : error instanceof ServerUnreachableError ? 'unreachable' : undefined;
   switch (apiCode) {
     case 'unknown_join_code':
-      return `No live session has the code ${code}. Check the code on the speaker's screen.`;
+      return { key: 'join.unknownCode', values: { code } };
     case 'session_ended':
-      return 'That session has ended.';
+      return { key: 'join.ended' };
     case 'unreachable':
-      return "Can't reach the server. Check your connection and try again.";
+      return { key: 'join.unreachable' };
     case 'rate_limited':
-      return 'Too many attempts. Wait a moment and try again.';
+      return { key: 'join.rateLimited' };
     default:
-      return error instanceof Error ? error.message : 'Something went wrong. Try again.';
+      return error instanceof Error && error.message
+        ? { key: 'join.failed', values: { detail: error.message } }
+        : { key: 'join.failedUnknown' };
   }
 }
 

@@ -3,6 +3,7 @@
 import { type ApiClient, type LinkState, ListenerConnection } from '@llt/client';
 import type { ServerMessage } from '@llt/events';
 import { SvelteMap } from 'svelte/reactivity';
+import type { Text } from '../i18n/index.ts';
 import type { AudioPlayer } from './audio-player.svelte.ts';
 import { type CaptionLike, lastFinalIndex, mergeCaption, orderedSegments, type Segment } from './captions.ts';
 import type { TranscriptLine } from './transcript.ts';
@@ -33,7 +34,7 @@ export class ListenerSession {
 
   connectionState = $state<LinkState>('connecting');
   /** A passing problem worth telling the listener (cleared by the next good news). */
-  notice = $state<string | undefined>(undefined);
+  notice = $state.raw<Text | undefined>(undefined);
   readonly segments = new SvelteMap<string, Segment>();
   readonly captions = $derived(orderedSegments(this.segments.values()));
   readonly ended = $derived(this.connectionState === 'ended');
@@ -63,7 +64,7 @@ export class ListenerSession {
         void this.catchUp(reconnected);
       },
       onProblem: (problem) => {
-        if (problem.kind === 'restarting') this.notice = 'The server is restarting. Reconnecting…';
+        if (problem.kind === 'restarting') this.notice = { key: 'banner.restarting' };
       },
       onFailed: (error) => this.options.onRefused?.((error as { code?: string }).code ?? 'unreachable', error.message),
     });
@@ -129,7 +130,8 @@ export class ListenerSession {
         return;
       case 'error':
         // A problem worth telling the listener that did not stop the connection (an end is shown as such).
-        if (message.code !== 'session_ended') this.notice = message.message;
+        if (message.code !== 'session_ended')
+          this.notice = { key: 'banner.server', values: { detail: message.message } };
         return;
       default:
     }
