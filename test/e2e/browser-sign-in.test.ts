@@ -73,7 +73,9 @@ test('a speaker signs in through the sign-in form, creates a session and a liste
 
   const listener = await browser.open(`${system.url}/?code=${code}`, 'listener-es', { width: 390, height: 844 });
   await listener.locator('[data-testid="language-option"][data-lang="es"]').click();
-  await expect.poll(() => text(listener, 'connection-state'), { timeout: 10_000 }).toMatch(/live/i);
+  await expect
+    .poll(() => listener.getByTestId('connection-state').getAttribute('data-state'), { timeout: 10_000 })
+    .toBe('live');
 
   // The speaker's connection carries the signed-in user's token: the $connect authorizer lets it in.
   await speaker.getByTestId('start').click();

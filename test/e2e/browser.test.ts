@@ -1,6 +1,6 @@
 // End to end in a real browser: the speaker page captures a fake microphone fed from a WAV, two listener pages
 // (Spanish, Catalan) show the translated captions and really play the translated speech, measured with their
-// AnalyserNode. Screenshots of both apps are saved to test/.artifacts/.
+// AnalyserNode, with their controls in the language picked. Screenshots of both apps are saved to test/.artifacts/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWav, toMono16k, writeWav } from '@llt/cli';
@@ -12,6 +12,11 @@ import { startTestSystem } from '../support/system.ts';
 
 const SENTENCE = 'the meeting will start in five minutes';
 const FIVE: Record<string, RegExp> = { es: /cinco/i, ca: /cinc/i };
+/** The listener app's own words once the language is picked (audio is on: `?audio=on`). */
+const CONTROLS: Record<string, { audio: string; jump: string; state: string }> = {
+  es: { audio: 'Desactivar audio', jump: 'Ir al directo', state: 'En directo' },
+  ca: { audio: "Desactiva l'àudio", jump: 'Ves al directe', state: 'En directe' },
+};
 const ARTIFACTS = join(import.meta.dirname, '..', '.artifacts');
 
 let system: Awaited<ReturnType<typeof startTestSystem>>;
@@ -49,7 +54,10 @@ test('speech into the speaker page reaches two listener pages as translated capt
       height: 844,
     });
     await page.locator(`[data-testid="language-option"][data-lang="${lang}"]`).click();
-    await expect.poll(() => text(page, 'connection-state'), { timeout: 10_000 }).toMatch(/live/i);
+    await expect.poll(() => text(page, 'connection-state'), { timeout: 10_000 }).toBe(CONTROLS[lang]?.state);
+    expect(await page.locator('html').getAttribute('lang')).toBe(lang);
+    expect(await text(page, 'audio-toggle')).toBe(CONTROLS[lang]?.audio);
+    expect(await text(page, 'jump-to-live')).toBe(CONTROLS[lang]?.jump);
     listeners[lang] = page;
   }
   await expect
