@@ -1,6 +1,7 @@
 // End to end in a real browser: the speaker page captures a fake microphone fed from a WAV, two listener pages
 // (Spanish, Catalan) show the translated captions and really play the translated speech, measured with their
-// AnalyserNode, with their controls in the language picked. Screenshots of both apps are saved to test/.artifacts/.
+// AnalyserNode, with their controls in the language picked (and a page in the browser's language before the
+// pick). Screenshots of both apps are saved to test/.artifacts/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readWav, toMono16k, writeWav } from '@llt/cli';
@@ -46,6 +47,14 @@ test('speech into the speaker page reaches two listener pages as translated capt
   await expect.poll(() => text(speaker, 'join-code'), { timeout: 10_000 }).toMatch(/^[A-Z0-9]{6}$/);
   const code = await text(speaker, 'join-code');
   expect(await text(speaker, 'listener-link')).toContain(`?code=${code}`);
+
+  // Before a language is picked, the listener app speaks the browser's language.
+  const galician = await browser.context.newPage();
+  await galician.addInitScript(() => Object.defineProperty(navigator, 'languages', { get: () => ['gl-ES', 'en'] }));
+  await galician.goto(`${system.url}/?code=${code}`);
+  await expect.poll(() => galician.getByRole('heading', { level: 1 }).textContent()).toBe('Escolle o teu idioma');
+  expect(await galician.locator('html').getAttribute('lang')).toBe('gl');
+  await galician.close();
 
   const listeners: Record<string, Page> = {};
   for (const lang of Object.keys(FIVE)) {
