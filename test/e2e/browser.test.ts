@@ -50,7 +50,9 @@ test('speech into the speaker page reaches two listener pages as translated capt
 
   // Before a language is picked, the listener app speaks the browser's language.
   const galician = await browser.context.newPage();
-  await galician.addInitScript(() => Object.defineProperty(navigator, 'languages', { get: () => ['gl-ES', 'en'] }));
+  await galician.addInitScript({
+    content: `Object.defineProperty(navigator, 'languages', { get: () => ['gl-ES', 'en'] });`,
+  });
   await galician.goto(`${system.url}/?code=${code}`);
   await expect.poll(() => galician.getByRole('heading', { level: 1 }).textContent()).toBe('Escolle o teu idioma');
   expect(await galician.locator('html').getAttribute('lang')).toBe('gl');
