@@ -1,26 +1,18 @@
 // The AWS sign-in path without AWS, in a real browser: the local system runs the `cognito` speaker scheme (its
 // user pool stands in for Cognito, the HTTP API's JWT authorizer guards session creation). The speaker signs in
 // through the pool's sign-in form, creates a session and speaks; a listener reads the translation.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readWav, toMono16k, writeWav } from '@llt/cli';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type Browser, launchBrowser } from '../support/browser.ts';
-import { speakToWav } from '../support/speech.ts';
+import { ARTIFACTS, type Browser, launchBrowser, microphoneWav, testIdText as text } from '../support/browser.ts';
 import { startTestSystem } from '../support/system.ts';
 
 const SENTENCE = 'the meeting will start in five minutes';
-const ARTIFACTS = join(import.meta.dirname, '..', '.artifacts');
 
 let system: Awaited<ReturnType<typeof startTestSystem>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const speech = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
-  const wav = join(ARTIFACTS, 'microphone-sign-in.wav');
-  writeWav(wav, new Int16Array([...new Int16Array(16_000), ...speech, ...new Int16Array(3 * 16_000)]), 16_000);
+  const wav = microphoneWav(SENTENCE, 'microphone-sign-in.wav');
   // Tokens short-lived enough that the app renews them (a minute before expiry) while the test runs.
   system = await startTestSystem({
     speakerAuth: 'cognito',
@@ -33,10 +25,6 @@ afterAll(async () => {
   await browser?.close();
   await system?.stop();
 });
-
-async function text(page: Page, testId: string): Promise<string> {
-  return (await page.getByTestId(testId).first().textContent())?.trim() ?? '';
-}
 
 test('without a token, POST /api/sessions is refused 401 by the JWT authorizer', async () => {
   const response = await fetch(`${system.url}/api/sessions`, {

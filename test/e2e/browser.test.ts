@@ -2,13 +2,11 @@
 // (Spanish, Catalan) show the translated captions and really play the translated speech, measured with their
 // AnalyserNode, with their controls in the language picked (and a page in the browser's language before the
 // pick). Screenshots of both apps are saved to test/.artifacts/.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readWav, toMono16k, writeWav } from '@llt/cli';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type Browser, launchBrowser } from '../support/browser.ts';
-import { speakToWav } from '../support/speech.ts';
+import { ARTIFACTS, type Browser, launchBrowser, microphoneWav, testIdText as text } from '../support/browser.ts';
 import { startTestSystem } from '../support/system.ts';
 
 const SENTENCE = 'the meeting will start in five minutes';
@@ -18,17 +16,12 @@ const CONTROLS: Record<string, { audio: string; jump: string; state: string }> =
   es: { audio: 'Desactivar audio', jump: 'Ir al directo', state: 'En directo' },
   ca: { audio: "Desactiva l'àudio", jump: 'Ves al directe', state: 'En directe' },
 };
-const ARTIFACTS = join(import.meta.dirname, '..', '.artifacts');
 
 let system: Awaited<ReturnType<typeof startTestSystem>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  // Chromium loses the first tens of ms of the file and needs silence after speech to end the sentence.
-  const speech = toMono16k(readWav(speakToWav(SENTENCE, 'rms')));
-  const wav = join(ARTIFACTS, 'microphone.wav');
-  writeWav(wav, new Int16Array([...new Int16Array(16_000), ...speech, ...new Int16Array(3 * 16_000)]), 16_000);
+  const wav = microphoneWav(SENTENCE, 'microphone.wav');
   system = await startTestSystem();
   browser = await launchBrowser({ microphoneWav: wav });
 });
@@ -36,10 +29,6 @@ afterAll(async () => {
   await browser?.close();
   await system?.stop();
 });
-
-async function text(page: Page, testId: string): Promise<string> {
-  return (await page.getByTestId(testId).first().textContent())?.trim() ?? '';
-}
 
 test('speech into the speaker page reaches two listener pages as translated captions and audible speech', async () => {
   const speaker = await browser.open(`${system.url}/speaker/`, 'speaker');

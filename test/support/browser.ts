@@ -1,9 +1,31 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser), with the flags that make a WAV file
 // the microphone and let pages play audio without a gesture.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readWav, toMono16k, writeWav } from '@llt/cli';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { speakToWav } from './speech.ts';
+
+/** Where the browser tests leave screenshots, figures and their microphone files. */
+export const ARTIFACTS = join(import.meta.dirname, '..', '.artifacts');
+
+/**
+ * A WAV of `sentence` (flite's rms voice) for the fake microphone, in ARTIFACTS: Chromium loses the first tens of
+ * ms of the file and needs silence after speech to end the sentence, so 1 s of silence before it and 3 s after.
+ */
+export function microphoneWav(sentence: string, fileName: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const speech = toMono16k(readWav(speakToWav(sentence, 'rms')));
+  const wav = join(ARTIFACTS, fileName);
+  writeWav(wav, new Int16Array([...new Int16Array(16_000), ...speech, ...new Int16Array(3 * 16_000)]), 16_000);
+  return wav;
+}
+
+/** The trimmed text of the first element with `data-testid=testId`. */
+export async function testIdText(page: Page, testId: string): Promise<string> {
+  return (await page.getByTestId(testId).first().textContent())?.trim() ?? '';
+}
 
 export const CHROMIUM_PATH = process.env.LLT_CHROMIUM ?? '/usr/bin/chromium';
 
