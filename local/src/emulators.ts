@@ -7,12 +7,14 @@ import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
+import { EVENT_BUS_NAME } from '@llt/events';
 import {
   AUDIO_BUCKET_NAME,
   AUDIO_STREAM_NAME,
   type AwsEndpoints,
   CAPTIONS_TABLE,
   CONNECTIONS_TABLE,
+  RESOURCE_ENV,
   SESSIONS_TABLE,
   SHARD_LEASES_TABLE,
   s3Client,
@@ -24,6 +26,27 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 export interface Emulators {
   endpoints: Required<Omit<AwsEndpoints, 'events'>>;
   stop(): Promise<void>;
+}
+
+/**
+ * What a service needs to reach the local emulators and the event bus: the region, the endpoints and the resource
+ * names under the variables the handlers read them from (`RESOURCE_ENV`), as the CDK app sets them on AWS.
+ */
+export function emulatorEnv(region: string, endpoints: Emulators['endpoints'], eventsEndpoint: string) {
+  return {
+    AWS_REGION: region,
+    LLT_KINESIS_ENDPOINT: endpoints.kinesis,
+    LLT_DYNAMODB_ENDPOINT: endpoints.dynamodb,
+    LLT_S3_ENDPOINT: endpoints.s3,
+    LLT_EVENTS_ENDPOINT: eventsEndpoint,
+    [RESOURCE_ENV.sessionsTable]: SESSIONS_TABLE.name,
+    [RESOURCE_ENV.connectionsTable]: CONNECTIONS_TABLE.name,
+    [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
+    [RESOURCE_ENV.captionsTable]: CAPTIONS_TABLE.name,
+    [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
+    [RESOURCE_ENV.audioBucket]: AUDIO_BUCKET_NAME,
+    [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
+  };
 }
 
 export interface EmulatorOptions {

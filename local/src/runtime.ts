@@ -7,17 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { EVENT_BUS_NAME, KEEPALIVE_ACTION } from '@llt/events';
-import {
-  AUDIO_BUCKET_NAME,
-  AUDIO_STREAM_NAME,
-  CAPTIONS_TABLE,
-  CONNECTIONS_TABLE,
-  RESOURCE_ENV,
-  SESSIONS_TABLE,
-  s3Client,
-  stats,
-  TRANSCRIPTS_TABLE,
-} from '@llt/platform';
+import { RESOURCE_ENV, s3Client, stats } from '@llt/platform';
 import { ALL_FUNCTIONS, FUNCTIONS, ruleTarget } from '@llt/platform/functions';
 import { TRANSLATION_FANOUT } from '@llt/workflows';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -31,7 +21,7 @@ import {
 } from './auth/index.ts';
 import { LocalEventBus } from './bus/event-bus.ts';
 import { type EventBridgeServer, startEventBridgeServer } from './bus/eventbridge-server.ts';
-import { type Emulators, startEmulators } from './emulators.ts';
+import { type Emulators, emulatorEnv, startEmulators } from './emulators.ts';
 import { installedTargetLanguages } from './engines.ts';
 import { BodyTooLargeError, readBody, toHttpApiEvent, writeHttpApiResult } from './gateway/http-api.ts';
 import { proxyS3, S3_PROXY_PREFIX } from './gateway/s3-proxy.ts';
@@ -212,18 +202,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       ...Object.fromEntries(
         Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('LLT_') && !!e[1]),
       ),
-      AWS_REGION: region,
-      LLT_KINESIS_ENDPOINT: emulators.endpoints.kinesis,
-      LLT_DYNAMODB_ENDPOINT: emulators.endpoints.dynamodb,
-      LLT_S3_ENDPOINT: emulators.endpoints.s3,
-      LLT_EVENTS_ENDPOINT: events.endpoint,
-      [RESOURCE_ENV.sessionsTable]: SESSIONS_TABLE.name,
-      [RESOURCE_ENV.connectionsTable]: CONNECTIONS_TABLE.name,
-      [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
-      [RESOURCE_ENV.captionsTable]: CAPTIONS_TABLE.name,
-      [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
-      [RESOURCE_ENV.audioBucket]: AUDIO_BUCKET_NAME,
-      [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
+      ...emulatorEnv(region, emulators.endpoints, events.endpoint),
       [RESOURCE_ENV.websocketManagementEndpoint]: managementEndpoint,
       LLT_TARGET_LANGUAGES: (options.targetLanguages ?? installedTargetLanguages()).join(','),
       LLT_AUDIO_PUBLIC_ENDPOINT: `${publicUrl}${S3_PROXY_PREFIX.slice(0, -1)}`,

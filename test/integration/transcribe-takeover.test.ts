@@ -12,17 +12,8 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { readWav, toMono16k } from '@llt/cli';
 import { EVENT_BUS_NAME, encodeAudioRecord } from '@llt/events';
-import { type Emulators, startEmulators } from '@llt/local/emulators';
-import {
-  AUDIO_STREAM_NAME,
-  CAPTIONS_TABLE,
-  CONNECTIONS_TABLE,
-  RESOURCE_ENV,
-  SESSIONS_TABLE,
-  SHARD_LEASES_TABLE,
-  stats,
-  TRANSCRIPTS_TABLE,
-} from '@llt/platform';
+import { type Emulators, emulatorEnv, startEmulators } from '@llt/local/emulators';
+import { AUDIO_STREAM_NAME, SHARD_LEASES_TABLE, stats } from '@llt/platform';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type BusEvent, LocalEventBus } from '../../local/src/bus/event-bus.ts';
@@ -74,17 +65,7 @@ beforeAll(async () => {
   });
   eventsServer = await startEventBridgeServer(bus);
   env = {
-    AWS_REGION: 'us-east-1',
-    LLT_KINESIS_ENDPOINT: emulators.endpoints.kinesis,
-    LLT_DYNAMODB_ENDPOINT: emulators.endpoints.dynamodb,
-    LLT_S3_ENDPOINT: emulators.endpoints.s3,
-    LLT_EVENTS_ENDPOINT: eventsServer.endpoint,
-    [RESOURCE_ENV.sessionsTable]: SESSIONS_TABLE.name,
-    [RESOURCE_ENV.connectionsTable]: CONNECTIONS_TABLE.name,
-    [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
-    [RESOURCE_ENV.captionsTable]: CAPTIONS_TABLE.name,
-    [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
-    [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
+    ...emulatorEnv('us-east-1', emulators.endpoints, eventsServer.endpoint),
     LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
