@@ -10,6 +10,8 @@ export interface LanguageOption {
   nativeName: string;
   /** Targets only: whether this deployment can translate into it. */
   available: boolean;
+  /** Targets only: whether translations into it are spoken; false means captions only (no voice for it). */
+  spoken: boolean;
 }
 
 export interface LanguageOptions {
@@ -73,13 +75,18 @@ export class ApiClient {
     if (!Array.isArray(body.source) || !Array.isArray(body.target)) {
       throw new ApiError(200, 'invalid_response', 'GET /api/languages answered with an unexpected body');
     }
-    const option = (l: Record<string, unknown>): LanguageOption => ({
+    const option = (l: Record<string, unknown>) => ({
       code: String(l.code),
       name: String(l.name ?? l.code),
       nativeName: String(l.nativeName ?? l.name ?? l.code),
       available: l.available !== false,
     });
-    return { source: body.source.filter(isRecord).map(option), target: body.target.filter(isRecord).map(option) };
+    return {
+      // A source is heard, not spoken: `spoken` says something only about targets.
+      source: body.source.filter(isRecord).map((l): LanguageOption => ({ ...option(l), spoken: true })),
+      // A server that does not say is one from before caption-only languages: every target had a voice.
+      target: body.target.filter(isRecord).map((l): LanguageOption => ({ ...option(l), spoken: l.spoken !== false })),
+    };
   }
 
   /** The server's app configuration; {} when it publishes none (or cannot be reached). */

@@ -35,23 +35,32 @@ describe('ApiClient', () => {
     );
   });
 
-  test('reads the languages on offer', async () => {
+  test('reads the languages on offer, and which targets are captions only', async () => {
     const api = new ApiClient({
       fetch: respond(200, {
         source: [{ code: 'en', name: 'English' }],
         target: [
-          { code: 'es', name: 'Spanish', nativeName: 'Español', available: true },
-          { code: 'gl', name: 'Galician', nativeName: 'Galego', available: false },
+          { code: 'es', name: 'Spanish', nativeName: 'Español', available: true, spoken: true },
+          { code: 'oc', name: 'Occitan', nativeName: 'Occitan', available: true, spoken: false },
+          { code: 'gl', name: 'Galician', nativeName: 'Galego', available: false, spoken: true },
         ],
       }),
     });
     await expect(api.languages()).resolves.toEqual({
-      source: [{ code: 'en', name: 'English', nativeName: 'English', available: true }],
+      source: [{ code: 'en', name: 'English', nativeName: 'English', available: true, spoken: true }],
       target: [
-        { code: 'es', name: 'Spanish', nativeName: 'Español', available: true },
-        { code: 'gl', name: 'Galician', nativeName: 'Galego', available: false },
+        { code: 'es', name: 'Spanish', nativeName: 'Español', available: true, spoken: true },
+        { code: 'oc', name: 'Occitan', nativeName: 'Occitan', available: true, spoken: false },
+        { code: 'gl', name: 'Galician', nativeName: 'Galego', available: false, spoken: true },
       ],
     });
+  });
+
+  test('a catalog that does not say whether a target is spoken has a voice for every one', async () => {
+    const api = new ApiClient({
+      fetch: respond(200, { source: [{ code: 'en' }], target: [{ code: 'es', name: 'Spanish' }] }),
+    });
+    await expect(api.languages()).resolves.toMatchObject({ target: [{ code: 'es', spoken: true }] });
   });
 
   test('the session check tells a live session from one that is gone, a code that names none, a language not offered and a server that is down', async () => {
