@@ -1,4 +1,5 @@
 // Ingest configuration, read from the environment once and checked at start-up.
+import { type DeploymentLanguages, parseLanguages } from '@llt/events';
 import {
   type AwsEndpoints,
   ConfigError,
@@ -19,8 +20,8 @@ export interface IngestConfig {
   eventBus: string;
   /** API Gateway Management API endpoint of the WebSocket stage (the local gateway's locally). */
   managementEndpoint: string;
-  /** Target languages whose engines are available in this deployment (LLT_TARGET_LANGUAGES, comma-separated). */
-  availableTargetLanguages: string[];
+  /** What this deployment's engines offer (LLT_LANGUAGES, derived from the engines by the deployment). */
+  languages: DeploymentLanguages;
   sessionTtlMs: number;
   /** LLT_JOIN_ATTEMPTS_PER_MINUTE: failed join attempts per client IP and minute before further ones are refused. */
   joinAttemptsPerMinute: number;
@@ -38,7 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     audioStream: requireEnv(RESOURCE_ENV.audioStream, env),
     eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
     managementEndpoint: requireEnv(RESOURCE_ENV.websocketManagementEndpoint, env),
-    availableTargetLanguages: listEnv('LLT_TARGET_LANGUAGES', env) ?? [],
+    languages: parseLanguages(optionalEnv('LLT_LANGUAGES', env)),
     sessionTtlMs: Math.round(positiveNumberEnv('LLT_SESSION_TTL_HOURS', 12, env) * 3_600_000),
     joinAttemptsPerMinute: intEnv('LLT_JOIN_ATTEMPTS_PER_MINUTE', 20, env),
     messagesPerSecond: intEnv('LLT_MESSAGES_PER_SECOND', 100, env),

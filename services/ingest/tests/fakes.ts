@@ -217,7 +217,7 @@ export function fakeWorld(): FakeWorld {
       },
     },
     settings: {
-      availableTargetLanguages: ['es', 'ca', 'gl', 'eo'],
+      languages: { sources: ['en'], targets: ['es', 'ca', 'gl', 'eo'], spoken: ['es', 'ca', 'gl', 'eo'] },
       sessionTtlMs: 3_600_000,
       joinAttemptsPerMinute: 20,
       messagesPerSecond: 100,

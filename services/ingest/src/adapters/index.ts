@@ -31,7 +31,7 @@ export function createIngestDeps(config: IngestConfig, obs: Observability): Inge
     log: obs.log,
     metrics: obs,
     settings: {
-      availableTargetLanguages: config.availableTargetLanguages,
+      languages: config.languages,
       sessionTtlMs: config.sessionTtlMs,
       joinAttemptsPerMinute: config.joinAttemptsPerMinute,
       messagesPerSecond: config.messagesPerSecond,

@@ -3,7 +3,7 @@
 //   output: accepted, or a ClientError whose status and message refuse the handshake
 //   primary course: authenticate the speaker by token (one speaker per session) or resolve the listener's join
 //   code and language; record the connection; announce ListenerJoined / ListenerLeft.
-import { findTargetLanguage, ListenerJoinedV1, ListenerLeftV1 } from '@llt/events';
+import { ListenerJoinedV1, ListenerLeftV1 } from '@llt/events';
 import { ClientError } from '../errors.ts';
 import type { IngestDeps } from './deps.ts';
 import { tokenMatches } from './ids.ts';
@@ -138,7 +138,7 @@ async function connectListener(
     throw new ClientError('invalid_request', 'A listener connects with ?role=listener&code=…&lang=…', 400);
   }
   const session = await limitJoinAttempts(deps, clientIp, () => findLiveSessionByCode(deps, code));
-  if (!findTargetLanguage(lang)) {
+  if (!deps.settings.languages.targets.includes(lang)) {
     throw new ClientError('unsupported_language', `Unknown language "${lang}"`, 400);
   }
   if (!session.targetLanguages.includes(lang)) {

@@ -1,4 +1,5 @@
 // Everything the ingest use cases are given: ports, clock, logging, and the settings from config.
+import type { DeploymentLanguages } from '@llt/events';
 import type {
   AudioSink,
   ClientChannel,
@@ -12,8 +13,8 @@ import type {
 } from './ports.ts';
 
 export interface IngestSettings {
-  /** Target languages whose engines are installed/available here; others are refused at session creation. */
-  availableTargetLanguages: readonly string[];
+  /** What this deployment's engines offer; anything else is refused at session creation and at join. */
+  languages: DeploymentLanguages;
   /** How long a session (and its speaker token) lives. */
   sessionTtlMs: number;
   /** Failed join attempts (unknown join code) a client IP may make in a one-minute window before it is refused. */

@@ -6,12 +6,12 @@
 import {
   type CreatedSession,
   CreateSessionRequest,
-  findSourceLanguage,
-  findTargetLanguage,
+  languageName,
+  matchLanguage,
+  nativeLanguageName,
   type SessionDescription,
   SessionStartedV1,
-  SOURCE_LANGUAGES,
-  TARGET_LANGUAGES,
+  targetsOf,
 } from '@llt/events';
 import { z } from 'zod';
 import { ClientError, JoinCodeTakenError } from '../errors.ts';
@@ -41,24 +41,16 @@ export async function createSession(deps: IngestDeps, body: unknown, owner?: { s
   if (!parsed.success) {
     throw new ClientError('invalid_request', `Invalid session request: ${z.prettifyError(parsed.error)}`, 400);
   }
-  const { sourceLanguage } = parsed.data;
+  const sourceLanguage = checkSourceAvailable(deps, parsed.data.sourceLanguage);
   const targetLanguages = [...new Set(parsed.data.targetLanguages)];
-  if (!findSourceLanguage(sourceLanguage)) {
-    const known = SOURCE_LANGUAGES.map((l) => l.code).join(', ');
-    throw new ClientError(
-      'unsupported_language',
-      `Unknown source language "${sourceLanguage}"; supported: ${known}`,
-      400,
-    );
-  }
-  for (const code of targetLanguages) checkTargetAvailable(deps, code);
-  if (targetLanguages.includes(sourceLanguage)) {
+  if (targetLanguages.includes(sourceLanguage) || targetLanguages.includes(parsed.data.sourceLanguage)) {
     throw new ClientError(
       'invalid_request',
       `Target languages must differ from the source language "${sourceLanguage}"`,
       400,
     );
   }
+  for (const code of targetLanguages) checkTargetAvailable(deps, code, sourceLanguage);
 
   const now = deps.clock.now();
   const speakerToken = newSpeakerToken();
@@ -106,16 +98,37 @@ export async function createSession(deps: IngestDeps, body: unknown, owner?: { s
   }
 }
 
-export function checkTargetAvailable(deps: IngestDeps, code: string): void {
-  const language = findTargetLanguage(code);
-  if (!language) {
-    const known = TARGET_LANGUAGES.map((l) => l.code).join(', ');
-    throw new ClientError('unsupported_language', `Unknown target language "${code}"; supported: ${known}`, 400);
-  }
-  if (!deps.settings.availableTargetLanguages.includes(code)) {
+/**
+ * The deployment's source language for what the speaker asked: exact, or the engine's preferred variant of the same
+ * language ("es" → "es-US" where the recogniser distinguishes regions).
+ */
+export function checkSourceAvailable(deps: IngestDeps, code: string): string {
+  const { languages } = deps.settings;
+  const source = matchLanguage(languages.sources, code);
+  if (!source) {
     throw new ClientError(
       'unsupported_language',
-      `${language.name} (${code}) is not available on this server: its translation engine is not installed`,
+      `Source language "${code}" is not recognised on this server; supported: ${languages.sources.join(', ')}`,
+      400,
+    );
+  }
+  return source;
+}
+
+/** Refuses a target this deployment cannot translate into (from `source`, when given). */
+export function checkTargetAvailable(deps: IngestDeps, code: string, source?: string): void {
+  const { languages } = deps.settings;
+  if (!languages.targets.includes(code)) {
+    throw new ClientError(
+      'unsupported_language',
+      `Target language "${code}" is not offered on this server: no installed translation engine reaches it; supported: ${languages.targets.join(', ')}`,
+      400,
+    );
+  }
+  if (source !== undefined && !targetsOf(languages, source).includes(code)) {
+    throw new ClientError(
+      'unsupported_language',
+      `${languageName(code)} (${code}) cannot be translated from ${languageName(source)} (${source}) on this server`,
       400,
     );
   }
@@ -152,14 +165,15 @@ export async function describeSession(
   };
 }
 
+/** GET /api/languages: the deployment's languages with their names; a target without a voice is captions only. */
 export function listLanguages(deps: IngestDeps) {
+  const { languages } = deps.settings;
+  const named = (code: string) => ({ code, name: languageName(code), nativeName: nativeLanguageName(code) });
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, 'en');
   return {
-    source: SOURCE_LANGUAGES.map(({ code, name }) => ({ code, name })),
-    target: TARGET_LANGUAGES.map(({ code, name, nativeName }) => ({
-      code,
-      name,
-      nativeName,
-      available: deps.settings.availableTargetLanguages.includes(code),
-    })),
+    source: languages.sources.map(named).sort(byName),
+    target: languages.targets
+      .map((code) => ({ ...named(code), available: true, spoken: languages.spoken.includes(code) }))
+      .sort(byName),
   };
 }

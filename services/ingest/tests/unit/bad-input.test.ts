@@ -55,7 +55,11 @@ describe('creating a session', () => {
   test('an unknown source language is refused', async () => {
     expect(await createSession({ sourceLanguage: 'xx', targetLanguages: ['es'] })).toEqual({
       status: 400,
-      body: { type: 'error', code: 'unsupported_language', message: 'Unknown source language "xx"; supported: en' },
+      body: {
+        type: 'error',
+        code: 'unsupported_language',
+        message: 'Source language "xx" is not recognised on this server; supported: en',
+      },
     });
   });
 
@@ -65,20 +69,51 @@ describe('creating a session', () => {
       body: {
         type: 'error',
         code: 'unsupported_language',
-        message: 'Unknown target language "klingon"; supported: es, ca, gl, eo',
+        message:
+          'Target language "klingon" is not offered on this server: no installed translation engine reaches it; supported: es, ca, gl, eo',
       },
     });
   });
 
   test('a language whose engine is not installed is refused', async () => {
-    world.settings.availableTargetLanguages = ['es'];
-    expect(await createSession({ sourceLanguage: 'en', targetLanguages: ['gl'] })).toEqual({
+    world.settings.languages = { sources: ['en'], targets: ['es'], spoken: ['es'] };
+    expect((await createSession({ sourceLanguage: 'en', targetLanguages: ['gl'] })).body.code).toBe(
+      'unsupported_language',
+    );
+  });
+
+  test('a target the session source does not reach is refused; a bare source resolves to its variant', async () => {
+    world.settings.languages = {
+      sources: ['en-US', 'eo'],
+      targets: ['es', 'en'],
+      spoken: ['es'],
+      pairs: { 'en-US': ['es'], eo: ['en'] },
+    };
+    expect(await createSession({ sourceLanguage: 'en', targetLanguages: ['en'] })).toMatchObject({ status: 400 });
+    expect(await createSession({ sourceLanguage: 'eo', targetLanguages: ['es'] })).toEqual({
       status: 400,
       body: {
         type: 'error',
         code: 'unsupported_language',
-        message: 'Galician (gl) is not available on this server: its translation engine is not installed',
+        message: 'Spanish (es) cannot be translated from Esperanto (eo) on this server',
       },
+    });
+    const created = await createSession({ sourceLanguage: 'en', targetLanguages: ['es'] });
+    expect(created.status).toBe(201);
+    expect(created.body.sourceLanguage).toBe('en-US');
+  });
+
+  test('GET /api/languages names every offered language and says which are captions only', async () => {
+    world.settings.languages = { sources: ['en'], targets: ['es', 'gl', 'ca'], spoken: ['es', 'ca'] };
+    const res = await http(httpEvent('GET', '/api/languages'));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body ?? '')).toEqual({
+      source: [{ code: 'en', name: 'English', nativeName: 'English' }],
+      target: [
+        { code: 'ca', name: 'Catalan', nativeName: 'Català', available: true, spoken: true },
+        { code: 'gl', name: 'Galician', nativeName: 'Galego', available: true, spoken: false },
+        { code: 'es', name: 'Spanish', nativeName: 'Español', available: true, spoken: true },
+      ],
     });
   });
 
