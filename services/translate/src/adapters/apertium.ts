@@ -1,11 +1,20 @@
-// Apertium translation engine: one persistent null-flushed tool-chain pipeline per language pair, requests matched FIFO.
+// Apertium translation engine: one persistent null-flushed tool-chain pipeline per mode, requests matched FIFO.
+// A pair without a direct mode runs through its route's modes in turn (e.g. English → Catalan → French), each hop
+// on the same shared pipeline that serves the direct pair.
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { findTargetLanguage } from '@llt/events';
 import type { TranslationEngine } from '#core/ports';
 import { TranslationEngineError, UnsupportedLanguagePairError } from '#errors';
+import {
+  type ApertiumMode,
+  type ApertiumRoute,
+  DEFAULT_MODES_DIR,
+  findApertiumRoute,
+  installedApertiumRoutes,
+  modeFile,
+  pivotsOf,
+} from './apertium-routes.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -18,7 +27,6 @@ export interface ApertiumTranslatorOptions {
   startupAllowanceMs?: number;
 }
 
-const DEFAULT_MODES_DIR = '/usr/share/apertium/modes';
 const DEFAULT_SENTENCE_TIMEOUT_MS = 2000;
 const NUL = 0;
 // Loading the dictionaries takes ~0.5 s alone, seconds when every pipeline and voice warm up at once.
@@ -199,24 +207,46 @@ export class ApertiumTranslator implements TranslationEngine {
     this.startupAllowanceMs = options.startupAllowanceMs ?? DEFAULT_STARTUP_ALLOWANCE_MS;
   }
 
+  /** `apertium:<mode>`, or the modes joined by "+" for a pivot (`apertium:eng-cat+cat-fra`). */
   name(targetLanguage: string): string {
-    return `apertium:${this.modeFor('en', targetLanguage)}`;
+    return `apertium:${this.routeFor('en', targetLanguage)
+      .hops.map((hop) => hop.mode)
+      .join('+')}`;
   }
 
   async translate(text: string, sourceLanguage: string, targetLanguage: string): Promise<string> {
-    const mode = this.modeFor(sourceLanguage, targetLanguage);
-    const escaped = escapeForApertium(text);
+    const route = this.routeFor(sourceLanguage, targetLanguage);
+    let escaped = escapeForApertium(text);
     // Nothing to translate; also keeps empty segments off the stream.
     if (escaped === '') return '';
-    const pipeline = await this.pipeline(mode, targetLanguage);
-    return pipeline.translate(escaped);
+    // Every hop's mode must be installed before the first hop spends any work on the sentence.
+    await Promise.all(route.hops.map((hop) => this.chainFor(hop, route)));
+    let out = '';
+    for (const [i, hop] of route.hops.entries()) {
+      if (i > 0) {
+        // The previous hop's output is plain text again (unescaped, marks dropped): escape it for the next stream.
+        escaped = escapeForApertium(out);
+        if (escaped === '') return '';
+      }
+      const pipeline = await this.pipeline(hop, route);
+      out = await pipeline.translate(escaped);
+    }
+    return out;
   }
 
-  /** Starts the pipelines for these target languages now, so the first sentence does not pay the start-up cost. */
+  /**
+   * Starts the pipelines of every hop these target languages need, so the first sentence does not pay the start-up
+   * cost. A mode shared by several routes (eng-cat for Catalan and every pivot through it) starts once.
+   */
   async warm(targetLanguages: readonly string[]): Promise<void> {
+    const hops = new Map<string, { hop: ApertiumMode; route: ApertiumRoute }>();
+    for (const lang of targetLanguages) {
+      const route = this.routeFor('en', lang);
+      for (const hop of route.hops) if (!hops.has(hop.mode)) hops.set(hop.mode, { hop, route });
+    }
     await Promise.all(
-      targetLanguages.map(async (lang) => {
-        const pipeline = await this.pipeline(this.modeFor('en', lang), lang);
+      [...hops.values()].map(async ({ hop, route }) => {
+        const pipeline = await this.pipeline(hop, route);
         // The stages load their dictionaries only when the first input arrives (~0.3–0.5 s); pay that here too.
         await pipeline.translate('Hello.');
       }),
@@ -238,30 +268,37 @@ export class ApertiumTranslator implements TranslationEngine {
     await Promise.all(all.map((p) => p.close()));
   }
 
-  private modeFor(sourceLanguage: string, targetLanguage: string): string {
-    if (sourceLanguage !== 'en') {
-      throw new UnsupportedLanguagePairError(`Apertium translates only from English, not from "${sourceLanguage}"`);
-    }
-    const language = findTargetLanguage(targetLanguage);
-    if (!language) throw new UnsupportedLanguagePairError(`Unknown target language "${targetLanguage}"`);
-    return language.engines.local.apertiumMode;
+  private routeFor(sourceLanguage: string, targetLanguage: string): ApertiumRoute {
+    const route = findApertiumRoute(sourceLanguage, targetLanguage);
+    if (route) return route;
+    const installed = installedApertiumRoutes(this.modesDir).map((r) => {
+      const via = pivotsOf(r);
+      return `${r.source}→${r.target}${via.length > 0 ? ` (via ${via.join(', ')})` : ''}`;
+    });
+    throw new UnsupportedLanguagePairError(
+      `Apertium has no route ${sourceLanguage}→${targetLanguage}; installed in ${this.modesDir}: ${
+        installed.length > 0 ? installed.join(', ') : 'none'
+      }`,
+    );
   }
 
-  private pipeline(mode: string, targetLanguage: string): Promise<Pipeline> {
+  private pipeline(hop: ApertiumMode, route: ApertiumRoute): Promise<Pipeline> {
+    const { mode } = hop;
     if (this.closed) return Promise.reject(new TranslationEngineError('ApertiumTranslator is closed'));
     const running = this.pipelines.get(mode);
     if (running?.alive) return Promise.resolve(running);
     // Concurrent first requests share one start-up instead of racing to spawn several chains.
     let starting = this.starting.get(mode);
     if (!starting) {
-      starting = this.start(mode, targetLanguage).finally(() => this.starting.delete(mode));
+      starting = this.start(hop, route).finally(() => this.starting.delete(mode));
       this.starting.set(mode, starting);
     }
     return starting;
   }
 
-  private async start(mode: string, targetLanguage: string): Promise<Pipeline> {
-    const chain = await this.chainFor(mode, targetLanguage);
+  private async start(hop: ApertiumMode, route: ApertiumRoute): Promise<Pipeline> {
+    const { mode } = hop;
+    const chain = await this.chainFor(hop, route);
     if (this.closed) throw new TranslationEngineError('ApertiumTranslator is closed');
     const pipeline = new Pipeline(mode, chain, this.timeoutMs, this.startupAllowanceMs, (dead) => {
       // Forget it so the next request starts a fresh chain; keep it until its processes are reaped.
@@ -273,23 +310,25 @@ export class ApertiumTranslator implements TranslationEngine {
     return pipeline;
   }
 
-  private async chainFor(mode: string, targetLanguage: string): Promise<string> {
+  private async chainFor(hop: ApertiumMode, route: ApertiumRoute): Promise<string> {
+    const { mode } = hop;
     const cached = this.chains.get(mode);
     if (cached) return cached;
-    const modeFile = join(this.modesDir, `${mode}.mode`);
+    const file = modeFile(this.modesDir, mode);
     try {
-      await access(modeFile);
+      await access(file);
     } catch (cause) {
-      const pkg = findTargetLanguage(targetLanguage)?.engines.local.apertiumPackage ?? `apertium-${mode}`;
+      const via = pivotsOf(route);
+      const pair = `${route.source}→${route.target}${via.length > 0 ? ` through ${via.join(', ')}` : ''}`;
       throw new UnsupportedLanguagePairError(
-        `Apertium mode ${mode} is not installed (${modeFile} missing); install the Debian package ${pkg}`,
+        `Apertium mode ${mode} is not installed (${file} missing), needed for ${pair}; install the Debian package ${hop.debianPackage}`,
         { cause },
       );
     }
     let chain: string;
     try {
       // apertium-wblank-mode rewrites the mode into its null-flush (-z) form, the same way the apertium script does.
-      const { stdout } = await execFileAsync('apertium-wblank-mode', ['-z', modeFile]);
+      const { stdout } = await execFileAsync('apertium-wblank-mode', ['-z', file]);
       chain = stdout.trim();
     } catch (cause) {
       throw new TranslationEngineError(`could not read the tool chain of Apertium mode ${mode}`, { cause });

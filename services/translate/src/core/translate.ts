@@ -1,11 +1,11 @@
 // Use case: translate one finalized utterance into one target language.
 //   input: the TranscriptFinalized detail and a target language (one branch of the workflow's Map)
 //   output: the TranslationReady detail, published and returned to the workflow
-//   primary course: check the language, translate with the engine, publish TranslationReady, return it.
+//   primary course: translate with the engine, publish TranslationReady, return it.
 //   alternate course: the engine fails or times out → logged and counted (TranslationFailures), rethrown for
-//   the workflow to retry or give this language up.
-import { findTargetLanguage, type TranslateTaskInput, TranslationReadyV1 } from '@llt/events';
-import { UnsupportedLanguagePairError } from '#errors';
+//   the workflow to retry or give this language up; a pair the engine does not translate is its
+//   UnsupportedLanguagePairError, which the workflow does not retry.
+import { type TranslateTaskInput, TranslationReadyV1 } from '@llt/events';
 import type { EventPublisher, ServiceLog, ServiceMetrics, TranslationEngine } from './ports.ts';
 
 export interface TranslateDeps {
@@ -18,10 +18,6 @@ export interface TranslateDeps {
 
 export async function translateSegment(deps: TranslateDeps, input: TranslateTaskInput): Promise<TranslationReadyV1> {
   const { transcript, targetLanguage } = input;
-  if (!findTargetLanguage(targetLanguage)) {
-    // Not retryable: the workflow's Catch ends this language's branch and the others go on.
-    throw new UnsupportedLanguagePairError(`"${targetLanguage}" is not a target language of this product`);
-  }
   const started = deps.clock.now();
   let text: string;
   try {
@@ -33,7 +29,7 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
       sessionId: transcript.sessionId,
       segmentId: transcript.segmentId,
       language: targetLanguage,
-      engine: deps.engine.name(targetLanguage),
+      engine: engineName(deps.engine, targetLanguage),
       error: (error as Error).message,
       errorName: (error as Error).name,
     });
@@ -57,4 +53,13 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
   deps.metrics.latency('TranslateEngineMs', translatedAt - started);
   deps.metrics.latency('TranslationReadyMs', translatedAt - transcript.capture.end);
   return detail;
+}
+
+/** The engine's name for the log; an engine may refuse to name a pair it does not translate. */
+function engineName(engine: TranslationEngine, targetLanguage: string): string | undefined {
+  try {
+    return engine.name(targetLanguage);
+  } catch {
+    return undefined;
+  }
 }
