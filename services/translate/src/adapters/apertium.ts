@@ -244,6 +244,8 @@ export class ApertiumTranslator implements TranslationEngine {
       const route = this.routeFor('en', lang);
       for (const hop of route.hops) if (!hops.has(hop.mode)) hops.set(hop.mode, { hop, route });
     }
+    // Every mode must be installed before any pipeline starts: a missing one fails the warm-up, naming its package.
+    await Promise.all([...hops.values()].map(({ hop, route }) => this.chainFor(hop, route)));
     await Promise.all(
       [...hops.values()].map(async ({ hop, route }) => {
         const pipeline = await this.pipeline(hop, route);

@@ -1,0 +1,54 @@
+// The translate use case with a fake engine: the engine, not a fixed list, decides which targets exist.
+import type { TranscriptFinalizedV1 } from '@llt/events';
+import finalSample from '@llt/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
+import { failureOf } from '@llt/platform/testing';
+import { describe, expect, test, vi } from 'vitest';
+import type { TranslationEngine } from '#core/ports';
+import { type TranslateDeps, translateSegment } from '#core/translate';
+import { UnsupportedLanguagePairError } from '#errors';
+
+const transcript = finalSample as TranscriptFinalizedV1;
+
+/** Translates into French only, as a pivoting engine might; refuses (and will not name) anything else. */
+const frenchOnly: TranslationEngine = {
+  name(target) {
+    if (target !== 'fr') throw new UnsupportedLanguagePairError(`no ${target}`);
+    return 'apertium:eng-cat+cat-fra';
+  },
+  async translate(text, _source, target) {
+    if (target !== 'fr') throw new UnsupportedLanguagePairError(`no ${target}`);
+    return `fr(${text})`;
+  },
+};
+
+function deps(engine: TranslationEngine) {
+  return {
+    engine,
+    events: { publish: vi.fn(async () => {}) },
+    log: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+    metrics: { latency: vi.fn(), count: vi.fn() },
+    clock: { now: () => transcript.capture.end + 5 },
+  } satisfies TranslateDeps;
+}
+
+describe('translateSegment', () => {
+  test('translates into any target the engine translates, with the engine named', async () => {
+    const d = deps(frenchOnly);
+    const detail = await translateSegment(d, { transcript, targetLanguage: 'fr' });
+    expect(detail.text).toBe(`fr(${transcript.text})`);
+    expect(detail.engine).toBe('apertium:eng-cat+cat-fra');
+    expect(d.events.publish).toHaveBeenCalledOnce();
+  });
+
+  test("a target the engine refuses fails with the engine's error, logged and counted", async () => {
+    const d = deps(frenchOnly);
+    const error = await failureOf(translateSegment(d, { transcript, targetLanguage: 'de' }));
+    expect(error).toBeInstanceOf(UnsupportedLanguagePairError);
+    expect(d.metrics.count).toHaveBeenCalledWith('TranslationFailures');
+    expect(d.log.error).toHaveBeenCalledWith(
+      'translation failed',
+      expect.objectContaining({ language: 'de', errorName: 'UnsupportedLanguagePairError', engine: undefined }),
+    );
+    expect(d.events.publish).not.toHaveBeenCalled();
+  });
+});
