@@ -1,5 +1,6 @@
 // Notify configuration, read from the environment once.
-import { type AwsEndpoints, endpointsFromEnv, intEnv, RESOURCE_ENV, requireEnv } from '@llt/platform';
+import { type DeploymentLanguages, parseLanguages } from '@llt/events';
+import { type AwsEndpoints, endpointsFromEnv, intEnv, optionalEnv, RESOURCE_ENV, requireEnv } from '@llt/platform';
 
 export interface NotifyConfig {
   aws: AwsEndpoints;
@@ -8,6 +9,8 @@ export interface NotifyConfig {
   managementEndpoint: string;
   /** postToConnection calls in flight at once per fan-out. */
   concurrency: number;
+  /** What the deployment's engines offer (LLT_LANGUAGES): which targets are spoken, which codes are known. */
+  languages: DeploymentLanguages;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
@@ -17,5 +20,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
     captionsTable: requireEnv(RESOURCE_ENV.captionsTable, env),
     managementEndpoint: requireEnv(RESOURCE_ENV.websocketManagementEndpoint, env),
     concurrency: intEnv('LLT_NOTIFY_CONCURRENCY', 64, env),
+    languages: parseLanguages(optionalEnv('LLT_LANGUAGES', env)),
   };
 }

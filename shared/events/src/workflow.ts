@@ -16,6 +16,8 @@ export type ResolveLanguagesInput = z.infer<typeof ResolveLanguagesInput>;
 
 export const ResolveLanguagesOutput = z.object({
   languages: z.array(LanguageCode),
+  /** Those of `languages` the deployment has a voice for; the others are captions only. */
+  spoken: z.array(LanguageCode),
   /** True when another execution already fanned this segment out (an at-least-once redelivery). */
   duplicate: z.boolean(),
 });

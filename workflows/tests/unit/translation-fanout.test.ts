@@ -15,7 +15,11 @@ class PermanentError extends Error {
   override name = 'UnsupportedLanguagePairError';
 }
 
-function machineWith(overrides: Partial<Record<string, TaskFunction>> = {}, languages = ['ca', 'eo', 'es']) {
+function machineWith(
+  overrides: Partial<Record<string, TaskFunction>> = {},
+  languages = ['ca', 'eo', 'es'],
+  spoken = languages,
+) {
   const calls: Call[] = [];
   let clock = 0;
   const record = (fn: string, payload: unknown) =>
@@ -23,7 +27,7 @@ function machineWith(overrides: Partial<Record<string, TaskFunction>> = {}, lang
   const defaults: Record<string, TaskFunction> = {
     ResolveLanguagesFunction: async (p) => {
       record('languages', p);
-      return { languages, duplicate: false };
+      return { languages, spoken, duplicate: false };
     },
     TranslateFunction: async (p) => {
       record('translate', p);
@@ -97,6 +101,19 @@ test('every language with listeners is translated, its caption delivered and its
     });
     expect(mine.find((c) => c.fn === 'audio')?.payload).toEqual({ language, url: 'http://audio' });
   }
+});
+
+test('a language without a voice gets its caption and no synthesis; the spoken ones get both', async () => {
+  const { machine, calls } = machineWith({}, ['ca', 'gl'], ['ca']);
+  const result = await machine.startSyncExecution(event);
+  expect(result.status).toBe('SUCCEEDED');
+  const fns = (language: string) =>
+    calls
+      .filter((c) => [c.payload.targetLanguage, c.payload.language].includes(language))
+      .map((c) => c.fn)
+      .sort();
+  expect(fns('gl')).toEqual(['caption', 'translate']);
+  expect(fns('ca')).toEqual(['audio', 'caption', 'synthesize', 'translate']);
 });
 
 test('a caption never waits for speech synthesis', async () => {
@@ -174,7 +191,7 @@ test('a transient engine error is retried; speech failing leaves the caption del
 
 test('a segment already fanned out by another execution reaches nobody', async () => {
   const { machine, calls } = machineWith({
-    ResolveLanguagesFunction: async () => ({ languages: [], duplicate: true }),
+    ResolveLanguagesFunction: async () => ({ languages: [], spoken: [], duplicate: true }),
   });
   expect((await machine.startSyncExecution(event)).status).toBe('SUCCEEDED');
   expect(calls).toEqual([]);

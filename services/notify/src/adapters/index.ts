@@ -20,6 +20,7 @@ export function createNotifyDeps(config: NotifyConfig, obs: Observability): Noti
     metrics: obs,
     clock: { now: () => Date.now() },
     concurrency: config.concurrency,
+    languages: config.languages,
     turns: new DynamoPartialTurns(db, config.captionsTable),
   };
 }

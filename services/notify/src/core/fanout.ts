@@ -6,6 +6,7 @@
 import type {
   AudioMessage,
   CaptionMessage,
+  DeploymentLanguages,
   SpeechSynthesizedV1,
   TranscriptFinalizedV1,
   TranscriptPartialV1,
@@ -35,6 +36,8 @@ export interface NotifyDeps {
   concurrency: number;
   /** One partial caption fan-out per session at a time, newest first (see partials.ts). */
   turns: PartialTurns;
+  /** What the deployment's engines offer: the codes a history request may name, the targets that are spoken. */
+  languages: DeploymentLanguages;
 }
 
 export interface Delivery {

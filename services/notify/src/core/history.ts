@@ -2,7 +2,7 @@
 //   input: a session id, a language (the source language or a target), the last segment index already seen
 //   output: the language's final captions after it, oldest first
 //   primary course: check the session exists, read the caption log.
-import { type CaptionHistory, findSourceLanguage, findTargetLanguage, LanguageCode, SessionId } from '@llt/events';
+import { type CaptionHistory, LanguageCode, SessionId } from '@llt/events';
 import { ClientRequestError } from '#errors';
 import type { NotifyDeps } from './fanout.ts';
 
@@ -16,7 +16,8 @@ export async function captionHistory(
   if (!language.success) {
     throw new ClientRequestError('invalid_request', 'Say which language: ?lang=es (a code from /api/languages)', 400);
   }
-  if (!findSourceLanguage(language.data) && !findTargetLanguage(language.data)) {
+  const { sources, targets } = deps.languages;
+  if (!sources.includes(language.data) && !targets.includes(language.data)) {
     throw new ClientRequestError('unsupported_language', `Unknown language "${language.data}"`, 400);
   }
   const after = request.after === undefined ? -1 : Number(request.after);

@@ -1,6 +1,6 @@
 // Use case: which languages one finalized utterance must be translated into.
 //   input: the TranscriptFinalized detail and the id of the workflow execution fanning it out
-//   output: the session's languages that have listeners now or lost one in the last two minutes (so a phone that
+//   output: the session's languages (and which of them are spoken) that have listeners now or lost one in the last two minutes (so a phone that
 //   dropped finds what it missed in the caption history); none for a redelivered segment
 //   primary course: claim the segment for this execution and list the languages, all at once.
 import type { ResolveLanguagesInput, ResolveLanguagesOutput } from '@llt/events';
@@ -25,11 +25,13 @@ export async function resolveLanguages(
       segmentId: transcript.segmentId,
       executionId,
     });
-    return { languages: [], duplicate: true };
+    return { languages: [], spoken: [], duplicate: true };
   }
   const languages = [...new Set([...listeners.map((l) => l.language), ...recent])]
     .filter((l) => l !== transcript.language)
     .sort();
   deps.metrics.count('LanguagesFannedOut', languages.length);
-  return { languages, duplicate: false };
+  // A language without a voice gets its caption only: the workflow skips synthesis for it.
+  const spoken = languages.filter((l) => deps.languages.spoken.includes(l));
+  return { languages, spoken, duplicate: false };
 }

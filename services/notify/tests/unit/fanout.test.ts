@@ -65,6 +65,7 @@ function world(
     clock: { now: () => 0 },
     concurrency: 4,
     turns: new MemoryPartialTurns(),
+    languages: { sources: ['en'], targets: ['es', 'ca', 'gl', 'eo'], spoken: ['es', 'ca', 'eo'] },
   };
   return { deps, sent, removed, logged, maxInFlight: () => maxInFlight };
 }
@@ -135,10 +136,12 @@ test('a segment goes to each language that has listeners, once, never to the sou
     { connectionId: 'a', language: 'es' },
     { connectionId: 'b', language: 'ca' },
     { connectionId: 'c', language: 'es' },
+    { connectionId: 'd', language: 'gl' },
   ]);
   const transcript = TranscriptFinalizedV1.schema.parse(finalSample);
   const out = await resolveLanguages(deps, { transcript, executionId: 'exec-1' });
-  expect(out).toEqual({ languages: ['ca', 'es'], duplicate: false });
+  // Galician has no voice in this deployment: its branch sends the caption only.
+  expect(out).toEqual({ languages: ['ca', 'es', 'gl'], spoken: ['ca', 'es'], duplicate: false });
 });
 
 test('a second execution for the same segment fans out nothing; the same execution retried still does', async () => {
@@ -146,10 +149,12 @@ test('a second execution for the same segment fans out nothing; the same executi
   const transcript = TranscriptFinalizedV1.schema.parse(finalSample);
   expect(await resolveLanguages(deps, { transcript, executionId: 'exec-1' })).toEqual({
     languages: ['eo'],
+    spoken: ['eo'],
     duplicate: false,
   });
   expect(await resolveLanguages(deps, { transcript, executionId: 'exec-2' })).toEqual({
     languages: [],
+    spoken: [],
     duplicate: true,
   });
   expect((await resolveLanguages(deps, { transcript, executionId: 'exec-1' })).languages).toEqual(['eo']);
