@@ -1,6 +1,9 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The apps' state classes (*.svelte.ts) use runes: compiled by Svelte, they run in the unit tests like any class.
+  plugins: [svelte({ configFile: false })],
   test: {
     include: ['**/tests/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**'],

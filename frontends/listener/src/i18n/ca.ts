@@ -23,6 +23,7 @@ export const ca: Messages = {
   'picker.sessionSpoken': 'Sessió {code} · Llengua original: {language}',
   'picker.none': 'Aquesta sessió no ofereix cap traducció.',
   'picker.lastUsed': "Usada l'última vegada",
+  'picker.captionsOnly': 'Només subtítols',
   'picker.back': 'Utilitza un altre codi',
   'picker.notOffered': "Aquesta sessió no ofereix aquesta llengua. Tria'n una altra.",
 
@@ -66,6 +67,7 @@ export const ca: Messages = {
   'audio.jump': 'Ves al directe',
   'audio.jumpLabel': 'Ves al directe: salta el que està en espera i segueix la frase més recent',
   'audio.loadFailed': "No s'ha pogut carregar l'àudio d'una frase ({detail}).",
+  'audio.captionsOnly': 'Només subtítols: encara no hi ha veu per a aquesta llengua.',
 
   'transcript.label': 'Transcripció',
   'transcript.download': 'Baixa la transcripció en {format} ({label})',

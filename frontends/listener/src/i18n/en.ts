@@ -23,6 +23,7 @@ export const en = {
   'picker.sessionSpoken': 'Session {code}, spoken in {language}',
   'picker.none': 'This session offers no translations.',
   'picker.lastUsed': 'Last used',
+  'picker.captionsOnly': 'Captions only',
   'picker.back': 'Use another code',
   'picker.notOffered': 'This session does not offer that language. Choose another one.',
 
@@ -66,6 +67,7 @@ export const en = {
   'audio.jump': 'Jump to live',
   'audio.jumpLabel': 'Jump to live: skip what is waiting and follow the newest sentence',
   'audio.loadFailed': "A sentence's audio could not be loaded ({detail}).",
+  'audio.captionsOnly': 'Captions only: there is no voice for this language yet.',
 
   'transcript.label': 'Transcript',
   'transcript.download': 'Download the transcript as {format} ({label})',

@@ -23,6 +23,7 @@ export const eo: Messages = {
   'picker.sessionSpoken': 'Seanco {code} · Originala lingvo: {language}',
   'picker.none': 'Ĉi tiu seanco proponas neniun tradukon.',
   'picker.lastUsed': 'Laste uzita',
+  'picker.captionsOnly': 'Nur subtekstoj',
   'picker.back': 'Uzi alian kodon',
   'picker.notOffered': 'Ĉi tiu seanco ne proponas tiun lingvon. Elektu alian.',
 
@@ -66,6 +67,7 @@ export const eo: Messages = {
   'audio.jump': 'Salti al la nuno',
   'audio.jumpLabel': 'Salti al la nuno: preterlasi la atendantan kaj sekvi la plej novan frazon',
   'audio.loadFailed': 'Ne eblis ŝargi la sonon de frazo ({detail}).',
+  'audio.captionsOnly': 'Nur subtekstoj: ankoraŭ ne estas voĉo por ĉi tiu lingvo.',
 
   'transcript.label': 'Transskribo',
   'transcript.download': 'Elŝuti la transskribon kiel {format} ({label})',

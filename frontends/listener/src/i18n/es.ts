@@ -24,6 +24,7 @@ export const es: Messages = {
   'picker.sessionSpoken': 'Sesión {code} · Idioma original: {language}',
   'picker.none': 'Esta sesión no ofrece traducciones.',
   'picker.lastUsed': 'Usado la última vez',
+  'picker.captionsOnly': 'Solo subtítulos',
   'picker.back': 'Usar otro código',
   'picker.notOffered': 'Esta sesión no ofrece ese idioma. Elige otro.',
 
@@ -67,6 +68,7 @@ export const es: Messages = {
   'audio.jump': 'Ir al directo',
   'audio.jumpLabel': 'Ir al directo: omite lo que está en espera y sigue la frase más reciente',
   'audio.loadFailed': 'No se ha podido cargar el audio de una frase ({detail}).',
+  'audio.captionsOnly': 'Solo subtítulos: aún no hay voz para este idioma.',
 
   'transcript.label': 'Transcripción',
   'transcript.download': 'Descargar la transcripción en {format} ({label})',

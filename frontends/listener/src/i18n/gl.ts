@@ -23,6 +23,7 @@ export const gl: Messages = {
   'picker.sessionSpoken': 'Sesión {code} · Idioma orixinal: {language}',
   'picker.none': 'Esta sesión non ofrece traducións.',
   'picker.lastUsed': 'Usado a última vez',
+  'picker.captionsOnly': 'Só subtítulos',
   'picker.back': 'Usar outro código',
   'picker.notOffered': 'Esta sesión non ofrece ese idioma. Escolle outro.',
 
@@ -66,6 +67,7 @@ export const gl: Messages = {
   'audio.jump': 'Ir ao directo',
   'audio.jumpLabel': 'Ir ao directo: omite o que está en espera e segue a frase máis recente',
   'audio.loadFailed': 'Non se puido cargar o audio dunha frase ({detail}).',
+  'audio.captionsOnly': 'Só subtítulos: aínda non hai voz para este idioma.',
 
   'transcript.label': 'Transcrición',
   'transcript.download': 'Descargar a transcrición en {format} ({label})',

@@ -4,14 +4,18 @@ import { ca } from './ca.ts';
 import { en } from './en.ts';
 import { eo } from './eo.ts';
 import { es } from './es.ts';
+import { fr } from './fr.ts';
 import { gl } from './gl.ts';
+import { it } from './it.ts';
+import { oc } from './oc.ts';
+import { pt } from './pt.ts';
 import type { MessageKey, Messages, MessageValues, Plural } from './types.ts';
 
 export type { MessageKey, Messages, MessageValues, Text } from './types.ts';
 
 export const DEFAULT_LOCALE = 'en';
 
-export const LOCALES: Readonly<Record<string, Messages>> = { en, es, ca, gl, eo };
+export const LOCALES: Readonly<Record<string, Messages>> = { en, es, ca, gl, eo, fr, it, pt, oc };
 
 /**
  * The first of `preferred` (BCP 47 tags, most wanted first, as `navigator.languages`) that has a message file,

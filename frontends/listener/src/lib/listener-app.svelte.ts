@@ -14,6 +14,8 @@ export interface OfferedLanguage {
   code: string;
   name: string;
   nativeName: string;
+  /** Translations into it are spoken; false: captions only (the deployment has no voice for it). */
+  spoken: boolean;
 }
 
 /** Survives a reload of the same tab, so reloading mid-session rejoins without asking again. */
@@ -35,6 +37,10 @@ export class ListenerApp {
 
   readonly offered: OfferedLanguage[] = $derived(
     (this.description?.targetLanguages ?? []).map((code) => describeLanguage(code, this.catalog)),
+  );
+  /** The language being listened to has no voice: the page shows captions and offers no audio. */
+  readonly captionsOnly = $derived(
+    this.session !== undefined && !describeLanguage(this.session.language, this.catalog).spoken,
   );
   readonly sourceName = $derived(
     this.description ? describeLanguage(this.description.sourceLanguage, this.catalog, 'source').name : '',
@@ -105,7 +111,9 @@ export class ListenerApp {
     this.session = session;
     this.stage = 'session';
     writeActive({ code: this.code, language });
-    if (this.audioFromUrl && !this.player.enabled) this.player.enable();
+    if (this.audioFromUrl && !this.player.enabled && describeLanguage(language, this.catalog).spoken) {
+      this.player.enable();
+    }
     session.start();
   }
 
@@ -158,7 +166,10 @@ export class ListenerApp {
   }
 }
 
-/** Display names from the server's catalog, else from the browser's own (Intl.DisplayNames), else the code. */
+/**
+ * Display names from the server's catalog, else from the browser's own (Intl.DisplayNames), else the code. A
+ * language is spoken unless the catalog says it is captions only (without a catalog, audio is offered).
+ */
 export function describeLanguage(
   code: string,
   catalog: LanguageOptions | undefined,
@@ -169,6 +180,7 @@ export function describeLanguage(
     code,
     name: known?.name ?? displayName(code, 'en') ?? code,
     nativeName: known?.nativeName ?? displayName(code, code) ?? known?.name ?? code,
+    spoken: known?.spoken ?? true,
   };
 }
 

@@ -42,13 +42,15 @@ describe('message files', () => {
 
 describe('pickLocale', () => {
   test('takes the first preferred language that has messages, by its language subtag', () => {
-    expect(pickLocale(['fr-FR', 'es-MX', 'en'])).toBe('es');
+    expect(pickLocale(['de-DE', 'es-MX', 'en'])).toBe('es');
+    expect(pickLocale(['pt-BR', 'en'])).toBe('pt');
+    expect(pickLocale(['fr-CA'])).toBe('fr');
     expect(pickLocale(['CA'])).toBe('ca');
     expect(pickLocale([undefined, 'gl-ES'])).toBe('gl');
   });
 
   test('falls back to English for a language without a message file', () => {
-    expect(pickLocale(['ja-JP', 'fr'])).toBe('en');
+    expect(pickLocale(['ja-JP', 'de'])).toBe('en');
     expect(pickLocale([])).toBe('en');
   });
 });
@@ -67,6 +69,8 @@ describe('formatMessage', () => {
   test('chooses the plural form by count', () => {
     expect(formatMessage('en', 'audio.waiting', { count: 1 })).toBe('1 waiting');
     expect(formatMessage('ca', 'audio.waiting', { count: 3 })).toBe('3 en espera');
+    // French has a "many" category (a million); a message without that form takes "other".
+    expect(formatMessage('fr', 'audio.waiting', { count: 1_000_000 })).toMatch(/^1\D000\D000 en attente$/);
   });
 
   test('an unknown locale is English', () => {
