@@ -1,13 +1,6 @@
 // Translate configuration, read from the environment once.
-import {
-  type AwsEndpoints,
-  ConfigError,
-  endpointsFromEnv,
-  listEnv,
-  optionalEnv,
-  RESOURCE_ENV,
-  requireEnv,
-} from '@llt/platform';
+import { parseLanguages } from '@llt/events';
+import { type AwsEndpoints, ConfigError, endpointsFromEnv, optionalEnv, RESOURCE_ENV, requireEnv } from '@llt/platform';
 
 export type TranslationEngineName = 'apertium' | 'amazon-translate';
 
@@ -15,7 +8,7 @@ export interface TranslateConfig {
   aws: AwsEndpoints;
   eventBus: string;
   engine: TranslationEngineName;
-  /** Languages this deployment offers; their engines are warmed at start. */
+  /** Targets this deployment offers (LLT_LANGUAGES); their pipelines are warmed at start. */
   targetLanguages: string[];
 }
 
@@ -28,6 +21,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranslateConfi
     aws: endpointsFromEnv(env),
     eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
     engine,
-    targetLanguages: listEnv('LLT_TARGET_LANGUAGES', env) ?? [],
+    targetLanguages: parseLanguages(optionalEnv('LLT_LANGUAGES', env)).targets,
   };
 }

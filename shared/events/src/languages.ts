@@ -84,21 +84,29 @@ export function deriveLanguages(
   for (const { code } of recognition.languages) {
     const from = translationSource(translation, code);
     if (!from) continue;
-    const reached = translation.pairs.filter((p) => p.source === from && p.target !== from).map((p) => p.target);
+    const reached = translation.pairs
+      .filter((p) => p.source === from && baseLanguage(p.target) !== baseLanguage(code))
+      .map((p) => p.target);
     if (reached.length > 0) pairs[code] = [...new Set(reached)];
   }
   const sources = Object.keys(pairs);
   const targets = [...new Set(Object.values(pairs).flat())];
   const voiced = speech.voices.map((v) => v.language);
   const spoken = targets.filter((t) => voiced.includes(t) || voiced.includes(baseLanguage(t)));
-  const everywhere = sources.every((s) => (pairs[s] ?? []).length === targets.filter((t) => t !== s).length);
-  return { sources, targets, spoken, ...(everywhere ? {} : { pairs }) };
+  const languages: DeploymentLanguages = { sources, targets, spoken };
+  // Only where some source misses a target it would otherwise reach are the pairs spelled out.
+  const everywhere = sources.every((s) => sameSet(pairs[s] ?? [], targetsOf(languages, s)));
+  return everywhere ? languages : { ...languages, pairs };
 }
 
-/** The targets a source reaches in this deployment. */
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** The targets a source reaches in this deployment: never one of the source's own language. */
 export function targetsOf(languages: DeploymentLanguages, source: Language): Language[] {
   if (!languages.sources.includes(source)) return [];
-  return languages.pairs?.[source] ?? languages.targets.filter((t) => t !== source);
+  return languages.pairs?.[source] ?? languages.targets.filter((t) => baseLanguage(t) !== baseLanguage(source));
 }
 
 /** LLT_LANGUAGES: the compact JSON the composition layers pass to every service. */
