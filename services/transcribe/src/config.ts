@@ -17,6 +17,8 @@ export interface TranscribeConfig {
   aws: AwsEndpoints;
   eventBus: string;
   transcriptsTable: string;
+  /** Where each session's source language is read. */
+  sessionsTable: string;
   engine: AsrEngine;
   /** Recognisers open at once. */
   maxSessions: number;
@@ -38,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConf
     aws: endpointsFromEnv(env),
     eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
     transcriptsTable: requireEnv(RESOURCE_ENV.transcriptsTable, env),
+    sessionsTable: requireEnv(RESOURCE_ENV.sessionsTable, env),
     engine,
     maxSessions: intEnv('LLT_ASR_MAX_SESSIONS', 8, env),
     hangoverMs: intEnv('LLT_ASR_HANGOVER_MS', 300, env),

@@ -1,7 +1,7 @@
 // In-memory ports and synthetic audio for transcribe unit tests (no engine, no network).
 import { type AudioRecord, type EventDefinition, encodeAudioRecord } from '@llt/events';
 import { DEFAULT_ENDPOINTER } from '#core/endpointer';
-import type { FinalizedLedger, Hypothesis, Recognizer, RecognizerStream } from '#core/ports';
+import type { FinalizedLedger, Hypothesis, Recognizer, RecognizerStream, SessionDirectory } from '#core/ports';
 import type { TranscriberDeps } from '#core/transcriber';
 import type { LeaseStore, ShardCheckpoint, ShardLease, StreamRecord } from '#worker/ports';
 
@@ -9,12 +9,15 @@ import type { LeaseStore, ShardCheckpoint, ShardLease, StreamRecord } from '#wor
 export class CountingRecognizer implements Recognizer {
   readonly name = 'counting';
   opened = 0;
+  /** The language of each stream opened, in order. */
+  readonly languages: string[] = [];
   released = 0;
   finishes = 0;
   failOpen = false;
-  async open(): Promise<RecognizerStream> {
+  async open(_sessionId: string, language: string): Promise<RecognizerStream> {
     if (this.failOpen) throw new Error('engine missing');
     this.opened++;
+    this.languages.push(language);
     let words: string[] = [];
     return {
       write: async (samples: Int16Array): Promise<Hypothesis> => {
@@ -44,14 +47,25 @@ export class MemoryLedger implements FinalizedLedger {
   }
 }
 
+/** Sessions' source languages as ingest would have recorded them; a session not set speaks `fallback`. */
+export class MemorySessions implements SessionDirectory {
+  readonly languages = new Map<string, string | undefined>();
+  constructor(private readonly fallback = 'en') {}
+  async sourceLanguage(sessionId: string): Promise<string | undefined> {
+    return this.languages.has(sessionId) ? this.languages.get(sessionId) : this.fallback;
+  }
+}
+
 export function fakeDeps(overrides: Partial<TranscriberDeps['settings']> = {}) {
   const published: { detailType: string; detail: Record<string, unknown> }[] = [];
   const time = { now: 1_800_000_000_000 };
   const recognizer = new CountingRecognizer();
   const ledger = new MemoryLedger();
+  const sessions = new MemorySessions();
   const counts = new Map<string, number>();
   const deps: TranscriberDeps = {
     recognizer,
+    sessions,
     ledger,
     events: {
       publish: async (def: EventDefinition, detail: unknown) => {
@@ -63,7 +77,6 @@ export function fakeDeps(overrides: Partial<TranscriberDeps['settings']> = {}) {
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     metrics: { latency: () => undefined, count: (name, n = 1) => void counts.set(name, (counts.get(name) ?? 0) + n) },
     settings: {
-      language: 'en',
       maxSessions: 2,
       idleMs: 60_000,
       retryRefusedAfterMs: 30_000,
@@ -74,7 +87,7 @@ export function fakeDeps(overrides: Partial<TranscriberDeps['settings']> = {}) {
       ...overrides,
     },
   };
-  return { deps, published, time, recognizer, ledger, counts };
+  return { deps, published, time, recognizer, ledger, sessions, counts };
 }
 
 /** 100 ms of a loud tone (speech stand-in) or of silence. */

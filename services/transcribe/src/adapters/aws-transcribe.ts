@@ -30,9 +30,10 @@ import {
   type StartStreamTranscriptionCommandOutput,
   type TranscribeStreamingClient,
 } from '@aws-sdk/client-transcribe-streaming';
-import { findSourceLanguage } from '@llt/events';
+import { matchLanguage } from '@llt/events';
 import type { Clock, Hypothesis, Recognizer, RecognizerStream, ServiceLog } from '#core/ports';
 import { RecognizerError } from '#errors';
+import { AMAZON_TRANSCRIBE_CAPABILITIES } from './aws-transcribe-languages.ts';
 
 /** Scheduling seam, so tests drive keep-alive and bounded waits without sleeping. */
 export interface Timers {
@@ -120,12 +121,24 @@ export class AmazonTranscribeRecognizer implements Recognizer {
   }
 
   async open(sessionId: string, language: string): Promise<RecognizerStream> {
-    const languageCode = findSourceLanguage(language)?.engines.aws.transcribe;
+    const languageCode = transcribeLanguageCode(language);
     if (!languageCode) throw new RecognizerError(`Amazon Transcribe: '${language}' is not a source language`);
-    const stream = new TranscribeRecognizerStream(this.client, sessionId, languageCode as LanguageCode, this.settings);
+    const stream = new TranscribeRecognizerStream(this.client, sessionId, languageCode, this.settings);
     await stream.start();
     return stream;
   }
+}
+
+const LOCALES = AMAZON_TRANSCRIBE_CAPABILITIES.languages;
+const LOCALE_CODES = LOCALES.map((l) => l.code);
+
+/**
+ * Transcribe's code for a session's source language: the locale itself if Transcribe has it, else the preferred
+ * locale of the language ("es" → es-US, "es-AR" → es-US, "es-ES" → es-ES).
+ */
+export function transcribeLanguageCode(language: string): LanguageCode | undefined {
+  const code = matchLanguage(LOCALE_CODES, language);
+  return LOCALES.find((l) => l.code === code)?.engineCode as LanguageCode | undefined;
 }
 
 interface PendingChunk {

@@ -14,6 +14,7 @@ import { Transcriber, type TranscriberDeps } from '#core/transcriber';
 import type { StreamWorkerDeps } from '#worker/stream-worker';
 import { DynamoLeaseStore } from './dynamo-leases.ts';
 import { DynamoFinalizedLedger } from './dynamo-ledger.ts';
+import { DynamoSessionDirectory } from './dynamo-sessions.ts';
 import { KinesisShardSource } from './kinesis-shards.ts';
 
 async function createRecognizer(config: TranscribeConfig): Promise<Recognizer> {
@@ -30,15 +31,16 @@ async function createRecognizer(config: TranscribeConfig): Promise<Recognizer> {
 }
 
 export async function createTranscriberDeps(config: TranscribeConfig, obs: Observability): Promise<TranscriberDeps> {
+  const db = obs.captureClient(dynamoDocumentClient(config.aws));
   return {
     recognizer: await createRecognizer(config),
+    sessions: new DynamoSessionDirectory(db, config.sessionsTable),
     events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
-    ledger: new DynamoFinalizedLedger(obs.captureClient(dynamoDocumentClient(config.aws)), config.transcriptsTable),
+    ledger: new DynamoFinalizedLedger(db, config.transcriptsTable),
     clock: { now: () => Date.now() },
     log: obs.log,
     metrics: obs,
     settings: {
-      language: 'en',
       maxSessions: config.maxSessions,
       idleMs: config.idleMs,
       retryRefusedAfterMs: 30_000,

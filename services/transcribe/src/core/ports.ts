@@ -27,7 +27,7 @@ export interface RecognizerStream {
 export interface Recognizer {
   /** Engine name recorded in logs and metrics, e.g. `pocketsphinx` or `amazon-transcribe`. */
   readonly name: string;
-  /** Opens a stream for a session in a source language (`en`); may take a while (loading a model). */
+  /** Opens a stream for a session in its source language (`en`, `es-ES`); may take a while (loading a model). */
   open(sessionId: string, language: string): Promise<RecognizerStream>;
 }
 
@@ -37,6 +37,12 @@ export interface FinalizedLedger {
    * already was (a redelivered batch), in which case nothing is published again.
    */
   claim(sessionId: string, firstSeq: number, segmentIndex: number): Promise<boolean>;
+}
+
+/** The sessions as ingest recorded them: what language each session's speaker speaks. */
+export interface SessionDirectory {
+  /** The session's source language; undefined if there is no such session. */
+  sourceLanguage(sessionId: string): Promise<string | undefined>;
 }
 
 export interface Clock {

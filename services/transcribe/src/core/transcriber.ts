@@ -2,11 +2,19 @@
 //   input: decoded Kinesis records (audio frames and pause/resume/end markers), in stream order
 //   output: TranscriptPartial events while people speak, one TranscriptFinalized per utterance
 //   primary course: group the batch by session; per session (sessions in parallel, each in order) feed the
-//   session's transcriber, opening a recogniser for a new session within the pool's capacity; finalize on
-//   markers; release the recognisers of ended and idle sessions.
+//   session's transcriber, opening a recogniser in the session's source language for a new session within the
+//   pool's capacity; finalize on markers; release the recognisers of ended and idle sessions.
 import { type AudioRecord, TranscriptFinalizedV1, TranscriptionUnavailableV1, TranscriptPartialV1 } from '@llt/events';
-import { RecognizerCapacityError } from '#errors';
-import type { Clock, EventPublisher, FinalizedLedger, Recognizer, ServiceLog, ServiceMetrics } from './ports.ts';
+import { RecognizerCapacityError, RecognizerError } from '#errors';
+import type {
+  Clock,
+  EventPublisher,
+  FinalizedLedger,
+  Recognizer,
+  ServiceLog,
+  ServiceMetrics,
+  SessionDirectory,
+} from './ports.ts';
 import { type ResumePoint, type SessionSettings, SessionTranscriber, type TranscriptSink } from './session.ts';
 
 export type { ResumePoint };
@@ -28,11 +36,12 @@ export interface TranscriberSettings extends SessionSettings {
   idleMs: number;
   /** After a refusal for capacity, how long before the session's next frame tries again. */
   retryRefusedAfterMs: number;
-  language: string;
 }
 
 export interface TranscriberDeps {
   recognizer: Recognizer;
+  /** Where each session's source language is read: the recogniser and the transcripts use it. */
+  sessions: SessionDirectory;
   events: EventPublisher;
   ledger: FinalizedLedger;
   clock: Clock;
@@ -165,7 +174,7 @@ export class Transcriber {
   }
 
   private async open(sessionId: string): Promise<SessionTranscriber | undefined> {
-    const { recognizer, settings, log, metrics, clock } = this.deps;
+    const { recognizer, sessions, settings, log, metrics, clock } = this.deps;
     try {
       // Sessions being opened are in `opening` except this one, which is not registered yet.
       if (this.sessions.size + this.opening.size >= settings.maxSessions) {
@@ -173,13 +182,15 @@ export class Transcriber {
           `all ${settings.maxSessions} recognisers are in use; session ${sessionId} is not transcribed until one frees up`,
         );
       }
+      const language = await sessions.sourceLanguage(sessionId);
+      if (!language) throw new RecognizerError(`session ${sessionId} has no source language on record`);
       const started = clock.now();
-      const stream = await recognizer.open(sessionId, settings.language);
+      const stream = await recognizer.open(sessionId, language);
       metrics.latency('RecognizerOpenMs', clock.now() - started);
       const session = new SessionTranscriber(
         sessionId,
         stream,
-        this.sink(sessionId),
+        this.sink(sessionId, language),
         settings,
         () => clock.now(),
         metrics,
@@ -188,7 +199,7 @@ export class Transcriber {
       this.resumes.delete(sessionId);
       this.sessions.set(sessionId, session);
       this.refused.delete(sessionId);
-      log.info('recogniser opened', { sessionId, engine: recognizer.name, open: this.sessions.size });
+      log.info('recogniser opened', { sessionId, language, engine: recognizer.name, open: this.sessions.size });
       return session;
     } catch (error) {
       this.refused.set(sessionId, clock.now());
@@ -214,8 +225,8 @@ export class Transcriber {
     }
   }
 
-  private sink(sessionId: string): TranscriptSink {
-    const { events, ledger, clock, metrics, settings } = this.deps;
+  private sink(sessionId: string, language: string): TranscriptSink {
+    const { events, ledger, clock, metrics } = this.deps;
     return {
       partial: async (p) => {
         await events.publish(TranscriptPartialV1, {
@@ -224,7 +235,7 @@ export class Transcriber {
           segmentId: segmentIdOf(p.segmentIndex),
           segmentIndex: p.segmentIndex,
           revision: p.revision,
-          language: settings.language,
+          language,
           text: p.text,
           capture: { start: p.captureStart, end: p.captureEnd },
           occurredAt: clock.now(),
@@ -243,7 +254,7 @@ export class Transcriber {
           sessionId,
           segmentId: segmentIdOf(f.segmentIndex),
           segmentIndex: f.segmentIndex,
-          language: settings.language,
+          language,
           text: f.text,
           capture: { start: f.captureStart, end: f.captureEnd },
           frames: { first: f.firstSeq, last: f.lastSeq },

@@ -11,7 +11,12 @@ import {
 } from '@aws-sdk/client-transcribe-streaming';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { type AmazonTranscribeOptions, AmazonTranscribeRecognizer, type Timers } from '#adapters/aws-transcribe';
+import {
+  type AmazonTranscribeOptions,
+  AmazonTranscribeRecognizer,
+  type Timers,
+  transcribeLanguageCode,
+} from '#adapters/aws-transcribe';
 import type { Clock, RecognizerStream } from '#core/ports';
 import { RecognizerError } from '#errors';
 
@@ -205,9 +210,9 @@ afterEach(async () => {
   }
 });
 
-async function openStream(options: AmazonTranscribeOptions = {}): Promise<RecognizerStream> {
+async function openStream(options: AmazonTranscribeOptions = {}, language = 'en'): Promise<RecognizerStream> {
   const recognizer = new AmazonTranscribeRecognizer(client, { clock: time, timers: time, ...options });
-  const opening = recognizer.open('s_session0001', 'en');
+  const opening = recognizer.open('s_session0001', language);
   await settle();
   const stream = await opening;
   open.push(stream);
@@ -232,7 +237,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
 }
 
 describe('AmazonTranscribeRecognizer', () => {
-  test('starts one stream per session with the catalog language, PCM at 16 kHz and high stabilization', async () => {
+  test('starts one stream per session in the preferred English locale, PCM at 16 kHz and high stabilization', async () => {
     const recognizer = new AmazonTranscribeRecognizer(client, { clock: time, timers: time });
     expect(recognizer.name).toBe('amazon-transcribe');
     const stream = await openStream();
@@ -263,6 +268,34 @@ describe('AmazonTranscribeRecognizer', () => {
     expect(streams[0]!.input.PartialResultsStability).toBe('medium');
     const recognizer = new AmazonTranscribeRecognizer(client, { clock: time, timers: time });
     await expect(recognizer.open('s_session0002', 'xx')).rejects.toThrow(RecognizerError);
+    await expect(recognizer.open('s_session0002', 'eo')).rejects.toThrow(/'eo' is not a source language/);
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)).toHaveLength(1);
+  });
+
+  test.each([
+    ['es', 'es-US'],
+    ['es-ES', 'es-ES'],
+    ['es-MX', 'es-MX'],
+    ['es-AR', 'es-US'],
+    ['en', 'en-US'],
+    ['en-GB', 'en-GB'],
+    ['fr', 'fr-FR'],
+    ['fr-CA', 'fr-CA'],
+    ['pt', 'pt-BR'],
+    ['zh-TW', 'zh-TW'],
+    ['fa', 'fa-IR'],
+    ['et', 'et-ET'],
+  ])("a session speaking %s is streamed to Transcribe as LanguageCode '%s'", async (language, languageCode) => {
+    await openStream({}, language);
+    expect(transcribe.commandCalls(StartStreamTranscriptionCommand)[0]!.args[0].input.LanguageCode).toBe(languageCode);
+  });
+
+  test.each([
+    ['es', 'es-US'],
+    ['es-ES', 'es-ES'],
+    ['ca', 'ca-ES'],
+  ])('transcribeLanguageCode(%s) is %s', (language, languageCode) => {
+    expect(transcribeLanguageCode(language)).toBe(languageCode);
   });
 
   test('sends exactly the bytes written, as s16le audio events, even if the caller reuses its buffer', async () => {

@@ -151,8 +151,8 @@ describe('Transcriber', () => {
     const t = new Transcriber(deps);
     const original = recognizer.open.bind(recognizer);
     let broken = true;
-    recognizer.open = async () => {
-      const stream = await original();
+    recognizer.open = async (sessionId, language) => {
+      const stream = await original(sessionId, language);
       if (!broken) return stream;
       broken = false;
       return { ...stream, write: async () => Promise.reject(new Error('stream reset')) };
@@ -203,6 +203,30 @@ describe('Transcriber', () => {
     expect(counts.get('FinalsDeduplicated')).toBeUndefined();
     expect(published.filter((p) => p.detailType === 'TranscriptFinalized')).toHaveLength(1);
     expect(t.progress('s_session0001')).toEqual({ resumeFrom: 12, inUtterance: false });
+  });
+
+  test("each session is recognised, and its transcripts labelled, in the session's own source language", async () => {
+    const { deps, published, recognizer, sessions } = fakeDeps();
+    sessions.languages.set('s_session0001', 'es');
+    sessions.languages.set('s_session0002', 'fr-CA');
+    const t = new Transcriber(deps);
+    await t.handle([...records('s_session0001', 'sVVVssss', T0), ...records('s_session0002', 'sVVVssss', T0)]);
+    expect([...recognizer.languages].sort()).toEqual(['es', 'fr-CA']);
+    const languageOf = (sessionId: string) =>
+      new Set(published.filter((p) => p.detail.sessionId === sessionId).map((p) => p.detail.language));
+    expect(languageOf('s_session0001')).toEqual(new Set(['es']));
+    expect(languageOf('s_session0002')).toEqual(new Set(['fr-CA']));
+  });
+
+  test('a session with no source language on record is not transcribed, and the speaker is told', async () => {
+    const { deps, published, recognizer, sessions } = fakeDeps();
+    sessions.languages.set('s_session0001', undefined);
+    await new Transcriber(deps).handle(records('s_session0001', 'sVVVssss', T0));
+    expect(recognizer.opened).toBe(0);
+    const refusals = published.filter((p) => p.detailType === 'TranscriptionUnavailable');
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]!.detail).toMatchObject({ sessionId: 's_session0001', reason: 'engine-failure' });
+    expect(refusals[0]!.detail.message).toContain('no source language on record');
   });
 
   test('an idle session gives its recogniser back', async () => {
