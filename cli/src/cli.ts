@@ -2,7 +2,7 @@
 // can be tested in-process; main.ts binds it to the real process.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { frameSamplesFor } from '@llt/client';
-import { type ServerMessage, TARGET_LANGUAGES } from '@llt/events';
+import type { ServerMessage } from '@llt/events';
 import {
   ApiError,
   HandshakeRefusedError,
@@ -13,7 +13,7 @@ import {
   WavFormatError,
   WavReadError,
 } from './errors.ts';
-import { createSession, DEFAULT_SERVER } from './http.ts';
+import { createSession, DEFAULT_SERVER, offeredTargets } from './http.ts';
 import { ListenerClient } from './listener.ts';
 import { DEFAULT_LOGIN_PORT, login, speakerTokens } from './login.ts';
 import { SpeakerClient } from './speaker.ts';
@@ -36,8 +36,6 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-const DEFAULT_TARGETS = TARGET_LANGUAGES.map((l) => l.code).join(',');
-
 export const HELP = `llt — command-line speaker and listener for low-latency-translate
 
 Usage:
@@ -54,7 +52,7 @@ Usage:
 Speak options:
   --server URL       Server base URL (default: $LLT_SERVER or ${DEFAULT_SERVER})
   --source LANG      Spoken language (default: en)
-  --targets LIST     Comma-separated target languages (default: ${DEFAULT_TARGETS})
+  --targets LIST     Comma-separated target languages (default: every one the server offers)
   --session ID       Speak into an existing session instead of creating one (needs --token)
   --token TOKEN      Speaker token of that session
   --frame-ms N       Audio frame length, 20-100 ms (default: 100)
@@ -113,7 +111,7 @@ async function speak(args: string[], io: CliIo): Promise<number> {
     options: {
       server: { type: 'string' },
       source: { type: 'string', default: 'en' },
-      targets: { type: 'string', default: DEFAULT_TARGETS },
+      targets: { type: 'string' },
       session: { type: 'string' },
       token: { type: 'string' },
       'frame-ms': { type: 'string', default: '100' },
@@ -142,12 +140,15 @@ async function speak(args: string[], io: CliIo): Promise<number> {
   if (!Number.isFinite(leadSilenceMs) || leadSilenceMs < 0) {
     throw new UsageError('--lead-silence-ms must be a non-negative number');
   }
-  const targets = (values.targets ?? '')
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  if (targets.length === 0) throw new UsageError('--targets needs at least one language, e.g. --targets es,ca');
   const server = serverOption(values.server, io);
+  const targets =
+    values.targets === undefined
+      ? undefined
+      : values.targets
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
+  if (targets?.length === 0) throw new UsageError('--targets needs at least one language, e.g. --targets es,ca');
 
   // Read the file first: a bad file should not leave an unused session behind.
   const samples = toMono16k(readWav(file));
@@ -164,7 +165,7 @@ async function speak(args: string[], io: CliIo): Promise<number> {
   } else {
     const created = await createSession(
       server,
-      { sourceLanguage: values.source ?? 'en', targetLanguages: targets },
+      { sourceLanguage: values.source ?? 'en', targetLanguages: targets ?? (await offeredTargets(server)) },
       { accessToken: speakerJwt?.() },
     );
     sessionId = created.sessionId;

@@ -16,6 +16,12 @@ export function createSession(
   return new ApiClient({ ...http, base: server }).createSession(request, accessToken);
 }
 
+/** The target languages the server offers (GET /api/languages). */
+export async function offeredTargets(server: string, options: HttpOptions = {}): Promise<string[]> {
+  const { target } = await new ApiClient({ ...options, base: server }).languages();
+  return target.filter((l) => l.available).map((l) => l.code);
+}
+
 export function lookupJoinCode(server: string, code: string, options: HttpOptions = {}): Promise<SessionDescription> {
   return new ApiClient({ ...options, base: server }).joinCode(code);
 }

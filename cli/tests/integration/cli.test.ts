@@ -52,6 +52,13 @@ function wavFile(name: string): string {
 }
 
 describe('llt speak + llt listen', () => {
+  test('speak without --targets translates into every language the server offers', async () => {
+    const speakIo = io();
+    expect(await run(['speak', wavFile('all.wav'), '--frame-ms', '50'], speakIo)).toBe(0);
+    const session = server.sessions.get(String(speakIo.out[0]?.sessionId))!;
+    expect(session.targetLanguages).toEqual(['ca', 'gl', 'es']);
+  });
+
   test('speak creates a session, streams at real time and ends it; listen prints everything and exits 0', async () => {
     let listening: Promise<number> | undefined;
     const listenIo = io();

@@ -119,6 +119,22 @@ export class FakeServer {
 
   private async handleHttp(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'GET' && url.pathname === '/api/languages') {
+      const target = (code: string, name: string, spoken = true) => ({
+        code,
+        name,
+        nativeName: name,
+        available: true,
+        spoken,
+      });
+      return {
+        status: 200,
+        body: {
+          source: [{ code: 'en', name: 'English', nativeName: 'English' }],
+          target: [target('ca', 'Catalan'), target('gl', 'Galician', false), target('es', 'Spanish')],
+        },
+      };
+    }
     if (req.method === 'POST' && url.pathname === '/api/sessions') {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
