@@ -209,9 +209,8 @@ export class ApertiumTranslator implements TranslationEngine {
 
   /** `apertium:<mode>`, or the modes joined by "+" for a pivot (`apertium:eng-cat+cat-fra`). */
   name(targetLanguage: string): string {
-    return `apertium:${this.routeFor('en', targetLanguage)
-      .hops.map((hop) => hop.mode)
-      .join('+')}`;
+    const modes = this.routeFor('en', targetLanguage).hops.map((hop) => hop.mode);
+    return `apertium:${modes.join('+')}`;
   }
 
   async translate(text: string, sourceLanguage: string, targetLanguage: string): Promise<string> {
