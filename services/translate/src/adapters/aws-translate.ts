@@ -1,9 +1,10 @@
-// Amazon Translate engine: one TranslateText call per sentence, language codes from the catalog.
+// Amazon Translate engine: one TranslateText call per sentence, in the language codes Translate declares.
 import { type TranslateClient, TranslateTextCommand } from '@aws-sdk/client-translate';
-import { findSourceLanguage, findTargetLanguage } from '@llt/events';
+import { baseLanguage } from '@llt/events';
 import { describeAwsError, isTransientAwsError } from '@llt/platform';
 import type { TranslationEngine } from '#core/ports';
 import { TranslationEngineError, UnsupportedLanguagePairError } from '#errors';
+import { AMAZON_TRANSLATE_LANGUAGES } from './aws-translate-languages.ts';
 
 /** Error name the workflow's Retry matches on; keep it stable (it is part of the state machine definition). */
 export const TRANSLATION_THROTTLED_ERROR = 'TranslationThrottledError';
@@ -42,17 +43,26 @@ export class AmazonTranslateEngine implements TranslationEngine {
   }
 
   private codes(sourceLanguage: string, targetLanguage: string): { source: string; target: string } {
-    // The catalog's source languages carry no Amazon Translate code; their ISO 639-1 codes are what it accepts.
-    const source = findSourceLanguage(sourceLanguage)?.code;
-    if (!source) throw new UnsupportedLanguagePairError(`Unknown source language "${sourceLanguage}"`);
-    const language = findTargetLanguage(targetLanguage);
-    if (!language) throw new UnsupportedLanguagePairError(`Unknown target language "${targetLanguage}"`);
-    const target = language.engines.aws?.translate;
-    if (!target) {
+    const source = translateSourceCode(sourceLanguage);
+    if (!source) {
       throw new UnsupportedLanguagePairError(
-        `Amazon Translate has no ${language.name} ("${targetLanguage}"): the language catalog lists no Amazon Translate code for it; use the local Apertium engine`,
+        `Amazon Translate does not translate from "${sourceLanguage}" (nor from its base language "${baseLanguage(sourceLanguage)}")`,
       );
     }
-    return { source, target };
+    // Targets are Translate's own codes already (the deployment's targets are derived from them): exact only.
+    if (!AMAZON_TRANSLATE_LANGUAGES.includes(targetLanguage)) {
+      throw new UnsupportedLanguagePairError(`Amazon Translate does not translate into "${targetLanguage}"`);
+    }
+    return { source, target: targetLanguage };
   }
+}
+
+/**
+ * The Translate code a recognised source language is translated from: the code itself where Translate has that
+ * variant ("fr-CA", "zh-TW", "fa-AF"), else its base language ("es-US" → "es", "zh-CN" → "zh", "pt-BR" → "pt").
+ */
+export function translateSourceCode(language: string): string | undefined {
+  if (AMAZON_TRANSLATE_LANGUAGES.includes(language)) return language;
+  const base = baseLanguage(language);
+  return AMAZON_TRANSLATE_LANGUAGES.includes(base) ? base : undefined;
 }

@@ -1,4 +1,4 @@
-// The Amazon Translate engine against a mocked TranslateText: request, catalog codes, empty text, error mapping.
+// The Amazon Translate engine against a mocked TranslateText: request, declared codes, empty text, error mapping.
 import {
   InternalServerException,
   ServiceUnavailableException,
@@ -10,7 +10,12 @@ import {
 import { failureOf } from '@llt/platform/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { AmazonTranslateEngine, TRANSLATION_THROTTLED_ERROR, TranslationThrottledError } from '#adapters/aws-translate';
+import {
+  AmazonTranslateEngine,
+  TRANSLATION_THROTTLED_ERROR,
+  TranslationThrottledError,
+  translateSourceCode,
+} from '#adapters/aws-translate';
 import { TranslationEngineError, UnsupportedLanguagePairError } from '#errors';
 
 const client = new TranslateClient({ region: 'us-east-1' });
@@ -22,7 +27,7 @@ beforeEach(() => {
 });
 
 describe('AmazonTranslateEngine', () => {
-  test('sends the text with the catalog codes and returns the translation', async () => {
+  test('sends the text with the language codes and returns the translation', async () => {
     translate.on(TranslateTextCommand).resolves({
       TranslatedText: 'Bon dia a tothom.',
       SourceLanguageCode: 'en',
@@ -50,18 +55,57 @@ describe('AmazonTranslateEngine', () => {
     },
   );
 
-  test('a target the catalog has no Amazon Translate code for is refused with a clear message, without a call', async () => {
+  test('a target Amazon Translate does not have is refused with a clear message, without a call', async () => {
     const error = await failureOf(engine.translate('Hello.', 'en', 'gl'));
     expect(error).toBeInstanceOf(UnsupportedLanguagePairError);
-    expect(error.message).toMatch(/Amazon Translate has no Galician \("gl"\)/);
+    expect(error.message).toMatch(/Amazon Translate does not translate into "gl"/);
     await expect(engine.translate('Hello.', 'en', 'eo')).rejects.toThrow(UnsupportedLanguagePairError);
+    // A target is one of Translate's own codes, never resolved to another variant.
+    await expect(engine.translate('Hello.', 'en', 'es-US')).rejects.toThrow(UnsupportedLanguagePairError);
     expect(translate.commandCalls(TranslateTextCommand)).toHaveLength(0);
   });
 
-  test('unknown source or target languages are refused', async () => {
-    await expect(engine.translate('Hello.', 'en', 'xx')).rejects.toThrow(/Unknown target language "xx"/);
-    await expect(engine.translate('Hola.', 'es', 'ca')).rejects.toThrow(/Unknown source language "es"/);
+  test('a source language Amazon Translate does not have is refused', async () => {
+    await expect(engine.translate('Hello.', 'xx', 'es')).rejects.toThrow(/does not translate from "xx"/);
+    await expect(engine.translate('Hello.', 'ckb-IQ', 'en')).rejects.toThrow(UnsupportedLanguagePairError);
     expect(translate.commandCalls(TranslateTextCommand)).toHaveLength(0);
+  });
+
+  test.each([
+    ['es', 'fr', 'es', 'fr'],
+    ['es-US', 'fr', 'es', 'fr'],
+    ['es-ES', 'en', 'es', 'en'],
+    ['es', 'fr-CA', 'es', 'fr-CA'],
+    ['es-US', 'pt-PT', 'es', 'pt-PT'],
+    ['fr-CA', 'en', 'fr-CA', 'en'],
+    ['zh-CN', 'en', 'zh', 'en'],
+    ['zh-TW', 'ja', 'zh-TW', 'ja'],
+    ['pt-BR', 'es-MX', 'pt', 'es-MX'],
+    ['en-GB', 'de', 'en', 'de'],
+  ])(
+    'a %s session translated into %s reaches Amazon Translate as %s → %s',
+    async (sourceLanguage, targetLanguage, source, target) => {
+      translate.on(TranslateTextCommand).resolves({ TranslatedText: 'Bonjour.' });
+      await expect(engine.translate('Hola.', sourceLanguage, targetLanguage)).resolves.toBe('Bonjour.');
+      expect(translate.commandCalls(TranslateTextCommand)[0]!.args[0].input).toEqual({
+        Text: 'Hola.',
+        SourceLanguageCode: source,
+        TargetLanguageCode: target,
+      });
+    },
+  );
+
+  test.each([
+    ['es', 'es'],
+    ['es-US', 'es'],
+    ['es-MX', 'es-MX'],
+    ['fa-AF', 'fa-AF'],
+    ['fa-IR', 'fa'],
+    ['no-NO', 'no'],
+    ['he-IL', 'he'],
+    ['gl-ES', undefined],
+  ])('translateSourceCode(%s) is %s', (language, code) => {
+    expect(translateSourceCode(language)).toBe(code);
   });
 
   test.each([
