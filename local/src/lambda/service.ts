@@ -37,6 +37,18 @@ export class UnknownFunctionError extends Error {
   override readonly name = 'ResourceNotFoundException';
 }
 
+/** Lambda refuses a function whose environment variables (names and values, together) exceed 4 KB. */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+
+export class EnvironmentTooLargeError extends Error {
+  override name = 'InvalidParameterValueException';
+}
+
+/** Names and values of a function's configured variables, in bytes, as Lambda counts them against its 4 KB. */
+export function environmentBytes(env: Record<string, string>): number {
+  return Object.entries(env).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+}
+
 export class LambdaService {
   readonly settings: LambdaSettings;
   readonly #functions = new Map<string, LocalFunction>();
@@ -45,6 +57,13 @@ export class LambdaService {
     this.settings = lambdaSettings(options.settings);
     const memoryLimitInMB = options.memoryLimitInMB ?? 1024;
     const onError = options.onError ?? ((error, where) => console.error(`[lambda] ${where}:`, error));
+    // The function's configuration is what a deployment sets; Lambda would refuse to create it over 4 KB.
+    const configured = environmentBytes(options.env);
+    if (configured > MAX_ENVIRONMENT_BYTES) {
+      throw new EnvironmentTooLargeError(
+        `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit (${configured} bytes)`,
+      );
+    }
     // What a process on this machine has (PATH for the engines' programs, HOME, the process-wide defaults the
     // runtime set), then the function's configuration and the variables Lambda itself sets.
     const inherited = Object.fromEntries(

@@ -195,3 +195,16 @@ test('stopped, a function is gone: invocations are refused', async () => {
   expect(service.environments('probe-a')).toHaveLength(0);
   await expect(call(service, { action: 'whoami' })).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
 });
+
+test("a function whose configured variables exceed Lambda's 4 KB is refused, as Lambda refuses to configure it", () => {
+  const make = (value: string) =>
+    new LambdaService({
+      functions: [spec('fits')],
+      env: { BIG: value },
+      handlerUrl: () => PROBE,
+      onError: () => undefined,
+    });
+  expect(() => make('x'.repeat(4096))).toThrow(/exceeded the 4KB limit/);
+  const fits = make('x'.repeat(4000));
+  return fits.stop();
+});
