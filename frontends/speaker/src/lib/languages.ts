@@ -39,8 +39,9 @@ export function defaultSource(
 }
 
 /**
- * The languages whose English name or own name contains `query`, or whose code starts with it; case and accents
- * do not matter ("espa" finds Español, "fr-c" finds fr-CA). An empty query keeps them all.
+ * The languages with a word of their English name or own name starting with `query`, or whose code starts with
+ * it; case and accents do not matter ("espa" finds Español, "french" Canadian French, "fr-c" fr-CA, and "fr" not
+ * Afrikaans). An empty query keeps them all.
  */
 export function filterLanguages<T extends Pick<LanguageOption, 'code' | 'name' | 'nativeName'>>(
   languages: readonly T[],
@@ -49,8 +50,17 @@ export function filterLanguages<T extends Pick<LanguageOption, 'code' | 'name' |
   const wanted = fold(query.trim());
   if (!wanted) return [...languages];
   return languages.filter(
-    (l) => fold(l.name).includes(wanted) || fold(l.nativeName).includes(wanted) || fold(l.code).startsWith(wanted),
+    (l) =>
+      fold(l.code).startsWith(wanted) || startsAWord(fold(l.name), wanted) || startsAWord(fold(l.nativeName), wanted),
   );
+}
+
+/** Whether `part` occurs in `text` at its start or right after a character that is not a letter. */
+function startsAWord(text: string, part: string): boolean {
+  for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+    if (at === 0 || !/\p{L}/u.test(text[at - 1] ?? '')) return true;
+  }
+  return false;
 }
 
 function fold(text: string): string {

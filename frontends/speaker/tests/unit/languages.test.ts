@@ -19,6 +19,7 @@ const local = [
 ];
 
 const aws = [
+  target('af', 'Afrikaans'),
   ...local,
   target('fr-CA', 'French (Canada)', 'Français (Canada)'),
   target('pt-PT', 'Portuguese (Portugal)', 'Português (Portugal)'),
@@ -41,8 +42,9 @@ describe('the targets checked when the form opens', () => {
 describe('filtering a long list', () => {
   const codes = (query: string) => filterLanguages(aws, query).map((l) => l.code);
 
-  test('by English name or own name, whatever the case and accents', () => {
+  test('by the start of a word of the English name or own name, whatever the case and accents', () => {
     expect(codes('french')).toEqual(['fr', 'fr-CA']);
+    expect(codes('canada')).toEqual(['fr-CA']);
     expect(codes('espa')).toEqual(['es']);
     expect(codes('FRANCAIS')).toEqual(['fr', 'fr-CA']);
     expect(codes('台灣')).toEqual(['zh-TW']);
@@ -51,6 +53,11 @@ describe('filtering a long list', () => {
   test('by the start of the code', () => {
     expect(codes('pt')).toEqual(['pt', 'pt-PT']);
     expect(codes('fr-c')).toEqual(['fr-CA']);
+  });
+
+  test('not by letters inside a word', () => {
+    expect(codes('fr')).toEqual(['fr', 'fr-CA']);
+    expect(codes('kaans')).toEqual([]);
   });
 
   test('an empty query keeps every language; one matching none keeps none', () => {
