@@ -1,9 +1,11 @@
-// Amazon Polly speech engine: one SynthesizeSpeech call per sentence, MP3 straight from Polly, voice from the catalog.
-import { type PollyClient, SynthesizeSpeechCommand, type VoiceId } from '@aws-sdk/client-polly';
-import { findTargetLanguage, TARGET_LANGUAGES } from '@llt/events';
+// Amazon Polly speech engine: one SynthesizeSpeech call per sentence, MP3 straight from Polly, in the voice chosen
+// for the language (aws-polly-voices.ts).
+import { type LanguageCode, type PollyClient, SynthesizeSpeechCommand, type VoiceId } from '@aws-sdk/client-polly';
+import { baseLanguage } from '@llt/events';
 import { describeAwsError, isTransientAwsError } from '@llt/platform';
 import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
 import { SynthesisError } from '#errors';
+import { AMAZON_POLLY_VOICES, type PollyVoice } from './aws-polly-voices.ts';
 import { mp3Info } from './mp3-frames.ts';
 
 /** Error names the workflow matches on; keep them stable (they are part of the state machine definition). */
@@ -15,7 +17,7 @@ export class SynthesisThrottledError extends SynthesisError {
   override name = SYNTHESIS_THROTTLED_ERROR;
 }
 
-/** The catalog names no Polly voice for the language: retrying cannot help, the language needs the local engine. */
+/** Polly has no voice for the language: retrying cannot help; the language is captions only on AWS. */
 export class UnsupportedPollyLanguageError extends SynthesisError {
   override name = UNSUPPORTED_POLLY_LANGUAGE_ERROR;
 }
@@ -39,11 +41,10 @@ export class PollySpeechEngine implements SpeechEngine {
   }
 
   async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {
-    const voice = findTargetLanguage(language)?.engines.aws;
+    const voice = pollyVoiceFor(language);
     if (!voice) {
-      const known = TARGET_LANGUAGES.filter((l) => l.engines.aws).map((l) => l.code);
       throw new UnsupportedPollyLanguageError(
-        `no Amazon Polly voice for language "${language}" in the language catalog (Polly voices exist for: ${known.join(', ')}); use the local espeak-ng engine`,
+        `no Amazon Polly voice for language "${language}" (Polly voices exist for: ${AMAZON_POLLY_VOICES.map((v) => v.language).join(', ')}); its captions are not spoken`,
       );
     }
     if (text.trim() === '') throw new SynthesisError('cannot synthesize empty text');
@@ -51,7 +52,7 @@ export class PollySpeechEngine implements SpeechEngine {
       throw new SynthesisError(`text is ${text.length} characters; the limit is ${this.#maxChars}`);
     }
 
-    const what = `Amazon Polly ${voice.pollyVoice} (${voice.pollyEngine})`;
+    const what = `Amazon Polly ${voice.voice} (${voice.kind})`;
     let audio: Uint8Array;
     try {
       const out = await this.client.send(
@@ -60,9 +61,11 @@ export class PollySpeechEngine implements SpeechEngine {
           // Plain text: Polly reads "<", "&" and the like as written; nothing in the caption can act as markup.
           TextType: 'text',
           OutputFormat: 'mp3',
-          SampleRate: SAMPLE_RATES[voice.pollyEngine],
-          VoiceId: voice.pollyVoice as VoiceId,
-          Engine: voice.pollyEngine,
+          SampleRate: SAMPLE_RATES[voice.kind],
+          VoiceId: voice.voice as VoiceId,
+          // The voice's own language, which a bilingual voice (Kajal: Indian English and Hindi) needs to be told.
+          LanguageCode: voice.pollyLanguage as LanguageCode,
+          Engine: voice.kind,
         }),
       );
       if (!out.AudioStream) throw new SynthesisError(`${what} returned no AudioStream`);
@@ -77,6 +80,14 @@ export class PollySpeechEngine implements SpeechEngine {
     if (audio.length === 0) throw new SynthesisError(`${what} returned no audio`);
     // The response carries no duration; the frame headers give it exactly (Mp3FormatError if Polly sent no MP3).
     const { durationMs } = mp3Info(audio);
-    return { audio, contentType: 'audio/mpeg', durationMs, engine: `polly:${voice.pollyVoice}` };
+    return { audio, contentType: 'audio/mpeg', durationMs, engine: `polly:${voice.voice}` };
   }
+}
+
+/** The voice for a target language: its own ("fr-CA"), else its base language's ("es-US" → the "es" voice). */
+export function pollyVoiceFor(language: string): PollyVoice | undefined {
+  return (
+    AMAZON_POLLY_VOICES.find((v) => v.language === language) ??
+    AMAZON_POLLY_VOICES.find((v) => v.language === baseLanguage(language))
+  );
 }

@@ -1,4 +1,4 @@
-// The Amazon Polly engine against a mocked SynthesizeSpeech: request per catalog voice, audio, duration, errors.
+// The Amazon Polly engine against a mocked SynthesizeSpeech: request per chosen voice, audio, duration, errors.
 import { Readable } from 'node:stream';
 import {
   PollyClient,
@@ -54,7 +54,7 @@ beforeEach(() => {
 });
 
 describe('PollySpeechEngine', () => {
-  test('asks Polly for MP3 in the catalog voice as plain text and returns the bytes with their duration', async () => {
+  test("asks Polly for MP3 in the language's voice as plain text and returns the bytes with their duration", async () => {
     polly.on(SynthesizeSpeechCommand).resolves({ AudioStream: audioStream(MP3), ContentType: 'audio/mpeg' });
     const text = 'Buenos días & <bienvenidos> a "la" charla.';
     const result = await engine.synthesize(text, 'es');
@@ -73,7 +73,31 @@ describe('PollySpeechEngine', () => {
       OutputFormat: 'mp3',
       SampleRate: '24000',
       VoiceId: 'Lucia',
+      LanguageCode: 'es-ES',
       Engine: 'neural',
+    });
+  });
+
+  test.each([
+    ['fr', 'Lea', 'neural', 'fr-FR'],
+    ['fr-CA', 'Gabrielle', 'neural', 'fr-CA'],
+    ['de', 'Vicki', 'neural', 'de-DE'],
+    ['es-MX', 'Mia', 'neural', 'es-MX'],
+    ['es-US', 'Lucia', 'neural', 'es-ES'],
+    ['pt', 'Camila', 'neural', 'pt-BR'],
+    ['pt-PT', 'Ines', 'neural', 'pt-PT'],
+    ['zh', 'Zhiyu', 'neural', 'cmn-CN'],
+    ['hi', 'Kajal', 'neural', 'hi-IN'],
+    ['ru', 'Tatyana', 'standard', 'ru-RU'],
+    ['is', 'Dora', 'standard', 'is-IS'],
+  ])('a %s caption is spoken by %s (%s) in %s', async (language, voice, kind, languageCode) => {
+    polly.on(SynthesizeSpeechCommand).resolves({ AudioStream: audioStream(MP3) });
+    await expect(engine.synthesize('Bonjour.', language)).resolves.toMatchObject({ engine: `polly:${voice}` });
+    expect(polly.commandCalls(SynthesizeSpeechCommand)[0]!.args[0].input).toMatchObject({
+      VoiceId: voice,
+      Engine: kind,
+      LanguageCode: languageCode,
+      SampleRate: kind === 'neural' ? '24000' : '22050',
     });
   });
 
@@ -87,15 +111,15 @@ describe('PollySpeechEngine', () => {
     });
   });
 
-  test.each(['gl', 'eo', 'xx'])(
-    'a language without a Polly voice in the catalog (%s) is refused without a call',
+  test.each(['gl', 'eo', 'uk', 'sw', 'xx'])(
+    'a language Polly has no voice for (%s) is captions only: refused without a call',
     async (language) => {
       const error = await failureOf(engine.synthesize('Hello.', language));
       expect(error).toBeInstanceOf(UnsupportedPollyLanguageError);
       expect(error).toBeInstanceOf(SynthesisError);
       expect(error.name).toBe(UNSUPPORTED_POLLY_LANGUAGE_ERROR);
       expect(error.message).toContain(`no Amazon Polly voice for language "${language}"`);
-      expect(error.message).toContain('es, ca');
+      expect(error.message).toContain('es, es-MX');
       expect(polly.commandCalls(SynthesizeSpeechCommand)).toHaveLength(0);
     },
   );
