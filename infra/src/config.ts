@@ -1,7 +1,10 @@
 // Deployment-wide constants of the CDK app: the SSM parameters the platform stack publishes for the service
 // stacks, the WebSocket stage, the Lambda runtime and the languages the AWS engines offer.
 import { fileURLToPath } from 'node:url';
-import { TARGET_LANGUAGES } from '@llt/events';
+import { type DeploymentLanguages, deriveLanguages, serializeLanguages } from '@llt/events';
+import { AMAZON_POLLY_CAPABILITIES } from '@llt/synthesize/capabilities/aws';
+import { AMAZON_TRANSCRIBE_CAPABILITIES } from '@llt/transcribe/capabilities/aws';
+import { AMAZON_TRANSLATE_CAPABILITIES } from '@llt/translate/capabilities/aws';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 
 /** The repository root: NodejsFunction bundles from here with the root lock file and the root esbuild. */
@@ -54,8 +57,18 @@ export const WEBSOCKET_STAGE = 'live';
  */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 
-/** Target languages that Amazon Translate and Polly both cover (the catalog entries with `engines.aws`). */
-export const AWS_TARGET_LANGUAGES: readonly string[] = TARGET_LANGUAGES.filter((l) => l.engines.aws).map((l) => l.code);
+/**
+ * What a deployment on AWS offers, derived from what the AWS engines declare: every Transcribe Streaming locale
+ * Amazon Translate can translate from, every Translate target, spoken where Polly has a voice.
+ */
+export const AWS_LANGUAGES: DeploymentLanguages = deriveLanguages(
+  AMAZON_TRANSCRIBE_CAPABILITIES,
+  AMAZON_TRANSLATE_CAPABILITIES,
+  AMAZON_POLLY_CAPABILITIES,
+);
+
+/** AWS_LANGUAGES as every service reads it (LLT_LANGUAGES). */
+export const AWS_LANGUAGES_ENV = serializeLanguages(AWS_LANGUAGES);
 
 /** The engines each service runs on AWS (their local defaults are PocketSphinx, Apertium and espeak-ng). */
 export const AWS_ENGINES = {

@@ -12,6 +12,7 @@ import {
   SHARD_LEASES_TABLE,
   TRANSCRIPTS_TABLE,
 } from '@llt/platform';
+import { AMAZON_POLLY_CAPABILITIES } from '@llt/synthesize/capabilities/aws';
 import type { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ingestConfig from '../../services/ingest/src/config.ts';
@@ -19,7 +20,7 @@ import * as notifyConfig from '../../services/notify/src/config.ts';
 import * as synthesizeConfig from '../../services/synthesize/src/config.ts';
 import * as transcribeConfig from '../../services/transcribe/src/config.ts';
 import * as translateConfig from '../../services/translate/src/config.ts';
-import { AWS_TARGET_LANGUAGES, LAMBDA_RUNTIME, WEBSOCKET_STAGE } from '../src/config.ts';
+import { AWS_LANGUAGES, AWS_LANGUAGES_ENV, LAMBDA_RUNTIME, WEBSOCKET_STAGE } from '../src/config.ts';
 import { ALL_FUNCTIONS, FUNCTIONS, type FunctionSpec } from '../src/functions.ts';
 import { INGEST_HTTP_ROUTES } from '../src/stacks/ingest-stack.ts';
 import { CAPTIONS_HTTP_ROUTE } from '../src/stacks/notify-stack.ts';
@@ -110,16 +111,37 @@ describe('service functions', () => {
         LLT_ASR_ENGINE: 'amazon-transcribe',
         LLT_TRANSLATE_ENGINE: 'amazon-translate',
         LLT_TTS_ENGINE: 'polly',
-        LLT_TARGET_LANGUAGES: AWS_TARGET_LANGUAGES.join(','),
+        LLT_LANGUAGES: AWS_LANGUAGES_ENV,
         POWERTOOLS_SERVICE_NAME: spec.service,
         POWERTOOLS_METRICS_NAMESPACE: 'LowLatencyTranslate',
       });
     },
   );
 
-  it('offers only the target languages Amazon Translate and Polly cover', () => {
-    expect(AWS_TARGET_LANGUAGES).toEqual(['es', 'ca']);
+  it('offers what the AWS engines declare: every Transcribe Streaming source Translate reads, every Translate target, spoken where Polly has a voice', () => {
+    expect(AWS_LANGUAGES.sources.length).toBeGreaterThanOrEqual(25);
+    expect(AWS_LANGUAGES.targets.length).toBeGreaterThanOrEqual(70);
+    expect(AWS_LANGUAGES.spoken.length).toBeGreaterThanOrEqual(25);
+    expect(AWS_LANGUAGES.sources).toEqual(expect.arrayContaining(['en-US', 'es-US', 'es-ES', 'fr-CA', 'zh-CN']));
+    expect(AWS_LANGUAGES.targets).toEqual(expect.arrayContaining(['es', 'ca', 'fr', 'fr-CA', 'pt-PT', 'zh-TW', 'sw']));
+    expect(AWS_LANGUAGES.spoken).toEqual(expect.arrayContaining(['es', 'ca', 'fr', 'de', 'ja']));
+    // Every Polly voice speaks a language Translate translates into: none is declared for nothing.
+    for (const { language } of AMAZON_POLLY_CAPABILITIES.voices) expect(AWS_LANGUAGES.spoken).toContain(language);
+    // Any source reaches any target of another language: no pairs need spelling out.
+    expect(AWS_LANGUAGES.pairs).toBeUndefined();
   });
+
+  it.each(ALL_FUNCTIONS.map((f) => [f.name] as const))(
+    "%s: its environment fits Lambda's 4 KB (keys and values, deploy-time values counted at 256 bytes)",
+    (name) => {
+      const vars = (functionNamed(name).props.Environment as { Variables: Record<string, unknown> }).Variables;
+      const bytes = Object.entries(vars).reduce(
+        (sum, [k, v]) => sum + Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 256),
+        0,
+      );
+      expect(bytes).toBeLessThanOrEqual(4096);
+    },
+  );
 
   it.each(ALL_FUNCTIONS.map((f) => [f.name, f] as const))(
     "%s: has every variable its service's configuration requires",
@@ -222,7 +244,7 @@ describe('least privilege', () => {
     expect(grants).toBe(5);
   });
 
-  it("the transcription workers' task role reads the stream, keeps its leases and writes only the transcripts ledger", () => {
+  it("the transcription workers' task role reads the stream, keeps its leases, reads sessions and writes only the transcripts ledger", () => {
     const template = synth.json.LltTranscribe!;
     const [[taskRoleId]] = resourcesOf(template, 'AWS::ECS::TaskDefinition').map(([, t]) => [
       (t.Properties!.TaskRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
@@ -248,6 +270,10 @@ describe('least privilege', () => {
       {
         actions: ['dynamodb:PutItem'],
         resources: [expect.stringMatching(new RegExp(`${tableArn(TRANSCRIPTS_TABLE)}$`))],
+      },
+      {
+        actions: ['dynamodb:GetItem'],
+        resources: [expect.stringMatching(new RegExp(`${tableArn(SESSIONS_TABLE)}$`))],
       },
       { actions: ['events:PutEvents'], resources: [expect.stringMatching(/:event-bus\/llt-dev-bus$/)] },
       { actions: ['transcribe:StartStreamTranscription'], resources: ['*'] },

@@ -19,7 +19,7 @@ import { Architecture, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { AWS_ENGINES, AWS_TARGET_LANGUAGES, LAMBDA_RUNTIME, REPO_ROOT } from '../config.ts';
+import { AWS_ENGINES, AWS_LANGUAGES_ENV, LAMBDA_RUNTIME, REPO_ROOT } from '../config.ts';
 import { entryOf, type FunctionSpec } from '../functions.ts';
 import { acknowledge, resourceFinding } from '../nag.ts';
 import { Stage } from '../stage.ts';
@@ -59,7 +59,7 @@ export function baseEnvironment(spec: FunctionSpec, logLevel: string, stage: Sta
     POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
     LOG_LEVEL: logLevel,
     ...AWS_ENGINES,
-    LLT_TARGET_LANGUAGES: AWS_TARGET_LANGUAGES.join(','),
+    LLT_LANGUAGES: AWS_LANGUAGES_ENV,
     [RESOURCE_ENV.sessionsTable]: stage.resource(SESSIONS_TABLE.name),
     [RESOURCE_ENV.connectionsTable]: stage.resource(CONNECTIONS_TABLE.name),
     [RESOURCE_ENV.transcriptsTable]: stage.resource(TRANSCRIPTS_TABLE.name),

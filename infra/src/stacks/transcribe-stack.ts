@@ -9,6 +9,7 @@ import {
   AUDIO_STREAM_NAME,
   NAMESPACE,
   RESOURCE_ENV,
+  SESSIONS_TABLE,
   SHARD_LEASES_TABLE,
   type TableDefinition,
   TRANSCRIPTS_TABLE,
@@ -40,7 +41,7 @@ import {
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { AWS_ENGINES, AWS_TARGET_LANGUAGES, REPO_ROOT, TRANSCRIBE_WORKERS } from '../config.ts';
+import { AWS_ENGINES, AWS_LANGUAGES_ENV, REPO_ROOT, TRANSCRIBE_WORKERS } from '../config.ts';
 import { acknowledge } from '../nag.ts';
 import { audioStreamArn, dynamoStatement, putEventsStatement } from '../platform-refs.ts';
 import { stableLogicalId } from '../stable-id.ts';
@@ -178,6 +179,8 @@ export class TranscribeStack extends ServiceStack {
         resources: [this.leases.tableArn],
       }),
       dynamoStatement(this, TRANSCRIPTS_TABLE, ['PutItem']),
+      // Each session's source language, read once when its first frame arrives.
+      dynamoStatement(this, SESSIONS_TABLE, ['GetItem']),
       putEventsStatement(this),
       new PolicyStatement({ actions: ['transcribe:StartStreamTranscription'], resources: ['*'] }),
     ]) {
@@ -238,8 +241,9 @@ export function workerEnvironment(logLevel: string, stage: Stage): Record<string
     POWERTOOLS_TRACE_ENABLED: 'false',
     LOG_LEVEL: logLevel,
     ...AWS_ENGINES,
-    LLT_TARGET_LANGUAGES: AWS_TARGET_LANGUAGES.join(','),
+    LLT_LANGUAGES: AWS_LANGUAGES_ENV,
     [RESOURCE_ENV.transcriptsTable]: table(TRANSCRIPTS_TABLE),
+    [RESOURCE_ENV.sessionsTable]: table(SESSIONS_TABLE),
     [RESOURCE_ENV.shardLeasesTable]: table(SHARD_LEASES_TABLE),
     [RESOURCE_ENV.audioStream]: stage.resource(AUDIO_STREAM_NAME),
     [RESOURCE_ENV.eventBus]: stage.resource(EVENT_BUS_NAME),
