@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { EVENT_BUS_NAME, KEEPALIVE_ACTION } from '@llt/events';
+import { EVENT_BUS_NAME, KEEPALIVE_ACTION, serializeLanguages } from '@llt/events';
 import { RESOURCE_ENV, s3Client, stats } from '@llt/platform';
 import { ALL_FUNCTIONS, FUNCTIONS, ruleTarget } from '@llt/platform/functions';
 import { TRANSLATION_FANOUT } from '@llt/workflows';
@@ -22,7 +22,7 @@ import {
 import { LocalEventBus } from './bus/event-bus.ts';
 import { type EventBridgeServer, startEventBridgeServer } from './bus/eventbridge-server.ts';
 import { type Emulators, emulatorEnv, startEmulators } from './emulators.ts';
-import { installedTargetLanguages } from './engines.ts';
+import { localLanguages } from './engines.ts';
 import { BodyTooLargeError, readBody, toHttpApiEvent, writeHttpApiResult } from './gateway/http-api.ts';
 import { proxyS3, S3_PROXY_PREFIX } from './gateway/s3-proxy.ts';
 import { type StaticApp, serveStatic } from './gateway/static-apps.ts';
@@ -41,7 +41,7 @@ export interface LocalSystemOptions {
   port?: number;
   /** Where stored objects live across restarts. */
   dataDir?: string;
-  /** Target languages offered; defaults to those whose Apertium pair is installed. */
+  /** Narrows the targets offered to these (default: every target the local engines reach). */
   targetLanguages?: string[];
   region?: string;
   /** Services to run beyond ingest (default: all of them); the ingest benchmark runs ingest alone. */
@@ -204,7 +204,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       ),
       ...emulatorEnv(region, emulators.endpoints, events.endpoint),
       [RESOURCE_ENV.websocketManagementEndpoint]: managementEndpoint,
-      LLT_TARGET_LANGUAGES: (options.targetLanguages ?? installedTargetLanguages()).join(','),
+      LLT_LANGUAGES: serializeLanguages(localLanguages(options.targetLanguages)),
       LLT_AUDIO_PUBLIC_ENDPOINT: `${publicUrl}${S3_PROXY_PREFIX.slice(0, -1)}`,
       // session-token: speakers pass the authorizer and $connect checks their session's speaker token alone;
       // cognito: a token of the local user pool as well, as on AWS.
