@@ -9,7 +9,8 @@ import {
   requireEnv,
 } from '@llt/platform';
 
-export type SpeechEngineName = 'espeak' | 'polly';
+/** local: the best installed voice per language (Pico, festival, espeak-ng); espeak: espeak-ng only; polly: AWS. */
+export type SpeechEngineName = 'local' | 'espeak' | 'polly';
 
 export interface SynthesizeConfig {
   aws: AwsEndpoints;
@@ -23,14 +24,14 @@ export interface SynthesizeConfig {
    * locally, the system's public port proxies the S3 emulator under /s3.
    */
   audioPublicEndpoint: string | undefined;
-  /** Worker threads running espeak-ng; 0 runs it on the event loop (which then stalls while it encodes). */
-  espeakWorkers: number;
+  /** Worker threads running the local engine; 0 runs it on the event loop (which then stalls while it encodes). */
+  speechWorkers: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConfig {
-  const engine = optionalEnv('LLT_TTS_ENGINE', env) ?? 'espeak';
-  if (engine !== 'espeak' && engine !== 'polly') {
-    throw new ConfigError(`LLT_TTS_ENGINE must be espeak or polly, got "${engine}"`);
+  const engine = optionalEnv('LLT_TTS_ENGINE', env) ?? 'local';
+  if (engine !== 'local' && engine !== 'espeak' && engine !== 'polly') {
+    throw new ConfigError(`LLT_TTS_ENGINE must be local, espeak or polly, got "${engine}"`);
   }
   const urlTtlSeconds = intEnv('LLT_AUDIO_URL_TTL_S', 300, env);
   if (urlTtlSeconds < 1 || urlTtlSeconds > 604_800) {
@@ -42,7 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConf
     audioBucket: requireEnv(RESOURCE_ENV.audioBucket, env),
     engine,
     urlTtlSeconds,
-    espeakWorkers: intEnv('LLT_TTS_WORKERS', 1, env),
+    speechWorkers: intEnv('LLT_TTS_WORKERS', 1, env),
     audioPublicEndpoint: optionalEnv('LLT_AUDIO_PUBLIC_ENDPOINT', env),
   };
 }

@@ -1,45 +1,47 @@
-// The local SpeechEngine: espeak-ng (WebAssembly, or the CLI as a fallback) to PCM, then LAME (WebAssembly) to MP3.
-import { findTargetLanguage, TARGET_LANGUAGES } from '@llt/events';
+// espeak-ng (WebAssembly, or the CLI as a fallback) to PCM, then LAME (WebAssembly) to MP3. The local engine's
+// last resort for every language; on its own (LLT_TTS_ENGINE=espeak) it speaks every language with espeak-ng.
 import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
-import { SynthesisError } from '#errors';
+import { UnsupportedLanguageError } from '#errors';
 import { synthesizeWithCli } from './espeak-cli.ts';
 import { EspeakWasm, type Pcm } from './espeak-wasm.ts';
+import { LOCAL_VOICE_PREFERENCES, voicesFor } from './local-voices.ts';
 import { encodeMp3, loadMp3Encoder, type Mp3Bitrate } from './mp3.ts';
+import { checkText, speechFromPcm } from './speech-output.ts';
 
+export { InvalidTextError, UnsupportedLanguageError } from '#errors';
 export { EspeakCliError } from './espeak-cli.ts';
 export { EspeakUnavailableError } from './espeak-wasm.ts';
 
-export class UnsupportedLanguageError extends SynthesisError {
-  override name = 'UnsupportedLanguageError';
-}
-
-export class InvalidTextError extends SynthesisError {
-  override name = 'InvalidTextError';
-}
-
-export interface EspeakSpeechEngineOptions {
+export interface EspeakOptions {
   /** 'auto' tries WebAssembly and falls back to the CLI; default 'auto'. */
   backend?: 'auto' | 'wasm' | 'cli';
+  cliBinary?: string;
+}
+
+export interface EspeakSpeechEngineOptions extends EspeakOptions {
   /** MP3 bitrate; default 48 kbps (speech, mono). */
   bitrateKbps?: Mp3Bitrate;
   /** Longest accepted text; default 3000 characters (a caption segment is far shorter). */
   maxChars?: number;
-  cliBinary?: string;
 }
 
-const WARM_PHRASE = 'uno dos tres';
+/** espeak-ng's voice for each language: the voice table's last resort. */
+const ESPEAK_VOICES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(LOCAL_VOICE_PREFERENCES).flatMap(([language, candidates]) => {
+    const espeak = candidates.findLast((c) => c.engine === 'espeak-ng');
+    return espeak ? [[language, espeak.voice]] : [];
+  }),
+);
 
-export class EspeakSpeechEngine implements SpeechEngine {
-  readonly #options: Required<Omit<EspeakSpeechEngineOptions, 'cliBinary'>> & { cliBinary: string };
+/** espeak-ng to PCM, with the WebAssembly build or the CLI; text is made markup-safe here. */
+export class Espeak {
+  readonly #backend: 'auto' | 'wasm' | 'cli';
+  readonly #cliBinary: string;
   #wasm: Promise<EspeakWasm | undefined> | undefined;
 
-  constructor(options: EspeakSpeechEngineOptions = {}) {
-    this.#options = {
-      backend: options.backend ?? 'auto',
-      bitrateKbps: options.bitrateKbps ?? 48,
-      maxChars: options.maxChars ?? 3000,
-      cliBinary: options.cliBinary ?? 'espeak-ng',
-    };
+  constructor({ backend = 'auto', cliBinary = 'espeak-ng' }: EspeakOptions = {}) {
+    this.#backend = backend;
+    this.#cliBinary = cliBinary;
   }
 
   /** Which espeak-ng build serves requests (resolves the backend if needed). */
@@ -47,53 +49,61 @@ export class EspeakSpeechEngine implements SpeechEngine {
     return (await this.#loadWasm()) ? 'wasm' : 'cli';
   }
 
+  async synthesize(text: string, voice: string): Promise<Pcm> {
+    const wasm = await this.#loadWasm();
+    if (wasm) return wasm.synthesize(espeakSafeText(text, { ssml: true }), voice);
+    return synthesizeWithCli(espeakSafeText(text, { ssml: false }), voice, this.#cliBinary);
+  }
+
+  #loadWasm(): Promise<EspeakWasm | undefined> {
+    if (this.#backend === 'cli') return Promise.resolve(undefined);
+    this.#wasm ??= EspeakWasm.load().catch((error: unknown) => {
+      if (this.#backend === 'wasm') throw error;
+      return undefined; // 'auto': the CLI takes over
+    });
+    return this.#wasm;
+  }
+}
+
+const WARM_PHRASE = 'uno dos tres';
+
+export class EspeakSpeechEngine implements SpeechEngine {
+  readonly #espeak: Espeak;
+  readonly #bitrateKbps: Mp3Bitrate;
+  readonly #maxChars: number;
+
+  constructor(options: EspeakSpeechEngineOptions = {}) {
+    this.#espeak = new Espeak(options);
+    this.#bitrateKbps = options.bitrateKbps ?? 48;
+    this.#maxChars = options.maxChars ?? 3000;
+  }
+
+  /** Which espeak-ng build serves requests (resolves the backend if needed). */
+  backend(): Promise<'wasm' | 'cli'> {
+    return this.#espeak.backend();
+  }
+
   /**
-   * Loads espeak-ng and the MP3 encoder and speaks a short phrase with every catalog voice: cold, the first
+   * Loads espeak-ng and the MP3 encoder and speaks a short phrase with every voice in use: cold, the first
    * synthesis per voice costs 150–400 ms.
    */
   async warm(): Promise<void> {
     await loadMp3Encoder();
-    for (const language of TARGET_LANGUAGES) {
-      const pcm = await this.#synthesizePcm(WARM_PHRASE, language.engines.local.espeakVoice);
-      await encodeMp3(pcm.samples, { sampleRate: pcm.sampleRate, bitrateKbps: this.#options.bitrateKbps });
+    for (const voice of new Set(Object.values(ESPEAK_VOICES))) {
+      const pcm = await this.#espeak.synthesize(WARM_PHRASE, voice);
+      await encodeMp3(pcm.samples, { sampleRate: pcm.sampleRate, bitrateKbps: this.#bitrateKbps });
     }
   }
 
   async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {
-    const voice = findTargetLanguage(language)?.engines.local.espeakVoice;
+    const voice = voicesFor(ESPEAK_VOICES, language);
     if (!voice) {
-      const known = TARGET_LANGUAGES.map((l) => l.code).join(', ');
+      const known = Object.keys(ESPEAK_VOICES).join(', ');
       throw new UnsupportedLanguageError(`no espeak-ng voice for language "${language}" (supported: ${known})`);
     }
-    if (text.trim() === '') throw new InvalidTextError('cannot synthesize empty text');
-    if (text.length > this.#options.maxChars) {
-      throw new InvalidTextError(`text is ${text.length} characters; the limit is ${this.#options.maxChars}`);
-    }
-
-    const pcm = await this.#synthesizePcm(text, voice);
-    if (pcm.samples.length === 0) throw new SynthesisError(`espeak-ng produced no audio for voice "${voice}"`);
-    const audio = await encodeMp3(pcm.samples, { sampleRate: pcm.sampleRate, bitrateKbps: this.#options.bitrateKbps });
-    return {
-      audio,
-      contentType: 'audio/mpeg',
-      durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000),
-      engine: `espeak-ng:${voice}`,
-    };
-  }
-
-  async #synthesizePcm(text: string, voice: string): Promise<Pcm> {
-    const wasm = await this.#loadWasm();
-    if (wasm) return wasm.synthesize(espeakSafeText(text, { ssml: true }), voice);
-    return synthesizeWithCli(espeakSafeText(text, { ssml: false }), voice, this.#options.cliBinary);
-  }
-
-  #loadWasm(): Promise<EspeakWasm | undefined> {
-    if (this.#options.backend === 'cli') return Promise.resolve(undefined);
-    this.#wasm ??= EspeakWasm.load().catch((error: unknown) => {
-      if (this.#options.backend === 'wasm') throw error;
-      return undefined; // 'auto': the CLI takes over
-    });
-    return this.#wasm;
+    checkText(text, this.#maxChars);
+    const pcm = await this.#espeak.synthesize(text, voice);
+    return speechFromPcm(pcm, `espeak-ng:${voice}`, this.#bitrateKbps);
   }
 }
 

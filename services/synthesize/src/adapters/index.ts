@@ -1,5 +1,6 @@
-// Composition root: builds the synthesize use case's dependencies from configuration. The voice is espeak-ng
-// locally and Amazon Polly on AWS; each engine's module loads only when chosen.
+// Composition root: builds the synthesize use case's dependencies from configuration. The voices are the best
+// installed ones locally (Pico, festival, espeak-ng) and Amazon Polly on AWS; each engine's module loads only when
+// chosen.
 import { EventBridgePublisher, eventBridgeClient, type Observability, s3Client } from '@llt/platform';
 import type { SynthesizeConfig } from '#config';
 import type { SpeechEngine } from '#core/ports';
@@ -18,12 +19,17 @@ async function createEngine(config: SynthesizeConfig, obs: Observability): Promi
     const { PollySpeechEngine } = await import('./aws-polly.ts');
     return new PollySpeechEngine(obs.captureClient(new PollyClient({ region: config.aws.region })));
   }
-  if (config.espeakWorkers > 0) {
+  const engine = config.engine;
+  if (config.speechWorkers > 0) {
     const { WorkerSpeechEngine } = await import('./worker-speech-engine.ts');
-    return new WorkerSpeechEngine({ workers: config.espeakWorkers });
+    return new WorkerSpeechEngine({ workers: config.speechWorkers, engine });
   }
-  const { EspeakSpeechEngine } = await import('./espeak.ts');
-  return new EspeakSpeechEngine();
+  if (engine === 'espeak') {
+    const { EspeakSpeechEngine } = await import('./espeak.ts');
+    return new EspeakSpeechEngine();
+  }
+  const { LocalSpeechEngine } = await import('./local-speech.ts');
+  return new LocalSpeechEngine({}, obs.log);
 }
 
 export async function createSynthesizeDeps(

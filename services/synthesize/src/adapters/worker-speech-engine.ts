@@ -1,9 +1,16 @@
-// espeak-ng on worker threads: the same engine, with synthesis and MP3 encoding (tens of ms of synchronous work
-// per sentence) off the event loop that delivers captions. Requests go to the least busy worker.
+// A local speech engine on worker threads: the same engine, with synthesis and MP3 encoding (tens of ms of
+// synchronous work per sentence) off the event loop that delivers captions. Requests go to the least busy worker;
+// each worker loads its own voices (and runs its own festival process).
 import { Worker } from 'node:worker_threads';
 import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
 import { SynthesisError } from '#errors';
 import type { EspeakSpeechEngineOptions } from './espeak.ts';
+import type { LocalSpeechEngineOptions } from './local-speech.ts';
+
+/** Which engine the workers run: the best local voices, or espeak-ng for every language. */
+export type WorkerEngineChoice =
+  | { engine: 'local'; options?: LocalSpeechEngineOptions }
+  | { engine: 'espeak'; options?: EspeakSpeechEngineOptions };
 
 interface Pending {
   resolve: (value: SynthesizedSpeech | undefined) => void;
@@ -28,10 +35,11 @@ class EngineWorker {
   readonly ready: Promise<void>;
   #worker: Worker;
   #next = 0;
+  #exited: Error | undefined;
 
-  constructor(options: EspeakSpeechEngineOptions) {
-    this.#worker = new Worker(new URL('./espeak-worker.mjs', import.meta.url), {
-      workerData: { options },
+  constructor(choice: WorkerEngineChoice) {
+    this.#worker = new Worker(new URL('./speech-worker.mjs', import.meta.url), {
+      workerData: choice,
       execArgv: [],
     });
     this.#worker.unref();
@@ -41,10 +49,14 @@ class EngineWorker {
     });
     this.#worker.on('message', (reply: Reply) => this.#settle(reply));
     this.#worker.on('error', (cause) => this.#failAll(new SynthesisError('speech worker crashed', { cause })));
-    this.#worker.on('exit', (code) => this.#failAll(new SynthesisError(`speech worker exited (code ${code})`)));
+    this.#worker.on('exit', (code) => {
+      this.#exited = new SynthesisError(`speech worker exited (code ${code})`);
+      this.#failAll(this.#exited);
+    });
   }
 
   request(message: Record<string, unknown>): Promise<SynthesizedSpeech | undefined> {
+    if (this.#exited) return Promise.reject(this.#exited);
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -74,8 +86,8 @@ class EngineWorker {
 export class WorkerSpeechEngine implements SpeechEngine {
   readonly #workers: EngineWorker[];
 
-  constructor({ workers = 1, ...options }: EspeakSpeechEngineOptions & { workers?: number } = {}) {
-    this.#workers = Array.from({ length: Math.max(1, workers) }, () => new EngineWorker(options));
+  constructor({ workers = 1, ...choice }: WorkerEngineChoice & { workers?: number } = { engine: 'local' }) {
+    this.#workers = Array.from({ length: Math.max(1, workers) }, () => new EngineWorker(choice));
   }
 
   async warm(): Promise<void> {
@@ -96,6 +108,8 @@ export class WorkerSpeechEngine implements SpeechEngine {
   }
 
   async close(): Promise<void> {
+    // Festival processes are the workers' children: they are stopped before the workers go.
+    await Promise.all(this.#workers.map((w) => w.request({ op: 'close' }).catch(() => undefined)));
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 }

@@ -1,7 +1,7 @@
 // Markup neutralisation and WAV parsing for the espeak-ng adapter.
 import { describe, expect, it } from 'vitest';
 import { espeakSafeText } from '#adapters/espeak';
-import { parseWav } from '#adapters/espeak-cli';
+import { parseWav } from '#adapters/wav';
 
 describe('espeakSafeText', () => {
   it('escapes SSML metacharacters for the WASM build and disables [[phoneme]] input', () => {

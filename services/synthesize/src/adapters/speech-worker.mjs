@@ -1,17 +1,24 @@
-// Worker thread that runs the espeak-ng speech engine (synthesis and MP3 encoding are synchronous work), so the
+// Worker thread that runs a local speech engine (synthesis and MP3 encoding are synchronous work), so the
 // process's event loop keeps delivering captions while speech is made. Plain JavaScript: it registers the
 // TypeScript loader itself, whatever the parent was started with.
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { EspeakSpeechEngine } = await import('./espeak.ts');
-const engine = new EspeakSpeechEngine(workerData?.options ?? {});
+const engine =
+  workerData?.engine === 'espeak'
+    ? new (await import('./espeak.ts')).EspeakSpeechEngine(workerData?.options ?? {})
+    : new (await import('./local-speech.ts')).LocalSpeechEngine(workerData?.options ?? {});
 
 parentPort.on('message', async (request) => {
   try {
     if (request.op === 'warm') {
       await engine.warm();
+      parentPort.postMessage({ id: request.id, ok: true });
+      return;
+    }
+    if (request.op === 'close') {
+      engine.close?.();
       parentPort.postMessage({ id: request.id, ok: true });
       return;
     }
