@@ -12,7 +12,6 @@ export * from './events/llt.transcribe@TranscriptPartial.v1.ts';
 export * from './events/llt.translate@TranslationReady.v1.ts';
 export * from './events/registry.ts';
 export * from './languages.ts';
-export * from './languages-legacy.ts';
 export * from './protocol/audio-frame.ts';
 export * from './protocol/audio-record.ts';
 export * from './protocol/base64.ts';
