@@ -64,20 +64,6 @@ export class LocalSpeechEngine implements SpeechEngine {
     this.#log = log;
   }
 
-  /** The voice that speaks each language now: the first that loaded (loading them if needed). */
-  async voicesInUse(): Promise<Record<Language, string>> {
-    const inUse: Record<Language, string> = {};
-    for (const [language, voices] of Object.entries(this.#voices)) {
-      for (const voice of voices) {
-        if (await this.#speaker(voice)) {
-          inUse[language] = voiceId(voice);
-          break;
-        }
-      }
-    }
-    return inUse;
-  }
-
   /**
    * Loads every voice in use and the MP3 encoder and speaks a short phrase with each: cold, the first synthesis
    * costs 100–600 ms per voice, and festival takes ~1 s to start.
