@@ -3,6 +3,7 @@ import type { SynthesizedSpeech } from '#core/ports';
 import { InvalidTextError, SynthesisError } from '#errors';
 import type { Pcm } from './espeak-wasm.ts';
 import { encodeMp3, type Mp3Bitrate } from './mp3.ts';
+import { mp3Info } from './mp3-frames.ts';
 
 export function checkText(text: string, maxChars: number): void {
   if (text.trim() === '') throw new InvalidTextError('cannot synthesize empty text');
@@ -34,10 +35,7 @@ export function trimSilence(pcm: Pcm, { leadMs = 60, tailMs = 200 } = {}): Pcm {
 export async function speechFromPcm(pcm: Pcm, engine: string, bitrateKbps: Mp3Bitrate): Promise<SynthesizedSpeech> {
   if (pcm.samples.length === 0) throw new SynthesisError(`${engine} produced no audio`);
   const audio = await encodeMp3(pcm.samples, { sampleRate: pcm.sampleRate, bitrateKbps });
-  return {
-    audio,
-    contentType: 'audio/mpeg',
-    durationMs: Math.round((pcm.samples.length / pcm.sampleRate) * 1000),
-    engine,
-  };
+  // What the listener's player will play: the MP3's frames, encoder padding included (at 16 kHz a frame is 36 ms,
+  // so the file runs up to ~100 ms longer than the PCM).
+  return { audio, contentType: 'audio/mpeg', durationMs: mp3Info(audio).durationMs, engine };
 }
