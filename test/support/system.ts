@@ -5,9 +5,13 @@ import { join } from 'node:path';
 import { type LocalSystem, type LocalSystemOptions, startLocalSystem } from '@llt/local';
 
 export async function startTestSystem(
-  options: Pick<LocalSystemOptions, 'services' | 'onError' | 'lambda' | 'speakerAuth' | 'users' | 'tokenTtlS'> = {},
+  options: Pick<
+    LocalSystemOptions,
+    'services' | 'onError' | 'lambda' | 'speakerAuth' | 'users' | 'tokenTtlS' | 'targetLanguages'
+  > = {},
 ): Promise<LocalSystem & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'llt-test-'));
+  // Four languages unless a test asks for others: fewer pipelines and voices to warm per system.
   const system = await startLocalSystem({ port: 0, dataDir, targetLanguages: ['es', 'ca', 'gl', 'eo'], ...options });
   return {
     ...system,
