@@ -8,12 +8,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { readWav, toMono16k } from '@llt/cli';
 import { EVENT_BUS_NAME, encodeAudioRecord } from '@llt/events';
 import { type Emulators, emulatorEnv, startEmulators } from '@llt/local/emulators';
-import { AUDIO_STREAM_NAME, SHARD_LEASES_TABLE, stats } from '@llt/platform';
+import { AUDIO_STREAM_NAME, SESSIONS_TABLE, SHARD_LEASES_TABLE, sessionTableKeys, stats } from '@llt/platform';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type BusEvent, LocalEventBus } from '../../local/src/bus/event-bus.ts';
@@ -119,6 +119,21 @@ function script() {
  * `atFrame` runs once before the frame it names is put. Resolves with the shard the session's records went to.
  */
 async function speak(sessionId: string, atFrame?: { frame: number; run: (shardId: string) => Promise<void> }) {
+  // The session as ingest stores it: the workers read its source language from it.
+  const key = sessionTableKeys.session(sessionId);
+  await dynamo.send(
+    new PutItemCommand({
+      TableName: SESSIONS_TABLE.name,
+      Item: {
+        pk: { S: key.pk },
+        sk: { S: key.sk },
+        sessionId: { S: sessionId },
+        status: { S: 'live' },
+        sourceLanguage: { S: 'en' },
+        targetLanguages: { L: [{ S: 'es' }] },
+      },
+    }),
+  );
   const frames = Math.ceil(audio.samples.length / FRAME);
   const t0 = Date.now();
   let shardId = '';
