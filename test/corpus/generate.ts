@@ -1,9 +1,11 @@
 // Spoken test corpus: flite voices reading the reference sentences into 16 kHz mono WAVs, with text and manifest.
 //
-//   node --import tsx test/corpus/generate.ts --out DIR [--voices slt,rms] [--per-voice 10] [--lead-ms 300] [--tail-ms 300]
+//   node --import tsx test/corpus/generate.ts --out DIR [--set short|long] [--voices slt,rms] [--per-voice 10]
+//                                             [--lead-ms 300] [--tail-ms 300]
 //
-// Writes DIR/NAME.wav (16 kHz mono s16le), DIR/NAME.txt (the reference sentence) for NAME = VOICE-NN, and
-// DIR/manifest.json. Files already there with the same text are kept, so rerunning it is cheap.
+// Writes DIR/NAME.wav (16 kHz mono s16le), DIR/NAME.txt (the reference sentence) for NAME = VOICE-NN (long-VOICE-NN
+// for the long set), and DIR/manifest.json. Files already there with the same text are kept, so rerunning it is
+// cheap.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -11,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { readWav, toMono16k, writeWav } from '@llt/cli';
-import { SENTENCES } from './sentences.ts';
+import { LONG_SENTENCES, SENTENCES } from './sentences.ts';
 
 const run = promisify(execFile);
 
@@ -19,6 +21,27 @@ const run = promisify(execFile);
 export const CORPUS_SAMPLE_RATE = 16_000;
 
 export const DEFAULT_VOICES: readonly string[] = ['slt', 'rms', 'awb', 'kal16'];
+
+/**
+ * The project's spoken corpora; with the four default voices each speaks every sentence of its set once.
+ * `short`: the forty everyday sentences, ten per voice (what the benchmarks have always streamed). `long`: the
+ * twelve long utterances of 8–15 s, three per voice; their names carry a prefix so that both sets can be
+ * streamed in one run without two files of the same name.
+ */
+export const CORPUS_SETS = {
+  short: { dir: '.llt/corpus', sentences: SENTENCES, perVoice: 10, namePrefix: '' },
+  long: { dir: '.llt/corpus-long', sentences: LONG_SENTENCES, perVoice: 3, namePrefix: 'long-' },
+} as const satisfies Record<
+  string,
+  { dir: string; sentences: readonly string[]; perVoice: number; namePrefix: string }
+>;
+export type CorpusSetName = keyof typeof CORPUS_SETS;
+
+/** Options that generate set `name` with `voices` (`perVoice` sentences each, the set's own number if not given). */
+export function corpusSetOptions(name: CorpusSetName, voices: readonly string[], perVoice?: number): CorpusOptions {
+  const set = CORPUS_SETS[name];
+  return { voices, sentences: set.sentences, namePrefix: set.namePrefix, sentencesPerVoice: perVoice ?? set.perVoice };
+}
 
 export interface CorpusOptions {
   /** flite voice names (`flite -lv`). Defaults to the four 16 kHz general-purpose voices. */
@@ -28,8 +51,10 @@ export interface CorpusOptions {
   leadSilenceMs?: number;
   /** Silence after it, so end-of-utterance detection has a pause to find. */
   tailSilenceMs?: number;
-  /** Defaults to SENTENCES; only tests should need another list. */
+  /** Defaults to SENTENCES (see CORPUS_SETS for the others). */
   sentences?: readonly string[];
+  /** Put before every file name (`long-` gives long-slt-01). */
+  namePrefix?: string;
 }
 
 export interface CorpusEntry {
@@ -59,14 +84,16 @@ export async function generateCorpus(dir: string, options: CorpusOptions = {}): 
     leadSilenceMs = 300,
     tailSilenceMs = 300,
     sentences = SENTENCES,
+    namePrefix = '',
   } = options;
   validate(voices, sentencesPerVoice, leadSilenceMs, tailSilenceMs, sentences);
+  if (!/^[a-z0-9_-]*$/.test(namePrefix)) throw new Error(`generateCorpus: "${namePrefix}" is not a file name prefix`);
   await assertVoicesInstalled(voices);
   mkdirSync(dir, { recursive: true });
 
   const manifestPath = join(dir, 'manifest.json');
   const previous = readManifest(manifestPath);
-  const plan = planCorpus(voices, sentencesPerVoice, sentences);
+  const plan = planCorpus(voices, sentencesPerVoice, sentences, namePrefix);
   const scratch = mkdtempSync(join(tmpdir(), 'llt-corpus-'));
   const written: string[] = [];
   const cached: string[] = [];
@@ -111,17 +138,18 @@ export async function generateCorpus(dir: string, options: CorpusOptions = {}): 
 /**
  * Voice v reads sentences v·N … v·N+N−1 (wrapping around the list), so with the defaults (4 × 10 of 40) every
  * sentence is spoken exactly once and each voice's subset is different; more voices × sentences than the list
- * holds only then repeats sentences, in other voices. Names count from 01 within each voice.
+ * holds only then repeats sentences, in other voices. Names count from 01 within each voice, after `namePrefix`.
  */
 export function planCorpus(
   voices: readonly string[],
   sentencesPerVoice: number,
   sentences: readonly string[] = SENTENCES,
+  namePrefix = '',
 ): { name: string; voice: string; text: string }[] {
   const digits = Math.max(2, String(sentencesPerVoice).length);
   return voices.flatMap((voice, v) =>
     Array.from({ length: sentencesPerVoice }, (_, s) => ({
-      name: `${voice}-${String(s + 1).padStart(digits, '0')}`,
+      name: `${namePrefix}${voice}-${String(s + 1).padStart(digits, '0')}`,
       voice,
       text: sentences[(v * sentencesPerVoice + s) % sentences.length]!,
     })),
@@ -220,6 +248,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       out: { type: 'string' },
+      set: { type: 'string', default: 'short' },
       voices: { type: 'string' },
       'per-voice': { type: 'string' },
       'lead-ms': { type: 'string' },
@@ -229,12 +258,13 @@ async function main(): Promise<void> {
   });
   if (!values.out) {
     throw new Error(
-      'usage: node --import tsx test/corpus/generate.ts --out DIR [--voices slt,rms] [--per-voice 10] [--lead-ms 300] [--tail-ms 300]',
+      'usage: node --import tsx test/corpus/generate.ts --out DIR [--set short|long] [--voices slt,rms] [--per-voice 10] [--lead-ms 300] [--tail-ms 300]',
     );
   }
-  const options: CorpusOptions = {};
-  if (values.voices !== undefined) options.voices = values.voices.split(',').filter((voice) => voice !== '');
-  if (values['per-voice'] !== undefined) options.sentencesPerVoice = Number(values['per-voice']);
+  if (!(values.set in CORPUS_SETS)) throw new Error(`--set is one of ${Object.keys(CORPUS_SETS).join(', ')}`);
+  const voices = values.voices?.split(',').filter((voice) => voice !== '') ?? DEFAULT_VOICES;
+  const perVoice = values['per-voice'] === undefined ? undefined : Number(values['per-voice']);
+  const options = corpusSetOptions(values.set as CorpusSetName, voices, perVoice);
   if (values['lead-ms'] !== undefined) options.leadSilenceMs = Number(values['lead-ms']);
   if (values['tail-ms'] !== undefined) options.tailSilenceMs = Number(values['tail-ms']);
 

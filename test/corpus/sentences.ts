@@ -51,3 +51,25 @@ export const SENTENCES: readonly string[] = [
   'Technology can help us, but it cannot replace good teachers.',
   'Let me close by thanking the volunteers who made this evening possible.',
 ];
+
+/**
+ * Twelve long utterances of twenty-eight to forty words: several clauses, joined by commas rather than sentence
+ * breaks, so a speaker reading one talks for 8–15 s with no pause longer than a breath (flite leaves at most
+ * ~0.3 s at a comma). These are the sentences a listener waits longest for when translation starts only at the
+ * end of speech, and the ones translated partial captions and clause-by-clause speech exist for. Same rules as
+ * SENTENCES: words the en-us dictionary knows, numbers as words, append rather than reorder or edit.
+ */
+export const LONG_SENTENCES: readonly string[] = [
+  'When the meeting starts tomorrow morning, we will first review the budget, then we will discuss the new schedule, and finally we will answer questions from the audience.',
+  'Before we talk about the new bridge across the river, I want to thank the engineers and the workers who spent the whole winter building it in the cold and the rain, often late into the night.',
+  'Most of the parents who wrote to us last month asked for longer library hours, safer roads near the schools, and more places where their children can play after class.',
+  'If the weather stays dry over the weekend, the volunteers will paint the old community center, clean the park near the station, and plant flowers along the main street.',
+  'Our doctors told us that people who walk for half an hour every day sleep better, feel less tired at work, and visit the hospital far less often than those who stay at home and sit all day long.',
+  'The story I want to tell you tonight begins in a small town by the sea, where my grandmother opened a bakery with nothing but a few dollars and a lot of courage.',
+  'We asked every family in the neighborhood what they needed most, and almost all of them said that they wanted cleaner streets, better buses, and a doctor close to home.',
+  'As the students will see during the course, learning a new language takes patience and practice, but every hour you spend speaking with other people makes the next one easier.',
+  'The council has decided to keep the swimming pool open until the end of September, because so many young people used it this summer and the weather is still warm.',
+  'Although we did not reach every goal we set last year, we built two new schools, we opened a health center in the north, and we hired more teachers than ever before.',
+  'Please stay in your seats after the last speaker has finished, because the organizers would like to take a group photo and then invite everyone to dinner in the main hall, where the music will begin at eight.',
+  'When I first moved to this city twenty years ago, I did not know a single person, but the people on my street welcomed me and taught me what it means to belong.',
+];

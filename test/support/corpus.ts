@@ -38,3 +38,13 @@ export function readCorpusDir(dir: string): { entries: { name: string; text: str
     unpaired: names.filter((name) => !files.has(`${name}.txt`)),
   };
 }
+
+/**
+ * `a` and `b` merged so that `b`'s items are spread evenly through `a`'s, each list keeping its order: the
+ * item at position i of a list of n goes where (i + ½) / n falls, `a` first on a tie.
+ */
+export function interleave<T>(a: readonly T[], b: readonly T[]): T[] {
+  const place = (list: readonly T[], from: 0 | 1) =>
+    list.map((item, i) => ({ item, at: (i + 0.5) / list.length, from }));
+  return [...place(a, 0), ...place(b, 1)].sort((x, y) => x.at - y.at || x.from - y.from).map(({ item }) => item);
+}

@@ -4,8 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWav } from '@llt/cli';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type CorpusEntry, type CorpusResult, generateCorpus, planCorpus } from '../corpus/generate.ts';
-import { SENTENCES } from '../corpus/sentences.ts';
+import {
+  CORPUS_SETS,
+  type CorpusEntry,
+  type CorpusResult,
+  corpusSetOptions,
+  DEFAULT_VOICES,
+  generateCorpus,
+  planCorpus,
+} from '../corpus/generate.ts';
+import { LONG_SENTENCES, SENTENCES } from '../corpus/sentences.ts';
+import { voicedSpan } from '../support/audio.ts';
+import { interleave } from '../support/corpus.ts';
 
 describe('SENTENCES', () => {
   test('forty distinct sentences of five to sixteen words', () => {
@@ -21,6 +31,21 @@ describe('SENTENCES', () => {
   });
 });
 
+describe('LONG_SENTENCES', () => {
+  test('twelve distinct sentences of twenty-five to forty words in several clauses', () => {
+    expect(LONG_SENTENCES).toHaveLength(12);
+    expect(new Set(LONG_SENTENCES).size).toBe(LONG_SENTENCES.length);
+    for (const sentence of LONG_SENTENCES) {
+      const count = sentence.split(/\s+/).length;
+      expect(count, sentence).toBeGreaterThanOrEqual(25);
+      expect(count, sentence).toBeLessThanOrEqual(40);
+      expect(sentence.split(',').length, sentence).toBeGreaterThanOrEqual(2);
+      expect(sentence, sentence).not.toMatch(/\d/);
+      expect(SENTENCES).not.toContain(sentence);
+    }
+  });
+});
+
 describe('planCorpus', () => {
   test('the default plan speaks every sentence exactly once, ten per voice', () => {
     const plan = planCorpus(['slt', 'rms', 'awb', 'kal16'], 10);
@@ -28,6 +53,15 @@ describe('planCorpus', () => {
     expect(new Set(plan.map(({ text }) => text))).toEqual(new Set(SENTENCES));
     expect(plan[0]).toEqual({ name: 'slt-01', voice: 'slt', text: SENTENCES[0] });
     expect(plan[12]).toEqual({ name: 'rms-03', voice: 'rms', text: SENTENCES[12] });
+  });
+
+  test('the long set speaks each long sentence once, three per voice, under names of their own', () => {
+    const { sentences, perVoice, namePrefix } = CORPUS_SETS.long;
+    const plan = planCorpus(DEFAULT_VOICES, perVoice, sentences, namePrefix);
+    expect(plan.map(({ text }) => text)).toEqual(LONG_SENTENCES);
+    expect(plan[3]).toEqual({ name: 'long-rms-01', voice: 'rms', text: LONG_SENTENCES[3] });
+    const short = new Set(planCorpus(DEFAULT_VOICES, CORPUS_SETS.short.perVoice).map(({ name }) => name));
+    expect(plan.filter(({ name }) => short.has(name))).toEqual([]);
   });
 
   test('more utterances than sentences wraps around instead of failing', () => {
@@ -119,6 +153,50 @@ describe('generateCorpus', () => {
     );
   });
 });
+
+describe('interleave', () => {
+  test('spreads the shorter list evenly through the longer one, both in order', () => {
+    expect(interleave(['a', 'b', 'c', 'd', 'e', 'f'], ['1', '2'])).toEqual(['a', 'b', '1', 'c', 'd', 'e', '2', 'f']);
+    expect(interleave([], [1, 2])).toEqual([1, 2]);
+  });
+});
+
+describe('the long corpus', () => {
+  let dir: string;
+  let result: CorpusResult;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'llt-corpus-long-test-'));
+    result = await generateCorpus(dir, corpusSetOptions('long', DEFAULT_VOICES));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('every utterance is 8 to 15 s of speech with no pause longer than 0.5 s', () => {
+    expect(result.entries).toHaveLength(LONG_SENTENCES.length);
+    for (const { name } of result.entries) {
+      const { samples } = readWav(join(dir, `${name}.wav`));
+      const span = voicedSpan(samples)!;
+      const seconds = (span.last + 1 - span.first) / 16_000;
+      expect(seconds, name).toBeGreaterThanOrEqual(8);
+      expect(seconds, name).toBeLessThanOrEqual(15);
+      expect(longestPauseMs(samples.subarray(span.first, span.last + 1)), name).toBeLessThanOrEqual(500);
+    }
+  });
+});
+
+/** Longest run of 10 ms windows with no sample above the quiet threshold. */
+function longestPauseMs(samples: Int16Array): number {
+  const window = 160;
+  let run = 0;
+  let longest = 0;
+  for (let at = 0; at < samples.length; at += window) {
+    run = peak(samples.subarray(at, at + window)) > 300 ? 0 : run + 1;
+    longest = Math.max(longest, run);
+  }
+  return longest * 10;
+}
 
 function peak(samples: Int16Array): number {
   let max = 0;
