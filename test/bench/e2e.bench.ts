@@ -7,7 +7,12 @@
 // figures (GET /internal/stats). Targets are printed beside the figures; missing them does not fail the run,
 // only failing to run does.
 //
-//   npm run bench:e2e -- [--corpus DIR | --voices slt,rms,awb,kal16 --per-voice 10] [--langs es,ca,gl,eo]
+// Simultaneity, per listener and utterance (simultaneity.ts): every translated caption the listener is shown,
+// provisional or final, timed against the utterance's speech on the capture clock: LAAL, the ending offset
+// (final translated caption − end of speech), normalized erasure, and the first translated audio's lag.
+//
+//   npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed] [--voices slt,rms,awb,kal16 --per-voice 10]
+//                        [--langs es,ca,gl,eo]
 //                        [--listeners 8] [--url http://127.0.0.1:8080] [--gap-ms 1500] [--frame-ms 100]
 //                        [--settle-ms 5000] [--lambda sticky|random] [--lambda-seed N] [--lambda-recycle N]
 //                        [--out bench-results/e2e.json]
@@ -15,27 +20,32 @@
 // --lambda chooses how the started system routes invocations to the functions' execution environments
 // (LLT_LAMBDA_POLICY; random spreads them and recycles environments, as Lambda may).
 //
-// Without --corpus the project corpus is generated into .llt/corpus; with it, every NAME.wav (16 kHz mono s16)
-// with a NAME.txt beside it is streamed, in name order. Without --url the local system is started as its own
-// process.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Without --corpus the project corpus is generated (test/corpus/generate.ts): --corpus-set short (the default,
+// what this benchmark has always streamed) is the forty everyday sentences in .llt/corpus, --per-voice per voice;
+// long the twelve utterances of 8–15 s in .llt/corpus-long; mixed both, the long ones spread evenly through the
+// short ones. With --corpus, every NAME.wav (16 kHz mono s16) with a NAME.txt beside it is streamed, in name
+// order. Without --url the local system is started as its own process. --baseline FILE.json prints a previous
+// run's simultaneity figures beside this one's (the same corpus with a feature off, say).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSession, ListenerClient, SpeakerClient, sampleTime } from '@llt/cli';
 import type { ServerMessage } from '@llt/events';
-import { generateCorpus } from '../corpus/generate.ts';
+import { CORPUS_SETS, type CorpusSetName, corpusSetOptions, generateCorpus } from '../corpus/generate.ts';
 import { type EventTap, tapEvents } from '../support/bus-events.ts';
-import { type LoadedUtterance, loadUtterances, readCorpusDir } from '../support/corpus.ts';
+import { interleave, type LoadedUtterance, loadUtterances, readCorpusDir } from '../support/corpus.ts';
 import { type Spread, spread } from '../support/percentile.ts';
 import { type ServerStats, type SpawnedSystem, spawnSystem } from '../support/spawn.ts';
 import { assignSegments, buildTimeline, SendLog } from '../support/timeline.ts';
 import { aggregateWer, wordErrorRate } from '../support/wer.ts';
+import { composeSegments, firstAudioLag, simultaneity, summarizeSimultaneity } from './simultaneity.ts';
 
 const USAGE =
-  'usage: npm run bench:e2e -- [--corpus DIR | --voices slt,rms --per-voice 10] [--langs es,ca,gl,eo] [--listeners N]' +
+  'usage: npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed] [--voices slt,rms --per-voice 10]' +
+  ' [--langs es,ca,gl,eo] [--listeners N]' +
   ' [--url URL] [--gap-ms 1500] [--frame-ms 100] [--settle-ms 5000] [--lambda sticky|random] [--lambda-seed N]' +
-  ' [--lambda-recycle N] [--out FILE.json]';
+  ' [--lambda-recycle N] [--baseline FILE.json] [--out FILE.json]';
 
 const values = (() => {
   try {
@@ -50,6 +60,8 @@ function parseOptions() {
   return parseArgs({
     options: {
       corpus: { type: 'string' },
+      /** short when not given (see the header). */
+      'corpus-set': { type: 'string' },
       voices: { type: 'string', default: 'slt,rms,awb,kal16' },
       'per-voice': { type: 'string', default: '10' },
       langs: { type: 'string', default: 'es,ca,gl,eo' },
@@ -62,13 +74,15 @@ function parseOptions() {
       lambda: { type: 'string', default: 'sticky' },
       'lambda-seed': { type: 'string' },
       'lambda-recycle': { type: 'string' },
+      baseline: { type: 'string' },
       out: { type: 'string', default: 'bench-results/e2e.json' },
     },
     strict: true,
   }).values;
 }
 
-const GENERATED_CORPUS_DIR = '.llt/corpus';
+const CORPUS_SET_NAMES = ['short', 'long', 'mixed'] as const;
+type CorpusSet = (typeof CORPUS_SET_NAMES)[number];
 /** However busy the system stays, the wait for late messages ends this long after the stream. */
 const MAX_SETTLE_MS = 60_000;
 const FETCH_TIMEOUT_MS = 15_000;
@@ -120,6 +134,11 @@ interface Listener {
   highest: Map<MessageKind, number>;
   outOfOrder: Map<MessageKind, number>;
   sourcePartials: number;
+  translationPartials: number;
+  /** Every translated caption in the listener's language, provisional or final, and every audio message, in
+   * arrival order (copies included): what the simultaneity figures are computed from. */
+  translations: { segmentId: string; segmentIndex: number; receivedAt: number; text: string; final: boolean }[];
+  audio: { segmentId: string; receivedAt: number }[];
   /** Translations or audio in a language other than the listener's. */
   wrongLanguage: number;
   fetches: Map<string, Promise<FetchResult>>;
@@ -142,11 +161,14 @@ const listenerCount = Number(values.listeners);
 const gapMs = Number(values['gap-ms']);
 const frameMs = Number(values['frame-ms']);
 const settleMs = Number(values['settle-ms']);
+const corpusSet = (values['corpus-set'] ?? 'short') as CorpusSet;
 
 /** Why the options cannot work, if they cannot. */
 function optionProblem(): string | undefined {
   if (!langs.length) return '--langs names no language';
   if (!Number.isInteger(listenerCount) || listenerCount < 1) return '--listeners must be a positive integer';
+  if (!CORPUS_SET_NAMES.includes(corpusSet)) return `--corpus-set is one of ${CORPUS_SET_NAMES.join(', ')}`;
+  if (values.corpus && values['corpus-set']) return '--corpus and --corpus-set exclude each other';
   for (const [name, v] of [
     ['--gap-ms', gapMs],
     ['--frame-ms', frameMs],
@@ -159,21 +181,36 @@ function optionProblem(): string | undefined {
 
 const keyOf = (kind: MessageKind, segmentId: string) => `${kind}:${segmentId}`;
 
-async function loadCorpus(): Promise<{ dir: string; generated: boolean; utterances: LoadedUtterance<CorpusItem>[] }> {
+async function loadCorpus(): Promise<{
+  dir: string;
+  generated: boolean;
+  corpusSet: CorpusSet | null;
+  utterances: LoadedUtterance<CorpusItem>[];
+}> {
   if (values.corpus) {
     const { entries, unpaired } = readCorpusDir(values.corpus);
     if (unpaired.length) console.warn(`skipping ${unpaired.length} WAV(s) without text: ${unpaired.join(', ')}`);
     if (!entries.length) throw new Error(`${values.corpus} holds no NAME.wav + NAME.txt pairs`);
-    return { dir: values.corpus, generated: false, utterances: loadUtterances(values.corpus, entries) };
+    return {
+      dir: values.corpus,
+      generated: false,
+      corpusSet: null,
+      utterances: loadUtterances(values.corpus, entries),
+    };
   }
-  const corpus = await generateCorpus(GENERATED_CORPUS_DIR, {
-    voices: values.voices.split(',').filter(Boolean),
-    sentencesPerVoice: Number(values['per-voice']),
-  });
+  const voices = values.voices.split(',').filter(Boolean);
+  const generate = async (name: CorpusSetName, perVoice?: number) => {
+    const { dir } = CORPUS_SETS[name];
+    const corpus = await generateCorpus(dir, corpusSetOptions(name, voices, perVoice));
+    return { dir, utterances: loadUtterances(dir, corpus.entries) };
+  };
+  const short = corpusSet === 'long' ? undefined : await generate('short', Number(values['per-voice']));
+  const long = corpusSet === 'short' ? undefined : await generate('long');
   return {
-    dir: GENERATED_CORPUS_DIR,
+    dir: [short?.dir, long?.dir].filter(Boolean).join(' + '),
     generated: true,
-    utterances: loadUtterances(GENERATED_CORPUS_DIR, corpus.entries),
+    corpusSet,
+    utterances: interleave(short?.utterances ?? [], long?.utterances ?? []),
   };
 }
 type CorpusItem = { name: string; text: string; voice?: string };
@@ -211,6 +248,9 @@ function connectListener(server: string, code: string, index: number, language: 
     highest: new Map(),
     outOfOrder: new Map(),
     sourcePartials: 0,
+    translationPartials: 0,
+    translations: [],
+    audio: [],
     wrongLanguage: 0,
     fetches: new Map(),
     fetched: new Map(),
@@ -221,8 +261,13 @@ function connectListener(server: string, code: string, index: number, language: 
     onActivity();
     let arrival: Arrival;
     if (message.type === 'caption') {
+      if (message.kind === 'translation' && message.language === language) {
+        const { segmentId, segmentIndex, text, final } = message;
+        listener.translations.push({ segmentId, segmentIndex, receivedAt, text, final });
+      }
       if (!message.final) {
         if (message.kind === 'source') listener.sourcePartials++;
+        else listener.translationPartials++;
         return;
       }
       arrival = {
@@ -235,6 +280,7 @@ function connectListener(server: string, code: string, index: number, language: 
         text: message.text,
       };
     } else if (message.type === 'audio') {
+      if (message.language === language) listener.audio.push({ segmentId: message.segmentId, receivedAt });
       arrival = {
         kind: 'audioUrl',
         segmentId: message.segmentId,
@@ -288,7 +334,8 @@ async function run() {
   if (problem) {
     throw new Error(`${problem}\n${USAGE}`);
   }
-  const { dir, generated, utterances } = await loadCorpus();
+  const { dir, generated, corpusSet: set, utterances } = await loadCorpus();
+  const baseline = values.baseline ? readBaseline(values.baseline) : undefined;
   const totalAudioMs = utterances.reduce((n, u) => n + u.samples.length / 16, 0) + gapMs * (utterances.length + 1);
   console.log(
     `e2e benchmark: ${utterances.length} utterances from ${dir} (~${Math.round(totalAudioMs / 1000)} s streamed), ` +
@@ -400,6 +447,7 @@ async function run() {
         spawned: !values.url,
         corpus: dir,
         generatedCorpus: generated,
+        corpusSet: set,
         langs,
         listeners: listenerCount,
         gapMs,
@@ -418,16 +466,19 @@ async function run() {
         language: l.language,
         reconnects: l.client.reconnects,
         sourcePartials: l.sourcePartials,
+        translationPartials: l.translationPartials,
         wrongLanguage: l.wrongLanguage,
         errors: l.errors.slice(0, 10),
       })),
       summary: report.summary,
+      simultaneity: report.simultaneity,
       server,
       perUtterance: report.perUtterance,
     };
     mkdirSync(dirname(values.out), { recursive: true });
     writeFileSync(values.out, `${JSON.stringify(out, null, 2)}\n`);
     printReport(out.summary, server, out.listeners, speakerErrors);
+    printSimultaneity(out.simultaneity, baseline);
     console.log(`written to ${values.out}`);
     if (system) {
       // What the server logged (warnings and errors: failed deliveries, retries), to explain a missing message.
@@ -523,7 +574,17 @@ function analyse({ utterances, timing, segments, busEvents, listeners }: Analysi
   const perUtterance = utterances.map((u, i) => {
     const segs = byUtterance[i]!;
     const hypothesis = segs.map((s) => s.text).join(' ');
+    const source = { start: timing[i]!.start, end: timing[i]!.end };
+    const segmentIds = new Set(segs.map((s) => s.segmentId));
     const rows = listeners.map((l) => {
+      const shown = composeSegments(
+        l.translations.filter((t) => segmentIds.has(t.segmentId)),
+        segs.map((s) => s.segmentIndex),
+      );
+      const audio = firstAudioLag(
+        source,
+        l.audio.filter((a) => segmentIds.has(a.segmentId)).map((a) => a.receivedAt),
+      );
       const fetches = segs.map((s) => l.fetched.get(s.segmentId));
       const fetchedOk = segs.length > 0 && fetches.every((f) => f?.status === 200);
       return {
@@ -538,6 +599,8 @@ function analyse({ utterances, timing, segments, busEvents, listeners }: Analysi
         audioStatus200: fetchedOk,
         audioError: fetches.find((f) => f?.error)?.error,
         translation: segs.map((s) => l.first.get(keyOf('translation', s.segmentId))?.text ?? '').join(' ') || null,
+        // An utterance nothing was recognised in has nothing shown: every figure null.
+        simultaneity: { ...simultaneity(source, shown), firstAudio: audio },
       };
     });
     return {
@@ -553,6 +616,10 @@ function analyse({ utterances, timing, segments, busEvents, listeners }: Analysi
         captureStart: s.capture.start,
         captureEnd: s.capture.end,
       })),
+      /** Capture clock of the first and last voiced sample: the source timeline simultaneity is measured on. */
+      speechStartAt: source.start,
+      speechEndAt: source.end,
+      speechMs: Math.round(source.end - source.start),
       endOfSpeechAt: timing[i]!.endOfSpeech,
       /** How long after its capture time the last voiced sample went out (frame length + pacing lateness). */
       endOfSpeechSendDelayMs: timing[i]!.sentAt === undefined ? null : Math.round(timing[i]!.sentAt! - timing[i]!.end),
@@ -630,6 +697,24 @@ function analyse({ utterances, timing, segments, busEvents, listeners }: Analysi
     };
   };
 
+  /**
+   * Per listener and utterance, over the rows whose utterance was recognised: a row without a final translated
+   * caption has no lag and no erasure (it is counted as missing above).
+   */
+  const simultaneityOf = (language: string | undefined) => {
+    const rows = perUtterance
+      .filter((u) => u.segments.length)
+      .flatMap((u) => u.listeners)
+      .filter((r) => !language || r.language === language)
+      .map((r) => r.simultaneity);
+    return summarizeSimultaneity(rows);
+  };
+  const simultaneityFigures = {
+    speechMs: spread(perUtterance.map((u) => u.speechMs)),
+    all: simultaneityOf(undefined),
+    byLanguage: Object.fromEntries(langs.map((l) => [l, simultaneityOf(l)])),
+  };
+
   const summary = {
     utterances: utterances.length,
     listeners: listeners.length,
@@ -647,7 +732,7 @@ function analyse({ utterances, timing, segments, busEvents, listeners }: Analysi
     overall: group(undefined),
     byLanguage: Object.fromEntries(langs.map((l) => [l, group(l)])),
   };
-  return { summary, perUtterance };
+  return { summary, perUtterance, simultaneity: simultaneityFigures };
 }
 
 function serverFigures(before: ServerStats | undefined, after: ServerStats | undefined) {
@@ -671,6 +756,15 @@ function serverFigures(before: ServerStats | undefined, after: ServerStats | und
 
 type Summary = ReturnType<typeof analyse>['summary'];
 type Group = Summary['overall'];
+type Simultaneity = ReturnType<typeof analyse>['simultaneity'];
+
+/** A previous run's simultaneity figures (its output JSON), to print beside this run's. */
+function readBaseline(path: string): { path: string; figures: Simultaneity } {
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { simultaneity?: Simultaneity };
+  if (!parsed.simultaneity)
+    throw new Error(`${path} holds no simultaneity figures (a bench:e2e output from before them?)`);
+  return { path, figures: parsed.simultaneity };
+}
 
 function printReport(
   summary: Summary,
@@ -758,6 +852,65 @@ function printReport(
     }
   } else {
     console.log('server: GET /internal/stats not available');
+  }
+}
+
+function printSimultaneity(figures: Simultaneity, baseline: { path: string; figures: Simultaneity } | undefined) {
+  const sp = figures.speechMs;
+  console.log(
+    `\nsimultaneity of translated captions as listeners saw them, per listener and utterance (speech p50 ${sp.p50} ms, ` +
+      `max ${sp.max} ms); LAAL from the start of speech (SimulEval's, on time), ending offset = final − end of ` +
+      `speech (capture clock), erasure = words retracted per final word${baseline ? `; "off": ${baseline.path}` : ''}:`,
+  );
+  const cell = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
+  const header = [
+    'lang',
+    'with final',
+    'LAAL p50',
+    'p95',
+    'start p50',
+    'ending p50',
+    'p95',
+    'erasure mean',
+    'max',
+    'provisional',
+    '1st audio−start p50',
+    'p95',
+    '1st audio−end p50',
+    'p95',
+  ];
+  const table: string[][] = [header];
+  const row = (lang: string, g: Simultaneity['all']) => [
+    lang,
+    `${g.withFinal}/${g.rows}`,
+    cell(g.laalMs.p50),
+    cell(g.laalMs.p95),
+    cell(g.startOffsetMs.p50),
+    cell(g.endingOffsetMs.p50),
+    cell(g.endingOffsetMs.p95),
+    cell(g.normalizedErasure.mean),
+    cell(g.normalizedErasure.max),
+    String(g.provisionalUpdates),
+    cell(g.firstAudioFromStartMs.p50),
+    cell(g.firstAudioFromStartMs.p95),
+    cell(g.firstAudioFromEndMs.p50),
+    cell(g.firstAudioFromEndMs.p95),
+  ];
+  const groups: [string, Simultaneity['all']][] = [['all', figures.all], ...Object.entries(figures.byLanguage)];
+  for (const [lang, g] of groups) {
+    if (!g.rows) continue;
+    table.push(row(lang, g));
+    const off = lang === 'all' ? baseline?.figures.all : baseline?.figures.byLanguage[lang];
+    if (off) table.push(row(`${lang} off`, off));
+  }
+  const widths = header.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+  for (const r of table) {
+    console.log(
+      r
+        .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    );
   }
 }
 

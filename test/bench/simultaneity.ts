@@ -1,6 +1,7 @@
 // How simultaneous and how stable translated captions are, as one listener saw them: per-word lag (LAAL) on the
 // listener's clock against the source audio's timeline, the ending offset, flicker (normalized erasure), and how
 // soon the first translated audio came. Pure functions over arrival times; the e2e benchmark feeds them.
+import { type Spread, spread } from '../support/percentile.ts';
 
 /** What a listener was shown at one moment: the caption text after an update, and whether it is the final one. */
 export interface Shown {
@@ -181,4 +182,39 @@ export function firstAudioLag(
   if (!audioReceivedAt.length) return { fromStartMs: null, fromEndMs: null };
   const first = Math.min(...audioReceivedAt);
   return { fromStartMs: Math.round(first - source.start), fromEndMs: Math.round(first - source.end) };
+}
+
+/** The figures of many utterances × listeners: spreads of the lags, erasure's mean and max, totals. */
+export function summarizeSimultaneity(
+  rows: readonly (SimultaneityFigures & { firstAudio: ReturnType<typeof firstAudioLag> })[],
+): {
+  rows: number;
+  /** Rows whose final translated caption arrived. */
+  withFinal: number;
+  laalMs: Spread;
+  startOffsetMs: Spread;
+  endingOffsetMs: Spread;
+  normalizedErasure: { mean: number | null; max: number | null };
+  retractedWords: number;
+  provisionalUpdates: number;
+  firstAudioFromStartMs: Spread;
+  firstAudioFromEndMs: Spread;
+} {
+  const erasures = rows.map((r) => r.normalizedErasure).filter((e): e is number => e !== null);
+  const round3 = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    rows: rows.length,
+    withFinal: rows.filter((r) => r.endingOffsetMs !== null).length,
+    laalMs: spread(rows.map((r) => r.laalMs)),
+    startOffsetMs: spread(rows.map((r) => r.startOffsetMs)),
+    endingOffsetMs: spread(rows.map((r) => r.endingOffsetMs)),
+    normalizedErasure: {
+      mean: erasures.length ? round3(erasures.reduce((a, b) => a + b, 0) / erasures.length) : null,
+      max: erasures.length ? round3(Math.max(...erasures)) : null,
+    },
+    retractedWords: rows.reduce((n, r) => n + r.retractedWords, 0),
+    provisionalUpdates: rows.reduce((n, r) => n + r.provisionalUpdates, 0),
+    firstAudioFromStartMs: spread(rows.map((r) => r.firstAudio.fromStartMs)),
+    firstAudioFromEndMs: spread(rows.map((r) => r.firstAudio.fromEndMs)),
+  };
 }

@@ -7,6 +7,7 @@ import {
   laal,
   type Shown,
   simultaneity,
+  summarizeSimultaneity,
   wordDisplayTimes,
 } from '../bench/simultaneity.ts';
 
@@ -192,5 +193,28 @@ describe('firstAudioLag', () => {
   test('from the start and from the end of speech to the earliest audio', () => {
     expect(firstAudioLag({ start: 1000, end: 9000 }, [9800, 9500])).toEqual({ fromStartMs: 8500, fromEndMs: 500 });
     expect(firstAudioLag({ start: 1000, end: 9000 }, [])).toEqual({ fromStartMs: null, fromEndMs: null });
+  });
+});
+
+describe('summarizeSimultaneity', () => {
+  test('spreads over the rows with a final, erasure as mean and max, the rest counted', () => {
+    const source = { start: 0, end: 8000 };
+    const rows = [
+      { ...simultaneity(source, [at(8500, 'a b', true)]), firstAudio: firstAudioLag(source, [8700]) },
+      { ...simultaneity(source, [at(1000, 'a x'), at(8600, 'a b', true)]), firstAudio: firstAudioLag(source, [8900]) },
+      { ...simultaneity(source, []), firstAudio: firstAudioLag(source, []) },
+    ];
+    const summary = summarizeSimultaneity(rows);
+    expect(summary).toMatchObject({
+      rows: 3,
+      withFinal: 2,
+      endingOffsetMs: { count: 2, p50: 500, max: 600 },
+      normalizedErasure: { mean: 0.25, max: 0.5 },
+      retractedWords: 1,
+      provisionalUpdates: 1,
+      firstAudioFromEndMs: { count: 2, p50: 700, max: 900 },
+    });
+    // Second row: 'a' from 1000 ms, 'b' from 8600 ms; pace 4000 ms per word: (1000 + 8600 − 4000) / 2
+    expect(summary.laalMs).toMatchObject({ count: 2, p50: 2800, max: 8500 });
   });
 });
