@@ -21,6 +21,17 @@ export interface Pcm {
   sampleRate: number;
 }
 
+/** One buffer of the chunks a voice produced, in order; `length` is their total. */
+export function joinSamples(chunks: readonly Int16Array[], length: number): Int16Array {
+  const samples = new Int16Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    samples.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return samples;
+}
+
 export class EspeakWasm {
   readonly #worker: EspeakWorker;
   readonly sampleRate: number;
@@ -62,13 +73,7 @@ export class EspeakWasm {
         length += samples.length;
         return false; // false = keep going
       });
-      const samples = new Int16Array(length);
-      let offset = 0;
-      for (const chunk of chunks) {
-        samples.set(chunk, offset);
-        offset += chunk.length;
-      }
-      return { samples, sampleRate: this.sampleRate };
+      return { samples: joinSamples(chunks, length), sampleRate: this.sampleRate };
     } catch (cause) {
       throw new SynthesisError(`espeak-ng (WebAssembly) failed for voice "${voice}"`, { cause });
     }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SynthesisError } from '#errors';
-import type { Pcm } from './espeak-wasm.ts';
+import { joinSamples, type Pcm } from './espeak-wasm.ts';
 
 export class PicoError extends SynthesisError {
   override name = 'PicoError';
@@ -182,13 +182,7 @@ export class PicoVoice {
     } finally {
       m._free(input);
     }
-    const samples = new Int16Array(length);
-    let offset = 0;
-    for (const chunk of chunks) {
-      samples.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return { samples, sampleRate: this.sampleRate };
+    return { samples: joinSamples(chunks, length), sampleRate: this.sampleRate };
   }
 
   #check(status: number, what: string): void {
