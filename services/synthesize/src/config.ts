@@ -1,4 +1,5 @@
 // Synthesize configuration, read from the environment once.
+import { parseLanguages } from '@llt/events';
 import {
   type AwsEndpoints,
   ConfigError,
@@ -26,6 +27,8 @@ export interface SynthesizeConfig {
   audioPublicEndpoint: string | undefined;
   /** Worker threads running the local engine; 0 runs it on the event loop (which then stalls while it encodes). */
   speechWorkers: number;
+  /** The targets the deployment speaks (LLT_LANGUAGES): only their voices are loaded at start; all when unset. */
+  spokenLanguages: string[] | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConfig {
@@ -45,5 +48,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConf
     urlTtlSeconds,
     speechWorkers: intEnv('LLT_TTS_WORKERS', 1, env),
     audioPublicEndpoint: optionalEnv('LLT_AUDIO_PUBLIC_ENDPOINT', env),
+    spokenLanguages: env.LLT_LANGUAGES ? parseLanguages(env.LLT_LANGUAGES).spoken : undefined,
   };
 }

@@ -9,7 +9,8 @@ import { S3AudioStore } from './s3-audio-store.ts';
 
 /** A speech engine that may need warming up and releasing. */
 export interface ManagedSpeechEngine extends SpeechEngine {
-  warm?(): Promise<void>;
+  /** Loads the voices of `languages` (default: every voice it has). */
+  warm?(languages?: readonly string[]): Promise<void>;
   close?(): void | Promise<void>;
 }
 

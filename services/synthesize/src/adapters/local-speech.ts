@@ -65,12 +65,15 @@ export class LocalSpeechEngine implements SpeechEngine {
   }
 
   /**
-   * Loads every voice in use and the MP3 encoder and speaks a short phrase with each: cold, the first synthesis
+   * Loads the voices of `languages` (default: every language it has a voice for) and the MP3 encoder, and speaks a
+   * short phrase with each: cold, the first synthesis
    * costs 100–600 ms per voice, and festival takes ~1 s to start.
    */
-  async warm(): Promise<void> {
+  async warm(languages: readonly string[] = Object.keys(this.#voices)): Promise<void> {
     await loadMp3Encoder();
-    for (const language of Object.keys(this.#voices)) await this.synthesize(WARM_PHRASE, language);
+    for (const language of languages) {
+      if (voicesFor(this.#voices, language)) await this.synthesize(WARM_PHRASE, language);
+    }
   }
 
   async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {

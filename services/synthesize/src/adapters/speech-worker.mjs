@@ -13,7 +13,7 @@ const engine =
 parentPort.on('message', async (request) => {
   try {
     if (request.op === 'warm') {
-      await engine.warm();
+      await engine.warm(request.languages);
       parentPort.postMessage({ id: request.id, ok: true });
       return;
     }

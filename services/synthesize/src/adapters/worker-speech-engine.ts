@@ -90,11 +90,11 @@ export class WorkerSpeechEngine implements SpeechEngine {
     this.#workers = Array.from({ length: Math.max(1, workers) }, () => new EngineWorker(choice));
   }
 
-  async warm(): Promise<void> {
+  async warm(languages?: readonly string[]): Promise<void> {
     await Promise.all(
       this.#workers.map(async (worker) => {
         await worker.ready;
-        await worker.request({ op: 'warm' });
+        await worker.request({ op: 'warm', ...(languages ? { languages: [...languages] } : {}) });
       }),
     );
   }

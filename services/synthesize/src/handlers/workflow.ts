@@ -33,8 +33,8 @@ export function createWorkflowTasks(env: NodeJS.ProcessEnv = process.env) {
   );
   return {
     handlers: { synthesizeHandler },
-    /** Loads the voices and the encoder, so the first sentence is not the slow one. */
-    warm: async () => (await ready()).engine.warm?.(),
+    /** Loads the deployment's voices and the encoder, so the first sentence is not the slow one. */
+    warm: async () => (await ready()).engine.warm?.(loadConfig(env).spokenLanguages),
     shutdown: async () => (deps ? (await deps).engine.close?.() : undefined),
   };
 }

@@ -104,6 +104,27 @@ describe('LocalSpeechEngine', () => {
 });
 
 describe('LocalSpeechEngine falling back to espeak-ng', () => {
+  it('warms only the languages it is asked to: a voice of another language is never loaded', async () => {
+    const warn = vi.fn();
+    const engine = new LocalSpeechEngine(
+      {
+        voices: {
+          es: [{ engine: 'festival', voice: 'upc_ca_ona_hts', kind: 'hts', festivalBinary: '/nonexistent/festival' }],
+          eo: [{ engine: 'espeak-ng', voice: 'eo', kind: 'formant' }],
+        },
+      },
+      { warn },
+    );
+    try {
+      await engine.warm(['eo']);
+      expect(warn).not.toHaveBeenCalled();
+      await expect(engine.synthesize(SENTENCES.es ?? '', 'es')).rejects.toThrow();
+      expect(warn).toHaveBeenCalled();
+    } finally {
+      engine.close();
+    }
+  });
+
   it('speaks with espeak-ng when a better voice fails to load, and says so once', async () => {
     const installed = resolveLocalVoices();
     const warn = vi.fn();
