@@ -119,11 +119,11 @@ describe.each(LAMBDA_MODELS)('Lambda policy $name', ({ name, lambda }) => {
         .map((e) => e.detail.targetLanguage)
         .sort(),
     ).toEqual([...heard].sort());
-    expect(
-      mine('SpeechSynthesized')
-        .map((e) => e.detail.language)
-        .sort(),
-    ).toEqual([...heard].sort());
+    // Speech for every language with a listener, none for Galician. A synthesis whose task timed out (a cold start
+    // under `random`) is retried by the workflow and may publish twice; listeners still get one audio message each.
+    expect([...new Set(mine('SpeechSynthesized').map((e) => e.detail.language as string))].sort()).toEqual(
+      [...heard].sort(),
+    );
 
     // The speaker's page saw who listens, its own words and every translation.
     expect(toSpeaker).toContainEqual({
