@@ -1,5 +1,7 @@
 // The listener's captions as one entry per sentence (segment), merged from live messages and from caption
 // history in any order and any number of times: keyed by segmentId, a final text is never replaced by a partial.
+// While the speaker talks a segment may carry a provisional translation (each new one replacing the last) until
+// the final translation replaces it.
 import type { CaptionMessage } from '@llt/events';
 
 export interface SegmentText {
@@ -14,7 +16,7 @@ export interface Segment {
   segmentIndex: number;
   /** The recognised speech, in the session's source language (partial while the speaker is mid-sentence). */
   source?: SegmentText | undefined;
-  /** The final caption in the listener's language. */
+  /** The caption in the listener's language: provisional (final false) while the sentence is in progress. */
   translation?: SegmentText | undefined;
 }
 
@@ -62,16 +64,23 @@ export function lastFinalIndex(segments: Iterable<Segment>): number | undefined 
   return last;
 }
 
-export type DisplayKind = 'caption' | 'provisional' | 'untranslated';
+export type DisplayKind = 'caption' | 'provisional-translation' | 'provisional' | 'untranslated';
 
 /**
- * How a segment shows: its translation; the source text as provisional while the translation may still come;
- * or the source text marked untranslated once later sentences have been translated and this one never was
- * (the server translates only into languages that have listeners, so sentences spoken while this listener
- * was disconnected have none).
+ * How a segment shows, in order of preference: its final translation; its provisional translation; the source
+ * text as provisional while the translation may still come. A finished sentence whose final translation never
+ * came while later sentences got theirs shows its source text marked untranslated, even over a provisional
+ * translation (the server translates only into languages that have listeners, so sentences spoken while this
+ * listener was disconnected have none).
  */
 export function displayKind(segment: Segment, lastTranslatedIndex: number | undefined): DisplayKind {
   if (segment.translation?.final && segment.translation.text.trim()) return 'caption';
   const superseded = lastTranslatedIndex !== undefined && segment.segmentIndex < lastTranslatedIndex;
-  return segment.source?.final && superseded ? 'untranslated' : 'provisional';
+  if (segment.source?.final && superseded) return 'untranslated';
+  return segment.translation?.text.trim() ? 'provisional-translation' : 'provisional';
+}
+
+/** Whether a display kind is text that may still change (hidden when the listener wants finished sentences only). */
+export function isProvisional(kind: DisplayKind): boolean {
+  return kind === 'provisional' || kind === 'provisional-translation';
 }

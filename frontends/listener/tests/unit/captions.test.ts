@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type CaptionLike,
   displayKind,
+  isProvisional,
   lastFinalIndex,
   mergeCaption,
   orderedSegments,
@@ -69,6 +70,46 @@ describe('captions', () => {
     expect(segments.size).toBe(0);
   });
 
+  it('replaces a provisional translation with newer provisional text, then with the final one', () => {
+    const segments = new Map<string, Segment>();
+    const translation = (text: string, final: boolean) =>
+      caption({ segmentIndex: 0, kind: 'translation', language: 'es', text, final });
+    expect(mergeCaption(segments, translation('La reunión', false), 'es')).toBe(true);
+    expect(mergeCaption(segments, translation('La reunión', false), 'es')).toBe(false);
+    expect(mergeCaption(segments, translation('La reunión empezará', false), 'es')).toBe(true);
+    expect(segments.get('seg-000000')?.translation).toMatchObject({ text: 'La reunión empezará', final: false });
+    expect(mergeCaption(segments, translation('La reunión empezará pronto', true), 'es')).toBe(true);
+    expect(segments.get('seg-000000')?.translation).toMatchObject({ text: 'La reunión empezará pronto', final: true });
+  });
+
+  it('never lets a late provisional translation replace the final one', () => {
+    const segments = new Map<string, Segment>();
+    const translation = (text: string, final: boolean) =>
+      caption({ segmentIndex: 0, kind: 'translation', language: 'es', text, final });
+    mergeCaption(segments, translation('La reunión empezará pronto', true), 'es');
+    expect(mergeCaption(segments, translation('La reunión empezará', false), 'es')).toBe(false);
+    expect(segments.get('seg-000000')?.translation).toMatchObject({ text: 'La reunión empezará pronto', final: true });
+  });
+
+  it('keeps the source text and the provisional translation of a segment side by side', () => {
+    const segments = new Map<string, Segment>();
+    mergeCaption(segments, caption({ segmentIndex: 0, text: 'the meeting will' }), 'es');
+    mergeCaption(segments, caption({ segmentIndex: 0, kind: 'translation', language: 'es', text: 'La reunión' }), 'es');
+    mergeCaption(segments, caption({ segmentIndex: 0, text: 'the meeting will start' }), 'es');
+    expect(segments.get('seg-000000')).toMatchObject({
+      source: { text: 'the meeting will start', final: false },
+      translation: { text: 'La reunión', final: false },
+    });
+    expect(lastFinalIndex(segments.values())).toBeUndefined();
+  });
+
+  it('ignores provisional translations into other languages', () => {
+    const segments = new Map<string, Segment>();
+    const catalan = caption({ segmentIndex: 0, kind: 'translation', language: 'ca', text: 'La reunió' });
+    expect(mergeCaption(segments, catalan, 'es')).toBe(false);
+    expect(segments.size).toBe(0);
+  });
+
   it('orders segments by index and leaves out empty ones', () => {
     const segments = new Map<string, Segment>();
     mergeCaption(segments, caption({ segmentIndex: 2, text: 'two' }), 'es');
@@ -99,5 +140,34 @@ describe('displayKind', () => {
 
   it('marks a finished sentence untranslated once later sentences were translated', () => {
     expect(displayKind(source(3, true), 4)).toBe('untranslated');
+  });
+
+  const translated = (segment: Segment, text: string, final: boolean): Segment => ({
+    ...segment,
+    translation: { text, final, captureEnd: T0 },
+  });
+
+  it('prefers the final translation over a provisional one', () => {
+    expect(displayKind(translated(source(1, true), 'palabras', true), undefined)).toBe('caption');
+  });
+
+  it('shows a provisional translation over the provisional source text', () => {
+    expect(displayKind(translated(source(5, false), 'pala', false), 4)).toBe('provisional-translation');
+    expect(displayKind(translated(source(5, true), 'pala', false), undefined)).toBe('provisional-translation');
+  });
+
+  it('shows the source text while the provisional translation is still empty', () => {
+    expect(displayKind(translated(source(5, false), ' ', false), 4)).toBe('provisional');
+  });
+
+  it('marks a finished sentence untranslated when only its provisional translation came and later ones were translated', () => {
+    expect(displayKind(translated(source(3, true), 'pala', false), 4)).toBe('untranslated');
+  });
+
+  it('counts provisional source and provisional translation as text that may still change', () => {
+    expect(isProvisional('provisional')).toBe(true);
+    expect(isProvisional('provisional-translation')).toBe(true);
+    expect(isProvisional('caption')).toBe(false);
+    expect(isProvisional('untranslated')).toBe(false);
   });
 });
