@@ -44,6 +44,7 @@ export const en = {
 
   'session.changeLanguage': '{language}: change language',
   'session.original': 'Original',
+  'session.finishedOnly': 'Finished sentences only',
   'textSize.group': 'Text size',
   'textSize.smaller': 'Smaller text',
   'textSize.larger': 'Larger text',

@@ -45,6 +45,7 @@ export const es: Messages = {
 
   'session.changeLanguage': '{language}: cambiar de idioma',
   'session.original': 'Original',
+  'session.finishedOnly': 'Solo frases terminadas',
   'textSize.group': 'Tamaño del texto',
   'textSize.smaller': 'Texto más pequeño',
   'textSize.larger': 'Texto más grande',

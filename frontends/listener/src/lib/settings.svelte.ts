@@ -1,5 +1,5 @@
-// The listener's preferences, kept in localStorage: text size, theme, original text under translations, and
-// the last language chosen.
+// The listener's preferences, kept in localStorage: text size, theme, original text under translations,
+// finished sentences only (no provisional text), and the last language chosen.
 
 export const TEXT_SCALES = [0.8, 0.9, 1, 1.15, 1.3, 1.5, 1.75, 2] as const;
 const DEFAULT_SCALE_INDEX = 2;
@@ -10,6 +10,7 @@ const KEYS = {
   textScale: 'llt.listener.textScale',
   theme: 'llt.listener.theme',
   showOriginal: 'llt.listener.showOriginal',
+  finishedOnly: 'llt.listener.finishedOnly',
   language: 'llt.listener.language',
 } as const;
 
@@ -19,6 +20,8 @@ export class Settings {
   themeChoice = $state<Theme | undefined>(undefined);
   systemDark = $state(false);
   showOriginal = $state(false);
+  /** Show a sentence only once it is finished: no provisional text, source or translated. */
+  finishedOnly = $state(false);
   lastLanguage = $state<string | undefined>(undefined);
 
   readonly textScale = $derived(TEXT_SCALES[this.textScaleIndex] ?? 1);
@@ -33,6 +36,7 @@ export class Settings {
     const theme = this.read(KEYS.theme);
     if (theme === 'light' || theme === 'dark') this.themeChoice = theme;
     this.showOriginal = this.read(KEYS.showOriginal) === 'true';
+    this.finishedOnly = this.read(KEYS.finishedOnly) === 'true';
     this.lastLanguage = this.read(KEYS.language) ?? undefined;
     if (typeof matchMedia === 'function') {
       const query = matchMedia('(prefers-color-scheme: dark)');
@@ -59,6 +63,11 @@ export class Settings {
   toggleOriginal(): void {
     this.showOriginal = !this.showOriginal;
     this.write(KEYS.showOriginal, String(this.showOriginal));
+  }
+
+  toggleFinishedOnly(): void {
+    this.finishedOnly = !this.finishedOnly;
+    this.write(KEYS.finishedOnly, String(this.finishedOnly));
   }
 
   rememberLanguage(code: string): void {
