@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EspeakSpeechEngine } from '#adapters/espeak';
 import { SynthesisError } from '#errors';
+import { expectPlausibleSpeech, startsLikeMp3 } from '../speech.ts';
 
 const SENTENCES: Record<string, string> = {
   es: 'Buenos días, hoy vamos a hablar de la historia de la ciudad.',
@@ -9,12 +10,6 @@ const SENTENCES: Record<string, string> = {
   eo: 'Bonan tagon, hodiaŭ ni parolos pri la historio de la urbo.',
   gl: 'Bos días, hoxe imos falar da historia da nosa cidade vella.',
 };
-
-function startsLikeMp3(bytes: Uint8Array): boolean {
-  const id3 = bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33;
-  const frameSync = bytes[0] === 0xff && ((bytes[1] ?? 0) & 0xe0) === 0xe0;
-  return id3 || frameSync;
-}
 
 describe.each(['wasm', 'cli'] as const)('EspeakSpeechEngine (%s)', (backend) => {
   const engine = new EspeakSpeechEngine({ backend });
@@ -24,14 +19,7 @@ describe.each(['wasm', 'cli'] as const)('EspeakSpeechEngine (%s)', (backend) => 
   });
 
   it.each(Object.entries(SENTENCES))('synthesizes %s to MP3 with a plausible duration', async (language, text) => {
-    const result = await engine.synthesize(text, language);
-    expect(result.contentType).toBe('audio/mpeg');
-    expect(startsLikeMp3(result.audio)).toBe(true);
-    expect(result.durationMs).toBeGreaterThan(1500);
-    expect(result.durationMs).toBeLessThan(8000);
-    // ~48 kbps: roughly 6 bytes per ms; a generous band catches a wrong rate or truncated output.
-    expect(result.audio.length).toBeGreaterThan(result.durationMs * 2);
-    expect(result.audio.length).toBeLessThan(result.durationMs * 20);
+    expectPlausibleSpeech(await engine.synthesize(text, language), 8000);
   });
 
   it.each(['', '   \n\t '])('rejects empty or whitespace text %j', async (text) => {
