@@ -102,7 +102,7 @@ export async function createSession(deps: IngestDeps, body: unknown, owner?: { s
  * The deployment's source language for what the speaker asked: exact, or the engine's preferred variant of the same
  * language ("es" → "es-US" where the recogniser distinguishes regions).
  */
-export function checkSourceAvailable(deps: IngestDeps, code: string): string {
+function checkSourceAvailable(deps: IngestDeps, code: string): string {
   const { languages } = deps.settings;
   const source = matchLanguage(languages.sources, code);
   if (!source) {
@@ -115,8 +115,8 @@ export function checkSourceAvailable(deps: IngestDeps, code: string): string {
   return source;
 }
 
-/** Refuses a target this deployment cannot translate into (from `source`, when given). */
-export function checkTargetAvailable(deps: IngestDeps, code: string, source?: string): void {
+/** Refuses a target this deployment does not offer, or cannot reach from `source`. */
+function checkTargetAvailable(deps: IngestDeps, code: string, source: string): void {
   const { languages } = deps.settings;
   if (!languages.targets.includes(code)) {
     throw new ClientError(
@@ -125,7 +125,7 @@ export function checkTargetAvailable(deps: IngestDeps, code: string, source?: st
       400,
     );
   }
-  if (source !== undefined && !targetsOf(languages, source).includes(code)) {
+  if (!targetsOf(languages, source).includes(code)) {
     throw new ClientError(
       'unsupported_language',
       `${languageName(code)} (${code}) cannot be translated from ${languageName(source)} (${source}) on this server`,
