@@ -1,7 +1,7 @@
 // The translation fan-out workflow: its ASL (the file the CDK app deploys and the local runtime runs), the
 // rule that starts it and the Lambda functions its Task states call.
 import { readFileSync } from 'node:fs';
-import { patternFor, type RuleDefinition, TranscriptFinalizedV1 } from '@llt/events';
+import { patternForAny, type RuleDefinition, TranscriptFinalizedV1, TranscriptStabilizedV1 } from '@llt/events';
 
 export interface WorkflowDefinition {
   name: string;
@@ -36,5 +36,10 @@ export const TRANSLATION_FANOUT: WorkflowDefinition = {
     SynthesizeFunction: { name: 'llt-synthesize', service: 'synthesize', handler: 'synthesizeHandler' },
     NotifyAudioFunction: { name: 'llt-notify-audio', service: 'notify', handler: 'audioHandler' },
   },
-  rule: { name: 'workflow-transcript-finalized', pattern: patternFor(TranscriptFinalizedV1), handler: 'workflow' },
+  // A finalized utterance runs the full fan-out, a stable increment of one in progress the provisional branch.
+  rule: {
+    name: 'workflow-transcripts',
+    pattern: patternForAny(TranscriptFinalizedV1, TranscriptStabilizedV1),
+    handler: 'workflow',
+  },
 };

@@ -9,6 +9,8 @@ export * from './events/llt.synthesize@SpeechSynthesized.v1.ts';
 export * from './events/llt.transcribe@TranscriptFinalized.v1.ts';
 export * from './events/llt.transcribe@TranscriptionUnavailable.v1.ts';
 export * from './events/llt.transcribe@TranscriptPartial.v1.ts';
+export * from './events/llt.transcribe@TranscriptStabilized.v1.ts';
+export * from './events/llt.translate@TranslationPartial.v1.ts';
 export * from './events/llt.translate@TranslationReady.v1.ts';
 export * from './events/registry.ts';
 export * from './languages.ts';

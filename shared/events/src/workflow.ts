@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { LanguageCode } from './events/common.ts';
 import { SpeechSynthesizedV1Schema } from './events/llt.synthesize@SpeechSynthesized.v1.ts';
 import { TranscriptFinalizedV1Schema } from './events/llt.transcribe@TranscriptFinalized.v1.ts';
+import { TranscriptStabilizedV1Schema } from './events/llt.transcribe@TranscriptStabilized.v1.ts';
+import { TranslationPartialV1Schema } from './events/llt.translate@TranslationPartial.v1.ts';
 import { TranslationReadyV1Schema } from './events/llt.translate@TranslationReady.v1.ts';
 
 /** ResolveLanguages: which of the session's languages have listeners right now. */
@@ -42,3 +44,23 @@ export const DeliveryResult = z.object({
   failed: z.number().int().nonnegative(),
 });
 export type DeliveryResult = z.infer<typeof DeliveryResult>;
+
+// The provisional branch of the same workflow, started by a TranscriptStabilized event: the increment goes to every
+// language with listeners now, is translated and delivered; nothing is synthesized and nothing is retried for long
+// (the final translation follows within seconds anyway). The same task functions take these payloads.
+
+/** ResolveLanguages for an increment: the languages with a listener connected now (no claim, no recent ones). */
+export const ProvisionalLanguagesInput = z.object({ increment: TranscriptStabilizedV1Schema });
+export type ProvisionalLanguagesInput = z.infer<typeof ProvisionalLanguagesInput>;
+export const ProvisionalLanguagesOutput = z.object({ languages: z.array(LanguageCode) });
+export type ProvisionalLanguagesOutput = z.infer<typeof ProvisionalLanguagesOutput>;
+
+/** Translate for an increment: returns a TranslationPartial detail. */
+export const TranslateIncrementTaskInput = z.object({
+  increment: TranscriptStabilizedV1Schema,
+  targetLanguage: LanguageCode,
+});
+export type TranslateIncrementTaskInput = z.infer<typeof TranslateIncrementTaskInput>;
+
+/** NotifyCaption for an increment: the TranslationPartial detail. */
+export const NotifyPartialTranslationTaskInput = TranslationPartialV1Schema;

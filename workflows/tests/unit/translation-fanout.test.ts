@@ -1,9 +1,10 @@
 // The deployed ASL of the translation fan-out, run by the local interpreter with stand-in task functions:
 // which tasks run for which language, in what order, and how one failure stays in its own branch.
-import { TranscriptFinalizedV1 } from '@llt/events';
+import { TranscriptFinalizedV1, TranscriptStabilizedV1 } from '@llt/events';
 import { LocalStateMachine, type TaskFunction } from '@llt/local/stepfunctions';
 import { expect, test } from 'vitest';
 import finalSample from '../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
+import stableSample from '../../../shared/events/samples/llt.transcribe@TranscriptStabilized.v1.json';
 import { TRANSLATION_FANOUT } from '../../src/index.ts';
 
 type Call = { fn: string; at: number; payload: Record<string, unknown> };
@@ -58,7 +59,16 @@ function machineWith(
     definition: TRANSLATION_FANOUT.definition,
     tasks,
     substitutions,
-    retryIntervalOverrides: { Translate: 0, Synthesize: 0, NotifyCaption: 0, NotifyAudio: 0, ResolveLanguages: 0 },
+    retryIntervalOverrides: {
+      TranslateIncrement: 0,
+      NotifyPartialTranslation: 0,
+      ProvisionalLanguages: 0,
+      Translate: 0,
+      Synthesize: 0,
+      NotifyCaption: 0,
+      NotifyAudio: 0,
+      ResolveLanguages: 0,
+    },
     onExecutionFailed: () => undefined,
   });
   return { machine, calls, record };
@@ -210,4 +220,60 @@ test('a notify task that timed out is not retried: it reached some listeners, a 
   for (const [, state] of notify) {
     expect(state.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain('States.Timeout');
   }
+});
+
+const increment = TranscriptStabilizedV1.schema.parse(stableSample);
+const stableEvent = { ...event, id: 'e2', 'detail-type': 'TranscriptStabilized', detail: increment };
+
+test('a stable increment is translated into every connected language and delivered as a provisional caption, never synthesized', async () => {
+  const { machine, calls } = machineWith({
+    ResolveLanguagesFunction: async (p) => {
+      calls.push({ fn: 'languages', at: -1, payload: p as Record<string, unknown> });
+      return { languages: ['ca', 'es'] };
+    },
+    TranslateFunction: async (p) => {
+      calls.push({ fn: 'translate', at: -1, payload: p as Record<string, unknown> });
+      const { increment: inc, targetLanguage } = p as { increment: { text: string }; targetLanguage: string };
+      return { targetLanguage, increment: 1, text: `${targetLanguage}:${inc.text}` };
+    },
+  });
+  const result = await machine.startSyncExecution(stableEvent);
+  expect(result.status).toBe('SUCCEEDED');
+  expect(calls[0]).toEqual({ fn: 'languages', at: -1, payload: { increment } });
+  for (const language of ['ca', 'es']) {
+    expect(calls.find((c) => c.fn === 'translate' && c.payload.targetLanguage === language)?.payload).toEqual({
+      increment,
+      targetLanguage: language,
+    });
+    expect(calls.find((c) => c.fn === 'caption' && c.payload.targetLanguage === language)?.payload).toEqual({
+      targetLanguage: language,
+      increment: 1,
+      text: `${language}:${increment.text}`,
+    });
+  }
+  expect(calls.filter((c) => ['synthesize', 'audio'].includes(c.fn))).toEqual([]);
+});
+
+test('a provisional translation that fails leaves the other languages and the execution unharmed', async () => {
+  const { machine, calls } = machineWith({
+    ResolveLanguagesFunction: async () => ({ languages: ['ca', 'es'] }),
+    TranslateFunction: async (p) => {
+      const { targetLanguage } = p as { targetLanguage: string };
+      if (targetLanguage === 'ca') throw new PermanentError('no');
+      return { targetLanguage, increment: 1, text: 'hola' };
+    },
+  });
+  const result = await machine.startSyncExecution(stableEvent);
+  expect(result.status).toBe('SUCCEEDED');
+  expect(calls.filter((c) => c.fn === 'caption').map((c) => c.payload.targetLanguage)).toEqual(['es']);
+  const output = JSON.parse(result.output ?? '{}') as { languages: { failed?: string; language?: string }[] };
+  expect(output.languages).toContainEqual(expect.objectContaining({ failed: 'provisional', language: 'ca' }));
+});
+
+test('the rule starts the workflow for finalized and stabilized transcripts only', () => {
+  expect(TRANSLATION_FANOUT.rule.pattern).toEqual({
+    source: ['llt.transcribe'],
+    'detail-type': ['TranscriptFinalized', 'TranscriptStabilized'],
+    detail: { v: [1] },
+  });
 });

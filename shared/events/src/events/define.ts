@@ -30,6 +30,17 @@ export function patternFor(def: EventDefinition): EventPattern {
   return { source: [def.source], 'detail-type': [def.detailType], detail: { v: [def.version] } };
 }
 
+/** One pattern matching any of these events of one source (a rule whose target handles each of them). */
+export function patternForAny(...defs: readonly EventDefinition[]): EventPattern {
+  const sources = [...new Set(defs.map((d) => d.source))];
+  if (defs.length === 0 || sources.length !== 1) throw new Error('patternForAny takes events of one source');
+  return {
+    source: sources,
+    'detail-type': [...new Set(defs.map((d) => d.detailType))],
+    detail: { v: [...new Set(defs.map((d) => d.version))] },
+  };
+}
+
 /** The subset of EventBridge's pattern language this project uses (see local/src/bus). */
 export type EventPattern = {
   [key: string]: PatternValue;

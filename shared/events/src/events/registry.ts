@@ -8,6 +8,8 @@ import { SpeechSynthesizedV1 } from './llt.synthesize@SpeechSynthesized.v1.ts';
 import { TranscriptFinalizedV1 } from './llt.transcribe@TranscriptFinalized.v1.ts';
 import { TranscriptionUnavailableV1 } from './llt.transcribe@TranscriptionUnavailable.v1.ts';
 import { TranscriptPartialV1 } from './llt.transcribe@TranscriptPartial.v1.ts';
+import { TranscriptStabilizedV1 } from './llt.transcribe@TranscriptStabilized.v1.ts';
+import { TranslationPartialV1 } from './llt.translate@TranslationPartial.v1.ts';
 import { TranslationReadyV1 } from './llt.translate@TranslationReady.v1.ts';
 
 export const ALL_EVENTS: readonly EventDefinition[] = [
@@ -17,7 +19,9 @@ export const ALL_EVENTS: readonly EventDefinition[] = [
   ListenerLeftV1,
   TranscriptPartialV1,
   TranscriptFinalizedV1,
+  TranscriptStabilizedV1,
   TranscriptionUnavailableV1,
+  TranslationPartialV1,
   TranslationReadyV1,
   SpeechSynthesizedV1,
 ];

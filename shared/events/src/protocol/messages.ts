@@ -105,6 +105,11 @@ export const CaptionMessage = z.object({
   captureStart: EpochMs.optional(),
   /** Capture time of its last voiced audio: the speaker's page measures latency from it. */
   captureEnd: EpochMs,
+  /**
+   * A provisional translation (`kind: 'translation'`, `final: false`) translates the first `sourceWords` words of
+   * the utterance's source text; a listener may show the source words after them as the untranslated tail.
+   */
+  sourceWords: z.number().int().positive().optional(),
 });
 export type CaptionMessage = z.infer<typeof CaptionMessage>;
 

@@ -1,0 +1,28 @@
+// One stable increment of an utterance in progress translated into one target language: the provisional
+// translation of the utterance is its increments' translations in order, until the final TranslationReady
+// replaces it.
+import { z } from 'zod';
+import { CaptureSpan, EpochMs, LanguageCode, SegmentId, SessionId } from './common.ts';
+import { defineEvent } from './define.ts';
+
+export const TranslationPartialV1Schema = z.object({
+  v: z.literal(1),
+  sessionId: SessionId,
+  segmentId: SegmentId,
+  segmentIndex: z.number().int().nonnegative(),
+  /** The TranscriptStabilized increment this translates (0, 1, … within the utterance). */
+  increment: z.number().int().nonnegative(),
+  sourceLanguage: LanguageCode,
+  targetLanguage: LanguageCode,
+  /** The increment's source words. */
+  sourceText: z.string().min(1),
+  /** Source words covered by the increments up to and including this one. */
+  sourceWords: z.number().int().positive(),
+  /** The increment's translation (may be empty when the engine gives nothing for a lone word). */
+  text: z.string(),
+  engine: z.string().min(1),
+  capture: CaptureSpan,
+  occurredAt: EpochMs,
+});
+export type TranslationPartialV1 = z.infer<typeof TranslationPartialV1Schema>;
+export const TranslationPartialV1 = defineEvent('llt.translate', 'TranslationPartial', 1, TranslationPartialV1Schema);
