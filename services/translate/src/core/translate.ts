@@ -1,11 +1,19 @@
-// Use case: translate one finalized utterance into one target language.
+// Use cases: translate one finalized utterance, or one stable increment of an utterance in progress, into one
+// target language.
 //   input: the TranscriptFinalized detail and a target language (one branch of the workflow's Map)
 //   output: the TranslationReady detail, published and returned to the workflow
 //   primary course: translate with the engine, publish TranslationReady, return it.
+//   variation: a stable increment (TranscriptStabilized) → its words alone are translated (each source word is
+//   billed once as provisional text, once in the final), published and returned as TranslationPartial.
 //   alternate course: the engine fails or times out → logged and counted (TranslationFailures), rethrown for
 //   the workflow to retry or give this language up; a pair the engine does not translate is its
 //   UnsupportedLanguagePairError, which the workflow does not retry.
-import { type TranslateTaskInput, TranslationReadyV1 } from '@llt/events';
+import {
+  type TranslateIncrementTaskInput,
+  type TranslateTaskInput,
+  TranslationPartialV1,
+  TranslationReadyV1,
+} from '@llt/events';
 import type { EventPublisher, ServiceLog, ServiceMetrics, TranslationEngine } from './ports.ts';
 
 export interface TranslateDeps {
@@ -52,6 +60,50 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
   await deps.events.publish(TranslationReadyV1, detail);
   deps.metrics.latency('TranslateEngineMs', translatedAt - started);
   deps.metrics.latency('TranslationReadyMs', translatedAt - transcript.capture.end);
+  return detail;
+}
+
+/** One stable increment of an utterance in progress, into one language: the words new since the last increment. */
+export async function translateIncrement(
+  deps: TranslateDeps,
+  input: TranslateIncrementTaskInput,
+): Promise<TranslationPartialV1> {
+  const { increment, targetLanguage } = input;
+  const started = deps.clock.now();
+  let text: string;
+  try {
+    text = await deps.engine.translate(increment.text, increment.language, targetLanguage);
+  } catch (error) {
+    deps.metrics.count('PartialTranslationFailures');
+    deps.log.warn('provisional translation failed', {
+      sessionId: increment.sessionId,
+      segmentId: increment.segmentId,
+      increment: increment.increment,
+      language: targetLanguage,
+      error: (error as Error).message,
+      errorName: (error as Error).name,
+    });
+    throw error;
+  }
+  const translatedAt = deps.clock.now();
+  const detail: TranslationPartialV1 = {
+    v: 1,
+    sessionId: increment.sessionId,
+    segmentId: increment.segmentId,
+    segmentIndex: increment.segmentIndex,
+    increment: increment.increment,
+    sourceLanguage: increment.language,
+    targetLanguage,
+    sourceText: increment.text,
+    sourceWords: increment.stableWords,
+    text: text.trim(),
+    engine: deps.engine.name(targetLanguage),
+    capture: increment.capture,
+    occurredAt: translatedAt,
+  };
+  await deps.events.publish(TranslationPartialV1, detail);
+  deps.metrics.latency('PartialTranslateEngineMs', translatedAt - started);
+  deps.metrics.count('PartialTranslationCharacters', increment.text.length);
   return detail;
 }
 

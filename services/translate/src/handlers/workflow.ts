@@ -1,15 +1,25 @@
-// Workflow task handler: the Translate state of the translation fan-out (one utterance, one language).
+// Workflow task handler: the Translate state of the translation fan-out (one utterance, one language) and the
+// TranslateIncrement state of its provisional branch (one stable increment, one language).
 // The engine lives in this module for the life of the warm process: Apertium keeps one pipeline per pair.
-import { TranslateTaskInput } from '@llt/events';
+import { TranslateIncrementTaskInput, TranslateTaskInput } from '@llt/events';
 import { parseTaskInput, withObservability } from '@llt/platform';
 import type { Context } from 'aws-lambda';
 import { createTranslateDeps } from '#adapters/index';
 import { loadConfig } from '#config';
-import { type TranslateDeps, translateSegment } from '#core/translate';
+import { type TranslateDeps, translateIncrement, translateSegment } from '#core/translate';
 import { observability } from '../observability.ts';
 
 export function makeTranslateHandler(deps: TranslateDeps) {
   return async (payload: unknown) => {
+    if (typeof payload === 'object' && payload !== null && 'increment' in payload) {
+      const input = parseTaskInput('TranslateIncrement', TranslateIncrementTaskInput, payload);
+      observability.logger.appendKeys({
+        sessionId: input.increment.sessionId,
+        segmentId: input.increment.segmentId,
+        language: input.targetLanguage,
+      });
+      return translateIncrement(deps, input);
+    }
     const input = parseTaskInput('Translate', TranslateTaskInput, payload);
     observability.logger.appendKeys({
       sessionId: input.transcript.sessionId,

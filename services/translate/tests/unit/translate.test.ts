@@ -1,10 +1,11 @@
 // The translate use case with a fake engine: the engine, not a fixed list, decides which targets exist.
-import type { TranscriptFinalizedV1 } from '@llt/events';
+import { type TranscriptFinalizedV1, TranscriptStabilizedV1, TranslationPartialV1 } from '@llt/events';
 import finalSample from '@llt/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
+import stableSample from '@llt/events/samples/llt.transcribe@TranscriptStabilized.v1.json';
 import { failureOf } from '@llt/platform/testing';
 import { describe, expect, test, vi } from 'vitest';
 import type { TranslationEngine } from '#core/ports';
-import { type TranslateDeps, translateSegment } from '#core/translate';
+import { type TranslateDeps, translateIncrement, translateSegment } from '#core/translate';
 import { UnsupportedLanguagePairError } from '#errors';
 
 const transcript = finalSample as TranscriptFinalizedV1;
@@ -49,6 +50,35 @@ describe('translateSegment', () => {
       'translation failed',
       expect.objectContaining({ language: 'de', errorName: 'UnsupportedLanguagePairError', engine: undefined }),
     );
+    expect(d.events.publish).not.toHaveBeenCalled();
+  });
+});
+
+describe('translateIncrement', () => {
+  const increment = TranscriptStabilizedV1.schema.parse(stableSample);
+
+  test("translates the increment's new words only and says how much of the source the increments cover", async () => {
+    const d = deps(frenchOnly);
+    const detail = await translateIncrement(d, { increment, targetLanguage: 'fr' });
+    expect(TranslationPartialV1.schema.parse(detail)).toEqual(detail);
+    expect(detail).toMatchObject({
+      increment: increment.increment,
+      sourceText: increment.text,
+      sourceWords: increment.stableWords,
+      text: `fr(${increment.text})`,
+      targetLanguage: 'fr',
+      sourceLanguage: 'en',
+      segmentId: increment.segmentId,
+    });
+    expect(d.events.publish).toHaveBeenCalledWith(TranslationPartialV1, detail);
+    expect(d.metrics.count).toHaveBeenCalledWith('PartialTranslationCharacters', increment.text.length);
+  });
+
+  test("a refused target fails with the engine's error and publishes nothing", async () => {
+    const d = deps(frenchOnly);
+    const error = await failureOf(translateIncrement(d, { increment, targetLanguage: 'de' }));
+    expect(error).toBeInstanceOf(UnsupportedLanguagePairError);
+    expect(d.metrics.count).toHaveBeenCalledWith('PartialTranslationFailures');
     expect(d.events.publish).not.toHaveBeenCalled();
   });
 });
