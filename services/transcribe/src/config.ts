@@ -11,6 +11,8 @@ import {
   requireEnv,
 } from '@llt/platform';
 
+import type { StabilitySettings } from '#core/stability';
+
 export type AsrEngine = 'pocketsphinx' | 'amazon-transcribe';
 
 export interface TranscribeConfig {
@@ -29,6 +31,11 @@ export interface TranscribeConfig {
   /** PocketSphinx search: 'fast' skips the flat-lexicon and best-path passes at the end of an utterance. */
   search: 'fast' | 'accurate';
   idleMs: number;
+  /**
+   * Translating while the speaker talks: stable words of utterances in progress are published as
+   * TranscriptStabilized increments. Undefined when LLT_PROVISIONAL_TRANSLATION=off.
+   */
+  stability?: StabilitySettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConfig {
@@ -47,6 +54,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConf
     speculateAfterMs: intEnv('LLT_ASR_SPECULATE_MS', 100, env),
     search: optionalEnv('LLT_ASR_SEARCH', env) === 'fast' ? 'fast' : 'accurate',
     idleMs: intEnv('LLT_ASR_IDLE_MS', 120_000, env),
+    ...provisional(env),
+  };
+}
+
+function provisional(env: NodeJS.ProcessEnv): { stability?: StabilitySettings } {
+  const mode = optionalEnv('LLT_PROVISIONAL_TRANSLATION', env) ?? 'on';
+  if (mode !== 'on' && mode !== 'off') {
+    throw new ConfigError(`LLT_PROVISIONAL_TRANSLATION must be on or off, got "${mode}"`);
+  }
+  if (mode === 'off') return {};
+  return {
+    stability: {
+      agreementMs: intEnv('LLT_STABLE_AGREEMENT_MS', 300, env),
+      minIncrementWords: intEnv('LLT_STABLE_MIN_WORDS', 2, env),
+    },
   };
 }
 

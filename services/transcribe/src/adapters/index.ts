@@ -47,6 +47,7 @@ export async function createTranscriberDeps(config: TranscribeConfig, obs: Obser
       preRollMs: 300,
       partialIntervalMs: 250,
       speculateAfterMs: config.speculateAfterMs,
+      ...(config.stability ? { stability: config.stability } : {}),
       endpointer: { ...DEFAULT_ENDPOINTER, hangoverMs: config.hangoverMs },
     },
   };

@@ -9,6 +9,11 @@ export interface Hypothesis {
   text: string;
   /** The engine's own voice-activity opinion, when it has one (PocketSphinx: ps_get_in_speech). */
   inSpeech?: boolean;
+  /**
+   * Leading words of `text` the engine says it will not change (Amazon Transcribe's partial-result
+   * stabilization); absent when the engine does not say (PocketSphinx: local agreement decides).
+   */
+  stableWords?: number;
 }
 
 /**

@@ -1,10 +1,11 @@
 // One live session's recognition: drops duplicate frames, endpoints the audio, feeds utterances to the
 // session's recogniser stream with a little audio from before the speech started, throttles partials and
-// finalizes each utterance exactly once.
+// finalizes each utterance exactly once; hands out the stable words of an utterance in progress as increments.
 import type { AudioRecordHeader } from '@llt/events';
 import { capitalizeTranscript } from './capitalize.ts';
 import { type EndpointEvent, Endpointer, type EndpointerSettings } from './endpointer.ts';
 import type { Hypothesis, RecognizerStream, ServiceMetrics } from './ports.ts';
+import { type Increment, type StabilitySettings, StablePrefix } from './stability.ts';
 
 export interface TranscriptSink {
   partial(p: {
@@ -14,6 +15,8 @@ export interface TranscriptSink {
     captureStart: number;
     captureEnd: number;
   }): Promise<void>;
+  /** Newly stable words of the utterance in progress (see stability.ts). */
+  stable(i: Increment & { segmentIndex: number; captureStart: number; captureEnd: number }): Promise<void>;
   final(f: {
     segmentIndex: number;
     text: string;
@@ -37,6 +40,8 @@ export interface SessionSettings {
    * the parts joined.
    */
   speculateAfterMs: number;
+  /** When set, stable words of utterances in progress are handed out for translation; off when undefined. */
+  stability?: StabilitySettings;
 }
 
 /**
@@ -74,6 +79,7 @@ interface Utterance {
   parts: string[];
   /** Whether voice reached the recogniser since its last finish. */
   unfinishedVoice: boolean;
+  stable?: StablePrefix;
 }
 
 export class SessionTranscriber {
@@ -197,6 +203,7 @@ export class SessionTranscriber {
         lastPartialAt: 0,
         parts: [],
         unfinishedVoice: false,
+        ...(this.settings.stability ? { stable: new StablePrefix(this.settings.stability) } : {}),
       };
       for (const held of this.preRoll) await this.write(held.samples);
       this.preRoll = [];
@@ -218,10 +225,35 @@ export class SessionTranscriber {
       // Probably the end of the utterance: run the final pass now, while the hangover runs out.
       utterance.parts.push(await this.finish());
       utterance.unfinishedVoice = false;
+      // A pause: what was said before it is finished, so stable.
+      await this.maybeStable(utterance, { text: '' });
       return;
     }
+    await this.maybeStable(utterance, hypothesis);
     await this.maybePartial(utterance, [...utterance.parts, hypothesis.text].join(' '));
     return;
+  }
+
+  /** Hands out the words that became stable with this hypothesis, if enough did (never during a quiet replay). */
+  private async maybeStable(utterance: Utterance, hypothesis: Hypothesis): Promise<void> {
+    if (!utterance.stable) return;
+    const finished = capitalizeTranscript(utterance.parts.join(' '));
+    const finishedWords = finished ? finished.split(' ').length : 0;
+    const increment = utterance.stable.observe({
+      at: utterance.captureEnd,
+      text: capitalizeTranscript([...utterance.parts, hypothesis.text].join(' ')),
+      finishedWords,
+      ...(hypothesis.stableWords === undefined ? {} : { engineStableWords: finishedWords + hypothesis.stableWords }),
+    });
+    // A replay keeps counting increments (so the next one gets the number the first process would have given it)
+    // but publishes none: listeners already saw them.
+    if (!increment || this.quiet) return;
+    await this.sink.stable({
+      ...increment,
+      segmentIndex: utterance.segmentIndex,
+      captureStart: utterance.captureStart,
+      captureEnd: utterance.captureEnd,
+    });
   }
 
   /** The speaker paused or the session ended: the utterance in progress ends now. */

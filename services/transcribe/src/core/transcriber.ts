@@ -4,7 +4,13 @@
 //   primary course: group the batch by session; per session (sessions in parallel, each in order) feed the
 //   session's transcriber, opening a recogniser in the session's source language for a new session within the
 //   pool's capacity; finalize on markers; release the recognisers of ended and idle sessions.
-import { type AudioRecord, TranscriptFinalizedV1, TranscriptionUnavailableV1, TranscriptPartialV1 } from '@llt/events';
+import {
+  type AudioRecord,
+  TranscriptFinalizedV1,
+  TranscriptionUnavailableV1,
+  TranscriptPartialV1,
+  TranscriptStabilizedV1,
+} from '@llt/events';
 import { RecognizerCapacityError, RecognizerError } from '#errors';
 import type {
   Clock,
@@ -241,6 +247,22 @@ export class Transcriber {
           occurredAt: clock.now(),
         });
         metrics.count('Partials');
+      },
+      stable: async (i) => {
+        await events.publish(TranscriptStabilizedV1, {
+          v: 1,
+          sessionId,
+          segmentId: segmentIdOf(i.segmentIndex),
+          segmentIndex: i.segmentIndex,
+          increment: i.increment,
+          language,
+          text: i.text,
+          stableText: i.stableText,
+          stableWords: i.stableWords,
+          capture: { start: i.captureStart, end: i.captureEnd },
+          occurredAt: clock.now(),
+        });
+        metrics.count('StableIncrements');
       },
       final: async (f) => {
         // Kinesis delivers at least once: only the first finalization of an utterance is published.
