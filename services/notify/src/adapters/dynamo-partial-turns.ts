@@ -1,10 +1,11 @@
-// Each session's newest source caption and partial fan-out turn: one item in the captions table
-// (`<sessionId>` / `~partial-turn`, beside the caption log, which never reads it), changed only by conditional
-// updates so every Lambda environment sees and respects the same turn.
+// Each turn key's newest caption and partial fan-out turn: one item in the captions table, beside the caption log
+// (which never reads it), changed only by conditional updates so every Lambda environment sees and respects the
+// same turn. A session's source captions: `<sessionId>` / `~partial-turn`; its provisional translations into a
+// language: `<sessionId>` / `~partial-turn#<language>`.
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CaptionMessage } from '@llt/events';
 import { CAPTIONS_TABLE, isConditionalCheckFailed } from '@llt/platform';
-import type { NewestCaption, PartialTurns, SourceCaptionRef } from '#core/partials';
+import { type CaptionRef, type NewestCaption, type PartialTurns, parseTurnKey } from '#core/partials';
 
 const ENTRY = '~partial-turn';
 /** The item goes with the captions (a day after the longest session). */
@@ -17,11 +18,11 @@ export class DynamoPartialTurns implements PartialTurns {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async offer(ref: SourceCaptionRef, message?: CaptionMessage): Promise<boolean> {
+  async offer(ref: CaptionRef, message?: CaptionMessage): Promise<boolean> {
     // Newer: a later utterance; or the same one's final over its partials; or a later revision of a partial.
     const sameUtterance = ref.final ? '#final = :no' : '#final = :no AND revision < :r';
     return this.conditional({
-      Key: this.key(ref.sessionId),
+      Key: this.key(ref.key),
       UpdateExpression:
         'SET segmentIndex = :s, revision = :r, #final = :f, #ttl = :ttl' +
         (message ? ', #message = :m' : ' REMOVE #message'),
@@ -38,22 +39,20 @@ export class DynamoPartialTurns implements PartialTurns {
     });
   }
 
-  async newest(sessionId: string): Promise<NewestCaption | undefined> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: this.key(sessionId), ConsistentRead: true }),
-    );
+  async newest(key: string): Promise<NewestCaption | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: this.key(key), ConsistentRead: true }));
     const item = out.Item;
     if (!item || typeof item.segmentIndex !== 'number') return undefined;
     const parsed = item.message === undefined ? undefined : CaptionMessage.safeParse(item.message);
     return {
-      ref: { sessionId, segmentIndex: item.segmentIndex, revision: Number(item.revision), final: item.final === true },
+      ref: { key, segmentIndex: item.segmentIndex, revision: Number(item.revision), final: item.final === true },
       ...(parsed?.success ? { message: parsed.data } : {}),
     };
   }
 
-  async acquire(sessionId: string, owner: string, now: number, until: number): Promise<boolean> {
+  async acquire(key: string, owner: string, now: number, until: number): Promise<boolean> {
     return this.conditional({
-      Key: this.key(sessionId),
+      Key: this.key(key),
       UpdateExpression: 'SET #owner = :o, turnUntil = :until',
       ConditionExpression: 'attribute_not_exists(turnUntil) OR turnUntil < :now OR #owner = :o',
       ExpressionAttributeNames: { '#owner': 'owner' },
@@ -61,9 +60,9 @@ export class DynamoPartialTurns implements PartialTurns {
     });
   }
 
-  async release(sessionId: string, owner: string, sent: SourceCaptionRef): Promise<boolean> {
+  async release(key: string, owner: string, sent: CaptionRef): Promise<boolean> {
     return this.conditional({
-      Key: this.key(sessionId),
+      Key: this.key(key),
       UpdateExpression: 'REMOVE #owner, turnUntil',
       ConditionExpression: '#owner = :o AND segmentIndex = :s AND revision = :r AND #final = :f',
       ExpressionAttributeNames: { '#owner': 'owner', '#final': 'final' },
@@ -71,9 +70,9 @@ export class DynamoPartialTurns implements PartialTurns {
     });
   }
 
-  async abandon(sessionId: string, owner: string): Promise<void> {
+  async abandon(key: string, owner: string): Promise<void> {
     await this.conditional({
-      Key: this.key(sessionId),
+      Key: this.key(key),
       UpdateExpression: 'REMOVE #owner, turnUntil',
       ConditionExpression: '#owner = :o',
       ExpressionAttributeNames: { '#owner': 'owner' },
@@ -81,8 +80,9 @@ export class DynamoPartialTurns implements PartialTurns {
     });
   }
 
-  private key(sessionId: string) {
-    return { sessionId, entry: ENTRY };
+  private key(turnKey: string) {
+    const { sessionId, language } = parseTurnKey(turnKey);
+    return { sessionId, entry: language === undefined ? ENTRY : `${ENTRY}#${language}` };
   }
 
   /** An update that may be refused by its condition: true when it was made. */

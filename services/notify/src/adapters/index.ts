@@ -5,6 +5,7 @@ import type { NotifyDeps } from '#core/fanout';
 import { DynamoCaptionLog } from './dynamo-caption-log.ts';
 import { DynamoFanoutLedger } from './dynamo-fanout-ledger.ts';
 import { DynamoListenerDirectory } from './dynamo-listeners.ts';
+import { DynamoPartialTranslations } from './dynamo-partial-translations.ts';
 import { DynamoPartialTurns } from './dynamo-partial-turns.ts';
 
 export function createNotifyDeps(config: NotifyConfig, obs: Observability): NotifyDeps {
@@ -22,5 +23,6 @@ export function createNotifyDeps(config: NotifyConfig, obs: Observability): Noti
     concurrency: config.concurrency,
     languages: config.languages,
     turns: new DynamoPartialTurns(db, config.captionsTable),
+    partialTranslations: new DynamoPartialTranslations(db, config.captionsTable),
   };
 }

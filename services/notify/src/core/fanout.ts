@@ -1,6 +1,6 @@
 // Use cases: push a caption or an audio clip to every listener it is for.
-//   input: a transcript event (source captions go to every listener) or a translation / synthesized clip
-//   (to the listeners of that language)
+//   input: a transcript event (source captions go to every listener) or a translation, final or provisional, or a
+//   synthesized clip (to the listeners of that language)
 //   output: one WebSocket message per listener; gone connections forgotten
 //   primary course: look up the listeners, send with bounded concurrency, count what was delivered.
 import type {
@@ -10,18 +10,21 @@ import type {
   SpeechSynthesizedV1,
   TranscriptFinalizedV1,
   TranscriptPartialV1,
+  TranslationPartialV1,
   TranslationReadyV1,
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
-import { fanOutPartial, type PartialTurns } from './partials.ts';
+import { fanOutPartial, type PartialTurns, turnKey } from './partials.ts';
 import type {
   CaptionLog,
   ClientChannel,
   FanoutLedger,
   Listener,
   ListenerDirectory,
+  PartialTranslations,
   ServiceLog,
   ServiceMetrics,
+  TranslatedIncrement,
 } from './ports.ts';
 
 export interface NotifyDeps {
@@ -34,8 +37,10 @@ export interface NotifyDeps {
   clock: { now(): number };
   /** Messages in flight at once during one fan-out. */
   concurrency: number;
-  /** One partial caption fan-out per session at a time, newest first (see partials.ts). */
+  /** One partial caption fan-out per session (and per language for translations) at a time, newest first. */
   turns: PartialTurns;
+  /** The translated increments of utterances in progress, from which provisional translations are composed. */
+  partialTranslations: PartialTranslations;
   /** What the deployment's engines offer: the codes a history request may name, the targets that are spoken. */
   languages: DeploymentLanguages;
 }
@@ -74,7 +79,7 @@ export async function deliverSourceCaption(
     captureEnd: event.capture.end,
   };
   const ref = {
-    sessionId: event.sessionId,
+    key: turnKey(event.sessionId),
     segmentIndex: event.segmentIndex,
     revision: 'revision' in event ? event.revision : 0,
     final,
@@ -113,9 +118,71 @@ export async function deliverTranslation(deps: NotifyDeps, event: TranslationRea
   const [delivery] = await Promise.all([
     fanOut(deps, event.sessionId, event.targetLanguage, message, { speaker: true }),
     deps.captions.append(message),
+    // The segment's provisional translations (and older segments') are stale from now on, and a provisional
+    // fan-out still running stops at its next batch; recorded beside the fan-out, never in front of it.
+    deps.turns.offer({
+      key: turnKey(event.sessionId, event.targetLanguage),
+      segmentIndex: event.segmentIndex,
+      revision: 0,
+      final: true,
+    }),
   ]);
   deps.metrics.latency('TranslationDeliveredMs', deps.clock.now() - event.capture.end);
   return delivery;
+}
+
+/**
+ * One translated increment of an utterance in progress: recorded, then the utterance's provisional translation so
+ * far (increments 0…k, all there) to the listeners of that language, coalesced per session and language like
+ * source partials. Nothing is sent while increment 0 is missing (its own delivery will send the run), when the
+ * run is already sent, or once the segment's final translation was delivered. Not logged: history holds finals.
+ */
+export async function deliverPartialTranslation(deps: NotifyDeps, event: TranslationPartialV1): Promise<Delivery> {
+  const none: Delivery = { sent: 0, gone: 0, failed: 0 };
+  const recorded = await deps.partialTranslations.record(
+    { sessionId: event.sessionId, language: event.targetLanguage, segmentIndex: event.segmentIndex },
+    { increment: event.increment, text: event.text, sourceWords: event.sourceWords },
+  );
+  const run = contiguousRun(recorded);
+  const last = run.at(-1);
+  const text = run
+    .map((r) => r.text.trim())
+    .filter((t) => t !== '')
+    .join(' ');
+  if (!last || text === '') return none;
+  const message: CaptionMessage = {
+    type: 'caption',
+    sessionId: event.sessionId,
+    segmentId: event.segmentId,
+    segmentIndex: event.segmentIndex,
+    language: event.targetLanguage,
+    kind: 'translation',
+    final: false,
+    text,
+    sourceWords: last.sourceWords,
+    captureStart: event.capture.start,
+    captureEnd: event.capture.end,
+  };
+  const ref = {
+    key: turnKey(event.sessionId, event.targetLanguage),
+    segmentIndex: event.segmentIndex,
+    revision: last.increment,
+    final: false,
+  };
+  const { outcome, deliveries } = await fanOutPartial(deps.turns, deps.clock.now, ref, message, (m, current) =>
+    fanOut(deps, event.sessionId, event.targetLanguage, m, { current }),
+  );
+  if (outcome !== 'sent') deps.metrics.count('PartialTranslationsCoalesced');
+  else deps.metrics.latency('PartialTranslationDeliveredMs', deps.clock.now() - event.capture.end);
+  return deliveries.reduce(add, none);
+}
+
+/** The increments 0, 1, … up to the first one missing (none while increment 0 is missing). */
+function contiguousRun(recorded: TranslatedIncrement[]): TranslatedIncrement[] {
+  const byIncrement = new Map(recorded.map((r) => [r.increment, r]));
+  const run: TranslatedIncrement[] = [];
+  for (let next = byIncrement.get(0); next; next = byIncrement.get(run.length)) run.push(next);
+  return run;
 }
 
 /** A synthesized clip's URL to the listeners of its language. */

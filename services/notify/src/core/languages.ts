@@ -1,9 +1,17 @@
-// Use case: which languages one finalized utterance must be translated into.
-//   input: the TranscriptFinalized detail and the id of the workflow execution fanning it out
-//   output: the session's languages (and which of them are spoken) that have listeners now or lost one in the last two minutes (so a phone that
-//   dropped finds what it missed in the caption history); none for a redelivered segment
+// Use cases: which languages one finalized utterance, or one stable increment of an utterance in progress, must be
+// translated into.
+//   input: the TranscriptFinalized detail and the id of the workflow execution fanning it out; or the
+//   TranscriptStabilized detail
+//   output: for a final, the session's languages (and which of them are spoken) that have listeners now or lost one
+//   in the last two minutes (so a phone that dropped finds what it missed in the caption history), none for a
+//   redelivered segment; for an increment, the languages with a listener connected now
 //   primary course: claim the segment for this execution and list the languages, all at once.
-import type { ResolveLanguagesInput, ResolveLanguagesOutput } from '@llt/events';
+import type {
+  ProvisionalLanguagesInput,
+  ProvisionalLanguagesOutput,
+  ResolveLanguagesInput,
+  ResolveLanguagesOutput,
+} from '@llt/events';
 import { RECENT_LANGUAGE_MS } from '@llt/platform';
 import type { NotifyDeps } from './fanout.ts';
 
@@ -34,4 +42,18 @@ export async function resolveLanguages(
   // A language without a voice gets its caption only: the workflow skips synthesis for it.
   const spoken = languages.filter((l) => deps.languages.spoken.includes(l));
   return { languages, spoken, duplicate: false };
+}
+
+/**
+ * The languages an increment's provisional translation is for: only listeners connected now (one who dropped
+ * catches up from the final captions), no claim (a redelivered increment is deduplicated at delivery).
+ */
+export async function provisionalLanguages(
+  deps: NotifyDeps,
+  input: ProvisionalLanguagesInput,
+): Promise<ProvisionalLanguagesOutput> {
+  const { increment } = input;
+  const listeners = await deps.listeners.listeners(increment.sessionId);
+  const languages = [...new Set(listeners.map((l) => l.language))].filter((l) => l !== increment.language).sort();
+  return { languages };
 }

@@ -37,3 +37,27 @@ export interface FanoutLedger {
    */
   claim(sessionId: string, segmentId: string, executionId: string): Promise<boolean>;
 }
+
+/** One increment of an utterance in progress, translated into one language. */
+export interface TranslatedIncrement {
+  /** 0, 1, … within the utterance. */
+  increment: number;
+  /** Its translation; may be empty. */
+  text: string;
+  /** Source words covered by the increments up to and including this one. */
+  sourceWords: number;
+}
+
+/** The translated increments of each utterance in progress, per session and language. */
+export interface PartialTranslations {
+  /**
+   * Records one translated increment (recording the same one again changes nothing that matters: increments
+   * arrive at least once and in any order) and returns every increment of that utterance and language recorded
+   * so far, this one included, in increment order. Atomic: calls racing from other environments each see their
+   * own increment with every one recorded before it.
+   */
+  record(
+    utterance: { sessionId: string; language: string; segmentIndex: number },
+    translated: TranslatedIncrement,
+  ): Promise<TranslatedIncrement[]>;
+}

@@ -1,8 +1,13 @@
-// Workflow task handlers of notify: which languages a segment goes to, and delivering its translated caption
-// and its audio URL to the listeners of one language.
+// Workflow task handlers of notify: which languages a segment (or an increment of an utterance in progress) goes
+// to, and delivering its translated caption (final or provisional) and its audio URL to the listeners of one
+// language. The final and the provisional branches call the same task functions; the payload's keys tell them
+// apart (`transcript` or `increment`).
 import {
   NotifyAudioTaskInput,
   NotifyCaptionTaskInput,
+  NotifyPartialTranslationTaskInput,
+  ProvisionalLanguagesInput,
+  type ProvisionalLanguagesOutput,
   ResolveLanguagesInput,
   type ResolveLanguagesOutput,
 } from '@llt/events';
@@ -10,18 +15,41 @@ import { parseTaskInput, withObservability } from '@llt/platform';
 import type { Context } from 'aws-lambda';
 import { createNotifyDeps } from '#adapters/index';
 import { loadConfig } from '#config';
-import { type Delivery, deliverAudio, deliverTranslation, type NotifyDeps } from '#core/fanout';
-import { resolveLanguages } from '#core/languages';
+import {
+  type Delivery,
+  deliverAudio,
+  deliverPartialTranslation,
+  deliverTranslation,
+  type NotifyDeps,
+} from '#core/fanout';
+import { provisionalLanguages, resolveLanguages } from '#core/languages';
 import { observability } from '../observability.ts';
+
+/** Whether the payload is of the provisional branch (an increment of an utterance in progress). */
+const isIncrement = (payload: unknown) => typeof payload === 'object' && payload !== null && 'increment' in payload;
 
 export function makeWorkflowHandlers(deps: NotifyDeps) {
   return {
-    languages: async (payload: unknown): Promise<ResolveLanguagesOutput> => {
+    languages: async (payload: unknown): Promise<ResolveLanguagesOutput | ProvisionalLanguagesOutput> => {
+      if (isIncrement(payload)) {
+        const input = parseTaskInput('ResolveLanguages', ProvisionalLanguagesInput, payload);
+        observability.logger.appendKeys({ sessionId: input.increment.sessionId, segmentId: input.increment.segmentId });
+        return provisionalLanguages(deps, input);
+      }
       const input = parseTaskInput('ResolveLanguages', ResolveLanguagesInput, payload);
       observability.logger.appendKeys({ sessionId: input.transcript.sessionId, segmentId: input.transcript.segmentId });
       return resolveLanguages(deps, input);
     },
     caption: async (payload: unknown): Promise<Delivery> => {
+      if (isIncrement(payload)) {
+        const partial = parseTaskInput('NotifyCaption', NotifyPartialTranslationTaskInput, payload);
+        observability.logger.appendKeys({
+          sessionId: partial.sessionId,
+          segmentId: partial.segmentId,
+          language: partial.targetLanguage,
+        });
+        return deliverPartialTranslation(deps, partial);
+      }
       const translation = parseTaskInput('NotifyCaption', NotifyCaptionTaskInput, payload);
       observability.logger.appendKeys({
         sessionId: translation.sessionId,

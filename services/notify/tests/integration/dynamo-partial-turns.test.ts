@@ -8,7 +8,7 @@ import { type Emulators, startEmulators } from '@llt/local/emulators';
 import { CAPTIONS_TABLE, dynamoDocumentClient } from '@llt/platform';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { DynamoPartialTurns } from '#adapters/dynamo-partial-turns';
-import { fanOutPartial, type SourceCaptionRef } from '#core/partials';
+import { type CaptionRef, fanOutPartial } from '#core/partials';
 
 let emulators: Emulators;
 let dataDir: string;
@@ -24,8 +24,8 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const ref = (segmentIndex: number, revision: number, final = false): SourceCaptionRef => ({
-  sessionId: 's_turns000001',
+const ref = (segmentIndex: number, revision: number, final = false): CaptionRef => ({
+  key: 's_turns000001',
   segmentIndex,
   revision,
   final,

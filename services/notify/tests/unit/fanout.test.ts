@@ -8,6 +8,7 @@ import type { Listener } from '#core/ports';
 import audioSample from '../../../../shared/events/samples/llt.synthesize@SpeechSynthesized.v1.json';
 import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
 import translationSample from '../../../../shared/events/samples/llt.translate@TranslationReady.v1.json';
+import { MemoryPartialTranslations } from '../memory-partial-translations.ts';
 import { MemoryPartialTurns } from '../memory-partial-turns.ts';
 
 function world(
@@ -65,6 +66,7 @@ function world(
     clock: { now: () => 0 },
     concurrency: 4,
     turns: new MemoryPartialTurns(),
+    partialTranslations: new MemoryPartialTranslations(),
     languages: { sources: ['en'], targets: ['es', 'ca', 'gl', 'eo'], spoken: ['es', 'ca', 'eo'] },
   };
   return { deps, sent, removed, logged, maxInFlight: () => maxInFlight };

@@ -3,23 +3,23 @@
 // learns when it has been overtaken, and a holder that died frees the turn.
 import type { CaptionMessage } from '@llt/events';
 import { expect, test } from 'vitest';
-import { fanOutPartial, type SourceCaptionRef, TURN_MS } from '#core/partials';
+import { type CaptionRef, fanOutPartial, TURN_MS } from '#core/partials';
 import { MemoryPartialTurns } from '../memory-partial-turns.ts';
 
-const partial = (segmentIndex: number, revision: number, sessionId = 's1'): SourceCaptionRef => ({
-  sessionId,
+const partial = (segmentIndex: number, revision: number, key = 's1'): CaptionRef => ({
+  key,
   segmentIndex,
   revision,
   final: false,
 });
-const final = (segmentIndex: number, sessionId = 's1'): SourceCaptionRef => ({
-  sessionId,
+const final = (segmentIndex: number, key = 's1'): CaptionRef => ({
+  key,
   segmentIndex,
   revision: 0,
   final: true,
 });
-const text = (ref: SourceCaptionRef) =>
-  ({ type: 'caption', text: `${ref.sessionId}:${ref.segmentIndex}.${ref.revision}` }) as unknown as CaptionMessage;
+const text = (ref: CaptionRef) =>
+  ({ type: 'caption', text: `${ref.key}:${ref.segmentIndex}.${ref.revision}` }) as unknown as CaptionMessage;
 
 let clock = 1_000;
 const now = () => clock;
@@ -67,7 +67,7 @@ test('while one partial is fanned out, later ones replace each other and the hol
   expect(log).toEqual(['s1:10.0', 's1:10.2']);
   // r0's fan-out was told between batches that r2 had overtaken it.
   expect(gated.checks).toEqual([false, true]);
-  expect(turns.sessions.get('s1')?.owner).toBeUndefined();
+  expect(turns.keys.get('s1')?.owner).toBeUndefined();
 });
 
 test('a final makes older partials stale and ends the turn without sending them', async () => {
@@ -133,5 +133,5 @@ test('a fan-out that fails gives the turn back', async () => {
     throw new Error('management API down');
   };
   await expect(fanOutPartial(turns, now, partial(1, 0), text(partial(1, 0)), failing)).rejects.toThrow('down');
-  expect(turns.sessions.get('s1')?.owner).toBeUndefined();
+  expect(turns.keys.get('s1')?.owner).toBeUndefined();
 });
