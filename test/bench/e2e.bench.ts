@@ -15,7 +15,7 @@
 //                        [--langs es,ca,gl,eo]
 //                        [--listeners 8] [--url http://127.0.0.1:8080] [--gap-ms 1500] [--frame-ms 100]
 //                        [--settle-ms 5000] [--lambda sticky|random] [--lambda-seed N] [--lambda-recycle N]
-//                        [--out bench-results/e2e.json]
+//                        [--provisional on|off] [--baseline FILE.json] [--out bench-results/e2e.json]
 //
 // --lambda chooses how the started system routes invocations to the functions' execution environments
 // (LLT_LAMBDA_POLICY; random spreads them and recycles environments, as Lambda may).
@@ -25,7 +25,9 @@
 // long the twelve utterances of 8–15 s in .llt/corpus-long; mixed both, the long ones spread evenly through the
 // short ones. With --corpus, every NAME.wav (16 kHz mono s16) with a NAME.txt beside it is streamed, in name
 // order. Without --url the local system is started as its own process. --baseline FILE.json prints a previous
-// run's simultaneity figures beside this one's (the same corpus with a feature off, say).
+// run's simultaneity figures beside this one's (the same corpus with a feature off, say). --provisional off starts
+// the system without translation while the speaker talks (LLT_PROVISIONAL_TRANSLATION=off): the sentence-final
+// figures; `npm run bench:simultaneity` runs off then on, in one sitting, and prints them side by side.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
@@ -45,7 +47,7 @@ const USAGE =
   'usage: npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed] [--voices slt,rms --per-voice 10]' +
   ' [--langs es,ca,gl,eo] [--listeners N]' +
   ' [--url URL] [--gap-ms 1500] [--frame-ms 100] [--settle-ms 5000] [--lambda sticky|random] [--lambda-seed N]' +
-  ' [--lambda-recycle N] [--baseline FILE.json] [--out FILE.json]';
+  ' [--lambda-recycle N] [--provisional on|off] [--baseline FILE.json] [--out FILE.json]';
 
 const values = (() => {
   try {
@@ -72,6 +74,7 @@ function parseOptions() {
       /** After the stream, how long without any message before the late ones are given up on. */
       'settle-ms': { type: 'string', default: '5000' },
       lambda: { type: 'string', default: 'sticky' },
+      provisional: { type: 'string', default: 'on' },
       'lambda-seed': { type: 'string' },
       'lambda-recycle': { type: 'string' },
       baseline: { type: 'string' },
@@ -350,8 +353,10 @@ async function run() {
   if (!values.url) {
     console.log('starting the local system…');
     if (values.lambda !== 'sticky' && values.lambda !== 'random') throw new Error('--lambda is sticky or random');
+    if (values.provisional !== 'on' && values.provisional !== 'off') throw new Error('--provisional is on or off');
     system = await spawnSystem({
       LLT_LAMBDA_POLICY: values.lambda,
+      LLT_PROVISIONAL_TRANSLATION: values.provisional,
       ...(values['lambda-seed'] ? { LLT_LAMBDA_SEED: values['lambda-seed'] } : {}),
       ...(values['lambda-recycle'] ? { LLT_LAMBDA_RECYCLE_EVERY: values['lambda-recycle'] } : {}),
     });
@@ -454,6 +459,7 @@ async function run() {
         frameMs,
         settleMs,
         lambda: values.url ? null : values.lambda,
+        provisional: values.url ? null : values.provisional,
         lambdaSeed: values['lambda-seed'] ?? null,
         lambdaRecycle: values['lambda-recycle'] ?? null,
       },
