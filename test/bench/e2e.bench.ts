@@ -607,6 +607,10 @@ function analyse({ utterances, timing, segments, busEvents, listeners }: Analysi
         translation: segs.map((s) => l.first.get(keyOf('translation', s.segmentId))?.text ?? '').join(' ') || null,
         // An utterance nothing was recognised in has nothing shown: every figure null.
         simultaneity: { ...simultaneity(source, shown), firstAudio: audio },
+        // What the first listener of each language was shown, update by update (ms from the start of speech).
+        ...(l.index < langs.length
+          ? { shown: shown.map((u) => ({ atMs: Math.round(u.receivedAt - source.start), final: u.final, text: u.text })) }
+          : {}),
       };
     });
     return {

@@ -21,6 +21,10 @@
 // - A failed request is replaced reopenAfterMs later, or by the next write if that comes first (bounded consecutive
 //   attempts); audio not yet sent moves to the replacement and text already recognised for the current utterance is
 //   carried over.
+//
+// Stable words
+// - Partial-result stabilization is always on: each write() also says how many leading words of its text will not
+//   change (Hypothesis.stableWords), so the core can translate them while the speaker is still talking.
 import {
   type AudioStream,
   type LanguageCode,
@@ -273,7 +277,7 @@ class TranscribeRecognizerStream implements RecognizerStream {
     // architecture, so the platform-order copy is the s16le Transcribe expects.
     if (samples.length > 0) conn.push(new Uint8Array(samples.slice().buffer), samples.length, now);
     this.armKeepAlive();
-    return { text: this.utteranceText(conn, conn.utteranceStart, Number.POSITIVE_INFINITY) };
+    return this.hypothesis(conn, conn.utteranceStart, Number.POSITIVE_INFINITY);
   }
 
   async finish(): Promise<string> {
@@ -494,15 +498,23 @@ class TranscribeRecognizerStream implements RecognizerStream {
   }
 
   private utteranceText(conn: Connection, from: number, to: number): string {
-    return joinText(this.carry, this.wordsText(conn, from, to));
+    return this.hypothesis(conn, from, to).text;
+  }
+
+  /**
+   * The utterance's text so far and how many of its leading words will not change. Text carried over from replaced
+   * requests is fixed; after it come the words of completed results and the items Transcribe marks stable, up to
+   * the first item that may still change (partial-result stabilization; `Stable` is set on each item of a partial
+   * result: https://docs.aws.amazon.com/transcribe/latest/dg/streaming-partial-results.html and
+   * https://docs.aws.amazon.com/transcribe/latest/APIReference/API_streaming_Item.html).
+   */
+  private hypothesis(conn: Connection, from: number, to: number): { text: string; stableWords: number } {
+    const own = render(this.words(conn, from, to));
+    return { text: joinText(this.carry, own.text), stableWords: countWords(this.carry) + own.stableWords };
   }
 
   private wordsText(conn: Connection, from: number, to: number): string {
-    let text = '';
-    for (const word of this.words(conn, from, to)) {
-      text += word.punctuation || text === '' ? word.text : ` ${word.text}`;
-    }
-    return text;
+    return render(this.words(conn, from, to)).text;
   }
 
   /** Words (final and latest partial) whose midpoint lies in [from, to) samples, in time order. */
@@ -567,6 +579,8 @@ interface Word {
   text: string;
   punctuation: boolean;
   partial: boolean;
+  /** Will not change: the result is complete, or Transcribe marked the item of a partial result stable. */
+  stable: boolean;
 }
 
 function wordsOf(result: Result): Word[] {
@@ -577,7 +591,7 @@ function wordsOf(result: Result): Word[] {
   const items = alternative?.Items ?? [];
   if (items.length === 0) {
     const text = alternative?.Transcript?.trim() ?? '';
-    return text ? [{ start: resultStart, end: resultEnd, text, punctuation: false, partial }] : [];
+    return text ? [{ start: resultStart, end: resultEnd, text, punctuation: false, partial, stable: !partial }] : [];
   }
   return items
     .filter((item) => item.Content)
@@ -587,7 +601,32 @@ function wordsOf(result: Result): Word[] {
       text: item.Content!,
       punctuation: item.Type === 'punctuation',
       partial,
+      stable: !partial || item.Stable === true,
     }));
+}
+
+/**
+ * Words joined as they are shown (a punctuation mark attaches to the word before it), and how many leading words
+ * of that text are stable: a word counts only if it and the punctuation attached to it are, and counting stops at
+ * the first item that may change (a mark that may still go, "the amazon." → "the amazon is", holds its word back).
+ */
+function render(words: readonly Word[]): { text: string; stableWords: number } {
+  let text = '';
+  let count = 0;
+  let firstUnstable: number | undefined;
+  for (const word of words) {
+    const attached = word.punctuation && text !== '';
+    const before = count;
+    text += attached || text === '' ? word.text : ` ${word.text}`;
+    // Counted as the core counts them (split on white space): a result without items is one multi-word entry.
+    if (!attached) count += countWords(word.text);
+    if (!word.stable) firstUnstable ??= attached ? count - 1 : before;
+  }
+  return { text, stableWords: firstUnstable ?? count };
+}
+
+function countWords(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
 }
 
 function joinText(a: string, b: string): string {

@@ -25,6 +25,8 @@ export interface TranscriptSink {
     firstSeq: number;
     lastSeq: number;
     reason: 'silence' | 'max-length' | 'pause' | 'end';
+    /** The stable increments handed out for this utterance, in order (none when the feature is off). */
+    increments: readonly string[];
   }): Promise<void>;
 }
 
@@ -317,6 +319,7 @@ export class SessionTranscriber {
       firstSeq: utterance.firstSeq,
       lastSeq: utterance.lastSeq,
       reason,
+      increments: utterance.stable?.increments ?? [],
     });
   }
 

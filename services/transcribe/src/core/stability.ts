@@ -47,9 +47,15 @@ function agreeing(a: readonly string[], b: readonly string[]): number {
 export class StablePrefix {
   private history: { at: number; words: string[] }[] = [];
   private readonly handedOut: string[] = [];
+  private readonly texts: string[] = [];
   private next = 0;
 
   constructor(private readonly settings: StabilitySettings) {}
+
+  /** The texts of the increments handed out so far, in order. */
+  get increments(): readonly string[] {
+    return this.texts;
+  }
 
   /** Words handed out so far. */
   get stableWords(): number {
@@ -74,6 +80,7 @@ export class StablePrefix {
     if (fresh < this.settings.minIncrementWords && !atPause) return undefined;
     const added = current.slice(this.handedOut.length, stable);
     this.handedOut.push(...added);
+    this.texts.push(added.join(' '));
     return {
       increment: this.next++,
       text: added.join(' '),

@@ -281,6 +281,7 @@ export class Transcriber {
           capture: { start: f.captureStart, end: f.captureEnd },
           frames: { first: f.firstSeq, last: f.lastSeq },
           reason: f.reason,
+          ...(f.increments.length ? { increments: [...f.increments] } : {}),
           occurredAt: now,
         });
         metrics.count('Finals');

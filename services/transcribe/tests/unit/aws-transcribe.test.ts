@@ -17,7 +17,7 @@ import {
   type Timers,
   transcribeLanguageCode,
 } from '#adapters/aws-transcribe';
-import type { Clock, RecognizerStream } from '#core/ports';
+import type { Clock, Hypothesis, RecognizerStream } from '#core/ports';
 import { RecognizerError } from '#errors';
 
 /** A clock and timers that move only when the test says so. */
@@ -157,6 +157,14 @@ function result(id: string, words: [text: string, start: number, end: number][],
   };
 }
 
+/** The result with Transcribe's partial-result stabilization flags set on its items, in order (punctuation included). */
+function stabilized(r: Result, ...stable: boolean[]): Result {
+  const [alternative] = r.Alternatives!;
+  expect(alternative!.Items).toHaveLength(stable.length);
+  const items = alternative!.Items!.map((item, i) => ({ ...item, Stable: stable[i] }));
+  return { ...r, Alternatives: [{ ...alternative, Items: items }] };
+}
+
 const CHUNK = 1_600; // 100 ms at 16 kHz, one Kinesis frame
 
 /** A recognisable 100 ms frame: sample i is `seed * 100 + i` (mod 2^15). */
@@ -226,6 +234,15 @@ async function speak(stream: RecognizerStream, seed: number, n: number): Promise
   for (let i = 0; i < n; i++) text = (await stream.write(frame(seed + i))).text;
   await settle();
   return text;
+}
+
+/** Writes `n` frames like speak() and resolves with the whole last hypothesis. */
+async function hear(stream: RecognizerStream, seed: number, n: number): Promise<Hypothesis> {
+  await settle();
+  let hypothesis: Hypothesis = { text: '' };
+  for (let i = 0; i < n; i++) hypothesis = await stream.write(frame(seed + i));
+  await settle();
+  return hypothesis;
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -319,7 +336,7 @@ describe('AmazonTranscribeRecognizer', () => {
     await time.advance(2_000); // open() waits a bounded time for the request to be accepted, then goes on
     const stream = await opening;
     open.push(stream);
-    await expect(stream.write(frame(1))).resolves.toEqual({ text: '' });
+    await expect(stream.write(frame(1))).resolves.toEqual({ text: '', stableWords: 0 });
   });
 
   test('partials then finals: the hypothesis grows and finish() returns the final text without waiting', async () => {
@@ -363,6 +380,95 @@ describe('AmazonTranscribeRecognizer', () => {
     );
     await settle();
     await expect(stream.finish()).resolves.toBe('hello world. how are'); // no time advanced: nothing left partial
+  });
+
+  test('stableWords counts the leading items of a partial result Transcribe marks stable, up to the first that is not', async () => {
+    const stream = await openStream();
+    await speak(stream, 0, 5);
+    const partial = result(
+      'r1',
+      [
+        ['the', 0.1, 0.2],
+        ['amazon', 0.2, 0.4],
+        ['is', 0.4, 0.5],
+      ],
+      true,
+    );
+    streams[0]!.transcript(stabilized(partial, true, true, false));
+    expect(await hear(stream, 5, 1)).toEqual({ text: 'the amazon is', stableWords: 2 });
+    // Only the leading run counts: a stable item after an unstable one may still move.
+    streams[0]!.transcript(stabilized(partial, true, false, true));
+    expect(await hear(stream, 6, 1)).toEqual({ text: 'the amazon is', stableWords: 1 });
+    // A partial result without stabilization flags has no stable word.
+    streams[0]!.transcript(partial);
+    expect(await hear(stream, 7, 1)).toEqual({ text: 'the amazon is', stableWords: 0 });
+  });
+
+  test('stableWords: the words of completed results still in the hypothesis, then the stable items of the partial', async () => {
+    const stream = await openStream();
+    const fake = () => streams[0]!;
+    await speak(stream, 0, 10);
+    fake().transcript(
+      result(
+        'r1',
+        [
+          ['good', 0.1, 0.3],
+          ['morning.', 0.3, 0.6],
+        ],
+        false,
+      ),
+    );
+    fake().transcript(
+      stabilized(
+        result(
+          'r2',
+          [
+            ['the', 0.7, 0.75],
+            ['amazon', 0.75, 0.85],
+            ['is', 0.85, 0.9],
+          ],
+          true,
+        ),
+        true,
+        false,
+        false,
+      ),
+    );
+    expect(await hear(stream, 10, 1)).toEqual({ text: 'good morning. the amazon is', stableWords: 3 });
+  });
+
+  test('a punctuation mark that may still change holds back the word it is attached to', async () => {
+    const stream = await openStream();
+    await speak(stream, 0, 5);
+    // Items: the, amazon, "." — the full stop may go again ("the amazon." → "the amazon is").
+    streams[0]!.transcript(
+      stabilized(
+        result(
+          'r1',
+          [
+            ['the', 0.1, 0.2],
+            ['amazon.', 0.2, 0.4],
+          ],
+          true,
+        ),
+        true,
+        true,
+        false,
+      ),
+    );
+    expect(await hear(stream, 5, 1)).toEqual({ text: 'the amazon.', stableWords: 1 });
+  });
+
+  test('words carried over from a replaced request are stable: the new request cannot change them', async () => {
+    const stream = await openStream();
+    await speak(stream, 0, 5);
+    streams[0]!.transcript(result('r1', [['so', 0.1, 0.3]], true));
+    await settle();
+    streams[0]!.results.fail(new ServiceUnavailableException({ message: 'try later', $metadata: {} }));
+    await settle();
+    expect(await hear(stream, 5, 3)).toEqual({ text: 'so', stableWords: 1 });
+    streams[1]!.transcript(stabilized(result('x1', [['then', 0.05, 0.25]], true), false));
+    expect(await hear(stream, 8, 1)).toEqual({ text: 'so then', stableWords: 1 });
   });
 
   test('finish() waits a bounded time for final results, then returns stable + partial text', async () => {

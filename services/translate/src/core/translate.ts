@@ -5,6 +5,9 @@
 //   primary course: translate with the engine, publish TranslationReady, return it.
 //   variation: a stable increment (TranscriptStabilized) → its words alone are translated (each source word is
 //   billed once as provisional text, once in the final), published and returned as TranslationPartial.
+//   variation: the utterance had increments and its final text still begins with them → the final translation
+//   is the increments translated as they were (so listeners see the words they were shown stay) followed by the
+//   rest; when the recogniser revised words listeners were shown, the whole text is translated again.
 //   alternate course: the engine fails or times out → logged and counted (TranslationFailures), rethrown for
 //   the workflow to retry or give this language up; a pair the engine does not translate is its
 //   UnsupportedLanguagePairError, which the workflow does not retry.
@@ -29,7 +32,7 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
   const started = deps.clock.now();
   let text: string;
   try {
-    text = await deps.engine.translate(transcript.text, transcript.language, targetLanguage);
+    text = await finalTranslation(deps, transcript, targetLanguage);
   } catch (error) {
     // The workflow retries or gives this language up; operators see each failure here, per language.
     deps.metrics.count('TranslationFailures');
@@ -61,6 +64,38 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
   deps.metrics.latency('TranslateEngineMs', translatedAt - started);
   deps.metrics.latency('TranslationReadyMs', translatedAt - transcript.capture.end);
   return detail;
+}
+
+const words = (text: string) => text.split(/\s+/).filter(Boolean);
+
+/** The final translation of an utterance, keeping what listeners were shown of it where the source allows. */
+async function finalTranslation(
+  deps: TranslateDeps,
+  transcript: TranslateTaskInput['transcript'],
+  target: string,
+): Promise<string> {
+  const { engine } = deps;
+  const increments = transcript.increments ?? [];
+  const shown = increments.flatMap(words);
+  const final = words(transcript.text);
+  const kept =
+    increments.length > 0 &&
+    shown.length <= final.length &&
+    shown.every((w, i) => w.toLowerCase() === final[i]!.toLowerCase());
+  if (!kept) {
+    if (increments.length) deps.metrics.count('FinalsRevisingShownWords');
+    return engine.translate(transcript.text, transcript.language, target);
+  }
+  deps.metrics.count('FinalsKeepingShownWords');
+  const rest = final.slice(shown.length).join(' ');
+  // Each piece as it was translated before (engines are deterministic for the same text), the rest after them.
+  const pieces = await Promise.all(
+    [...increments, ...(rest ? [rest] : [])].map((piece) => engine.translate(piece, transcript.language, target)),
+  );
+  return pieces
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** One stable increment of an utterance in progress, into one language: the words new since the last increment. */

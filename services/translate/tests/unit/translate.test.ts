@@ -82,3 +82,42 @@ describe('translateIncrement', () => {
     expect(d.events.publish).not.toHaveBeenCalled();
   });
 });
+
+describe('the final translation after increments', () => {
+  const echo: TranslationEngine = {
+    name: () => 'echo',
+    async translate(text) {
+      return `<${text}>`;
+    },
+  };
+
+  test('keeps the increments as listeners were shown them and translates only the rest', async () => {
+    const d = deps(echo);
+    const detail = await translateSegment(d, {
+      transcript: {
+        ...transcript,
+        text: 'Good morning everyone and welcome',
+        increments: ['Good morning', 'everyone and'],
+      },
+      targetLanguage: 'es',
+    });
+    expect(detail.text).toBe('<Good morning> <everyone and> <welcome>');
+    expect(d.metrics.count).toHaveBeenCalledWith('FinalsKeepingShownWords');
+  });
+
+  test('translates the whole text again when the recogniser revised words listeners were shown', async () => {
+    const d = deps(echo);
+    const detail = await translateSegment(d, {
+      transcript: { ...transcript, text: 'Good morning everyone and welcome', increments: ['Good mourning'] },
+      targetLanguage: 'es',
+    });
+    expect(detail.text).toBe('<Good morning everyone and welcome>');
+    expect(d.metrics.count).toHaveBeenCalledWith('FinalsRevisingShownWords');
+  });
+
+  test('an utterance with no increments is translated whole', async () => {
+    const d = deps(echo);
+    const detail = await translateSegment(d, { transcript, targetLanguage: 'es' });
+    expect(detail.text).toBe(`<${transcript.text}>`);
+  });
+});

@@ -16,6 +16,12 @@ export const TranscriptFinalizedV1Schema = z.object({
   /** Audio frames the utterance was decoded from (inclusive). */
   frames: z.object({ first: FrameSeq, last: FrameSeq }),
   reason: FinalizeReason,
+  /**
+   * The TranscriptStabilized increments published for this utterance, in order (absent when none were). Listeners
+   * were shown their translations: a translator keeps those words as shown when `text` still begins with them,
+   * and translates only what follows.
+   */
+  increments: z.array(z.string().min(1)).optional(),
   occurredAt: EpochMs,
 });
 export type TranscriptFinalizedV1 = z.infer<typeof TranscriptFinalizedV1Schema>;
