@@ -45,6 +45,7 @@ export const ca: Messages = {
   'session.changeLanguage': '{language}: canvia la llengua',
   'session.original': 'Original',
   'session.finishedOnly': 'Només frases acabades',
+  'session.untranslated': 'Paraules sense traduir',
   'textSize.group': 'Mida del text',
   'textSize.smaller': 'Text més petit',
   'textSize.larger': 'Text més gran',

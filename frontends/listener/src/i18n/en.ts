@@ -45,6 +45,7 @@ export const en = {
   'session.changeLanguage': '{language}: change language',
   'session.original': 'Original',
   'session.finishedOnly': 'Finished sentences only',
+  'session.untranslated': 'Untranslated words',
   'textSize.group': 'Text size',
   'textSize.smaller': 'Smaller text',
   'textSize.larger': 'Larger text',

@@ -45,6 +45,7 @@ export const eo: Messages = {
   'session.changeLanguage': '{language}: ŝanĝi lingvon',
   'session.original': 'Originalo',
   'session.finishedOnly': 'Nur finitaj frazoj',
+  'session.untranslated': 'Netradukitaj vortoj',
   'textSize.group': 'Tekstogrando',
   'textSize.smaller': 'Pli malgranda teksto',
   'textSize.larger': 'Pli granda teksto',

@@ -46,6 +46,7 @@ export const es: Messages = {
   'session.changeLanguage': '{language}: cambiar de idioma',
   'session.original': 'Original',
   'session.finishedOnly': 'Solo frases terminadas',
+  'session.untranslated': 'Palabras sin traducir',
   'textSize.group': 'Tamaño del texto',
   'textSize.smaller': 'Texto más pequeño',
   'textSize.larger': 'Texto más grande',

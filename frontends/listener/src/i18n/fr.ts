@@ -45,6 +45,7 @@ export const fr: Messages = {
   'session.changeLanguage': '{language}\u00a0: changer de langue',
   'session.original': 'Original',
   'session.finishedOnly': 'Phrases terminées seulement',
+  'session.untranslated': 'Mots non traduits',
   'textSize.group': 'Taille du texte',
   'textSize.smaller': 'Texte plus petit',
   'textSize.larger': 'Texte plus grand',

@@ -45,6 +45,7 @@ export const gl: Messages = {
   'session.changeLanguage': '{language}: cambiar de idioma',
   'session.original': 'Orixinal',
   'session.finishedOnly': 'Só frases rematadas',
+  'session.untranslated': 'Palabras sen traducir',
   'textSize.group': 'Tamaño do texto',
   'textSize.smaller': 'Texto máis pequeno',
   'textSize.larger': 'Texto máis grande',

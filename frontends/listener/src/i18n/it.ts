@@ -45,6 +45,7 @@ export const it: Messages = {
   'session.changeLanguage': '{language}: cambia lingua',
   'session.original': 'Originale',
   'session.finishedOnly': 'Solo frasi concluse',
+  'session.untranslated': 'Parole non tradotte',
   'textSize.group': 'Dimensione del testo',
   'textSize.smaller': 'Testo più piccolo',
   'textSize.larger': 'Testo più grande',

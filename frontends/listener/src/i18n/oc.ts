@@ -46,6 +46,7 @@ export const oc: Messages = {
   'session.changeLanguage': '{language}: cambiar de lenga',
   'session.original': 'Original',
   'session.finishedOnly': 'Sonque las frasas acabadas',
+  'session.untranslated': 'Mots sens traduccion',
   'textSize.group': 'Talha del tèxte',
   'textSize.smaller': 'Tèxte mai pichon',
   'textSize.larger': 'Tèxte mai grand',

@@ -46,6 +46,7 @@ export const pt: Messages = {
   'session.changeLanguage': '{language}: mudar de idioma',
   'session.original': 'Original',
   'session.finishedOnly': 'Só frases concluídas',
+  'session.untranslated': 'Palavras não traduzidas',
   'textSize.group': 'Tamanho do texto',
   'textSize.smaller': 'Texto mais pequeno',
   'textSize.larger': 'Texto maior',

@@ -1,5 +1,6 @@
 // The listener's preferences, kept in localStorage: text size, theme, original text under translations,
-// finished sentences only (no provisional text), and the last language chosen.
+// finished sentences only (no provisional text), untranslated words after a provisional translation, and the
+// last language chosen.
 
 export const TEXT_SCALES = [0.8, 0.9, 1, 1.15, 1.3, 1.5, 1.75, 2] as const;
 const DEFAULT_SCALE_INDEX = 2;
@@ -11,6 +12,7 @@ const KEYS = {
   theme: 'llt.listener.theme',
   showOriginal: 'llt.listener.showOriginal',
   finishedOnly: 'llt.listener.finishedOnly',
+  showUntranslated: 'llt.listener.showUntranslated',
   language: 'llt.listener.language',
 } as const;
 
@@ -22,6 +24,8 @@ export class Settings {
   showOriginal = $state(false);
   /** Show a sentence only once it is finished: no provisional text, source or translated. */
   finishedOnly = $state(false);
+  /** Show the source words a provisional translation does not cover yet after it (on unless turned off). */
+  showUntranslated = $state(true);
   lastLanguage = $state<string | undefined>(undefined);
 
   readonly textScale = $derived(TEXT_SCALES[this.textScaleIndex] ?? 1);
@@ -37,6 +41,7 @@ export class Settings {
     if (theme === 'light' || theme === 'dark') this.themeChoice = theme;
     this.showOriginal = this.read(KEYS.showOriginal) === 'true';
     this.finishedOnly = this.read(KEYS.finishedOnly) === 'true';
+    this.showUntranslated = this.read(KEYS.showUntranslated) !== 'false';
     this.lastLanguage = this.read(KEYS.language) ?? undefined;
     if (typeof matchMedia === 'function') {
       const query = matchMedia('(prefers-color-scheme: dark)');
@@ -68,6 +73,11 @@ export class Settings {
   toggleFinishedOnly(): void {
     this.finishedOnly = !this.finishedOnly;
     this.write(KEYS.finishedOnly, String(this.finishedOnly));
+  }
+
+  toggleUntranslated(): void {
+    this.showUntranslated = !this.showUntranslated;
+    this.write(KEYS.showUntranslated, String(this.showUntranslated));
   }
 
   rememberLanguage(code: string): void {

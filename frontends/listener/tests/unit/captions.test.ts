@@ -8,6 +8,7 @@ import {
   mergeCaption,
   orderedSegments,
   type Segment,
+  untranslatedTail,
 } from '../../src/lib/captions.ts';
 
 const T0 = 1_700_000_000_000;
@@ -169,5 +170,71 @@ describe('displayKind', () => {
     expect(isProvisional('provisional-translation')).toBe(true);
     expect(isProvisional('caption')).toBe(false);
     expect(isProvisional('untranslated')).toBe(false);
+  });
+});
+
+describe('untranslated tail', () => {
+  const spanish = (text: string, sourceWords?: number, final = false) =>
+    caption({ segmentIndex: 0, kind: 'translation', language: 'es', text, final, sourceWords });
+  const english = (text: string, final = false) => caption({ segmentIndex: 0, text, final });
+  const tail = (segments: Map<string, Segment>) => untranslatedTail(segments.get('seg-000000') as Segment);
+
+  it('is the source words after those the provisional translation covers, from the latest source text', () => {
+    const segments = new Map<string, Segment>();
+    mergeCaption(segments, english('when the meeting starts tomorrow'), 'es');
+    mergeCaption(segments, spanish('Cuando la reunión', 3), 'es');
+    expect(segments.get('seg-000000')?.translation).toMatchObject({ text: 'Cuando la reunión', sourceWords: 3 });
+    expect(tail(segments)).toBe('starts tomorrow');
+    mergeCaption(segments, english('when the meeting starts tomorrow morning we will'), 'es');
+    expect(tail(segments)).toBe('starts tomorrow morning we will');
+    mergeCaption(segments, spanish('Cuando la reunión empiece mañana por la mañana', 6), 'es');
+    expect(tail(segments)).toBe('we will');
+  });
+
+  it('keeps growing after the source text is final, until the final translation replaces the provisional one', () => {
+    const segments = new Map<string, Segment>();
+    mergeCaption(segments, spanish('Cuando la reunión', 3), 'es');
+    mergeCaption(segments, english('when the meeting starts', true), 'es');
+    expect(tail(segments)).toBe('starts');
+    mergeCaption(segments, spanish('Cuando la reunión empiece', undefined, true), 'es');
+    expect(segments.get('seg-000000')?.translation).toEqual({
+      text: 'Cuando la reunión empiece',
+      final: true,
+      captureEnd: T0,
+      captureStart: undefined,
+    });
+    expect(tail(segments)).toBe('');
+  });
+
+  it('is empty when the translation covers every source word so far, or says nothing of what it covers', () => {
+    const segments = new Map<string, Segment>();
+    mergeCaption(segments, english('when the'), 'es');
+    mergeCaption(segments, spanish('Cuando la reunión', 3), 'es');
+    expect(tail(segments)).toBe('');
+    const older = new Map<string, Segment>();
+    mergeCaption(older, english('when the meeting starts'), 'es');
+    mergeCaption(older, spanish('Cuando la reunión'), 'es');
+    expect(tail(older)).toBe('');
+    expect(
+      untranslatedTail({
+        segmentId: 's',
+        segmentIndex: 0,
+        translation: { text: 'x', final: false, sourceWords: 1, captureEnd: T0 },
+      }),
+    ).toBe('');
+  });
+
+  it('ignores a provisional translation covering fewer words than the shown one (an older one arriving late)', () => {
+    const segments = new Map<string, Segment>();
+    mergeCaption(segments, english('when the meeting starts tomorrow'), 'es');
+    expect(mergeCaption(segments, spanish('Cuando la reunión empiece', 4), 'es')).toBe(true);
+    expect(mergeCaption(segments, spanish('Cuando la reunión', 3), 'es')).toBe(false);
+    expect(mergeCaption(segments, spanish('Cuando la reunión empiece', 4), 'es')).toBe(false);
+    expect(mergeCaption(segments, spanish('Cuando la reunión comience', 4), 'es')).toBe(true);
+    expect(segments.get('seg-000000')?.translation).toMatchObject({
+      text: 'Cuando la reunión comience',
+      sourceWords: 4,
+    });
+    expect(tail(segments)).toBe('tomorrow');
   });
 });

@@ -33,4 +33,15 @@ describe('Settings', () => {
     settings.toggleFinishedOnly();
     expect(new Settings(storage).finishedOnly).toBe(false);
   });
+
+  it('shows the untranslated words after a provisional translation by default, and remembers hiding them', () => {
+    const storage = memoryStorage();
+    const settings = new Settings(storage);
+    expect(settings.showUntranslated).toBe(true);
+    settings.toggleUntranslated();
+    expect(settings.showUntranslated).toBe(false);
+    expect(new Settings(storage).showUntranslated).toBe(false);
+    settings.toggleUntranslated();
+    expect(new Settings(storage).showUntranslated).toBe(true);
+  });
 });
