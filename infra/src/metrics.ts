@@ -30,10 +30,18 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
       'MalformedRecords',
     ],
   },
-  translate: { latencies: ['TranslationReadyMs', 'TranslateEngineMs'], counts: ['TranslationFailures'] },
+  translate: {
+    latencies: ['TranslationReadyMs', 'TranslateEngineMs', 'PartialTranslateEngineMs'],
+    counts: ['TranslationFailures'],
+  },
   synthesize: { latencies: ['SpeechSynthesizedMs', 'SynthesisEngineMs', 'AudioStoreMs'], counts: [] },
   notify: {
-    latencies: ['SourceCaptionDeliveredMs', 'TranslationDeliveredMs', 'AudioDeliveredMs'],
+    latencies: [
+      'SourceCaptionDeliveredMs',
+      'TranslationDeliveredMs',
+      'PartialTranslationDeliveredMs',
+      'AudioDeliveredMs',
+    ],
     counts: [
       'MessagesDelivered',
       'ListenersGone',

@@ -300,6 +300,15 @@ describe('least privilege', () => {
       [CAPTIONS_TABLE.name]: ['Query'],
     });
     expect(dynamoGrants(FUNCTIONS.notifyLanguages.name)).toEqual({ [SESSIONS_TABLE.name]: ['PutItem', 'Query'] });
+    // Captions: the caption log (PutItem), and the partial turns and provisional translations, conditionally updated
+    // and read back (UpdateItem, GetItem); never a Query or a delete of the history listeners catch up from.
+    for (const fn of [FUNCTIONS.notifyEvents, FUNCTIONS.notifyCaption]) {
+      expect(dynamoGrants(fn.name), fn.name).toEqual({
+        [SESSIONS_TABLE.name]: ['DeleteItem', 'GetItem', 'Query'],
+        [CAPTIONS_TABLE.name]: ['GetItem', 'PutItem', 'UpdateItem'],
+      });
+    }
+    expect(dynamoGrants(FUNCTIONS.notifyAudio.name)).toEqual({ [SESSIONS_TABLE.name]: ['DeleteItem', 'Query'] });
     expect(dynamoGrants(FUNCTIONS.translate.name)).toEqual({});
     expect(dynamoGrants(FUNCTIONS.synthesize.name)).toEqual({});
   });

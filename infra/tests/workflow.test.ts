@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { patternFor, TranscriptFinalizedV1 } from '@llt/events';
+import { patternForAny, TranscriptFinalizedV1, TranscriptStabilizedV1 } from '@llt/events';
 import { TRANSLATION_FANOUT } from '@llt/workflows';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_FUNCTIONS } from '../src/functions.ts';
@@ -67,13 +67,15 @@ describe('workflow stack', () => {
     );
   });
 
-  it('is started by the TranscriptFinalized rule on the product bus, with the whole event as input', () => {
+  it('is started by one rule for finalized utterances and stable increments on the product bus, with the whole event as input', () => {
     const rules = resourcesOf(workflow(), 'AWS::Events::Rule');
     expect(rules).toHaveLength(1);
     const rule = rules[0]![1] as { Properties: Record<string, unknown> };
     expect(rule.Properties.Name).toBe(dev(`llt-${TRANSLATION_FANOUT.rule.name}`));
     expect(rule.Properties.EventBusName).toBe(dev('llt-bus'));
-    expect(rule.Properties.EventPattern).toEqual(JSON.parse(JSON.stringify(patternFor(TranscriptFinalizedV1))));
+    expect(rule.Properties.EventPattern).toEqual(
+      JSON.parse(JSON.stringify(patternForAny(TranscriptFinalizedV1, TranscriptStabilizedV1))),
+    );
     const [target] = rule.Properties.Targets as Record<string, unknown>[];
     expect(target!.Arn).toEqual({ Ref: resourcesOf(workflow(), 'AWS::StepFunctions::StateMachine')[0]![0] });
     expect(target).not.toHaveProperty('Input');

@@ -36,6 +36,9 @@ export class NotifyStack extends ServiceStack {
         );
     };
 
+    // In the captions table beside the caption log (PutItem), the partial fan-out turns: each turn's newest caption
+    // and owner, conditionally updated and read back (UpdateItem, GetItem), so coalescing holds across environments.
+    const captionsAndTurns = () => dynamoStatement(this, CAPTIONS_TABLE, ['PutItem', 'UpdateItem', 'GetItem']);
     deliver(
       this.addFunction('EventsFunction', {
         spec: FUNCTIONS.notifyEvents,
@@ -43,7 +46,7 @@ export class NotifyStack extends ServiceStack {
         environment,
       }),
       ['GetItem', 'Query', 'DeleteItem'],
-    ).allow(dynamoStatement(this, CAPTIONS_TABLE, ['PutItem']));
+    ).allow(captionsAndTurns());
 
     const http = this.addFunction('HttpFunction', {
       spec: FUNCTIONS.notifyHttp,
@@ -61,6 +64,8 @@ export class NotifyStack extends ServiceStack {
       timeout: taskTimeout,
       environment,
     }).allow(dynamoStatement(this, SESSIONS_TABLE, ['Query', 'PutItem']));
+    // Provisional translations too: each translated increment is an UpdateItem on its utterance's item in the
+    // captions table (returning the increments so far), and their fan-out takes the language's partial turn.
     deliver(
       this.addFunction('CaptionFunction', {
         spec: FUNCTIONS.notifyCaption,
@@ -69,7 +74,7 @@ export class NotifyStack extends ServiceStack {
         environment,
       }),
       ['GetItem', 'Query', 'DeleteItem'],
-    ).allow(dynamoStatement(this, CAPTIONS_TABLE, ['PutItem']));
+    ).allow(captionsAndTurns());
     deliver(
       this.addFunction('AudioFunction', {
         spec: FUNCTIONS.notifyAudio,
