@@ -1,5 +1,5 @@
 // What one session-hour costs on AWS, from the published list prices (us-east-1) of every service it uses.
-//   node --import tsx infra/src/cost-model.ts [--languages 1,2,4] [--listeners 10,100,500]
+//   node --import tsx infra/src/cost-model.ts [--languages 1,2,4] [--listeners 10,100,500] [--provisional on|off]
 // The assumptions are named below; change them here, not in the README (which prints this table).
 import { parseArgs } from 'node:util';
 
@@ -75,17 +75,42 @@ export const ASSUMPTIONS = {
   workflowGbSeconds: 0.0625,
   /** X-Ray's default sampling: about 5 % of requests beyond the first each second. */
   xraySampledShare: 0.05,
+  /**
+   * Translating while the speaker talks (provisional captions): the stable words of an utterance in progress go out
+   * as TranscriptStabilized increments of ~2.5 words (60 a minute at 150 words a minute). Each increment is
+   * translated on its own, so every source character is translated once more per language; it runs one Express
+   * execution (the languages, then translate and notify per language: 1 + 2 per language task invocations); it is
+   * one event on the bus plus a TranslationPartial per language; each listener of a language gets its provisional
+   * caption. Notify records the translated increment (a write) and takes the language's partial turn for it (three
+   * writes, a consistent read per 200 listeners); the languages and notify tasks each read the listeners.
+   */
+  incrementsPerHour: (150 * 60) / 2.5,
+  provisionalWritesPerIncrement: 4,
 } as const;
+
+/** Lines of the bill that only translating while the speaker talks adds (all absent when it is off). */
+export const WHILE_SPEAKING = 'While speaking: ';
 
 export interface SessionHourCost {
   languages: number;
   listeners: number;
   lines: Record<string, number>;
   total: number;
+  /** The part of `total` in the `While speaking: …` lines (0 with provisional translation off). */
+  whileSpeaking: number;
+}
+
+export interface CostOptions {
+  /** Translating while the speaker talks (LLT_PROVISIONAL_TRANSLATION, on by default). */
+  provisional?: boolean;
 }
 
 /** Cost of one hour of one speaker translated into `languages` languages for `listeners` listeners. */
-export function costPerSessionHour(languages: number, listeners: number): SessionHourCost {
+export function costPerSessionHour(
+  languages: number,
+  listeners: number,
+  { provisional = true }: CostOptions = {},
+): SessionHourCost {
   const p = PRICES;
   const a = ASSUMPTIONS;
   const sentences = a.sentencesPerHour;
@@ -136,23 +161,67 @@ export function costPerSessionHour(languages: number, listeners: number): Sessio
     'Data transfer out': ((sentences * listeners * a.clipBytes) / 1e9) * p.dataTransferOutPerGb,
     'X-Ray': ((invocations * a.xraySampledShare) / 1e6) * p.xrayPerMillionTraces,
   };
-  const total = Object.values(lines).reduce((sum, value) => sum + value, 0);
-  return { languages, listeners, lines, total };
+  const extra = provisional ? whileSpeaking(languages, listeners) : {};
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  const whileSpeakingTotal = sum(Object.values(extra));
+  return {
+    languages,
+    listeners,
+    lines: { ...lines, ...extra },
+    total: sum(Object.values(lines)) + whileSpeakingTotal,
+    whileSpeaking: whileSpeakingTotal,
+  };
+}
+
+/** What translating while the speaker talks adds to a session-hour, line by line. */
+function whileSpeaking(languages: number, listeners: number): Record<string, number> {
+  const p = PRICES;
+  const a = ASSUMPTIONS;
+  const increments = a.incrementsPerHour;
+  const invocations = increments * (1 + 2 * languages);
+  // Reads of the listeners (languages task, notify per language) and of the newest partial (every 200 listeners).
+  const listenerReads = increments * (1 + languages) * Math.max(1, listeners / 40);
+  const turnReads = increments * languages * Math.max(1, Math.ceil(listeners / a.partialTurnListenersPerRead));
+  return {
+    [`${WHILE_SPEAKING}Translate`]: ((a.charactersPerHour * languages) / 1e6) * p.translatePerMillionChars,
+    // Each listener gets the provisional captions of its own language: one message per increment, whatever the
+    // number of languages.
+    [`${WHILE_SPEAKING}API Gateway WebSocket`]: ((increments * listeners) / 1e6) * p.websocketPerMillionMessages,
+    [`${WHILE_SPEAKING}Lambda`]:
+      invocations * a.workflowTaskSeconds * a.lambdaGb * p.lambdaArmPerGbSecond +
+      (invocations / 1e6) * p.lambdaPerMillionRequests,
+    [`${WHILE_SPEAKING}Step Functions (Express)`]:
+      (increments / 1e6) * p.expressWorkflowPerMillionRequests +
+      increments * a.workflowGbSeconds * p.expressWorkflowPerGbSecond,
+    [`${WHILE_SPEAKING}EventBridge`]: ((increments * (1 + languages)) / 1e6) * p.eventBridgePerMillionEvents,
+    [`${WHILE_SPEAKING}DynamoDB`]:
+      ((increments * languages * a.provisionalWritesPerIncrement) / 1e6) * p.dynamoPerMillionWrites +
+      ((listenerReads + turnReads) / 1e6) * p.dynamoPerMillionReads,
+    [`${WHILE_SPEAKING}X-Ray`]: ((invocations * a.xraySampledShare) / 1e6) * p.xrayPerMillionTraces,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { languages: { type: 'string', default: '1,2,4' }, listeners: { type: 'string', default: '10,100,500' } },
+    options: {
+      languages: { type: 'string', default: '1,2,4' },
+      listeners: { type: 'string', default: '10,100,500' },
+      provisional: { type: 'string', default: 'on' },
+    },
   });
   const languages = values.languages.split(',').map(Number);
   const listeners = values.listeners.split(',').map(Number);
-  console.log(`| languages | listeners | ${Object.keys(costPerSessionHour(1, 1).lines).join(' | ')} | total |`);
-  console.log(`|${'---|'.repeat(Object.keys(costPerSessionHour(1, 1).lines).length + 3)}`);
+  const options = { provisional: values.provisional !== 'off' };
+  const columns = Object.keys(costPerSessionHour(1, 1, options).lines);
+  console.log(`| languages | listeners | ${columns.join(' | ')} | total | of which while speaking |`);
+  console.log(`|${'---|'.repeat(columns.length + 4)}`);
   for (const n of languages) {
     for (const m of listeners) {
-      const cost = costPerSessionHour(n, m);
+      const cost = costPerSessionHour(n, m, options);
       const cells = Object.values(cost.lines).map((v) => `$${v.toFixed(3)}`);
-      console.log(`| ${n} | ${m} | ${cells.join(' | ')} | **$${cost.total.toFixed(2)}** |`);
+      console.log(
+        `| ${n} | ${m} | ${cells.join(' | ')} | **$${cost.total.toFixed(2)}** | $${cost.whileSpeaking.toFixed(2)} |`,
+      );
     }
   }
 }

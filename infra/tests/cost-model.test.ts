@@ -1,6 +1,6 @@
 // The cost model behind the README's table: what scales with languages, what with listeners, what is fixed.
 import { expect, test } from 'vitest';
-import { ASSUMPTIONS, costPerSessionHour, PRICES } from '../src/cost-model.ts';
+import { ASSUMPTIONS, costPerSessionHour, PRICES, WHILE_SPEAKING } from '../src/cost-model.ts';
 
 test('translation and speech scale with the languages; recognition does not', () => {
   const one = costPerSessionHour(1, 100);
@@ -19,7 +19,7 @@ test('listeners cost WebSocket messages and bytes out, not recognition or transl
 });
 
 test('the language services are most of the bill; the serverless plumbing is cents', () => {
-  const cost = costPerSessionHour(2, 100);
+  const cost = costPerSessionHour(2, 100, { provisional: false });
   const engines =
     (cost.lines['Transcribe streaming'] ?? 0) + (cost.lines.Translate ?? 0) + (cost.lines['Polly (neural)'] ?? 0);
   expect(engines / cost.total).toBeGreaterThan(0.8);
@@ -51,4 +51,57 @@ test('DynamoDB counts two ledger writes per audio frame and the partial turn of 
   // A thousand listeners read the newest partial 5 times per fan-out instead of once: more, but still cents.
   expect(many.lines.DynamoDB).toBeGreaterThan(few.lines.DynamoDB ?? 0);
   expect(many.lines.DynamoDB).toBeLessThan(0.2);
+});
+
+test('translating while the speaker talks translates every source character once more, in lines of its own', () => {
+  const off = costPerSessionHour(2, 100, { provisional: false });
+  const on = costPerSessionHour(2, 100);
+  expect(off.whileSpeaking).toBe(0);
+  expect(Object.keys(off.lines).some((line) => line.startsWith(WHILE_SPEAKING))).toBe(false);
+  // The rest of the bill is the same with the feature on or off.
+  for (const [line, value] of Object.entries(off.lines)) expect(on.lines[line], line).toBe(value);
+  expect(on.lines[`${WHILE_SPEAKING}Translate`]).toBeCloseTo(off.lines.Translate ?? 0, 9);
+  const extra = Object.entries(on.lines)
+    .filter(([line]) => line.startsWith(WHILE_SPEAKING))
+    .reduce((sum, [, value]) => sum + value, 0);
+  expect(on.whileSpeaking).toBeCloseTo(extra, 9);
+  expect(on.total).toBeCloseTo(off.total + extra, 9);
+  // About $0.81 of Translate per language-hour, plus a few cents of plumbing and the listeners' messages.
+  expect(costPerSessionHour(1, 10).whileSpeaking).toBeGreaterThan(0.81);
+  expect(costPerSessionHour(1, 10).whileSpeaking).toBeLessThan(0.9);
+});
+
+test('while speaking: one Express execution per increment of ~2.5 words, and one provisional caption per listener each', () => {
+  // 150 words a minute in increments of 2–3 words: 60–75 increments a minute.
+  expect(ASSUMPTIONS.incrementsPerHour / 60).toBeGreaterThanOrEqual(60);
+  expect(ASSUMPTIONS.incrementsPerHour / 60).toBeLessThanOrEqual(75);
+  const few = costPerSessionHour(1, 10);
+  const many = costPerSessionHour(4, 500);
+  expect(few.lines[`${WHILE_SPEAKING}Step Functions (Express)`]).toBeCloseTo(
+    (ASSUMPTIONS.incrementsPerHour / 1e6) * PRICES.expressWorkflowPerMillionRequests +
+      ASSUMPTIONS.incrementsPerHour * ASSUMPTIONS.workflowGbSeconds * PRICES.expressWorkflowPerGbSecond,
+    9,
+  );
+  // The same execution for any number of languages; events and invocations grow with them.
+  expect(many.lines[`${WHILE_SPEAKING}Step Functions (Express)`]).toBe(
+    few.lines[`${WHILE_SPEAKING}Step Functions (Express)`],
+  );
+  expect(many.lines[`${WHILE_SPEAKING}EventBridge`]).toBeCloseTo(
+    ((ASSUMPTIONS.incrementsPerHour * 5) / 1e6) * PRICES.eventBridgePerMillionEvents,
+    9,
+  );
+  // Invocations per increment: the languages task, then translate and notify per language (3 for one, 9 for four).
+  expect(many.lines[`${WHILE_SPEAKING}Lambda`]).toBeCloseTo(3 * (few.lines[`${WHILE_SPEAKING}Lambda`] ?? 0), 9);
+  // Listeners: a message per increment each, whatever their language.
+  expect(many.lines[`${WHILE_SPEAKING}API Gateway WebSocket`]).toBeCloseTo(
+    ((ASSUMPTIONS.incrementsPerHour * 500) / 1e6) * PRICES.websocketPerMillionMessages,
+    9,
+  );
+  // Everything but Translate and the listeners' messages stays cents, even at 4 languages and 500 listeners.
+  const plumbing =
+    many.whileSpeaking -
+    (many.lines[`${WHILE_SPEAKING}Translate`] ?? 0) -
+    (many.lines[`${WHILE_SPEAKING}API Gateway WebSocket`] ?? 0);
+  expect(plumbing).toBeGreaterThan(0.05);
+  expect(plumbing).toBeLessThan(0.2);
 });
