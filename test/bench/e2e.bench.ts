@@ -609,7 +609,13 @@ function analyse({ utterances, timing, segments, busEvents, listeners }: Analysi
         simultaneity: { ...simultaneity(source, shown), firstAudio: audio },
         // What the first listener of each language was shown, update by update (ms from the start of speech).
         ...(l.index < langs.length
-          ? { shown: shown.map((u) => ({ atMs: Math.round(u.receivedAt - source.start), final: u.final, text: u.text })) }
+          ? {
+              shown: shown.map((u) => ({
+                atMs: Math.round(u.receivedAt - source.start),
+                final: u.final,
+                text: u.text,
+              })),
+            }
           : {}),
       };
     });

@@ -1,0 +1,27 @@
+// Transcribe's configuration: translating while the speaker talks, and the recogniser search that goes with it.
+import { expect, test } from 'vitest';
+import { loadConfig } from '#config';
+
+const base = { LLT_EVENT_BUS: 'b', LLT_TRANSCRIPTS_TABLE: 't', LLT_SESSIONS_TABLE: 's' };
+
+test('translating while the speaker talks is on by default, with the fast search so finals keep shown words', () => {
+  const config = loadConfig(base);
+  expect(config.stability).toEqual({ agreementMs: 300, minIncrementWords: 2 });
+  expect(config.search).toBe('fast');
+});
+
+test('off: no stable increments, and the accurate search', () => {
+  const config = loadConfig({ ...base, LLT_PROVISIONAL_TRANSLATION: 'off' });
+  expect(config.stability).toBeUndefined();
+  expect(config.search).toBe('accurate');
+});
+
+test('the search and the stability settings can be chosen; nonsense is refused', () => {
+  expect(loadConfig({ ...base, LLT_ASR_SEARCH: 'accurate' }).search).toBe('accurate');
+  expect(loadConfig({ ...base, LLT_STABLE_AGREEMENT_MS: '400', LLT_STABLE_MIN_WORDS: '3' }).stability).toEqual({
+    agreementMs: 400,
+    minIncrementWords: 3,
+  });
+  expect(() => loadConfig({ ...base, LLT_ASR_SEARCH: 'best' })).toThrow(/fast or accurate/);
+  expect(() => loadConfig({ ...base, LLT_PROVISIONAL_TRANSLATION: 'yes' })).toThrow(/on or off/);
+});
