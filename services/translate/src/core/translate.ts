@@ -90,12 +90,22 @@ async function finalTranslation(
   const rest = final.slice(shown.length).join(' ');
   // Each piece as it was translated before (engines are deterministic for the same text), the rest after them.
   const pieces = await Promise.all(
-    [...increments, ...(rest ? [rest] : [])].map((piece) => engine.translate(piece, transcript.language, target)),
+    [...increments, ...(rest ? [rest] : [])].map((piece) => translatePiece(engine, piece, transcript.language, target)),
   );
-  return pieces
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .join(' ');
+  return pieces.filter(Boolean).join(' ');
+}
+
+/**
+ * A piece of a sentence, translated so that pieces joined read as one sentence: a piece that does not start the
+ * sentence (its source starts in lower case) keeps a lower-case start, which some Apertium pairs would capitalise
+ * as if it began one (eng-spa: "tomorrow we" → "Mañana nosotros").
+ */
+async function translatePiece(engine: TranslateDeps['engine'], text: string, source: string, target: string) {
+  const translated = (await engine.translate(text, source, target)).trim();
+  const [s, t, next] = [text.trimStart()[0], translated[0], translated[1]];
+  const lowerStart = s !== undefined && s !== s.toUpperCase() && s === s.toLowerCase();
+  const capitalised = t !== undefined && t !== t.toLowerCase() && next !== undefined && next === next.toLowerCase();
+  return lowerStart && capitalised ? t.toLowerCase() + translated.slice(1) : translated;
 }
 
 /** One stable increment of an utterance in progress, into one language: the words new since the last increment. */
@@ -107,7 +117,7 @@ export async function translateIncrement(
   const started = deps.clock.now();
   let text: string;
   try {
-    text = await deps.engine.translate(increment.text, increment.language, targetLanguage);
+    text = await translatePiece(deps.engine, increment.text, increment.language, targetLanguage);
   } catch (error) {
     deps.metrics.count('PartialTranslationFailures');
     deps.log.warn('provisional translation failed', {
@@ -131,7 +141,7 @@ export async function translateIncrement(
     targetLanguage,
     sourceText: increment.text,
     sourceWords: increment.stableWords,
-    text: text.trim(),
+    text,
     engine: deps.engine.name(targetLanguage),
     capture: increment.capture,
     occurredAt: translatedAt,

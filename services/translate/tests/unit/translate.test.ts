@@ -121,3 +121,32 @@ describe('the final translation after increments', () => {
     expect(detail.text).toBe(`<${transcript.text}>`);
   });
 });
+
+test('a piece that continues a sentence keeps a lower-case start however the engine capitalises it', async () => {
+  const capitalising: TranslationEngine = {
+    name: () => 'capitalising',
+    async translate(text) {
+      return (
+        (
+          { 'Good morning': 'Buenos días', 'everyone and': 'Todo el mundo y', 'I said': 'Yo dije' } as Record<
+            string,
+            string
+          >
+        )[text] ?? text
+      );
+    },
+  };
+  const increment = TranscriptStabilizedV1.schema.parse(stableSample);
+  const d = deps(capitalising);
+  expect(
+    (await translateIncrement(d, { increment: { ...increment, text: 'everyone and' }, targetLanguage: 'es' })).text,
+  ).toBe('todo el mundo y');
+  expect(
+    (await translateIncrement(d, { increment: { ...increment, text: 'I said' }, targetLanguage: 'es' })).text,
+  ).toBe('Yo dije');
+  const final = await translateSegment(d, {
+    transcript: { ...transcript, text: 'Good morning everyone and', increments: ['Good morning', 'everyone and'] },
+    targetLanguage: 'es',
+  });
+  expect(final.text).toBe('Buenos días todo el mundo y');
+});
