@@ -36,7 +36,11 @@ const dir = CORPUS_SETS[set].dir;
 const corpus = await generateCorpus(dir, corpusSetOptions(set, values.voices.split(',')));
 const utterances = loadUtterances(dir, corpus.entries);
 const frameMs = Number(values['frame-ms']);
-const stability = { agreementMs: Number(values['agreement-ms']), minIncrementWords: Number(values['min-words']) };
+const stability = {
+  agreementMs: Number(values['agreement-ms']),
+  minIncrementWords: Number(values['min-words']),
+  clauseWords: 0,
+};
 const recognizer = new PocketSphinxRecognizer(
   values.search === 'fast' ? { extraArgs: { '-fwdflat': 'no', '-bestpath': 'no' } } : {},
 );

@@ -83,6 +83,7 @@ function provisional(env: NodeJS.ProcessEnv): { stability?: StabilitySettings } 
     stability: {
       agreementMs: intEnv('LLT_STABLE_AGREEMENT_MS', 300, env),
       minIncrementWords: intEnv('LLT_STABLE_MIN_WORDS', 2, env),
+      clauseWords: intEnv('LLT_CLAUSE_WORDS', 6, env),
     },
   };
 }

@@ -52,7 +52,11 @@ export type DeliveryResult = z.infer<typeof DeliveryResult>;
 /** ResolveLanguages for an increment: the languages with a listener connected now (no claim, no recent ones). */
 export const ProvisionalLanguagesInput = z.object({ increment: TranscriptStabilizedV1Schema });
 export type ProvisionalLanguagesInput = z.infer<typeof ProvisionalLanguagesInput>;
-export const ProvisionalLanguagesOutput = z.object({ languages: z.array(LanguageCode) });
+export const ProvisionalLanguagesOutput = z.object({
+  languages: z.array(LanguageCode),
+  /** Those of `languages` with a voice: a clause ending there is spoken ahead of the sentence's end. */
+  spoken: z.array(LanguageCode),
+});
 export type ProvisionalLanguagesOutput = z.infer<typeof ProvisionalLanguagesOutput>;
 
 /** Translate for an increment: returns a TranslationPartial detail. */

@@ -225,11 +225,11 @@ test('a notify task that timed out is not retried: it reached some listeners, a 
 const increment = TranscriptStabilizedV1.schema.parse(stableSample);
 const stableEvent = { ...event, id: 'e2', 'detail-type': 'TranscriptStabilized', detail: increment };
 
-test('a stable increment is translated into every connected language and delivered as a provisional caption, never synthesized', async () => {
+test('a stable increment is translated into every connected language and delivered as a provisional caption, not synthesized unless it ends a clause', async () => {
   const { machine, calls } = machineWith({
     ResolveLanguagesFunction: async (p) => {
       calls.push({ fn: 'languages', at: -1, payload: p as Record<string, unknown> });
-      return { languages: ['ca', 'es'] };
+      return { languages: ['ca', 'es'], spoken: ['ca', 'es'] };
     },
     TranslateFunction: async (p) => {
       calls.push({ fn: 'translate', at: -1, payload: p as Record<string, unknown> });
@@ -256,7 +256,7 @@ test('a stable increment is translated into every connected language and deliver
 
 test('a provisional translation that fails leaves the other languages and the execution unharmed', async () => {
   const { machine, calls } = machineWith({
-    ResolveLanguagesFunction: async () => ({ languages: ['ca', 'es'] }),
+    ResolveLanguagesFunction: async () => ({ languages: ['ca', 'es'], spoken: ['ca', 'es'] }),
     TranslateFunction: async (p) => {
       const { targetLanguage } = p as { targetLanguage: string };
       if (targetLanguage === 'ca') throw new PermanentError('no');
@@ -276,4 +276,38 @@ test('the rule starts the workflow for finalized and stabilized transcripts only
     'detail-type': ['TranscriptFinalized', 'TranscriptStabilized'],
     detail: { v: [1] },
   });
+});
+
+test('an increment that ends a clause is also spoken, in the languages with a voice only, beside its caption', async () => {
+  const { machine, calls } = machineWith({
+    ResolveLanguagesFunction: async () => ({ languages: ['ca', 'gl'], spoken: ['ca'] }),
+    TranslateFunction: async (p) => {
+      const { targetLanguage } = p as { targetLanguage: string };
+      return { targetLanguage, increment: 1, text: 'hola', clause: { index: 0, text: 'bon dia hola' } };
+    },
+  });
+  const result = await machine.startSyncExecution(stableEvent);
+  expect(result.status).toBe('SUCCEEDED');
+  const by = (fn: string) =>
+    calls.filter((c) => c.fn === fn).map((c) => c.payload.targetLanguage ?? c.payload.language);
+  expect(by('caption').sort()).toEqual(['ca', 'gl']);
+  expect(by('synthesize')).toEqual(['ca']);
+  expect(calls.find((c) => c.fn === 'synthesize')?.payload).toMatchObject({
+    clause: { index: 0, text: 'bon dia hola' },
+  });
+  expect(calls.filter((c) => c.fn === 'audio')).toHaveLength(1);
+});
+
+test('a final whose every word was spoken ahead in clauses gets its caption and no more speech', async () => {
+  const { machine, calls } = machineWith({
+    TranslateFunction: async (p) => {
+      const { targetLanguage } = p as { targetLanguage: string };
+      return { targetLanguage, text: 'hola', speech: { text: targetLanguage === 'ca' ? '' : 'hola', part: 2 } };
+    },
+  });
+  const result = await machine.startSyncExecution(event);
+  expect(result.status).toBe('SUCCEEDED');
+  const synthesized = calls.filter((c) => c.fn === 'synthesize').map((c) => c.payload.targetLanguage);
+  expect(synthesized.sort()).toEqual(['eo', 'es']);
+  expect(calls.filter((c) => c.fn === 'caption')).toHaveLength(3);
 });

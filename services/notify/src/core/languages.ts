@@ -55,5 +55,6 @@ export async function provisionalLanguages(
   const { increment } = input;
   const listeners = await deps.listeners.listeners(increment.sessionId);
   const languages = [...new Set(listeners.map((l) => l.language))].filter((l) => l !== increment.language).sort();
-  return { languages };
+  // A clause the increment ends is spoken ahead of the sentence's end in the languages with a voice.
+  return { languages, spoken: languages.filter((l) => deps.languages.spoken.includes(l)) };
 }

@@ -189,7 +189,7 @@ test('an increment is translated into the languages with a listener now, not its
   const tasks = makeWorkflowHandlers(w.deps);
   const stabilized = TranscriptStabilizedV1.schema.parse(stabilizedSample);
   // 'gl' lost its listener moments ago: a final caption is translated for it, a provisional one is not.
-  expect(await tasks.languages({ increment: stabilized })).toEqual({ languages: ['ca', 'es'] });
+  expect(await tasks.languages({ increment: stabilized })).toEqual({ languages: ['ca', 'es'], spoken: ['ca', 'es'] });
   expect(w.claims).toEqual([]);
   const transcript = TranscriptFinalizedV1.schema.parse(finalSample);
   expect(await tasks.languages({ transcript, executionId: 'exec-1' })).toEqual({

@@ -5,7 +5,7 @@ import type { AudioRecordHeader } from '@llt/events';
 import { capitalizeTranscript } from './capitalize.ts';
 import { type EndpointEvent, Endpointer, type EndpointerSettings } from './endpointer.ts';
 import type { Hypothesis, RecognizerStream, ServiceMetrics } from './ports.ts';
-import { type Increment, type StabilitySettings, StablePrefix } from './stability.ts';
+import { type Increment, type Spoken, type StabilitySettings, StablePrefix } from './stability.ts';
 
 export interface TranscriptSink {
   partial(p: {
@@ -27,6 +27,8 @@ export interface TranscriptSink {
     reason: 'silence' | 'max-length' | 'pause' | 'end';
     /** The stable increments handed out for this utterance, in order (none when the feature is off). */
     increments: readonly string[];
+    /** The clauses of it already handed out for speech, if any. */
+    spoken?: Spoken | undefined;
   }): Promise<void>;
 }
 
@@ -320,6 +322,7 @@ export class SessionTranscriber {
       lastSeq: utterance.lastSeq,
       reason,
       increments: utterance.stable?.increments ?? [],
+      spoken: utterance.stable?.spoken,
     });
   }
 

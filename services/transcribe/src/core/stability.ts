@@ -11,6 +11,11 @@ export interface StabilitySettings {
   agreementMs: number;
   /** New stable words gathered before an increment is handed out (a pause hands out whatever is stable). */
   minIncrementWords: number;
+  /**
+   * Words after which the increment that reaches them ends a clause, spoken ahead of the sentence's end (at a
+   * pause, two words are enough); 0 speaks nothing ahead.
+   */
+  clauseWords: number;
 }
 
 export interface Increment {
@@ -21,6 +26,14 @@ export interface Increment {
   /** Every stable word handed out so far, this increment's last. */
   stableText: string;
   stableWords: number;
+  /** Set when this increment ends a clause: its number and the texts of its increments, this one last. */
+  clause?: { index: number; increments: string[] };
+}
+
+/** Whatever of the utterance was handed out for speech ahead of its end. */
+export interface Spoken {
+  clauses: number;
+  increments: number;
 }
 
 export interface Observation {
@@ -49,12 +62,20 @@ export class StablePrefix {
   private readonly handedOut: string[] = [];
   private readonly texts: string[] = [];
   private next = 0;
+  /** Increments that ended clauses so far, and the clauses. */
+  private spokenIncrements = 0;
+  private clauses = 0;
 
   constructor(private readonly settings: StabilitySettings) {}
 
   /** The texts of the increments handed out so far, in order. */
   get increments(): readonly string[] {
     return this.texts;
+  }
+
+  /** The clauses handed out for speech so far and the increments they cover; undefined when none were. */
+  get spoken(): Spoken | undefined {
+    return this.clauses ? { clauses: this.clauses, increments: this.spokenIncrements } : undefined;
   }
 
   /** Words handed out so far. */
@@ -81,11 +102,19 @@ export class StablePrefix {
     const added = current.slice(this.handedOut.length, stable);
     this.handedOut.push(...added);
     this.texts.push(added.join(' '));
-    return {
+    const increment: Increment = {
       increment: this.next++,
       text: added.join(' '),
       stableText: this.handedOut.join(' '),
       stableWords: this.handedOut.length,
     };
+    const pending = this.texts.slice(this.spokenIncrements);
+    const pendingWords = pending.reduce((n, t) => n + words(t).length, 0);
+    const { clauseWords } = this.settings;
+    if (clauseWords > 0 && (pendingWords >= clauseWords || (atPause && pendingWords >= 2))) {
+      increment.clause = { index: this.clauses++, increments: pending };
+      this.spokenIncrements = this.texts.length;
+    }
+    return increment;
   }
 }

@@ -6,7 +6,7 @@ const base = { LLT_EVENT_BUS: 'b', LLT_TRANSCRIPTS_TABLE: 't', LLT_SESSIONS_TABL
 
 test('translating while the speaker talks is on by default, with the fast search so finals keep shown words', () => {
   const config = loadConfig(base);
-  expect(config.stability).toEqual({ agreementMs: 300, minIncrementWords: 2 });
+  expect(config.stability).toEqual({ agreementMs: 300, minIncrementWords: 2, clauseWords: 6 });
   expect(config.search).toBe('fast');
 });
 
@@ -21,6 +21,7 @@ test('the search and the stability settings can be chosen; nonsense is refused',
   expect(loadConfig({ ...base, LLT_STABLE_AGREEMENT_MS: '400', LLT_STABLE_MIN_WORDS: '3' }).stability).toEqual({
     agreementMs: 400,
     minIncrementWords: 3,
+    clauseWords: 6,
   });
   expect(() => loadConfig({ ...base, LLT_ASR_SEARCH: 'best' })).toThrow(/fast or accurate/);
   expect(() => loadConfig({ ...base, LLT_PROVISIONAL_TRANSLATION: 'yes' })).toThrow(/on or off/);

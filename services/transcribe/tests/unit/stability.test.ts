@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { StablePrefix } from '#core/stability';
 
-const settings = { agreementMs: 300, minIncrementWords: 2 };
+const settings = { agreementMs: 300, minIncrementWords: 2, clauseWords: 0 };
 
 /** Feeds hypotheses 100 ms apart; returns the increments handed out. */
 function feed(prefix: StablePrefix, texts: string[], finishedWords: (i: number) => number = () => 0) {
@@ -101,3 +101,41 @@ describe('StablePrefix', () => {
     expect(prefix.stableWords).toBe(5);
   });
 });
+
+describe('clauses spoken ahead of the sentence', () => {
+  test('the increment that reaches the clause length ends a clause with every increment since the last one', () => {
+    const prefix = new StablePrefix({ ...settings, clauseWords: 4 });
+    const said = ['Good morning', 'everyone and', 'welcome to', 'the meeting'];
+    const out = said.map((_, i) =>
+      prefix.observe({
+        at: i * 100,
+        text: said.slice(0, i + 1).join(' '),
+        finishedWords: 0,
+        engineStableWords: words(said.slice(0, i + 1)),
+      }),
+    );
+    expect(out.map((i) => i?.clause)).toEqual([
+      undefined,
+      { index: 0, increments: ['Good morning', 'everyone and'] },
+      undefined,
+      { index: 1, increments: ['welcome to', 'the meeting'] },
+    ]);
+    expect(prefix.spoken).toEqual({ clauses: 2, increments: 4 });
+  });
+
+  test('a pause ends a clause of two words or more; none are spoken ahead when clauseWords is 0', () => {
+    const ahead = new StablePrefix({ ...settings, clauseWords: 8 });
+    expect(ahead.observe({ at: 0, text: 'Yes', finishedWords: 1 })?.clause).toBeUndefined();
+    expect(ahead.observe({ at: 100, text: 'Yes we can', finishedWords: 3 })?.clause).toEqual({
+      index: 0,
+      increments: ['Yes', 'we can'],
+    });
+    const never = new StablePrefix(settings);
+    expect(never.observe({ at: 0, text: 'Yes we can', finishedWords: 3 })?.clause).toBeUndefined();
+    expect(never.spoken).toBeUndefined();
+  });
+});
+
+function words(parts: string[]): number {
+  return parts.join(' ').split(' ').length;
+}

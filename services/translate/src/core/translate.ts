@@ -31,8 +31,9 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
   const { transcript, targetLanguage } = input;
   const started = deps.clock.now();
   let text: string;
+  let speech: TranslationReadyV1['speech'];
   try {
-    text = await finalTranslation(deps, transcript, targetLanguage);
+    ({ text, speech } = await finalTranslation(deps, transcript, targetLanguage));
   } catch (error) {
     // The workflow retries or gives this language up; operators see each failure here, per language.
     deps.metrics.count('TranslationFailures');
@@ -56,6 +57,7 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
     targetLanguage,
     sourceText: transcript.text,
     text,
+    ...(speech ? { speech } : {}),
     engine: deps.engine.name(targetLanguage),
     capture: transcript.capture,
     occurredAt: translatedAt,
@@ -68,14 +70,18 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean);
 
-/** The final translation of an utterance, keeping what listeners were shown of it where the source allows. */
+/**
+ * The final translation of an utterance, keeping what listeners were shown of it where the source allows, and
+ * what is left to speak when clauses of it were spoken ahead (`speech`; undefined when none were).
+ */
 async function finalTranslation(
   deps: TranslateDeps,
   transcript: TranslateTaskInput['transcript'],
   target: string,
-): Promise<string> {
+): Promise<{ text: string; speech?: TranslationReadyV1['speech'] }> {
   const { engine } = deps;
   const increments = transcript.increments ?? [];
+  const spoken = transcript.spoken;
   const shown = increments.flatMap(words);
   const final = words(transcript.text);
   const kept =
@@ -84,7 +90,9 @@ async function finalTranslation(
     shown.every((w, i) => w.toLowerCase() === final[i]!.toLowerCase());
   if (!kept) {
     if (increments.length) deps.metrics.count('FinalsRevisingShownWords');
-    return engine.translate(transcript.text, transcript.language, target);
+    const text = await engine.translate(transcript.text, transcript.language, target);
+    // The recogniser revised what was shown (and perhaps spoken): the corrected sentence is spoken whole.
+    return { text, ...(spoken ? { speech: { text, part: spoken.clauses } } : {}) };
   }
   deps.metrics.count('FinalsKeepingShownWords');
   const rest = final.slice(shown.length).join(' ');
@@ -92,7 +100,11 @@ async function finalTranslation(
   const pieces = await Promise.all(
     [...increments, ...(rest ? [rest] : [])].map((piece) => translatePiece(engine, piece, transcript.language, target)),
   );
-  return pieces.filter(Boolean).join(' ');
+  const join = (xs: string[]) => xs.filter(Boolean).join(' ');
+  return {
+    text: join(pieces),
+    ...(spoken ? { speech: { text: join(pieces.slice(spoken.increments)), part: spoken.clauses } } : {}),
+  };
 }
 
 /**
@@ -116,8 +128,18 @@ export async function translateIncrement(
   const { increment, targetLanguage } = input;
   const started = deps.clock.now();
   let text: string;
+  let clause: TranslationPartialV1['clause'];
   try {
     text = await translatePiece(deps.engine, increment.text, increment.language, targetLanguage);
+    if (increment.clause) {
+      // The clause's earlier increments again, as they were translated (the same text gives the same words).
+      const earlier = await Promise.all(
+        increment.clause.increments
+          .slice(0, -1)
+          .map((piece) => translatePiece(deps.engine, piece, increment.language, targetLanguage)),
+      );
+      clause = { index: increment.clause.index, text: [...earlier, text].filter(Boolean).join(' ') };
+    }
   } catch (error) {
     deps.metrics.count('PartialTranslationFailures');
     deps.log.warn('provisional translation failed', {
@@ -142,6 +164,7 @@ export async function translateIncrement(
     sourceText: increment.text,
     sourceWords: increment.stableWords,
     text,
+    ...(clause ? { clause } : {}),
     engine: deps.engine.name(targetLanguage),
     capture: increment.capture,
     occurredAt: translatedAt,

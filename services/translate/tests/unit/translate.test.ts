@@ -150,3 +150,54 @@ test('a piece that continues a sentence keeps a lower-case start however the eng
   });
   expect(final.text).toBe('Buenos días todo el mundo y');
 });
+
+describe('speech ahead of the end of the sentence', () => {
+  const echo: TranslationEngine = {
+    name: () => 'echo',
+    async translate(text) {
+      return `<${text}>`;
+    },
+  };
+
+  test('an increment that ends a clause brings the clause translated, as its pieces were shown', async () => {
+    const increment = TranscriptStabilizedV1.schema.parse(stableSample);
+    const d = deps(echo);
+    const detail = await translateIncrement(d, {
+      increment: { ...increment, text: 'welcome to', clause: { index: 1, increments: ['and', 'welcome to'] } },
+      targetLanguage: 'es',
+    });
+    expect(detail.text).toBe('<welcome to>');
+    expect(detail.clause).toEqual({ index: 1, text: '<and> <welcome to>' });
+  });
+
+  test('the final says what is left to speak after the clauses spoken ahead, as the part after them', async () => {
+    const d = deps(echo);
+    const detail = await translateSegment(d, {
+      transcript: {
+        ...transcript,
+        text: 'Good morning everyone and welcome',
+        increments: ['Good morning', 'everyone and'],
+        spoken: { clauses: 1, increments: 1 },
+      },
+      targetLanguage: 'es',
+    });
+    expect(detail.text).toBe('<Good morning> <everyone and> <welcome>');
+    expect(detail.speech).toEqual({ text: '<everyone and> <welcome>', part: 1 });
+  });
+
+  test('a revised final is spoken whole after the clauses; without clauses spoken there is no speech field', async () => {
+    const d = deps(echo);
+    const revised = await translateSegment(d, {
+      transcript: {
+        ...transcript,
+        text: 'Good night',
+        increments: ['Good morning'],
+        spoken: { clauses: 1, increments: 1 },
+      },
+      targetLanguage: 'es',
+    });
+    expect(revised.speech).toEqual({ text: '<Good night>', part: 1 });
+    const plain = await translateSegment(d, { transcript, targetLanguage: 'es' });
+    expect(plain.speech).toBeUndefined();
+  });
+});

@@ -20,6 +20,13 @@ export const SpeechSynthesizedV1Schema = z.object({
   /** Presigned GET URL and its expiry; listeners fetch the audio from it. */
   url: z.url(),
   urlExpiresAt: EpochMs,
+  /**
+   * The utterance's speech may come in parts: clauses spoken while the sentence goes on, then the rest. Parts play
+   * in order of `part` (0 when absent); `last` is false on a clause (more follows) and true (or absent) on the part
+   * that ends the utterance.
+   */
+  part: z.number().int().nonnegative().optional(),
+  last: z.boolean().optional(),
   engine: z.string().min(1),
   capture: CaptureSpan,
   occurredAt: EpochMs,

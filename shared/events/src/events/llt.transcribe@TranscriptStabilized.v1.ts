@@ -20,6 +20,18 @@ export const TranscriptStabilizedV1Schema = z.object({
   stableText: z.string().min(1),
   /** Words in stableText: how much of the utterance's source text the increments up to this one cover. */
   stableWords: z.number().int().positive(),
+  /**
+   * Set when this increment ends a clause (at a pause, or once enough words gathered since the last one): the
+   * clause's increments, this one last, so it can be spoken now rather than at the end of the sentence. Clauses
+   * are numbered from 0 within the utterance; the final speaks what no clause did.
+   */
+  clause: z
+    .object({
+      index: z.number().int().nonnegative(),
+      /** The texts of the clause's increments, in order. */
+      increments: z.array(z.string().min(1)).min(1),
+    })
+    .optional(),
   /** From the utterance's first voiced audio to the last audio heard when the increment became stable. */
   capture: CaptureSpan,
   occurredAt: EpochMs,

@@ -20,6 +20,8 @@ export const TranslationPartialV1Schema = z.object({
   sourceWords: z.number().int().positive(),
   /** The increment's translation (may be empty when the engine gives nothing for a lone word). */
   text: z.string(),
+  /** When the increment ended a clause: the clause's translation, to be spoken as part `index` of the utterance. */
+  clause: z.object({ index: z.number().int().nonnegative(), text: z.string() }).optional(),
   engine: z.string().min(1),
   capture: CaptureSpan,
   occurredAt: EpochMs,

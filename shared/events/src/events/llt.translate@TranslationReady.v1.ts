@@ -14,6 +14,11 @@ export const TranslationReadyV1Schema = z.object({
   text: z.string(),
   /** Which engine produced it, e.g. `apertium:eng-spa` or `amazon-translate`. */
   engine: z.string().min(1),
+  /**
+   * What is left to speak when clauses of the utterance were spoken ahead of its end: the translation of what
+   * followed them, as part `part` of the utterance's speech. Absent: the whole `text` is spoken, as part 0.
+   */
+  speech: z.object({ text: z.string(), part: z.number().int().nonnegative() }).optional(),
   capture: CaptureSpan,
   occurredAt: EpochMs,
 });

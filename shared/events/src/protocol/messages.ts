@@ -124,6 +124,12 @@ export const AudioMessage = z.object({
   contentType: z.string(),
   durationMs: z.number().nonnegative(),
   captureEnd: EpochMs,
+  /**
+   * An utterance's speech may come in parts (clauses spoken while the sentence goes on, then the rest): play them
+   * in `part` order, one after the other. `last` false: more parts of this utterance follow. Absent: part 0, last.
+   */
+  part: z.number().int().nonnegative().optional(),
+  last: z.boolean().optional(),
 });
 export type AudioMessage = z.infer<typeof AudioMessage>;
 
