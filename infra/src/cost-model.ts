@@ -86,6 +86,12 @@ export const ASSUMPTIONS = {
    */
   incrementsPerHour: (150 * 60) / 2.5,
   provisionalWritesPerIncrement: 4,
+  /**
+   * Long sentences are spoken clause by clause while they go on: a clause every ~6 words (25 a minute). Its words
+   * are translated once more (the clause's increments, as shown) and it is one more synthesis, audio object,
+   * notify invocation and audio message per listener; Polly's characters are the same (the final speaks the rest).
+   */
+  clausesPerHour: (150 * 60) / 6,
 } as const;
 
 /** Lines of the bill that only translating while the speaker talks adds (all absent when it is off). */
@@ -178,15 +184,20 @@ function whileSpeaking(languages: number, listeners: number): Record<string, num
   const p = PRICES;
   const a = ASSUMPTIONS;
   const increments = a.incrementsPerHour;
-  const invocations = increments * (1 + 2 * languages);
+  const clauses = a.clausesPerHour;
+  const invocations = increments * (1 + 2 * languages) + clauses * 2 * languages;
   // Reads of the listeners (languages task, notify per language) and of the newest partial (every 200 listeners).
   const listenerReads = increments * (1 + languages) * Math.max(1, listeners / 40);
   const turnReads = increments * languages * Math.max(1, Math.ceil(listeners / a.partialTurnListenersPerRead));
   return {
-    [`${WHILE_SPEAKING}Translate`]: ((a.charactersPerHour * languages) / 1e6) * p.translatePerMillionChars,
-    // Each listener gets the provisional captions of its own language: one message per increment, whatever the
-    // number of languages.
-    [`${WHILE_SPEAKING}API Gateway WebSocket`]: ((increments * listeners) / 1e6) * p.websocketPerMillionMessages,
+    // Increments once, and the clauses' words once more for their speech.
+    [`${WHILE_SPEAKING}Translate`]: ((2 * a.charactersPerHour * languages) / 1e6) * p.translatePerMillionChars,
+    // Each listener gets the provisional captions of its own language (one message per increment, whatever the
+    // number of languages) and its clauses' audio.
+    [`${WHILE_SPEAKING}API Gateway WebSocket`]:
+      (((increments + clauses) * listeners) / 1e6) * p.websocketPerMillionMessages,
+    [`${WHILE_SPEAKING}S3`]:
+      ((clauses * languages) / 1000) * p.s3PerThousandPuts + ((clauses * listeners) / 1000) * p.s3PerThousandGets,
     [`${WHILE_SPEAKING}Lambda`]:
       invocations * a.workflowTaskSeconds * a.lambdaGb * p.lambdaArmPerGbSecond +
       (invocations / 1e6) * p.lambdaPerMillionRequests,

@@ -53,22 +53,22 @@ test('DynamoDB counts two ledger writes per audio frame and the partial turn of 
   expect(many.lines.DynamoDB).toBeLessThan(0.2);
 });
 
-test('translating while the speaker talks translates every source character once more, in lines of its own', () => {
+test('translating while the speaker talks translates every source character twice more (increments, spoken clauses), in lines of its own', () => {
   const off = costPerSessionHour(2, 100, { provisional: false });
   const on = costPerSessionHour(2, 100);
   expect(off.whileSpeaking).toBe(0);
   expect(Object.keys(off.lines).some((line) => line.startsWith(WHILE_SPEAKING))).toBe(false);
   // The rest of the bill is the same with the feature on or off.
   for (const [line, value] of Object.entries(off.lines)) expect(on.lines[line], line).toBe(value);
-  expect(on.lines[`${WHILE_SPEAKING}Translate`]).toBeCloseTo(off.lines.Translate ?? 0, 9);
+  expect(on.lines[`${WHILE_SPEAKING}Translate`]).toBeCloseTo(2 * (off.lines.Translate ?? 0), 9);
   const extra = Object.entries(on.lines)
     .filter(([line]) => line.startsWith(WHILE_SPEAKING))
     .reduce((sum, [, value]) => sum + value, 0);
   expect(on.whileSpeaking).toBeCloseTo(extra, 9);
   expect(on.total).toBeCloseTo(off.total + extra, 9);
-  // About $0.81 of Translate per language-hour, plus a few cents of plumbing and the listeners' messages.
-  expect(costPerSessionHour(1, 10).whileSpeaking).toBeGreaterThan(0.81);
-  expect(costPerSessionHour(1, 10).whileSpeaking).toBeLessThan(0.9);
+  // About $1.62 of Translate per language-hour, plus a few cents of plumbing and the listeners' messages.
+  expect(costPerSessionHour(1, 10).whileSpeaking).toBeGreaterThan(1.62);
+  expect(costPerSessionHour(1, 10).whileSpeaking).toBeLessThan(1.75);
 });
 
 test('while speaking: one Express execution per increment of ~2.5 words, and one provisional caption per listener each', () => {
@@ -90,18 +90,31 @@ test('while speaking: one Express execution per increment of ~2.5 words, and one
     ((ASSUMPTIONS.incrementsPerHour * 5) / 1e6) * PRICES.eventBridgePerMillionEvents,
     9,
   );
-  // Invocations per increment: the languages task, then translate and notify per language (3 for one, 9 for four).
-  expect(many.lines[`${WHILE_SPEAKING}Lambda`]).toBeCloseTo(3 * (few.lines[`${WHILE_SPEAKING}Lambda`] ?? 0), 9);
-  // Listeners: a message per increment each, whatever their language.
-  expect(many.lines[`${WHILE_SPEAKING}API Gateway WebSocket`]).toBeCloseTo(
-    ((ASSUMPTIONS.incrementsPerHour * 500) / 1e6) * PRICES.websocketPerMillionMessages,
+  // Invocations: per increment the languages task, then translate and notify per language (3 for one, 9 for
+  // four); per clause synthesize and notify per language.
+  const invocations = (languages: number) =>
+    ASSUMPTIONS.incrementsPerHour * (1 + 2 * languages) + ASSUMPTIONS.clausesPerHour * 2 * languages;
+  expect(many.lines[`${WHILE_SPEAKING}Lambda`]! / few.lines[`${WHILE_SPEAKING}Lambda`]!).toBeCloseTo(
+    invocations(4) / invocations(1),
     9,
   );
-  // Everything but Translate and the listeners' messages stays cents, even at 4 languages and 500 listeners.
+  // Listeners: a message per increment and per clause each, whatever their language.
+  expect(many.lines[`${WHILE_SPEAKING}API Gateway WebSocket`]).toBeCloseTo(
+    (((ASSUMPTIONS.incrementsPerHour + ASSUMPTIONS.clausesPerHour) * 500) / 1e6) * PRICES.websocketPerMillionMessages,
+    9,
+  );
+  // Listeners fetch every clause's audio.
+  expect(many.lines[`${WHILE_SPEAKING}S3`]).toBeCloseTo(
+    ((ASSUMPTIONS.clausesPerHour * 4) / 1000) * PRICES.s3PerThousandPuts +
+      ((ASSUMPTIONS.clausesPerHour * 500) / 1000) * PRICES.s3PerThousandGets,
+    9,
+  );
+  // Everything but Translate, the listeners' messages and fetches stays cents, even at 4 languages, 500 listeners.
   const plumbing =
     many.whileSpeaking -
     (many.lines[`${WHILE_SPEAKING}Translate`] ?? 0) -
-    (many.lines[`${WHILE_SPEAKING}API Gateway WebSocket`] ?? 0);
+    (many.lines[`${WHILE_SPEAKING}API Gateway WebSocket`] ?? 0) -
+    (many.lines[`${WHILE_SPEAKING}S3`] ?? 0);
   expect(plumbing).toBeGreaterThan(0.05);
   expect(plumbing).toBeLessThan(0.2);
 });

@@ -124,6 +124,8 @@ test('live sessions survive a clean restart and a crash of the local system', as
 
 function spanishTexts(listener: ListenerClient): string[] {
   return listener.history.flatMap(({ message: m }) =>
-    m.type === 'caption' && (m as CaptionMessage).kind === 'translation' ? [(m as CaptionMessage).text] : [],
+    m.type === 'caption' && (m as CaptionMessage).kind === 'translation' && (m as CaptionMessage).final
+      ? [(m as CaptionMessage).text]
+      : [],
   );
 }

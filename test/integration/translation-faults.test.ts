@@ -65,14 +65,15 @@ test('a hung translation engine for one language leaves the others on time, is l
 
   const translation = (lang: string, pattern: RegExp) =>
     listeners[lang as (typeof LANGUAGES)[number]].waitFor<CaptionMessage>(
-      (m) => m.type === 'caption' && m.kind === 'translation' && pattern.test(m.text),
+      (m) => m.type === 'caption' && m.kind === 'translation' && m.final && pattern.test(m.text),
       30_000,
       { includePast: true },
     );
   const arrival = (lang: (typeof LANGUAGES)[number], type: string) =>
     listeners[lang].history.find(
       ({ message }) =>
-        message.type === type && (type === 'audio' || (message as CaptionMessage).kind === 'translation'),
+        message.type === type &&
+        (type === 'audio' || ((message as CaptionMessage).kind === 'translation' && (message as CaptionMessage).final)),
     )?.receivedAt;
 
   // Spanish and Catalan: caption and speech, while Esperanto waits for its engine.

@@ -76,7 +76,7 @@ describe.each(LAMBDA_MODELS)('Lambda policy $name', ({ name, lambda }) => {
 
     for (const [lang, listener] of Object.entries(listeners)) {
       const caption = await listener.waitFor<CaptionMessage>(
-        (m) => m.type === 'caption' && m.kind === 'translation',
+        (m) => m.type === 'caption' && m.kind === 'translation' && m.final,
         15_000,
         { includePast: true },
       );
@@ -85,32 +85,42 @@ describe.each(LAMBDA_MODELS)('Lambda policy $name', ({ name, lambda }) => {
       // No unknown-word marks reach the listener.
       expect(caption.text).not.toMatch(/[*#@]/);
 
-      const audio = await listener.waitFor<AudioMessage>((m) => m.type === 'audio', 15_000, { includePast: true });
-      expect(audio).toMatchObject({ language: lang, segmentId: caption.segmentId, contentType: 'audio/mpeg' });
-      expect(audio.urlExpiresAt).toBeGreaterThan(Date.now());
-      const fetched = await fetch(audio.url);
-      expect(fetched.status).toBe(200);
-      expect(fetched.headers.get('content-type')).toBe('audio/mpeg');
-      const mp3 = mp3Info(new Uint8Array(await fetched.arrayBuffer()));
-      // The file is a sound MP3 stream as long as the message says, and as long as speaking the text takes.
-      expect(
-        Math.abs(mp3.durationMs - audio.durationMs),
-        `${lang}: MP3 ${mp3.durationMs} ms, message ${audio.durationMs} ms`,
-      ).toBeLessThan(100);
-      const msPerCharacter = mp3.durationMs / caption.text.length;
+      // The sentence's speech: one clip, or clauses spoken ahead of its end and then the rest, in part order.
+      await listener.waitFor<AudioMessage>((m) => m.type === 'audio' && m.last !== false, 15_000, {
+        includePast: true,
+      });
+      const parts = listener.history.flatMap(({ message: m }) => (m.type === 'audio' ? [m] : []));
+      expect(parts.map((a) => a.part ?? 0)).toEqual(parts.map((_, i) => i));
+      let spokenMs = 0;
+      for (const audio of parts) {
+        expect(audio).toMatchObject({ language: lang, segmentId: caption.segmentId, contentType: 'audio/mpeg' });
+        expect(audio.urlExpiresAt).toBeGreaterThan(Date.now());
+        const fetched = await fetch(audio.url);
+        expect(fetched.status).toBe(200);
+        expect(fetched.headers.get('content-type')).toBe('audio/mpeg');
+        const mp3 = mp3Info(new Uint8Array(await fetched.arrayBuffer()));
+        // Each file is a sound MP3 stream as long as its message says.
+        expect(
+          Math.abs(mp3.durationMs - audio.durationMs),
+          `${lang}: MP3 ${mp3.durationMs} ms, message ${audio.durationMs} ms`,
+        ).toBeLessThan(100);
+        spokenMs += mp3.durationMs;
+      }
+      // Together as long as speaking the text takes.
+      const msPerCharacter = spokenMs / caption.text.length;
       expect(msPerCharacter).toBeGreaterThan(30);
-      expect(msPerCharacter).toBeLessThan(200);
+      expect(msPerCharacter).toBeLessThan(200 * parts.length);
     }
 
     // Everything for this segment has arrived; nothing is sent twice, and nothing was made for Galician.
     await system.bus.drain();
     for (const listener of Object.values(listeners)) {
       const kinds = listener.history.flatMap(({ message: m }) => {
-        if (m.type === 'audio') return [`audio:${m.segmentId}`];
+        if (m.type === 'audio') return [`audio:${m.segmentId}:${m.part ?? 0}`];
         return m.type === 'caption' && m.final ? [`caption:${m.kind}:${m.segmentId}`] : [];
       });
-      expect(kinds).toHaveLength(3);
-      expect(new Set(kinds).size).toBe(3);
+      expect(kinds.filter((k) => k.startsWith('caption'))).toHaveLength(2);
+      expect(new Set(kinds).size).toBe(kinds.length);
     }
     const mine = (type: string) => events.filter((e) => e.type === type && e.detail.sessionId === session.sessionId);
     expect(mine('TranscriptFinalized')).toHaveLength(1);
@@ -184,7 +194,7 @@ describe.each(LAMBDA_MODELS)('Lambda policy $name', ({ name, lambda }) => {
     await system.bus.drain();
     expect((await history('lang=es')).body.captions).toHaveLength(2);
     const galicianCaption = await galician.waitFor<CaptionMessage>(
-      (m) => m.type === 'caption' && m.kind === 'translation',
+      (m) => m.type === 'caption' && m.kind === 'translation' && m.final,
       15_000,
       { includePast: true },
     );
