@@ -185,7 +185,7 @@ function contiguousRun(recorded: TranslatedIncrement[]): TranslatedIncrement[] {
   return run;
 }
 
-/** A synthesized clip's URL to the listeners of its language. */
+/** A synthesized clip's URL to the listeners of its language (with its part of the utterance, when it has one). */
 export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1): Promise<Delivery> {
   const message: AudioMessage = {
     type: 'audio',
@@ -198,9 +198,14 @@ export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1)
     contentType: event.audio.contentType,
     durationMs: event.audio.durationMs,
     captureEnd: event.capture.end,
+    // A clip that is one part of the utterance's speech: the player queues the parts in order.
+    ...(event.part === undefined ? {} : { part: event.part }),
+    ...(event.last === undefined ? {} : { last: event.last }),
   };
   const delivery = await fanOut(deps, event.sessionId, event.language, message);
-  deps.metrics.latency('AudioDeliveredMs', deps.clock.now() - event.capture.end);
+  // The latency promise runs from the end of speech: a clause's capture ends mid-sentence, so only the part that
+  // ends the utterance counts.
+  if (event.last !== false) deps.metrics.latency('AudioDeliveredMs', deps.clock.now() - event.capture.end);
   return delivery;
 }
 

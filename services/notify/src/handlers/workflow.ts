@@ -64,6 +64,7 @@ export function makeWorkflowHandlers(deps: NotifyDeps) {
         sessionId: speech.sessionId,
         segmentId: speech.segmentId,
         language: speech.language,
+        part: speech.part ?? 0,
       });
       return deliverAudio(deps, speech);
     },

@@ -113,6 +113,37 @@ test('a translation and its audio go only to the listeners of that language', as
   expect(w2.sent.every((s) => s.message.type === 'audio' && s.message.url === audio.url)).toBe(true);
 });
 
+test('an audio clip that is part of an utterance tells listeners its part and whether more follow', async () => {
+  const clause = SpeechSynthesizedV1.schema.parse({ ...audioSample, part: 1, last: false });
+  const w = world(everyone);
+  const latencies: string[] = [];
+  w.deps.metrics = { latency: (name) => latencies.push(name), count: () => undefined };
+  await deliverAudio(w.deps, clause);
+  expect(w.sent.map((s) => s.connectionId).sort()).toEqual(['es1', 'es2']);
+  for (const { message } of w.sent)
+    expect(message).toMatchObject({ type: 'audio', url: clause.url, part: 1, last: false });
+  // A clause ends mid-sentence: it is not a delivery from the end of speech.
+  expect(latencies).toEqual([]);
+
+  const rest = SpeechSynthesizedV1.schema.parse({ ...audioSample, part: 2, last: true });
+  await deliverAudio(w.deps, rest);
+  expect(w.sent.slice(2).map((s) => s.message)).toEqual([
+    expect.objectContaining({ part: 2, last: true }),
+    expect.objectContaining({ part: 2, last: true }),
+  ]);
+  expect(latencies).toEqual(['AudioDeliveredMs']);
+});
+
+test('an audio clip of a whole utterance carries no part', async () => {
+  const w = world(everyone);
+  await deliverAudio(w.deps, SpeechSynthesizedV1.schema.parse(audioSample));
+  expect(w.sent).toHaveLength(2);
+  for (const { message } of w.sent) {
+    expect(message).not.toHaveProperty('part');
+    expect(message).not.toHaveProperty('last');
+  }
+});
+
 test('gone connections are forgotten and a failing one does not stop the others', async () => {
   const w = world(everyone, ['es2'], ['ca1']);
   const final = TranscriptFinalizedV1.schema.parse(finalSample);

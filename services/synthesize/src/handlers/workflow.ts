@@ -1,20 +1,39 @@
-// Workflow task handler: the Synthesize state of the translation fan-out (one translated utterance).
+// Workflow task handler: the Synthesize states of the translation fan-out. The final branch hands it a finalized
+// utterance (TranslationReady), the provisional branch a clause ended by an increment (TranslationPartial with
+// `clause`); the payload's `increment` key tells them apart.
 // The engine lives in this module for the life of the warm process, loaded and warmed once.
-import { SynthesizeTaskInput } from '@llt/events';
+import { SynthesizeTaskInput, TranslationPartialV1Schema } from '@llt/events';
 import { parseTaskInput, withObservability } from '@llt/platform';
 import type { Context } from 'aws-lambda';
 import { createSynthesizeDeps } from '#adapters/index';
 import { loadConfig } from '#config';
-import { type SynthesizeDeps, synthesizeSegment } from '#core/synthesize';
+import { type SynthesizeDeps, synthesizeClause, synthesizeSegment } from '#core/synthesize';
 import { observability } from '../observability.ts';
+
+/** SynthesizeClause's payload: a TranslationPartial detail that ends a clause (the workflow checks `clause`). */
+const SynthesizeClauseTaskInput = TranslationPartialV1Schema.required({ clause: true });
+
+/** Whether the payload is of the provisional branch (an increment of an utterance in progress). */
+const isIncrement = (payload: unknown) => typeof payload === 'object' && payload !== null && 'increment' in payload;
 
 export function makeSynthesizeHandler(deps: SynthesizeDeps) {
   return async (payload: unknown) => {
+    if (isIncrement(payload)) {
+      const partial = parseTaskInput('SynthesizeClause', SynthesizeClauseTaskInput, payload);
+      observability.logger.appendKeys({
+        sessionId: partial.sessionId,
+        segmentId: partial.segmentId,
+        language: partial.targetLanguage,
+        part: partial.clause.index,
+      });
+      return synthesizeClause(deps, partial);
+    }
     const translation = parseTaskInput('Synthesize', SynthesizeTaskInput, payload);
     observability.logger.appendKeys({
       sessionId: translation.sessionId,
       segmentId: translation.segmentId,
       language: translation.targetLanguage,
+      part: translation.speech?.part ?? 0,
     });
     return synthesizeSegment(deps, translation);
   };
