@@ -26,9 +26,7 @@ export const TranscriptFinalizedV1Schema = z.object({
    * How many clauses of the utterance were handed out for speech ahead of its end (TranscriptStabilized.clause),
    * and how many of `increments` they cover: the final speaks the rest. Absent when none were.
    */
-  spoken: z
-    .object({ clauses: z.number().int().positive(), increments: z.number().int().positive() })
-    .optional(),
+  spoken: z.object({ clauses: z.number().int().positive(), increments: z.number().int().positive() }).optional(),
   occurredAt: EpochMs,
 });
 export type TranscriptFinalizedV1 = z.infer<typeof TranscriptFinalizedV1Schema>;
