@@ -1,9 +1,10 @@
-// Plays the translated sentences: each clip is fetched and decoded as soon as its `audio` message arrives,
-// then scheduled on the AudioContext's clock right after the previous one (one clip ahead), through an
+// Plays the translated sentences: each clip (a sentence, or one of its parts) is fetched and decoded as soon as
+// its `audio` message arrives, then scheduled on the AudioContext's clock right after the previous one (one clip
+// ahead, so a sentence's parts follow each other without a gap), through an
 // AnalyserNode that drives the level meter. Which clip and how fast is audio-queue.ts's decision.
 import type { AudioMessage } from '@llt/events';
 import type { Text } from '../i18n/index.ts';
-import { AudioQueue, type CatchUpPolicy, type Clip } from './audio-queue.ts';
+import { AudioQueue, type CatchUpPolicy, type Clip, clipKey } from './audio-queue.ts';
 import { speechBounds } from './speech-bounds.ts';
 
 interface QueuedClip extends Clip {
@@ -99,7 +100,7 @@ export class AudioPlayer {
     this.enabled = false;
     this.blocked = false;
     this.cancelScheduled();
-    for (const clip of this.queue.reset(this.newestSeen)) this.forget(clip.segmentId);
+    for (const clip of this.queue.reset(this.newestSeen)) this.forget(clip);
     clearTimeout(this.retryTimer);
     this.updateStats();
     this.level = 0;
@@ -110,7 +111,7 @@ export class AudioPlayer {
   clear(): void {
     this.cancelScheduled();
     this.newestSeen = -1;
-    for (const clip of this.queue.reset(-1)) this.forget(clip.segmentId);
+    for (const clip of this.queue.reset(-1)) this.forget(clip);
     clearTimeout(this.retryTimer);
     this.updateStats();
   }
@@ -124,12 +125,14 @@ export class AudioPlayer {
       segmentId: message.segmentId,
       segmentIndex: message.segmentIndex,
       captureEnd: message.captureEnd,
+      part: message.part ?? 0,
+      last: message.last !== false,
       url: message.url,
       urlExpiresAt: message.urlExpiresAt,
     };
     if (this.context?.state !== 'running') {
       const stale = this.queue.dropStale(receivedAt);
-      for (const old of stale) this.forget(old.segmentId);
+      for (const old of stale) this.forget(old);
       this.skipped += stale.length;
     }
     if (!this.queue.add(clip, receivedAt)) return;
@@ -139,17 +142,18 @@ export class AudioPlayer {
 
   /**
    * A caption arrived: its timing teaches what "on time" is, and a final one means its sentence will get audio
-   * (later clips wait for it). Partials do not count: the recogniser may drop an utterance it began.
+   * (later clips wait for it, or for the rest of it after its clauses, for a bounded time). Partials do not count:
+   * the recogniser may drop an utterance it began.
    */
   noteCaption(segmentIndex: number, captureEnd: number, receivedAt: number, final: boolean): void {
     this.queue.observe(captureEnd, receivedAt);
-    if (final) this.queue.noteSegment(segmentIndex);
+    if (final) this.queue.noteSegment(segmentIndex, receivedAt);
   }
 
   /** Drops the backlog and plays the newest clip now. */
   jumpToLive(): void {
     const dropped = this.queue.jumpToLive();
-    for (const clip of dropped) this.forget(clip.segmentId);
+    for (const clip of dropped) this.forget(clip);
     this.skipped += dropped.length;
     if (this.queue.size > 0) {
       this.skipped += this.cancelScheduled();
@@ -195,8 +199,9 @@ export class AudioPlayer {
   }
 
   private load(clip: QueuedClip): void {
+    const key = clipKey(clip);
     const controller = new AbortController();
-    this.loads.set(clip.segmentId, controller);
+    this.loads.set(key, controller);
     const context = this.context;
     fetch(clip.url, { signal: controller.signal, credentials: 'omit' })
       .then((response) => {
@@ -209,19 +214,19 @@ export class AudioPlayer {
       })
       .then(
         (buffer) => {
-          if (controller.signal.aborted || !this.queue.has(clip.segmentId)) return;
+          if (controller.signal.aborted || !this.queue.has(key)) return;
           const channels = Array.from({ length: buffer.numberOfChannels }, (_, i) => buffer.getChannelData(i));
-          this.loaded.set(clip.segmentId, { buffer, ...speechBounds(channels, buffer.sampleRate) });
-          this.queue.mark(clip.segmentId, 'ready');
+          this.loaded.set(key, { buffer, ...speechBounds(channels, buffer.sampleRate) });
+          this.queue.mark(key, 'ready');
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
           this.problem = { key: 'audio.loadFailed', values: { detail: (error as Error).message ?? 'error' } };
-          this.queue.mark(clip.segmentId, 'failed');
+          this.queue.mark(key, 'failed');
         },
       )
       .finally(() => {
-        if (this.loads.get(clip.segmentId) === controller) this.loads.delete(clip.segmentId);
+        if (this.loads.get(key) === controller) this.loads.delete(key);
         this.pump();
       });
   }
@@ -238,11 +243,11 @@ export class AudioPlayer {
       const now = Date.now();
       const startAt = Math.max(context.currentTime + START_LEAD_S, this.nextStart);
       const decision = this.queue.next(now, now + (startAt - context.currentTime) * 1000);
-      for (const clip of decision.skipped) this.forget(clip.segmentId);
+      for (const clip of decision.skipped) this.forget(clip);
       this.skipped += decision.skipped.length;
       if (decision.kind === 'play') {
-        const loaded = this.loaded.get(decision.clip.segmentId);
-        this.loaded.delete(decision.clip.segmentId);
+        const loaded = this.loaded.get(clipKey(decision.clip));
+        this.loaded.delete(clipKey(decision.clip));
         if (!loaded) continue;
         this.start(decision.clip, loaded, decision.rate, startAt, decision.lateMs);
         continue;
@@ -296,10 +301,11 @@ export class AudioPlayer {
     return cancelled.length;
   }
 
-  private forget(segmentId: string): void {
-    this.loaded.delete(segmentId);
-    this.loads.get(segmentId)?.abort();
-    this.loads.delete(segmentId);
+  private forget(clip: Clip): void {
+    const key = clipKey(clip);
+    this.loaded.delete(key);
+    this.loads.get(key)?.abort();
+    this.loads.delete(key);
   }
 
   private updateStats(): void {

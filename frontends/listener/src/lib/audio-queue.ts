@@ -1,12 +1,37 @@
 // What to play next, and how fast: the listener's audio queue and catch-up policy as pure logic (no Web Audio,
 // no clock of its own), so every rule can be tested in Node. The player (audio-player.svelte.ts) loads clips and
-// asks `next()` whenever it can schedule another one.
+// asks `next()` whenever it can schedule another one. A sentence's speech may come in several clips (parts: its
+// clauses while the speaker goes on, then the rest), played one after the other in part order.
 
 export interface Clip {
   segmentId: string;
   segmentIndex: number;
-  /** Capture time (speaker's clock) of the end of the sentence the clip speaks. */
+  /** Capture time (speaker's clock) of the end of the sentence (or clause) the clip speaks. */
   captureEnd: number;
+  /** Position within its sentence's speech (absent: 0). */
+  part?: number;
+  /** false: more parts of this sentence follow; absent or true: this part ends its speech. */
+  last?: boolean;
+}
+
+/** One key per clip: a sentence's parts are distinct clips, a redelivered part is the same one. */
+export function clipKey(clip: Pick<Clip, 'segmentId' | 'part'>): string {
+  return `${clip.segmentId}#${clip.part ?? 0}`;
+}
+
+/** Orders clips by sentence, then part. */
+function compare(a: Clip, b: Clip): number {
+  return a.segmentIndex - b.segmentIndex || (a.part ?? 0) - (b.part ?? 0);
+}
+
+/**
+ * Where playback stands: the last clip played, skipped or given up on. `open` while that clip's sentence still
+ * has parts to come (its clip said `last: false`).
+ */
+interface Floor {
+  index: number;
+  part: number;
+  open: boolean;
 }
 
 export type ClipState = 'loading' | 'ready' | 'failed';
@@ -20,7 +45,11 @@ export interface CatchUpPolicy {
   speedUpBacklog: number;
   /** …or the one about to start is this late. */
   speedUpLateMs: number;
-  /** How long a clip waits for the audio of an earlier sentence we know exists (from its captions). */
+  /**
+   * How long a clip waits for the audio of an earlier sentence we know exists (from its captions), for an earlier
+   * part of its own sentence, or for the rest of a sentence whose clause parts have played (at most this long
+   * after that sentence's final caption).
+   */
   holdForEarlierMs: number;
 }
 
@@ -46,8 +75,9 @@ interface Entry<T extends Clip> {
 }
 
 /**
- * Clips in segmentIndex order whatever order they arrive in, each at most once. Once a clip has been played or
- * skipped, nothing at or before its index is accepted any more (a late arrival would play out of order).
+ * Clips in (segmentIndex, part) order whatever order they arrive in, each at most once. Once a clip has been
+ * played or skipped, nothing at or before its position is accepted any more (a late arrival would play out of
+ * order); a sentence's later parts still are while it is open.
  *
  * Lateness is measured without trusting the two clocks to agree: every `captureEnd` seen is compared with its
  * arrival time, and the smallest difference (clock skew plus the pipeline's fastest delivery) is taken as "on
@@ -56,10 +86,12 @@ interface Entry<T extends Clip> {
 export class AudioQueue<T extends Clip = Clip> {
   readonly policy: CatchUpPolicy;
   private readonly entries = new Map<string, Entry<T>>();
-  /** Segment indices known to exist (from captions) that may still get audio. */
-  private readonly known = new Set<number>();
-  /** Highest index played, skipped or given up on; -1 before the first. */
-  private floor = -1;
+  /**
+   * Segment indices known to exist (from captions or clips) from the floor's on, with when their final caption
+   * arrived (undefined: not yet, or known from a clip).
+   */
+  private readonly known = new Map<number, number | undefined>();
+  private floor: Floor = { index: -1, part: Number.POSITIVE_INFINITY, open: false };
   private onTimeOffset = Number.POSITIVE_INFINITY;
 
   constructor(policy: Partial<CatchUpPolicy> = {}) {
@@ -68,7 +100,7 @@ export class AudioQueue<T extends Clip = Clip> {
 
   /** Clips waiting (loading or ready), oldest first. */
   get waiting(): T[] {
-    return [...this.entries.values()].sort((a, b) => a.clip.segmentIndex - b.clip.segmentIndex).map((e) => e.clip);
+    return this.sorted().map((e) => e.clip);
   }
 
   get size(): number {
@@ -77,7 +109,7 @@ export class AudioQueue<T extends Clip = Clip> {
 
   /** Index of the last clip played or skipped (-1 before the first). */
   get lastIndex(): number {
-    return this.floor;
+    return this.floor.index;
   }
 
   /** Records when something stamped `captureEnd` arrived, to learn what "on time" is. */
@@ -91,38 +123,46 @@ export class AudioQueue<T extends Clip = Clip> {
     return Math.max(0, at - captureEnd - offset);
   }
 
-  /** A caption told us segment `segmentIndex` exists: its audio, if any, should play before later clips. */
-  noteSegment(segmentIndex: number): void {
-    if (segmentIndex > this.floor) this.known.add(segmentIndex);
+  /**
+   * A final caption arrived at `at`: segment `segmentIndex` exists and its audio, if any, should play before later
+   * clips; if its clause parts are playing, the rest is due soon after this.
+   */
+  noteSegment(segmentIndex: number, at?: number): void {
+    if (segmentIndex < this.floor.index) return;
+    if (this.known.get(segmentIndex) === undefined) this.known.set(segmentIndex, at);
   }
 
   /**
-   * Queues a clip that arrived at `now`. Returns false (and keeps nothing) for a duplicate or a clip whose turn
-   * has passed; the caller then does not load it.
+   * Queues a clip that arrived at `now`. Returns false (and keeps nothing) for a duplicate (same sentence and
+   * part) or a clip whose turn has passed; the caller then does not load it.
    */
   add(clip: T, now: number): boolean {
     this.observe(clip.captureEnd, now);
-    if (clip.segmentIndex <= this.floor || this.entries.has(clip.segmentId)) return false;
-    for (const entry of this.entries.values()) if (entry.clip.segmentIndex === clip.segmentIndex) return false;
-    this.entries.set(clip.segmentId, { clip, state: 'loading', addedAt: now });
-    this.known.add(clip.segmentIndex);
+    const part = clip.part ?? 0;
+    if (!this.accepts(clip.segmentIndex, part) || this.entries.has(clipKey(clip))) return false;
+    for (const entry of this.entries.values()) {
+      if (entry.clip.segmentIndex === clip.segmentIndex && (entry.clip.part ?? 0) === part) return false;
+    }
+    this.entries.set(clipKey(clip), { clip, state: 'loading', addedAt: now });
+    if (!this.known.has(clip.segmentIndex)) this.known.set(clip.segmentIndex, undefined);
     return true;
   }
 
-  has(segmentId: string): boolean {
-    return this.entries.has(segmentId);
+  /** Whether the clip of this key (`clipKey`) is waiting. */
+  has(key: string): boolean {
+    return this.entries.has(key);
   }
 
   /** The clip finished loading (`ready`) or could not be loaded (`failed`: it will be skipped in its turn). */
-  mark(segmentId: string, state: Exclude<ClipState, 'loading'>): void {
-    const entry = this.entries.get(segmentId);
+  mark(key: string, state: Exclude<ClipState, 'loading'>): void {
+    const entry = this.entries.get(key);
     if (entry) entry.state = state;
   }
 
   /**
    * Takes the next clip to start at listener time `startsAt` (default `now`: when the player has clips scheduled
    * it asks about the moment the last one ends). Skips failed and stale clips on the way; holds a clip back while
-   * an earlier sentence's audio is still due, for at most `holdForEarlierMs` after the clip arrived.
+   * earlier audio is still due (see `holdForEarlierMs`), for a bounded time.
    */
   next(now: number, startsAt = now): QueueDecision<T> {
     const skipped: T[] = [];
@@ -136,12 +176,15 @@ export class AudioQueue<T extends Clip = Clip> {
         continue;
       }
       if (head.state === 'loading') return { kind: 'wait', retryAt: undefined, skipped };
-      const holdUntil = head.addedAt + this.policy.holdForEarlierMs;
-      if (now < holdUntil && this.missingBefore(head.clip.segmentIndex)) {
-        return { kind: 'wait', retryAt: holdUntil, skipped };
-      }
+      const holdUntil = this.holdUntil(head);
+      if (holdUntil !== undefined && now < holdUntil) return { kind: 'wait', retryAt: holdUntil, skipped };
       this.take(head);
-      const behind = this.entries.size >= this.policy.speedUpBacklog || lateMs > this.policy.speedUpLateMs;
+      // Behind: other sentences wait behind this one (its own later parts are the rest of the same sentence).
+      const later = new Set<number>();
+      for (const entry of this.entries.values()) {
+        if (entry.clip.segmentIndex !== head.clip.segmentIndex) later.add(entry.clip.segmentIndex);
+      }
+      const behind = later.size >= this.policy.speedUpBacklog || lateMs > this.policy.speedUpLateMs;
       return { kind: 'play', clip: head.clip, rate: behind ? this.policy.speedUpRate : 1, lateMs, skipped };
     }
   }
@@ -152,7 +195,7 @@ export class AudioQueue<T extends Clip = Clip> {
    */
   dropStale(at: number): T[] {
     const dropped: T[] = [];
-    for (const entry of [...this.entries.values()].sort((a, b) => a.clip.segmentIndex - b.clip.segmentIndex)) {
+    for (const entry of this.sorted()) {
       if (this.lateness(entry.clip.captureEnd, at) <= this.policy.staleAfterMs) break;
       this.take(entry);
       dropped.push(entry.clip);
@@ -161,57 +204,92 @@ export class AudioQueue<T extends Clip = Clip> {
   }
 
   /**
-   * "Jump to live": drops every waiting clip but the newest, which plays next without waiting for anything
-   * earlier. Returns the dropped clips (empty when at most one was waiting).
+   * "Jump to live": drops every waiting clip but the newest sentence's, which plays next without waiting for
+   * anything earlier. Returns the dropped clips (empty when at most one sentence was waiting).
    */
   jumpToLive(): T[] {
     const waiting = this.waiting;
-    const newest = waiting.pop();
+    const newest = waiting.at(-1);
     if (!newest) return [];
-    for (const clip of waiting) this.entries.delete(clip.segmentId);
-    this.setFloor(newest.segmentIndex - 1);
-    return waiting;
+    const kept = waiting.filter((c) => c.segmentIndex === newest.segmentIndex);
+    const dropped = waiting.filter((c) => c.segmentIndex !== newest.segmentIndex);
+    for (const clip of dropped) this.entries.delete(clipKey(clip));
+    const first = kept[0]!.part ?? 0;
+    this.setFloor(
+      first > 0
+        ? { index: newest.segmentIndex, part: first - 1, open: true }
+        : { index: newest.segmentIndex - 1, part: Number.POSITIVE_INFINITY, open: false },
+    );
+    return dropped;
   }
 
   /**
-   * Forgets every waiting clip and accepts only clips after `floor` from now on (audio turned off and on again:
-   * clips announced while it was off are not coming).
+   * Forgets every waiting clip and accepts only clips of sentences after `floor` from now on (audio turned off and
+   * on again: clips announced while it was off are not coming).
    */
   reset(floor: number): T[] {
     const dropped = this.waiting;
     this.entries.clear();
     this.known.clear();
-    this.floor = -1;
-    this.setFloor(floor);
+    this.floor = { index: -1, part: Number.POSITIVE_INFINITY, open: false };
+    this.setFloor({ index: floor, part: Number.POSITIVE_INFINITY, open: false });
     return dropped;
+  }
+
+  private accepts(index: number, part: number): boolean {
+    const floor = this.floor;
+    return index > floor.index || (index === floor.index && floor.open && part > floor.part);
+  }
+
+  private sorted(): Entry<T>[] {
+    return [...this.entries.values()].sort((a, b) => compare(a.clip, b.clip));
   }
 
   private head(): Entry<T> | undefined {
     let head: Entry<T> | undefined;
     for (const entry of this.entries.values()) {
-      if (!head || entry.clip.segmentIndex < head.clip.segmentIndex) head = entry;
+      if (!head || compare(entry.clip, head.clip) < 0) head = entry;
     }
     return head;
   }
 
   private take(entry: Entry<T>): void {
-    this.entries.delete(entry.clip.segmentId);
-    this.setFloor(entry.clip.segmentIndex);
+    this.entries.delete(clipKey(entry.clip));
+    this.setFloor({ index: entry.clip.segmentIndex, part: entry.clip.part ?? 0, open: entry.clip.last === false });
   }
 
-  private setFloor(index: number): void {
-    this.floor = Math.max(this.floor, index);
-    for (const k of this.known) if (k <= this.floor) this.known.delete(k);
+  private setFloor(floor: Floor): void {
+    const current = this.floor;
+    if (floor.index < current.index || (floor.index === current.index && floor.part <= current.part)) return;
+    this.floor = floor;
+    for (const k of this.known.keys()) if (k < floor.index) this.known.delete(k);
   }
 
-  private missingBefore(segmentIndex: number): boolean {
-    for (const k of this.known) {
-      if (k < segmentIndex && k > this.floor) {
-        let present = false;
-        for (const entry of this.entries.values()) if (entry.clip.segmentIndex === k) present = true;
-        if (!present) return true;
-      }
+  /**
+   * Until when `head` (the earliest clip waiting) is held back for audio due before it; undefined when nothing is.
+   * Every wait is bounded: `holdForEarlierMs` after the clip arrived, or, for the rest of a sentence whose clauses
+   * played, after that sentence's final caption if that came first.
+   */
+  private holdUntil(head: Entry<T>): number | undefined {
+    const hold = this.policy.holdForEarlierMs;
+    const { segmentIndex } = head.clip;
+    const part = head.clip.part ?? 0;
+    const floor = this.floor;
+    let until: number | undefined;
+    const due = (at: number) => {
+      until = Math.max(until ?? at, at);
+    };
+    // An earlier part of its own sentence (the head is the earliest waiting, so it has not arrived).
+    if (part > 0 && !(floor.index === segmentIndex && floor.part >= part - 1)) due(head.addedAt + hold);
+    // The rest of a sentence whose clause parts played.
+    if (floor.open && floor.index < segmentIndex) {
+      const finalAt = this.known.get(floor.index);
+      due(Math.min(head.addedAt, finalAt ?? head.addedAt) + hold);
     }
-    return false;
+    // A whole earlier sentence we know exists.
+    for (const k of this.known.keys()) {
+      if (k > floor.index && k < segmentIndex) due(head.addedAt + hold);
+    }
+    return until;
   }
 }

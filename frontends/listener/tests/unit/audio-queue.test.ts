@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AudioQueue, type Clip } from '../../src/lib/audio-queue.ts';
+import { AudioQueue, type Clip, clipKey } from '../../src/lib/audio-queue.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -11,7 +11,7 @@ function clip(segmentIndex: number, captureEnd = T0 + segmentIndex * 3000): Clip
 function addReady(queue: AudioQueue, clips: Clip[], now: number): void {
   for (const c of clips) {
     queue.add(c, now);
-    queue.mark(c.segmentId, 'ready');
+    queue.mark(clipKey(c), 'ready');
   }
 }
 
@@ -21,6 +21,21 @@ function playOrder(queue: AudioQueue, now: number): number[] {
     const decision = queue.next(now);
     if (decision.kind !== 'play') return order;
     order.push(decision.clip.segmentIndex);
+  }
+}
+
+/** Part `part` of segment `segmentIndex`'s speech; `last` false when more parts follow. */
+function part(segmentIndex: number, n: number, last: boolean): Clip {
+  return { ...clip(segmentIndex), captureEnd: T0 + segmentIndex * 3000 - 1000 + n * 500, part: n, last };
+}
+
+/** What plays, as "segment.part". */
+function partOrder(queue: AudioQueue, now: number): string[] {
+  const order: string[] = [];
+  for (;;) {
+    const decision = queue.next(now);
+    if (decision.kind !== 'play') return order;
+    order.push(`${decision.clip.segmentIndex}.${decision.clip.part ?? 0}`);
   }
 }
 
@@ -66,7 +81,7 @@ describe('AudioQueue', () => {
     queue.add(clip(1), now);
     addReady(queue, [clip(2)], now);
     expect(queue.next(now)).toMatchObject({ kind: 'wait', retryAt: undefined });
-    queue.mark(clip(1).segmentId, 'ready');
+    queue.mark(clipKey(clip(1)), 'ready');
     expect(playOrder(queue, now)).toEqual([1, 2]);
   });
 
@@ -76,7 +91,7 @@ describe('AudioQueue', () => {
     expect(queue.add(clip(1), now)).toBe(true);
     expect(queue.add(clip(1), now)).toBe(false);
     expect(queue.add({ ...clip(1), segmentId: 'seg-other' }, now)).toBe(false);
-    queue.mark(clip(1).segmentId, 'ready');
+    queue.mark(clipKey(clip(1)), 'ready');
     expect(playOrder(queue, now)).toEqual([1]);
     expect(queue.add(clip(1), now)).toBe(false);
     expect(queue.size).toBe(0);
@@ -86,7 +101,7 @@ describe('AudioQueue', () => {
     const queue = new AudioQueue();
     const now = T0 + 7000;
     addReady(queue, [clip(1), clip(2)], now);
-    queue.mark(clip(1).segmentId, 'failed');
+    queue.mark(clipKey(clip(1)), 'failed');
     const decision = queue.next(now);
     expect(decision).toMatchObject({ kind: 'play', clip: { segmentIndex: 2 } });
     expect(decision.skipped.map((c) => c.segmentIndex)).toEqual([1]);
@@ -148,7 +163,7 @@ describe('AudioQueue', () => {
     const queue = new AudioQueue({ staleAfterMs: 8000 });
     for (const c of [clip(1), clip(2), clip(3), clip(4)]) {
       queue.add(c, c.captureEnd + 500);
-      queue.mark(c.segmentId, 'ready');
+      queue.mark(clipKey(c), 'ready');
     }
     const dropped = queue.dropStale(clip(4).captureEnd + 500);
     expect(dropped.map((c) => c.segmentIndex)).toEqual([1]);
@@ -191,5 +206,120 @@ describe('AudioQueue', () => {
     expect(queue.reset(3).map((c) => c.segmentIndex)).toEqual([2, 3]);
     expect(queue.add(clip(3), now)).toBe(false);
     expect(queue.add(clip(4), now)).toBe(true);
+  });
+
+  describe('a sentence spoken in parts', () => {
+    it('plays every part of a sentence, in part order, before the next sentence', () => {
+      const queue = new AudioQueue();
+      const now = T0 + 10_000;
+      addReady(queue, [part(1, 0, false), part(1, 1, false), part(1, 2, true), clip(2)], now);
+      expect(partOrder(queue, now)).toEqual(['1.0', '1.1', '1.2', '2.0']);
+    });
+
+    it('puts parts that arrive out of order back in order, holding a part for the one before it', () => {
+      const queue = new AudioQueue({ holdForEarlierMs: 1500 });
+      const now = T0 + 10_000;
+      addReady(queue, [part(1, 1, true)], now);
+      expect(queue.next(now)).toMatchObject({ kind: 'wait', retryAt: now + 1500 });
+      addReady(queue, [part(1, 0, false)], now + 300);
+      expect(partOrder(queue, now + 300)).toEqual(['1.0', '1.1']);
+    });
+
+    it('plays a part whose predecessor never comes once the wait is over, and refuses the predecessor then', () => {
+      const queue = new AudioQueue({ holdForEarlierMs: 1500 });
+      const now = T0 + 10_000;
+      addReady(queue, [part(1, 1, true)], now);
+      expect(partOrder(queue, now + 1500)).toEqual(['1.1']);
+      expect(queue.add(part(1, 0, false), now + 1600)).toBe(false);
+    });
+
+    it('ignores a part delivered twice but not another part of the same sentence', () => {
+      const queue = new AudioQueue();
+      const now = T0 + 10_000;
+      expect(queue.add(part(1, 0, false), now)).toBe(true);
+      expect(queue.add(part(1, 0, false), now)).toBe(false);
+      expect(queue.add(part(1, 1, true), now)).toBe(true);
+      queue.mark(clipKey(part(1, 0, false)), 'ready');
+      queue.mark(clipKey(part(1, 1, true)), 'ready');
+      expect(partOrder(queue, now)).toEqual(['1.0', '1.1']);
+      // Played: a redelivery of either is refused.
+      expect(queue.add(part(1, 0, false), now)).toBe(false);
+      expect(queue.add(part(1, 1, true), now)).toBe(false);
+    });
+
+    it('accepts the next part of a sentence whose first part has already played', () => {
+      const queue = new AudioQueue();
+      const now = T0 + 10_000;
+      addReady(queue, [part(1, 0, false)], now);
+      expect(partOrder(queue, now)).toEqual(['1.0']);
+      expect(queue.add(part(1, 1, true), now + 2000)).toBe(true);
+      queue.mark(clipKey(part(1, 1, true)), 'ready');
+      expect(partOrder(queue, now + 2000)).toEqual(['1.1']);
+      // The sentence has ended: nothing more of it is accepted.
+      expect(queue.add(part(1, 2, true), now + 2100)).toBe(false);
+    });
+
+    it('holds the next sentence for the awaited part, then plays the part and the sentence in order', () => {
+      const queue = new AudioQueue({ holdForEarlierMs: 1500 });
+      const now = T0 + 10_000;
+      addReady(queue, [part(1, 0, false)], now);
+      expect(partOrder(queue, now)).toEqual(['1.0']);
+      addReady(queue, [part(2, 0, false)], now + 2000);
+      expect(queue.next(now + 2000)).toMatchObject({ kind: 'wait', retryAt: now + 3500 });
+      addReady(queue, [part(1, 1, true)], now + 2400);
+      expect(partOrder(queue, now + 2400)).toEqual(['1.1', '2.0']);
+    });
+
+    it('moves on to the next sentence when the awaited part does not come within the bound', () => {
+      const queue = new AudioQueue({ holdForEarlierMs: 1500 });
+      const now = T0 + 10_000;
+      addReady(queue, [part(1, 0, false)], now);
+      expect(partOrder(queue, now)).toEqual(['1.0']);
+      addReady(queue, [clip(2)], now + 2000);
+      expect(queue.next(now + 3000).kind).toBe('wait');
+      expect(partOrder(queue, now + 3500)).toEqual(['2.0']);
+      // Its turn has passed.
+      expect(queue.add(part(1, 1, true), now + 3600)).toBe(false);
+    });
+
+    it('does not hold the next sentence long for a sentence whose clauses already said everything', () => {
+      const queue = new AudioQueue({ holdForEarlierMs: 1500 });
+      const now = T0 + 10_000;
+      addReady(queue, [part(1, 0, false), part(1, 1, false)], now);
+      expect(partOrder(queue, now)).toEqual(['1.0', '1.1']);
+      // Sentence 1's final caption comes; no last part follows it. Sentence 2's first clause comes 3 s later.
+      queue.noteSegment(1, now + 500);
+      addReady(queue, [part(2, 0, false)], now + 3500);
+      expect(partOrder(queue, now + 3500)).toEqual(['2.0']);
+    });
+
+    it("holds the next sentence at most the bound after the open sentence's final caption", () => {
+      const queue = new AudioQueue({ holdForEarlierMs: 1500 });
+      const now = T0 + 10_000;
+      addReady(queue, [part(1, 0, false)], now);
+      expect(partOrder(queue, now)).toEqual(['1.0']);
+      queue.noteSegment(1, now + 1000);
+      addReady(queue, [clip(2)], now + 2000);
+      expect(queue.next(now + 2000)).toMatchObject({ kind: 'wait', retryAt: now + 2500 });
+      expect(partOrder(queue, now + 2500)).toEqual(['2.0']);
+    });
+
+    it('counts other sentences waiting, not the parts of the one playing, as being behind', () => {
+      const queue = new AudioQueue({ speedUpRate: 1.25, speedUpLateMs: 60_000 });
+      const now = T0 + 10_000;
+      addReady(queue, [part(1, 0, false), part(1, 1, true)], now);
+      expect(queue.next(now)).toMatchObject({ kind: 'play', rate: 1 });
+      addReady(queue, [clip(2)], now);
+      expect(queue.next(now)).toMatchObject({ kind: 'play', clip: { segmentIndex: 1, part: 1 }, rate: 1.25 });
+    });
+
+    it('jumps to the newest sentence with all its waiting parts', () => {
+      const queue = new AudioQueue();
+      const now = T0 + 30_000;
+      addReady(queue, [clip(2), part(3, 1, false), part(3, 2, true)], now);
+      expect(queue.jumpToLive().map((c) => c.segmentIndex)).toEqual([2]);
+      // Part 0 of sentence 3 is not waited for.
+      expect(partOrder(queue, now)).toEqual(['3.1', '3.2']);
+    });
   });
 });
