@@ -2,14 +2,15 @@
 // to back at real time (with a gap of silence between them) into one session; N listeners, spread round-robin
 // over the target languages, receive the captions and audio. Measured from the end of speech (the clock time
 // the frame holding the utterance's last voiced sample was sent), per listener: the source caption (final),
-// the translated caption, the translated audio URL, and that audio fetched in full. Also the word error rate of
-// the final source transcript, expected/received/missing/duplicated message counts, and the server's own
-// figures (GET /internal/stats). Targets are printed beside the figures; missing them does not fail the run,
-// only failing to run does.
+// the translated caption, the translated audio URL, and that audio fetched in full (a segment's speech may come
+// in parts, clauses first: these two are timed on the part that ends it, every part is fetched, and a duplicate
+// is the same part twice). Also the word error rate of the final source transcript, expected/received/missing/
+// duplicated message counts, and the server's own figures (GET /internal/stats). Targets are printed beside the
+// figures; missing them does not fail the run, only failing to run does.
 //
 // Simultaneity, per listener and utterance (simultaneity.ts): every translated caption the listener is shown,
 // provisional or final, timed against the utterance's speech on the capture clock: LAAL, the ending offset
-// (final translated caption − end of speech), normalized erasure, and the first translated audio's lag.
+// (final translated caption − end of speech), normalized erasure, and the first translated audio's lag (any part).
 //
 //   npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed] [--voices slt,rms,awb,kal16 --per-voice 10]
 //                        [--langs es,ca,gl,eo]
@@ -116,6 +117,9 @@ interface Arrival {
   receivedAt: number;
   text?: string;
   url?: string;
+  /** Audio: which part of the segment's speech, and whether it ends it (`last` absent counts as true). */
+  part?: number;
+  last?: boolean;
 }
 
 interface FetchResult {
@@ -130,20 +134,30 @@ interface Listener {
   index: number;
   language: string;
   client: ListenerClient;
-  /** First arrival per segmentId and kind (`${kind}:${segmentId}`), and how many times each came. */
+  /**
+   * First arrival per segmentId and kind (`${kind}:${segmentId}`). For audio, the part that ends the segment's
+   * speech: the one with `last` not false, or while none has come, the highest part so far (clauses may have said
+   * everything, and then no last part comes).
+   */
   first: Map<string, Arrival>;
+  /** How many times each message came: per kind and segment, for audio per segment and part (`…#part`). */
   copies: Map<string, number>;
-  /** Per kind, the highest segment index received so far; a lower one arriving later is out of order. */
+  /**
+   * Per kind, the highest segment index received so far; a lower one arriving later is out of order. For audio,
+   * the highest (segment index, part), every part counting.
+   */
   highest: Map<MessageKind, number>;
+  highestAudioPart: { segmentIndex: number; part: number };
   outOfOrder: Map<MessageKind, number>;
   sourcePartials: number;
   translationPartials: number;
   /** Every translated caption in the listener's language, provisional or final, and every audio message, in
    * arrival order (copies included): what the simultaneity figures are computed from. */
   translations: { segmentId: string; segmentIndex: number; receivedAt: number; text: string; final: boolean }[];
-  audio: { segmentId: string; receivedAt: number }[];
+  audio: { segmentId: string; part: number; receivedAt: number }[];
   /** Translations or audio in a language other than the listener's. */
   wrongLanguage: number;
+  /** Every audio part's fetch, by `${segmentId}#${part}`. */
   fetches: Map<string, Promise<FetchResult>>;
   fetched: Map<string, FetchResult>;
   errors: string[];
@@ -183,6 +197,27 @@ function optionProblem(): string | undefined {
 }
 
 const keyOf = (kind: MessageKind, segmentId: string) => `${kind}:${segmentId}`;
+const partKey = (segmentId: string, part: number) => `${segmentId}#${part}`;
+
+/** The audio part that ends the segment's speech as received so far, and its fetch once done. */
+function audioEnd(l: Listener, segmentId: string): { arrival: Arrival; fetched: FetchResult | undefined } | undefined {
+  const arrival = l.first.get(keyOf('audioUrl', segmentId));
+  return arrival && { arrival, fetched: l.fetched.get(partKey(segmentId, arrival.part ?? 0)) };
+}
+
+/** The segment's speech has ended (a part said it was the last) and that part has been fetched. */
+function audioEnded(l: Listener, segmentId: string): boolean {
+  const end = audioEnd(l, segmentId);
+  return end !== undefined && end.arrival.last !== false && end.fetched !== undefined;
+}
+
+/** Every audio part of the segment fetched so far, in part order. */
+function audioFetches(l: Listener, segmentId: string): FetchResult[] {
+  return [...l.fetched.entries()]
+    .filter(([key]) => key.startsWith(`${segmentId}#`))
+    .sort(([a], [b]) => Number(a.split('#')[1]) - Number(b.split('#')[1]))
+    .map(([, f]) => f);
+}
 
 async function loadCorpus(): Promise<{
   dir: string;
@@ -249,6 +284,7 @@ function connectListener(server: string, code: string, index: number, language: 
     first: new Map(),
     copies: new Map(),
     highest: new Map(),
+    highestAudioPart: { segmentIndex: -1, part: 0 },
     outOfOrder: new Map(),
     sourcePartials: 0,
     translationPartials: 0,
@@ -283,8 +319,10 @@ function connectListener(server: string, code: string, index: number, language: 
         text: message.text,
       };
     } else if (message.type === 'audio') {
-      if (message.language === language) listener.audio.push({ segmentId: message.segmentId, receivedAt });
-      arrival = {
+      // A segment's speech may come in parts (clauses while the speaker goes on, then the rest).
+      const part = message.part ?? 0;
+      if (message.language === language) listener.audio.push({ segmentId: message.segmentId, part, receivedAt });
+      onAudio({
         kind: 'audioUrl',
         segmentId: message.segmentId,
         segmentIndex: message.segmentIndex,
@@ -292,7 +330,10 @@ function connectListener(server: string, code: string, index: number, language: 
         captureEnd: message.captureEnd,
         receivedAt,
         url: message.url,
-      };
+        part,
+        last: message.last !== false,
+      });
+      return;
     } else {
       if (message.type === 'error') listener.errors.push(`${message.code}: ${message.message}`);
       return;
@@ -308,18 +349,41 @@ function connectListener(server: string, code: string, index: number, language: 
       listener.highest.set(kind, arrival.segmentIndex);
     }
     listener.first.set(key, arrival);
-    if (arrival.url) {
-      // As a listener's app would: fetch the clip as soon as its URL arrives, and read all of it.
-      const segmentId = arrival.segmentId;
-      listener.fetches.set(
-        segmentId,
-        fetchAudio(arrival.url).then((r) => {
-          listener.fetched.set(segmentId, r);
-          onActivity();
-          return r;
-        }),
-      );
+  };
+  /**
+   * One audio message: a duplicate is the same (segment, part) again, never another part of the segment; the
+   * segment's `audioUrl` arrival is the part ending its speech; every part is fetched.
+   */
+  const onAudio = (arrival: Arrival) => {
+    const l = listener;
+    const part = arrival.part ?? 0;
+    if (arrival.language !== language) l.wrongLanguage++;
+    const copyKey = `${keyOf('audioUrl', arrival.segmentId)}#${part}`;
+    l.copies.set(copyKey, (l.copies.get(copyKey) ?? 0) + 1);
+    const fetchKey = partKey(arrival.segmentId, part);
+    if (l.fetches.has(fetchKey)) return;
+    // Out of order: a part arriving after a later part of its segment or a later segment's audio.
+    const highest = l.highestAudioPart;
+    if (
+      arrival.segmentIndex < highest.segmentIndex ||
+      (arrival.segmentIndex === highest.segmentIndex && part < highest.part)
+    ) {
+      l.outOfOrder.set('audioUrl', (l.outOfOrder.get('audioUrl') ?? 0) + 1);
+    } else {
+      l.highestAudioPart = { segmentIndex: arrival.segmentIndex, part };
     }
+    const key = keyOf('audioUrl', arrival.segmentId);
+    const end = l.first.get(key);
+    if (!end || (end.last === false && (arrival.last !== false || part > (end.part ?? 0)))) l.first.set(key, arrival);
+    // As a listener's app would: fetch the clip as soon as its URL arrives, and read all of it.
+    l.fetches.set(
+      fetchKey,
+      fetchAudio(arrival.url!).then((r) => {
+        l.fetched.set(fetchKey, r);
+        onActivity();
+        return r;
+      }),
+    );
   };
   const client = new ListenerClient({
     server,
@@ -420,7 +484,7 @@ async function run() {
             (s) =>
               l.first.has(keyOf('sourceCaption', s.segmentId)) &&
               l.first.has(keyOf('translation', s.segmentId)) &&
-              l.fetched.has(s.segmentId),
+              audioEnded(l, s.segmentId),
           ),
         );
       const now = Date.now();
@@ -591,15 +655,20 @@ function analyse({ utterances, timing, segments, busEvents, listeners }: Analysi
         source,
         l.audio.filter((a) => segmentIds.has(a.segmentId)).map((a) => a.receivedAt),
       );
-      const fetches = segs.map((s) => l.fetched.get(s.segmentId));
-      const fetchedOk = segs.length > 0 && fetches.every((f) => f?.status === 200);
+      // "Fetched" is timed on the part ending each segment's speech; bytes and errors count every part.
+      const ends = segs.map((s) => audioEnd(l, s.segmentId)?.fetched);
+      const fetchedOk = segs.length > 0 && ends.every((f) => f?.status === 200);
+      const fetches = segs.flatMap((s) => {
+        const all: (FetchResult | undefined)[] = audioFetches(l, s.segmentId);
+        return all.length ? all : [undefined];
+      });
       return {
         listener: l.index,
         language: l.language,
         sourceCaptionMs: ms(allArrived(l, segs, 'sourceCaption'), i),
         translationMs: ms(allArrived(l, segs, 'translation'), i),
         audioUrlMs: ms(allArrived(l, segs, 'audioUrl'), i),
-        audioFetchedMs: fetchedOk ? ms(Math.max(...fetches.map((f) => f!.fetchedAt)), i) : null,
+        audioFetchedMs: fetchedOk ? ms(Math.max(...ends.map((f) => f!.fetchedAt)), i) : null,
         audioBytes: fetches.some(Boolean) ? fetches.reduce((n, f) => n + (f?.bytes ?? 0), 0) : null,
         audioStatus: fetches.map((f) => f?.status ?? null),
         audioStatus200: fetchedOk,
