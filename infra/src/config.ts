@@ -32,6 +32,7 @@ export const PARAMETERS = {
   connectionsTableName: '/llt/tables/connections',
   transcriptsTableName: '/llt/tables/transcripts',
   captionsTableName: '/llt/tables/captions',
+  translationMemoTableName: '/llt/tables/translation-memo',
 } as const;
 
 /** The transcription workers' ECS cluster and service: the transcribe stack names them, the dashboard finds them. */

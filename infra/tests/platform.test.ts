@@ -23,6 +23,7 @@ describe('platform stack', () => {
       ConnectionsTable: 'AWS::DynamoDB::Table',
       TranscriptsTable: 'AWS::DynamoDB::Table',
       CaptionsTable: 'AWS::DynamoDB::Table',
+      TranslationMemoTable: 'AWS::DynamoDB::Table',
       AudioBucket: 'AWS::S3::Bucket',
       AccessLogsBucket: 'AWS::S3::Bucket',
       WebSocketApi: 'AWS::ApiGatewayV2::Api',

@@ -11,6 +11,7 @@ import {
   SESSIONS_TABLE,
   SHARD_LEASES_TABLE,
   TRANSCRIPTS_TABLE,
+  TRANSLATION_MEMO_TABLE,
 } from '@llt/platform';
 import { AMAZON_POLLY_CAPABILITIES } from '@llt/synthesize/capabilities/aws';
 import type { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
@@ -309,7 +310,8 @@ describe('least privilege', () => {
       });
     }
     expect(dynamoGrants(FUNCTIONS.notifyAudio.name)).toEqual({ [SESSIONS_TABLE.name]: ['DeleteItem', 'Query'] });
-    expect(dynamoGrants(FUNCTIONS.translate.name)).toEqual({});
+    // The memo: each piece put as it is translated, read back with a Query over the utterance's increments.
+    expect(dynamoGrants(FUNCTIONS.translate.name)).toEqual({ [TRANSLATION_MEMO_TABLE.name]: ['PutItem', 'Query'] });
     expect(dynamoGrants(FUNCTIONS.synthesize.name)).toEqual({});
   });
 

@@ -113,6 +113,7 @@ describe('stages', () => {
       'ConnectionsTable',
       'TranscriptsTable',
       'CaptionsTable',
+      'TranslationMemoTable',
       'AudioBucket',
       'AccessLogsBucket',
       'SpeakerUserPool',
@@ -120,7 +121,13 @@ describe('stages', () => {
       expect(platform[id]?.DeletionPolicy, id).toBe('Retain');
       expect(platform[id]?.UpdateReplacePolicy, id).toBe('Retain');
     }
-    for (const id of ['SessionsTable', 'ConnectionsTable', 'TranscriptsTable', 'CaptionsTable']) {
+    for (const id of [
+      'SessionsTable',
+      'ConnectionsTable',
+      'TranscriptsTable',
+      'CaptionsTable',
+      'TranslationMemoTable',
+    ]) {
       expect(platform[id]?.Properties?.DeletionProtectionEnabled, id).toBe(true);
     }
     expect(platform.SpeakerUserPool?.Properties?.DeletionProtection).toBe('ACTIVE');
@@ -136,6 +143,7 @@ describe('stages', () => {
       'ConnectionsTable',
       'TranscriptsTable',
       'CaptionsTable',
+      'TranslationMemoTable',
       'AudioBucket',
       'SpeakerUserPool',
     ]) {
@@ -149,7 +157,13 @@ describe('stages', () => {
   it('keeps the stateful logical ids in both stages', () => {
     for (const synth of [dev, prod]) {
       const ids = resourcesOf(synth.json.LltPlatform!, 'AWS::DynamoDB::Table').map(([id]) => id);
-      expect(ids.sort()).toEqual(['CaptionsTable', 'ConnectionsTable', 'SessionsTable', 'TranscriptsTable']);
+      expect(ids.sort()).toEqual([
+        'CaptionsTable',
+        'ConnectionsTable',
+        'SessionsTable',
+        'TranscriptsTable',
+        'TranslationMemoTable',
+      ]);
     }
   });
 });

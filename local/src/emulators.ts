@@ -20,6 +20,7 @@ import {
   s3Client,
   type TableDefinition,
   TRANSCRIPTS_TABLE,
+  TRANSLATION_MEMO_TABLE,
 } from '@llt/platform';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
@@ -43,6 +44,7 @@ export function emulatorEnv(region: string, endpoints: Emulators['endpoints'], e
     [RESOURCE_ENV.connectionsTable]: CONNECTIONS_TABLE.name,
     [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
     [RESOURCE_ENV.captionsTable]: CAPTIONS_TABLE.name,
+    [RESOURCE_ENV.translationMemoTable]: TRANSLATION_MEMO_TABLE.name,
     [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
     [RESOURCE_ENV.audioBucket]: AUDIO_BUCKET_NAME,
     [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
@@ -117,6 +119,7 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
       createTable(endpoints, TRANSCRIPTS_TABLE),
       createTable(endpoints, CAPTIONS_TABLE),
       createTable(endpoints, SHARD_LEASES_TABLE),
+      createTable(endpoints, TRANSLATION_MEMO_TABLE),
       createBucket(endpoints),
     ]);
   } catch (error) {

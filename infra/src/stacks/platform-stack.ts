@@ -12,6 +12,7 @@ import {
   SESSIONS_TABLE,
   type TableDefinition,
   TRANSCRIPTS_TABLE,
+  TRANSLATION_MEMO_TABLE,
 } from '@llt/platform';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
@@ -59,6 +60,7 @@ export const TABLES: readonly { logicalId: string; definition: TableDefinition }
   { logicalId: 'ConnectionsTable', definition: CONNECTIONS_TABLE },
   { logicalId: 'TranscriptsTable', definition: TRANSCRIPTS_TABLE },
   { logicalId: 'CaptionsTable', definition: CAPTIONS_TABLE },
+  { logicalId: 'TranslationMemoTable', definition: TRANSLATION_MEMO_TABLE },
 ];
 
 /** A WebSocket route the platform owns: an API without routes cannot be deployed, and clients may ping. */
@@ -382,6 +384,7 @@ export class PlatformStack extends Stack {
       connectionsTableName: stage.resource(CONNECTIONS_TABLE.name),
       transcriptsTableName: stage.resource(TRANSCRIPTS_TABLE.name),
       captionsTableName: stage.resource(CAPTIONS_TABLE.name),
+      translationMemoTableName: stage.resource(TRANSLATION_MEMO_TABLE.name),
     };
     for (const [key, value] of Object.entries(published) as [keyof typeof PARAMETERS, string][]) {
       new StringParameter(this, `${key[0]?.toUpperCase()}${key.slice(1)}Parameter`, {

@@ -7,6 +7,8 @@ export type TranslationEngineName = 'apertium' | 'amazon-translate';
 export interface TranslateConfig {
   aws: AwsEndpoints;
   eventBus: string;
+  /** The memo of pieces translated for utterances in progress (TRANSLATION_MEMO_TABLE). */
+  translationMemoTable: string;
   engine: TranslationEngineName;
   /** Targets this deployment offers (LLT_LANGUAGES); their pipelines are warmed at start. */
   targetLanguages: string[];
@@ -20,6 +22,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranslateConfi
   return {
     aws: endpointsFromEnv(env),
     eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
+    translationMemoTable: requireEnv(RESOURCE_ENV.translationMemoTable, env),
     engine,
     targetLanguages: parseLanguages(optionalEnv('LLT_LANGUAGES', env)).targets,
   };

@@ -83,6 +83,24 @@ export const SHARD_LEASES_TABLE: TableDefinition = {
   partitionKey: 'leaseKey',
   ttlAttribute: 'ttl',
 };
+/**
+ * Translate's memo of the pieces of utterances in progress as they were translated, so a clause and the final read
+ * them back instead of paying the engine again: one item per session, segment, target language and increment,
+ * expired a few hours after it was written (no entry is ever read across sessions).
+ */
+export const TRANSLATION_MEMO_TABLE: TableDefinition = {
+  name: 'llt-translation-memo',
+  partitionKey: 'utterance',
+  sortKey: 'increment',
+  ttlAttribute: 'ttl',
+};
+/** Keys of TRANSLATION_MEMO_TABLE: `<sessionId>#<segmentIndex>#<language>` / the increment number, zero-padded. */
+export const translationMemoKeys = {
+  utterance: (sessionId: string, segmentIndex: number, language: string) => `${sessionId}#${segmentIndex}#${language}`,
+  increment: (increment: number) => String(increment).padStart(6, '0'),
+  /** How long an entry is kept: the longest utterance and its retried tasks are over long before. */
+  keepSeconds: 6 * 3600,
+} as const;
 export const AUDIO_STREAM_NAME = 'llt-audio';
 export const AUDIO_BUCKET_NAME = 'llt-audio';
 /**
@@ -103,6 +121,7 @@ export const RESOURCE_ENV = {
   transcriptsTable: 'LLT_TRANSCRIPTS_TABLE',
   shardLeasesTable: 'LLT_SHARD_LEASES_TABLE',
   captionsTable: 'LLT_CAPTIONS_TABLE',
+  translationMemoTable: 'LLT_TRANSLATION_MEMO_TABLE',
   audioStream: 'LLT_AUDIO_STREAM',
   audioBucket: 'LLT_AUDIO_BUCKET',
   eventBus: 'LLT_EVENT_BUS',

@@ -1,9 +1,10 @@
 // Composition root: builds the translate use case's dependencies from configuration. The engine is Apertium
 // locally and Amazon Translate on AWS; each engine's module loads only when chosen.
-import { EventBridgePublisher, eventBridgeClient, type Observability } from '@llt/platform';
+import { dynamoDocumentClient, EventBridgePublisher, eventBridgeClient, type Observability } from '@llt/platform';
 import type { TranslateConfig } from '#config';
 import type { TranslationEngine } from '#core/ports';
 import type { TranslateDeps } from '#core/translate';
+import { DynamoTranslationMemo } from './dynamo-translation-memo.ts';
 
 /** A translation engine that may hold processes or connections to warm up and release. */
 export interface ManagedEngine extends TranslationEngine {
@@ -27,6 +28,7 @@ export async function createTranslateDeps(
 ): Promise<TranslateDeps & { engine: ManagedEngine }> {
   return {
     engine: await createEngine(config, obs),
+    memo: new DynamoTranslationMemo(obs.captureClient(dynamoDocumentClient(config.aws)), config.translationMemoTable),
     events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
     log: obs.log,
     metrics: obs,

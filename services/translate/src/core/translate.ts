@@ -3,11 +3,15 @@
 //   input: the TranscriptFinalized detail and a target language (one branch of the workflow's Map)
 //   output: the TranslationReady detail, published and returned to the workflow
 //   primary course: translate with the engine, publish TranslationReady, return it.
-//   variation: a stable increment (TranscriptStabilized) → its words alone are translated (each source word is
-//   billed once as provisional text, once in the final), published and returned as TranslationPartial.
+//   variation: a stable increment (TranscriptStabilized) → its words alone are translated and remembered in the
+//   translation memo, published and returned as TranslationPartial; an increment ending a clause brings the
+//   clause's earlier pieces back from the memo.
 //   variation: the utterance had increments and its final text still begins with them → the final translation
-//   is the increments translated as they were (so listeners see the words they were shown stay) followed by the
-//   rest; when the recogniser revised words listeners were shown, the whole text is translated again.
+//   is the increments as they were translated (read from the memo: the words listeners were shown stay, and are
+//   not billed again) followed by the rest; when the recogniser revised words listeners were shown, the whole
+//   text is translated again.
+//   variation: a piece the memo does not have (a language that got a listener mid-sentence, an increment whose
+//   task failed, a memo that cannot be reached) is translated by the engine.
 //   alternate course: the engine fails or times out → logged and counted (TranslationFailures), rethrown for
 //   the workflow to retry or give this language up; a pair the engine does not translate is its
 //   UnsupportedLanguagePairError, which the workflow does not retry.
@@ -17,10 +21,18 @@ import {
   TranslationPartialV1,
   TranslationReadyV1,
 } from '@llt/events';
-import type { EventPublisher, ServiceLog, ServiceMetrics, TranslationEngine } from './ports.ts';
+import type {
+  EventPublisher,
+  MemoUtterance,
+  ServiceLog,
+  ServiceMetrics,
+  TranslationEngine,
+  TranslationMemo,
+} from './ports.ts';
 
 export interface TranslateDeps {
   engine: TranslationEngine;
+  memo: TranslationMemo;
   events: EventPublisher;
   log: ServiceLog;
   metrics: ServiceMetrics;
@@ -96,10 +108,13 @@ async function finalTranslation(
   }
   deps.metrics.count('FinalsKeepingShownWords');
   const rest = final.slice(shown.length).join(' ');
-  // Each piece as it was translated before (engines are deterministic for the same text), the rest after them.
-  const pieces = await Promise.all(
-    [...increments, ...(rest ? [rest] : [])].map((piece) => translatePiece(engine, piece, transcript.language, target)),
-  );
+  // Each increment as it was translated and shown (from the memo), the rest after them.
+  const utterance = { sessionId: transcript.sessionId, segmentIndex: transcript.segmentIndex, language: target };
+  const [shownPieces, restPiece] = await Promise.all([
+    memoizedPieces(deps, utterance, 0, increments, transcript.language),
+    rest ? translatePiece(engine, rest, transcript.language, target) : undefined,
+  ]);
+  const pieces = [...shownPieces, ...(restPiece === undefined ? [] : [restPiece])];
   const join = (xs: string[]) => xs.filter(Boolean).join(' ');
   return {
     text: join(pieces),
@@ -120,6 +135,61 @@ async function translatePiece(engine: TranslateDeps['engine'], text: string, sou
   return lowerStart && capitalised ? t.toLowerCase() + translated.slice(1) : translated;
 }
 
+/**
+ * Pieces `first`, `first + 1`, … of an utterance (their source texts in order), each as the memo remembers it or,
+ * when it does not, translated and remembered. The memo only saves characters: when it cannot be read or written,
+ * the pieces are translated all the same.
+ */
+async function memoizedPieces(
+  deps: TranslateDeps,
+  utterance: MemoUtterance,
+  first: number,
+  texts: readonly string[],
+  source: string,
+): Promise<string[]> {
+  if (texts.length === 0) return [];
+  const numbers = texts.map((_, i) => first + i);
+  let known = new Map<number, string>();
+  try {
+    known = await deps.memo.get(utterance, numbers);
+  } catch (error) {
+    memoFailed(deps, 'read', utterance, error);
+  }
+  const missed: { increment: number; text: string }[] = [];
+  const pieces = await Promise.all(
+    texts.map(async (text, i) => {
+      const remembered = known.get(first + i);
+      if (remembered !== undefined) return remembered;
+      const translated = await translatePiece(deps.engine, text, source, utterance.language);
+      missed.push({ increment: first + i, text: translated });
+      return translated;
+    }),
+  );
+  deps.metrics.count('TranslationMemoHits', texts.length - missed.length);
+  deps.metrics.count('TranslationMemoMisses', missed.length);
+  await remember(deps, utterance, missed);
+  return pieces;
+}
+
+/** Puts translated pieces in the memo; a failure is logged and counted (a later read misses them). */
+async function remember(deps: TranslateDeps, utterance: MemoUtterance, entries: { increment: number; text: string }[]) {
+  if (entries.length === 0) return;
+  try {
+    await deps.memo.put(utterance, entries);
+  } catch (error) {
+    memoFailed(deps, 'write', utterance, error);
+  }
+}
+
+function memoFailed(deps: TranslateDeps, operation: 'read' | 'write', utterance: MemoUtterance, error: unknown) {
+  deps.metrics.count('TranslationMemoFailures');
+  deps.log.warn(`translation memo ${operation} failed: translating without it`, {
+    ...utterance,
+    error: (error as Error).message,
+    errorName: (error as Error).name,
+  });
+}
+
 /** One stable increment of an utterance in progress, into one language: the words new since the last increment. */
 export async function translateIncrement(
   deps: TranslateDeps,
@@ -129,15 +199,17 @@ export async function translateIncrement(
   const started = deps.clock.now();
   let text: string;
   let clause: TranslationPartialV1['clause'];
+  const utterance = { sessionId: increment.sessionId, segmentIndex: increment.segmentIndex, language: targetLanguage };
   try {
-    text = await translatePiece(deps.engine, increment.text, increment.language, targetLanguage);
+    // The clause's earlier increments as they were translated and shown (the last of its increments is this one).
+    const earlierTexts = increment.clause?.increments.slice(0, -1) ?? [];
+    const [translated, earlier] = await Promise.all([
+      translatePiece(deps.engine, increment.text, increment.language, targetLanguage),
+      memoizedPieces(deps, utterance, increment.increment - earlierTexts.length, earlierTexts, increment.language),
+    ]);
+    text = translated;
+    await remember(deps, utterance, [{ increment: increment.increment, text }]);
     if (increment.clause) {
-      // The clause's earlier increments again, as they were translated (the same text gives the same words).
-      const earlier = await Promise.all(
-        increment.clause.increments
-          .slice(0, -1)
-          .map((piece) => translatePiece(deps.engine, piece, increment.language, targetLanguage)),
-      );
       clause = { index: increment.clause.index, text: [...earlier, text].filter(Boolean).join(' ') };
     }
   } catch (error) {

@@ -4,7 +4,7 @@ import finalSample from '@llt/events/samples/llt.transcribe@TranscriptFinalized.
 import stableSample from '@llt/events/samples/llt.transcribe@TranscriptStabilized.v1.json';
 import { failureOf } from '@llt/platform/testing';
 import { describe, expect, test, vi } from 'vitest';
-import type { TranslationEngine } from '#core/ports';
+import type { MemoUtterance, TranslationEngine, TranslationMemo } from '#core/ports';
 import { type TranslateDeps, translateIncrement, translateSegment } from '#core/translate';
 import { UnsupportedLanguagePairError } from '#errors';
 
@@ -22,9 +22,30 @@ const frenchOnly: TranslationEngine = {
   },
 };
 
-function deps(engine: TranslationEngine) {
+/** The memo in a Map, keyed as the DynamoDB one is: session, segment, language and increment. */
+function inMemoryMemo(): TranslationMemo & { entries: Map<string, string> } {
+  const entries = new Map<string, string>();
+  const key = (u: MemoUtterance, n: number) => `${u.sessionId}#${u.segmentIndex}#${u.language}#${n}`;
+  return {
+    entries,
+    async get(utterance, increments) {
+      const found = new Map<number, string>();
+      for (const n of increments) {
+        const text = entries.get(key(utterance, n));
+        if (text !== undefined) found.set(n, text);
+      }
+      return found;
+    },
+    async put(utterance, translated) {
+      for (const { increment, text } of translated) entries.set(key(utterance, increment), text);
+    },
+  };
+}
+
+function deps(engine: TranslationEngine, memo = inMemoryMemo()) {
   return {
     engine,
+    memo,
     events: { publish: vi.fn(async () => {}) },
     log: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
     metrics: { latency: vi.fn(), count: vi.fn() },
@@ -142,7 +163,8 @@ test('a piece that continues a sentence keeps a lower-case start however the eng
     (await translateIncrement(d, { increment: { ...increment, text: 'everyone and' }, targetLanguage: 'es' })).text,
   ).toBe('todo el mundo y');
   expect(
-    (await translateIncrement(d, { increment: { ...increment, text: 'I said' }, targetLanguage: 'es' })).text,
+    (await translateIncrement(d, { increment: { ...increment, increment: 5, text: 'I said' }, targetLanguage: 'es' }))
+      .text,
   ).toBe('Yo dije');
   const final = await translateSegment(d, {
     transcript: { ...transcript, text: 'Good morning everyone and', increments: ['Good morning', 'everyone and'] },
@@ -199,5 +221,142 @@ describe('speech ahead of the end of the sentence', () => {
     expect(revised.speech).toEqual({ text: '<Good night>', part: 1 });
     const plain = await translateSegment(d, { transcript, targetLanguage: 'es' });
     expect(plain.speech).toBeUndefined();
+  });
+});
+
+describe('the translation memo', () => {
+  /** Echoes and counts what it was asked to translate. */
+  function countingEcho() {
+    const asked: string[] = [];
+    const engine: TranslationEngine = {
+      name: () => 'echo',
+      async translate(text) {
+        asked.push(text);
+        return `<${text}>`;
+      },
+    };
+    return { engine, asked };
+  }
+  const base = TranscriptStabilizedV1.schema.parse(stableSample);
+  const inc = (increment: number, text: string, clause?: { index: number; increments: string[] }) => ({
+    ...base,
+    increment,
+    text,
+    ...(clause ? { clause } : {}),
+  });
+
+  test('a clause and the final after increments translate only their new words', async () => {
+    const { engine, asked } = countingEcho();
+    const d = deps(engine);
+    await translateIncrement(d, { increment: inc(0, 'Good morning'), targetLanguage: 'es' });
+    await translateIncrement(d, { increment: inc(1, 'everyone and'), targetLanguage: 'es' });
+    const clause = await translateIncrement(d, {
+      increment: inc(2, 'welcome to', { index: 0, increments: ['Good morning', 'everyone and', 'welcome to'] }),
+      targetLanguage: 'es',
+    });
+    expect(clause.clause).toEqual({ index: 0, text: '<Good morning> <everyone and> <welcome to>' });
+    const final = await translateSegment(d, {
+      transcript: {
+        ...transcript,
+        text: 'Good morning everyone and welcome to the meeting',
+        increments: ['Good morning', 'everyone and', 'welcome to'],
+        spoken: { clauses: 1, increments: 3 },
+      },
+      targetLanguage: 'es',
+    });
+    expect(final.text).toBe('<Good morning> <everyone and> <welcome to> <the meeting>');
+    expect(final.speech).toEqual({ text: '<the meeting>', part: 1 });
+    // Each source word went to the engine once.
+    expect(asked).toEqual(['Good morning', 'everyone and', 'welcome to', 'the meeting']);
+    expect(d.metrics.count).toHaveBeenCalledWith('TranslationMemoHits', 3);
+  });
+
+  test('the final keeps the words shown even when the engine would now translate them differently', async () => {
+    let calls = 0;
+    const drifting: TranslationEngine = {
+      name: () => 'drifting',
+      async translate(text) {
+        calls++;
+        return `${text}#${calls}`;
+      },
+    };
+    const d = deps(drifting);
+    const shown = await translateIncrement(d, { increment: inc(0, 'Good morning'), targetLanguage: 'es' });
+    const final = await translateSegment(d, {
+      transcript: { ...transcript, text: 'Good morning everyone', increments: ['Good morning'] },
+      targetLanguage: 'es',
+    });
+    expect(final.text).toBe(`${shown.text} everyone#2`);
+  });
+
+  test('pieces the memo misses are translated, and a clause remembers them for the final', async () => {
+    const { engine, asked } = countingEcho();
+    const d = deps(engine);
+    // This language got its listener after increment 0 was translated for the others.
+    await translateIncrement(d, { increment: inc(0, 'Good morning'), targetLanguage: 'ca' });
+    await translateIncrement(d, {
+      increment: inc(1, 'everyone and', { index: 0, increments: ['Good morning', 'everyone and'] }),
+      targetLanguage: 'es',
+    });
+    expect(asked).toEqual(['Good morning', 'everyone and', 'Good morning']);
+    expect(d.metrics.count).toHaveBeenCalledWith('TranslationMemoMisses', 1);
+    asked.length = 0;
+    const final = await translateSegment(d, {
+      transcript: { ...transcript, text: 'Good morning everyone and', increments: ['Good morning', 'everyone and'] },
+      targetLanguage: 'es',
+    });
+    expect(final.text).toBe('<Good morning> <everyone and>');
+    expect(asked).toEqual([]);
+  });
+
+  test('entries of other sessions, segments and languages are never read', async () => {
+    const { engine, asked } = countingEcho();
+    const d = deps(engine);
+    await translateIncrement(d, { increment: inc(0, 'Good morning'), targetLanguage: 'es' });
+    await translateIncrement(d, {
+      increment: { ...inc(0, 'Good morning'), sessionId: 's_other' },
+      targetLanguage: 'fr',
+    });
+    asked.length = 0;
+    for (const other of [
+      { ...transcript, sessionId: 's_other' },
+      { ...transcript, segmentIndex: transcript.segmentIndex + 1 },
+    ]) {
+      await translateSegment(d, {
+        transcript: { ...other, text: 'Good morning everyone', increments: ['Good morning'] },
+        targetLanguage: 'es',
+      });
+    }
+    expect(asked.sort()).toEqual(['Good morning', 'Good morning', 'everyone', 'everyone']);
+  });
+
+  test('a memo that cannot be reached costs characters, never the translation', async () => {
+    const { engine, asked } = countingEcho();
+    const broken: TranslationMemo = {
+      get: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+      put: async () => {
+        throw new Error('ProvisionedThroughputExceededException');
+      },
+    };
+    const d = deps(engine, broken as ReturnType<typeof inMemoryMemo>);
+    const partial = await translateIncrement(d, {
+      increment: inc(1, 'everyone and', { index: 0, increments: ['Good morning', 'everyone and'] }),
+      targetLanguage: 'es',
+    });
+    expect(partial.clause?.text).toBe('<Good morning> <everyone and>');
+    const final = await translateSegment(d, {
+      transcript: { ...transcript, text: 'Good morning everyone and', increments: ['Good morning', 'everyone and'] },
+      targetLanguage: 'es',
+    });
+    expect(final.text).toBe('<Good morning> <everyone and>');
+    expect(asked).toHaveLength(4);
+    expect(d.metrics.count).toHaveBeenCalledWith('TranslationMemoFailures');
+    expect(d.log.warn).toHaveBeenCalledWith(
+      expect.stringContaining('translation memo'),
+      expect.objectContaining({ sessionId: transcript.sessionId, language: 'es' }),
+    );
+    expect(d.events.publish).toHaveBeenCalledTimes(2);
   });
 });
