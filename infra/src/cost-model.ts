@@ -78,7 +78,8 @@ export const ASSUMPTIONS = {
   /**
    * Translating while the speaker talks (provisional captions): the stable words of an utterance in progress go out
    * as TranscriptStabilized increments of ~2.5 words (60 a minute at 150 words a minute). Each increment is
-   * translated on its own, so every source character is translated once more per language; it runs one Express
+   * translated on its own, so every source character is translated once more per language, and remembered in
+   * translate's memo (one write per language); it runs one Express
    * execution (the languages, then translate and notify per language: 1 + 2 per language task invocations); it is
    * one event on the bus plus a TranslationPartial per language; each listener of a language gets its provisional
    * caption. Notify records the translated increment (a write) and takes the language's partial turn for it (three
@@ -86,12 +87,22 @@ export const ASSUMPTIONS = {
    */
   incrementsPerHour: (150 * 60) / 2.5,
   provisionalWritesPerIncrement: 4,
+  memoWritesPerIncrement: 1,
   /**
-   * Long sentences are spoken clause by clause while they go on: a clause every ~6 words (25 a minute). Its words
-   * are translated once more (the clause's increments, as shown) and it is one more synthesis, audio object,
-   * notify invocation and audio message per listener; Polly's characters are the same (the final speaks the rest).
+   * Long sentences are spoken clause by clause while they go on: a clause every ~6 words (25 a minute). Its earlier
+   * increments are read back from translate's memo (one strongly consistent Query per language, a few hundred bytes:
+   * one read unit), not translated again, and it is one more synthesis, audio object, notify invocation and audio
+   * message per listener; Polly's characters are the same (the final speaks the rest).
    */
   clausesPerHour: (150 * 60) / 6,
+  /**
+   * The final of a sentence spoken in increments reads them back from the memo the same way (one read per
+   * language) and translates only the words after them. The Translate line above still bills the whole sentence
+   * for the final, as with the feature off: an upper bound, since the share of a final the increments cover is not
+   * modelled (the rest after the last increment, and finals that revised words shown, are translated whole).
+   */
+  memoReadsPerClause: 1,
+  memoReadsPerSentence: 1,
 } as const;
 
 /** Lines of the bill that only translating while the speaker talks adds (all absent when it is off). */
@@ -189,9 +200,11 @@ function whileSpeaking(languages: number, listeners: number): Record<string, num
   // Reads of the listeners (languages task, notify per language) and of the newest partial (every 200 listeners).
   const listenerReads = increments * (1 + languages) * Math.max(1, listeners / 40);
   const turnReads = increments * languages * Math.max(1, Math.ceil(listeners / a.partialTurnListenersPerRead));
+  // Translate's memo, per language: clauses and finals read back the increments translated before them.
+  const memoReads = languages * (clauses * a.memoReadsPerClause + a.sentencesPerHour * a.memoReadsPerSentence);
   return {
-    // Increments once, and the clauses' words once more for their speech.
-    [`${WHILE_SPEAKING}Translate`]: ((2 * a.charactersPerHour * languages) / 1e6) * p.translatePerMillionChars,
+    // The increments, once: clauses and finals read their pieces back from the memo.
+    [`${WHILE_SPEAKING}Translate`]: ((a.charactersPerHour * languages) / 1e6) * p.translatePerMillionChars,
     // Each listener gets the provisional captions of its own language (one message per increment, whatever the
     // number of languages) and its clauses' audio.
     [`${WHILE_SPEAKING}API Gateway WebSocket`]:
@@ -206,8 +219,9 @@ function whileSpeaking(languages: number, listeners: number): Record<string, num
       increments * a.workflowGbSeconds * p.expressWorkflowPerGbSecond,
     [`${WHILE_SPEAKING}EventBridge`]: ((increments * (1 + languages)) / 1e6) * p.eventBridgePerMillionEvents,
     [`${WHILE_SPEAKING}DynamoDB`]:
-      ((increments * languages * a.provisionalWritesPerIncrement) / 1e6) * p.dynamoPerMillionWrites +
-      ((listenerReads + turnReads) / 1e6) * p.dynamoPerMillionReads,
+      ((increments * languages * (a.provisionalWritesPerIncrement + a.memoWritesPerIncrement)) / 1e6) *
+        p.dynamoPerMillionWrites +
+      ((listenerReads + turnReads + memoReads) / 1e6) * p.dynamoPerMillionReads,
     [`${WHILE_SPEAKING}X-Ray`]: ((invocations * a.xraySampledShare) / 1e6) * p.xrayPerMillionTraces,
   };
 }

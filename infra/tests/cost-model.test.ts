@@ -53,22 +53,37 @@ test('DynamoDB counts two ledger writes per audio frame and the partial turn of 
   expect(many.lines.DynamoDB).toBeLessThan(0.2);
 });
 
-test('translating while the speaker talks translates every source character twice more (increments, spoken clauses), in lines of its own', () => {
+test('translating while the speaker talks translates every source character once more (the increments; clauses and finals read the memo), in lines of its own', () => {
   const off = costPerSessionHour(2, 100, { provisional: false });
   const on = costPerSessionHour(2, 100);
   expect(off.whileSpeaking).toBe(0);
   expect(Object.keys(off.lines).some((line) => line.startsWith(WHILE_SPEAKING))).toBe(false);
   // The rest of the bill is the same with the feature on or off.
   for (const [line, value] of Object.entries(off.lines)) expect(on.lines[line], line).toBe(value);
-  expect(on.lines[`${WHILE_SPEAKING}Translate`]).toBeCloseTo(2 * (off.lines.Translate ?? 0), 9);
+  expect(on.lines[`${WHILE_SPEAKING}Translate`]).toBeCloseTo(off.lines.Translate ?? 0, 9);
   const extra = Object.entries(on.lines)
     .filter(([line]) => line.startsWith(WHILE_SPEAKING))
     .reduce((sum, [, value]) => sum + value, 0);
   expect(on.whileSpeaking).toBeCloseTo(extra, 9);
   expect(on.total).toBeCloseTo(off.total + extra, 9);
-  // About $1.62 of Translate per language-hour, plus a few cents of plumbing and the listeners' messages.
-  expect(costPerSessionHour(1, 10).whileSpeaking).toBeGreaterThan(1.62);
-  expect(costPerSessionHour(1, 10).whileSpeaking).toBeLessThan(1.75);
+  // About $0.81 of Translate per language-hour, plus a few cents of plumbing and the listeners' messages.
+  expect(costPerSessionHour(1, 10).whileSpeaking).toBeGreaterThan(0.81);
+  expect(costPerSessionHour(1, 10).whileSpeaking).toBeLessThan(0.95);
+});
+
+test("while speaking, translate's memo costs a write per increment and a read per clause and per final, per language", () => {
+  const a = ASSUMPTIONS;
+  // One language, 10 listeners: notify's four writes per increment, the listeners read by the languages task and
+  // notify, the newest partial read once per increment; and the memo.
+  const notify =
+    ((a.incrementsPerHour * a.provisionalWritesPerIncrement) / 1e6) * PRICES.dynamoPerMillionWrites +
+    ((a.incrementsPerHour * 2 + a.incrementsPerHour) / 1e6) * PRICES.dynamoPerMillionReads;
+  const memo =
+    ((a.incrementsPerHour * 1) / 1e6) * PRICES.dynamoPerMillionWrites +
+    ((a.clausesPerHour + a.sentencesPerHour) / 1e6) * PRICES.dynamoPerMillionReads;
+  expect(costPerSessionHour(1, 10).lines[`${WHILE_SPEAKING}DynamoDB`]).toBeCloseTo(notify + memo, 12);
+  // Fractions of a cent per language-hour, against $0.81 of characters it saves.
+  expect(memo).toBeLessThan(0.01);
 });
 
 test('while speaking: one Express execution per increment of ~2.5 words, and one provisional caption per listener each', () => {
