@@ -25,6 +25,7 @@ const { values } = parseArgs({
     voices: { type: 'string', default: 'slt,rms,awb,kal16' },
     'agreement-ms': { type: 'string', default: '300' },
     'min-words': { type: 'string', default: '2' },
+    'clause-words': { type: 'string', default: '6' },
     search: { type: 'string', default: 'accurate' },
     'frame-ms': { type: 'string', default: '100' },
     out: { type: 'string', default: 'bench-results/stability.json' },
@@ -39,7 +40,7 @@ const frameMs = Number(values['frame-ms']);
 const stability = {
   agreementMs: Number(values['agreement-ms']),
   minIncrementWords: Number(values['min-words']),
-  clauseWords: 0,
+  clauseWords: Number(values['clause-words']),
 };
 const recognizer = new PocketSphinxRecognizer(
   values.search === 'fast' ? { extraArgs: { '-fwdflat': 'no', '-bestpath': 'no' } } : {},
@@ -49,7 +50,7 @@ const words = (text: string) => text.split(/\s+/).filter(Boolean);
 interface Row {
   name: string;
   final: string;
-  increments: { text: string; atMs: number }[];
+  increments: { text: string; atMs: number; clause?: number }[];
   finalWords: number;
   shownWords: number;
   keptWords: number;
@@ -62,13 +63,18 @@ interface Row {
 const rows: Row[] = [];
 for (const u of utterances) {
   const stream = await recognizer.open('s_probe', 'en');
-  const increments: { text: string; at: number; stableWords: number }[] = [];
+  const increments: { text: string; at: number; stableWords: number; clause?: number }[] = [];
   // The endpointer may cut a long utterance: its finals (and their increments) are taken together, in order.
   const finals: string[] = [];
   const sink: TranscriptSink = {
     partial: async () => undefined,
     stable: async (i) => {
-      increments.push({ text: i.text, at: i.captureEnd, stableWords: i.stableWords });
+      increments.push({
+        text: i.text,
+        at: i.captureEnd,
+        stableWords: i.stableWords,
+        ...(i.clause ? { clause: i.clause.index } : {}),
+      });
     },
     final: async (f) => {
       finals.push(f.text);
@@ -135,7 +141,11 @@ for (const u of utterances) {
   rows.push({
     name: u.entry.name,
     final: finalText,
-    increments: increments.map((i) => ({ text: i.text, atMs: Math.round(i.at - speechStart) })),
+    increments: increments.map((i) => ({
+      text: i.text,
+      atMs: Math.round(i.at - speechStart),
+      ...(i.clause === undefined ? {} : { clause: i.clause }),
+    })),
     finalWords: finalWords.length,
     shownWords: shown.length,
     keptWords: kept,
@@ -161,7 +171,9 @@ const summary = {
 };
 for (const r of rows) {
   console.log(`${r.name}: kept ${r.keptWords}/${r.shownWords} shown of ${r.finalWords} | ${r.final}`);
-  console.log(`   ${r.increments.map((i) => `[${i.atMs}] ${i.text}`).join(' | ')}`);
+  console.log(
+    `   ${r.increments.map((i) => `[${i.atMs}] ${i.text}${i.clause === undefined ? '' : ` ‖${i.clause}`}`).join(' | ')}`,
+  );
 }
 console.log(
   `\nagreement ${stability.agreementMs} ms, min ${stability.minIncrementWords} words, search ${values.search}: ` +

@@ -259,6 +259,7 @@ export class Transcriber {
           text: i.text,
           stableText: i.stableText,
           stableWords: i.stableWords,
+          ...(i.clause ? { clause: i.clause } : {}),
           capture: { start: i.captureStart, end: i.captureEnd },
           occurredAt: clock.now(),
         });
@@ -282,6 +283,7 @@ export class Transcriber {
           frames: { first: f.firstSeq, last: f.lastSeq },
           reason: f.reason,
           ...(f.increments.length ? { increments: [...f.increments] } : {}),
+          ...(f.spoken ? { spoken: f.spoken } : {}),
           occurredAt: now,
         });
         metrics.count('Finals');

@@ -1,4 +1,5 @@
 // The transcribe use case with a fake recogniser: partials, one final per utterance, redelivery, capacity.
+import { TranscriptStabilizedV1 } from '@llt/events';
 import { describe, expect, test } from 'vitest';
 import { Transcriber } from '#core/transcriber';
 import { fakeDeps, marker, records } from '../fakes.ts';
@@ -32,6 +33,28 @@ describe('Transcriber', () => {
       reason: 'silence',
     });
     expect(partials.every((p) => p.detail.segmentId === 'seg-000003')).toBe(true);
+  });
+
+  test('hands out stable words as numbered increments, clauses among them, and the final names what it keeps', async () => {
+    const { deps, published } = fakeDeps({ stability: { agreementMs: 200, minIncrementWords: 2, clauseWords: 4 } });
+    await new Transcriber(deps).handle(records('s_session0001', 'sVVVVVVVVVVssss', T0));
+    const stable = published.filter((p) => p.detailType === 'TranscriptStabilized').map((p) => p.detail);
+    const [final] = published.filter((p) => p.detailType === 'TranscriptFinalized').map((p) => p.detail);
+    expect(stable.length).toBeGreaterThanOrEqual(2);
+    expect(stable.map((d) => d.increment)).toEqual(stable.map((_, i) => i));
+    for (const d of stable) expect(TranscriptStabilizedV1.schema.parse(d)).toEqual(d);
+    const clauses = stable.filter((d) => d.clause).map((d) => d.clause as { index: number; increments: string[] });
+    expect(clauses.length).toBeGreaterThan(0);
+    expect(clauses.map((c) => c.index)).toEqual(clauses.map((_, i) => i));
+    // The final carries every increment's text, in order, and how much of them the clauses spoke.
+    expect(final!.increments).toEqual(stable.map((d) => d.text));
+    expect(final!.spoken).toEqual({
+      clauses: clauses.length,
+      increments: clauses.reduce((n, c) => n + c.increments.length, 0),
+    });
+    expect((final!.text as string).toLowerCase().startsWith((stable.at(-1)!.stableText as string).toLowerCase())).toBe(
+      true,
+    );
   });
 
   test("the recogniser's final pass runs during the hangover, and a resumed utterance joins its parts", async () => {
