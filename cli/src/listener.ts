@@ -110,7 +110,12 @@ export class ListenerClient extends ListenerConnection {
         reject,
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((w) => w !== waiter);
-          reject(new TimeoutError(`No matching message within ${timeoutMs} ms`));
+          const last = this.received_.slice(-5).map(({ message: m }) => describeMessage(m));
+          reject(
+            new TimeoutError(
+              `No matching message within ${timeoutMs} ms (${this.received_.length} received; the last: ${last.join(', ') || 'none'})`,
+            ),
+          );
         }, timeoutMs),
       };
       this.waiters.push(waiter);
@@ -164,4 +169,12 @@ export class ListenerClient extends ListenerConnection {
       waiter.reject(error);
     }
   }
+}
+
+/** A message in a few words, for an error that says what did arrive. */
+function describeMessage(m: ServerMessage): string {
+  if (m.type === 'caption') return `caption ${m.kind} ${m.language} ${m.final ? 'final' : 'partial'} ${m.segmentId}`;
+  if (m.type === 'audio')
+    return `audio ${m.language} ${m.segmentId} part ${m.part ?? 0}${m.last === false ? '' : ' last'}`;
+  return m.type;
 }

@@ -81,6 +81,11 @@ describe.each(LAMBDA_MODELS)('Lambda policy $name', ({ name, lambda }) => {
     );
     await speaker.drain();
 
+    const readyFor = (lang: string) =>
+      events.find(
+        (e) =>
+          e.type === 'TranslationReady' && e.detail.sessionId === session.sessionId && e.detail.targetLanguage === lang,
+      );
     for (const [lang, listener] of Object.entries(listeners)) {
       const caption = await listener.waitFor<CaptionMessage>(
         (m) => m.type === 'caption' && m.kind === 'translation' && m.final,
@@ -92,10 +97,14 @@ describe.each(LAMBDA_MODELS)('Lambda policy $name', ({ name, lambda }) => {
       // No unknown-word marks reach the listener.
       expect(caption.text).not.toMatch(/[*#@]/);
 
-      // The sentence's speech: one clip, or clauses spoken ahead of its end and then the rest, in part order.
-      await listener.waitFor<AudioMessage>((m) => m.type === 'audio' && m.last !== false, WAIT_MS, {
+      // The sentence's speech: one clip, or clauses spoken ahead of its end and then the rest, in part order (no
+      // rest when the clauses said everything: the final translation says so with an empty speech text).
+      await waitFor(`${lang}: the final translation`, () => readyFor(lang) !== undefined, { timeoutMs: WAIT_MS });
+      const nothingLeft = (readyFor(lang)!.detail.speech as { text: string } | undefined)?.text === '';
+      await listener.waitFor<AudioMessage>((m) => m.type === 'audio' && (nothingLeft || m.last !== false), WAIT_MS, {
         includePast: true,
       });
+      if (nothingLeft) await system.bus.drain();
       const parts = listener.history.flatMap(({ message: m }) => (m.type === 'audio' ? [m] : []));
       expect(parts.map((a) => a.part ?? 0)).toEqual(parts.map((_, i) => i));
       let spokenMs = 0;
