@@ -13,6 +13,7 @@ export * from './events/llt.transcribe@TranscriptStabilized.v1.ts';
 export * from './events/llt.translate@TranslationPartial.v1.ts';
 export * from './events/llt.translate@TranslationReady.v1.ts';
 export * from './events/registry.ts';
+export * from './glossary.ts';
 export * from './languages.ts';
 export * from './protocol/audio-frame.ts';
 export * from './protocol/audio-record.ts';
