@@ -230,24 +230,27 @@ export class SessionTranscriber {
       utterance.parts.push(await this.finish());
       utterance.unfinishedVoice = false;
       // A pause: what was said before it is finished, so stable.
-      await this.maybeStable(utterance, { text: '' });
+      await this.maybeStable(utterance, capitalizeTranscript(utterance.parts.join(' ')), undefined);
       return;
     }
-    await this.maybeStable(utterance, hypothesis);
-    await this.maybePartial(utterance, [...utterance.parts, hypothesis.text].join(' '));
+    const text = capitalizeTranscript([...utterance.parts, hypothesis.text].join(' '));
+    await this.maybeStable(utterance, text, hypothesis.stableWords);
+    await this.maybePartial(utterance, text);
     return;
   }
 
-  /** Hands out the words that became stable with this hypothesis, if enough did (never during a quiet replay). */
-  private async maybeStable(utterance: Utterance, hypothesis: Hypothesis): Promise<void> {
+  /**
+   * Hands out the words that became stable with the utterance's newest text (finished parts, then the current
+   * hypothesis, of which the engine may mark `engineStable` words), if enough did; never during a quiet replay.
+   */
+  private async maybeStable(utterance: Utterance, text: string, engineStable: number | undefined): Promise<void> {
     if (!utterance.stable) return;
-    const finished = capitalizeTranscript(utterance.parts.join(' '));
-    const finishedWords = finished ? finished.split(' ').length : 0;
+    const finishedWords = utterance.parts.join(' ').split(/\s+/).filter(Boolean).length;
     const increment = utterance.stable.observe({
       at: utterance.captureEnd,
-      text: capitalizeTranscript([...utterance.parts, hypothesis.text].join(' ')),
+      text,
       finishedWords,
-      ...(hypothesis.stableWords === undefined ? {} : { engineStableWords: finishedWords + hypothesis.stableWords }),
+      ...(engineStable === undefined ? {} : { engineStableWords: finishedWords + engineStable }),
     });
     // A replay keeps counting increments (so the next one gets the number the first process would have given it)
     // but publishes none: listeners already saw them.
@@ -288,8 +291,7 @@ export class SessionTranscriber {
     await this.stream.release();
   }
 
-  private async maybePartial(utterance: Utterance, raw: string): Promise<void> {
-    const text = capitalizeTranscript(raw);
+  private async maybePartial(utterance: Utterance, text: string): Promise<void> {
     const now = this.now();
     if (!text || text === utterance.lastPartialText) return;
     if (now - utterance.lastPartialAt < this.settings.partialIntervalMs) return;
