@@ -49,6 +49,14 @@ export type DeliveryResult = z.infer<typeof DeliveryResult>;
 // language with listeners now, is translated and delivered; nothing is synthesized and nothing is retried for long
 // (the final translation follows within seconds anyway). The same task functions take these payloads.
 
+/**
+ * Whether a task payload is of the provisional branch: every payload there carries the increment (the increment
+ * itself, or a TranslationPartial's `increment` number); the final branch's never do.
+ */
+export function isProvisionalPayload(payload: unknown): boolean {
+  return typeof payload === 'object' && payload !== null && 'increment' in payload;
+}
+
 /** ResolveLanguages for an increment: the languages with a listener connected now (no claim, no recent ones). */
 export const ProvisionalLanguagesInput = z.object({ increment: TranscriptStabilizedV1Schema });
 export type ProvisionalLanguagesInput = z.infer<typeof ProvisionalLanguagesInput>;

@@ -3,6 +3,7 @@
 // language. The final and the provisional branches call the same task functions; the payload's keys tell them
 // apart (`transcript` or `increment`).
 import {
+  isProvisionalPayload,
   NotifyAudioTaskInput,
   NotifyCaptionTaskInput,
   NotifyPartialTranslationTaskInput,
@@ -25,13 +26,10 @@ import {
 import { provisionalLanguages, resolveLanguages } from '#core/languages';
 import { observability } from '../observability.ts';
 
-/** Whether the payload is of the provisional branch (an increment of an utterance in progress). */
-const isIncrement = (payload: unknown) => typeof payload === 'object' && payload !== null && 'increment' in payload;
-
 export function makeWorkflowHandlers(deps: NotifyDeps) {
   return {
     languages: async (payload: unknown): Promise<ResolveLanguagesOutput | ProvisionalLanguagesOutput> => {
-      if (isIncrement(payload)) {
+      if (isProvisionalPayload(payload)) {
         const input = parseTaskInput('ResolveLanguages', ProvisionalLanguagesInput, payload);
         observability.logger.appendKeys({ sessionId: input.increment.sessionId, segmentId: input.increment.segmentId });
         return provisionalLanguages(deps, input);
@@ -41,7 +39,7 @@ export function makeWorkflowHandlers(deps: NotifyDeps) {
       return resolveLanguages(deps, input);
     },
     caption: async (payload: unknown): Promise<Delivery> => {
-      if (isIncrement(payload)) {
+      if (isProvisionalPayload(payload)) {
         const partial = parseTaskInput('NotifyCaption', NotifyPartialTranslationTaskInput, payload);
         observability.logger.appendKeys({
           sessionId: partial.sessionId,

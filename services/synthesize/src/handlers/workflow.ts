@@ -2,7 +2,7 @@
 // utterance (TranslationReady), the provisional branch a clause ended by an increment (TranslationPartial with
 // `clause`); the payload's `increment` key tells them apart.
 // The engine lives in this module for the life of the warm process, loaded and warmed once.
-import { SynthesizeTaskInput, TranslationPartialV1Schema } from '@llt/events';
+import { isProvisionalPayload, SynthesizeTaskInput, TranslationPartialV1Schema } from '@llt/events';
 import { parseTaskInput, withObservability } from '@llt/platform';
 import type { Context } from 'aws-lambda';
 import { createSynthesizeDeps } from '#adapters/index';
@@ -13,12 +13,9 @@ import { observability } from '../observability.ts';
 /** SynthesizeClause's payload: a TranslationPartial detail that ends a clause (the workflow checks `clause`). */
 const SynthesizeClauseTaskInput = TranslationPartialV1Schema.required({ clause: true });
 
-/** Whether the payload is of the provisional branch (an increment of an utterance in progress). */
-const isIncrement = (payload: unknown) => typeof payload === 'object' && payload !== null && 'increment' in payload;
-
 export function makeSynthesizeHandler(deps: SynthesizeDeps) {
   return async (payload: unknown) => {
-    if (isIncrement(payload)) {
+    if (isProvisionalPayload(payload)) {
       const partial = parseTaskInput('SynthesizeClause', SynthesizeClauseTaskInput, payload);
       observability.logger.appendKeys({
         sessionId: partial.sessionId,

@@ -1,7 +1,7 @@
 // Workflow task handler: the Translate state of the translation fan-out (one utterance, one language) and the
 // TranslateIncrement state of its provisional branch (one stable increment, one language).
 // The engine lives in this module for the life of the warm process: Apertium keeps one pipeline per pair.
-import { TranslateIncrementTaskInput, TranslateTaskInput } from '@llt/events';
+import { isProvisionalPayload, TranslateIncrementTaskInput, TranslateTaskInput } from '@llt/events';
 import { parseTaskInput, withObservability } from '@llt/platform';
 import type { Context } from 'aws-lambda';
 import { createTranslateDeps } from '#adapters/index';
@@ -11,7 +11,7 @@ import { observability } from '../observability.ts';
 
 export function makeTranslateHandler(deps: TranslateDeps) {
   return async (payload: unknown) => {
-    if (typeof payload === 'object' && payload !== null && 'increment' in payload) {
+    if (isProvisionalPayload(payload)) {
       const input = parseTaskInput('TranslateIncrement', TranslateIncrementTaskInput, payload);
       observability.logger.appendKeys({
         sessionId: input.increment.sessionId,
