@@ -3,15 +3,16 @@
 //   synthesized clip (to the listeners of that language)
 //   output: one WebSocket message per listener; gone connections forgotten
 //   primary course: look up the listeners, send with bounded concurrency, count what was delivered.
-import type {
-  AudioMessage,
-  CaptionMessage,
-  DeploymentLanguages,
-  SpeechSynthesizedV1,
-  TranscriptFinalizedV1,
-  TranscriptPartialV1,
-  TranslationPartialV1,
-  TranslationReadyV1,
+import {
+  type AudioMessage,
+  type CaptionMessage,
+  type DeploymentLanguages,
+  joinTranslatedPieces,
+  type SpeechSynthesizedV1,
+  type TranscriptFinalizedV1,
+  type TranscriptPartialV1,
+  type TranslationPartialV1,
+  type TranslationReadyV1,
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
 import { fanOutPartial, type PartialTurns, turnKey } from './partials.ts';
@@ -101,20 +102,29 @@ export async function deliverSourceCaption(
   return delivery;
 }
 
-/** A translated caption to the listeners of its language. */
-export async function deliverTranslation(deps: NotifyDeps, event: TranslationReadyV1): Promise<Delivery> {
-  const message: CaptionMessage = {
+/** The caption message of a translation, final or provisional, in its target language. */
+function translationCaption(
+  event: TranslationReadyV1 | TranslationPartialV1,
+  text: string,
+  final: boolean,
+): CaptionMessage {
+  return {
     type: 'caption',
     sessionId: event.sessionId,
     segmentId: event.segmentId,
     segmentIndex: event.segmentIndex,
     language: event.targetLanguage,
     kind: 'translation',
-    final: true,
-    text: event.text,
+    final,
+    text,
     captureStart: event.capture.start,
     captureEnd: event.capture.end,
   };
+}
+
+/** A translated caption to the listeners of its language. */
+export async function deliverTranslation(deps: NotifyDeps, event: TranslationReadyV1): Promise<Delivery> {
+  const message = translationCaption(event, event.text, true);
   const [delivery] = await Promise.all([
     fanOut(deps, event.sessionId, event.targetLanguage, message, { speaker: true }),
     deps.captions.append(message),
@@ -145,24 +155,9 @@ export async function deliverPartialTranslation(deps: NotifyDeps, event: Transla
   );
   const run = contiguousRun(recorded);
   const last = run.at(-1);
-  const text = run
-    .map((r) => r.text.trim())
-    .filter((t) => t !== '')
-    .join(' ');
+  const text = joinTranslatedPieces(run.map((r) => r.text));
   if (!last || text === '') return none;
-  const message: CaptionMessage = {
-    type: 'caption',
-    sessionId: event.sessionId,
-    segmentId: event.segmentId,
-    segmentIndex: event.segmentIndex,
-    language: event.targetLanguage,
-    kind: 'translation',
-    final: false,
-    text,
-    sourceWords: last.sourceWords,
-    captureStart: event.capture.start,
-    captureEnd: event.capture.end,
-  };
+  const message: CaptionMessage = { ...translationCaption(event, text, false), sourceWords: last.sourceWords };
   const ref = {
     key: turnKey(event.sessionId, event.targetLanguage),
     segmentIndex: event.segmentIndex,

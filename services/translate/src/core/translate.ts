@@ -16,6 +16,7 @@
 //   the workflow to retry or give this language up; a pair the engine does not translate is its
 //   UnsupportedLanguagePairError, which the workflow does not retry.
 import {
+  joinTranslatedPieces,
   type TranslateIncrementTaskInput,
   type TranslateTaskInput,
   TranslationPartialV1,
@@ -115,10 +116,11 @@ async function finalTranslation(
     rest ? translatePiece(engine, rest, transcript.language, target) : undefined,
   ]);
   const pieces = [...shownPieces, ...(restPiece === undefined ? [] : [restPiece])];
-  const join = (xs: string[]) => xs.filter(Boolean).join(' ');
   return {
-    text: join(pieces),
-    ...(spoken ? { speech: { text: join(pieces.slice(spoken.increments)), part: spoken.clauses } } : {}),
+    text: joinTranslatedPieces(pieces),
+    ...(spoken
+      ? { speech: { text: joinTranslatedPieces(pieces.slice(spoken.increments)), part: spoken.clauses } }
+      : {}),
   };
 }
 
@@ -210,7 +212,7 @@ export async function translateIncrement(
     text = translated;
     await remember(deps, utterance, [{ increment: increment.increment, text }]);
     if (increment.clause) {
-      clause = { index: increment.clause.index, text: [...earlier, text].filter(Boolean).join(' ') };
+      clause = { index: increment.clause.index, text: joinTranslatedPieces([...earlier, text]) };
     }
   } catch (error) {
     deps.metrics.count('PartialTranslationFailures');

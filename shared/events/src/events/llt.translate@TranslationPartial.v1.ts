@@ -27,4 +27,16 @@ export const TranslationPartialV1Schema = z.object({
   occurredAt: EpochMs,
 });
 export type TranslationPartialV1 = z.infer<typeof TranslationPartialV1Schema>;
+
+/**
+ * How translated pieces of one utterance read as one text: in order, trimmed, the empty ones left out, joined by
+ * single spaces. Notify composes a provisional translation this way and translate a final that keeps the shown
+ * pieces, so the words listeners saw come back unchanged.
+ */
+export function joinTranslatedPieces(pieces: readonly string[]): string {
+  return pieces
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .join(' ');
+}
 export const TranslationPartialV1 = defineEvent('llt.translate', 'TranslationPartial', 1, TranslationPartialV1Schema);
