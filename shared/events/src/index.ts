@@ -1,6 +1,7 @@
 // Contracts between services and with clients: events, the audio wire formats, client messages, languages.
 export * from './events/common.ts';
 export * from './events/define.ts';
+export * from './events/llt.ingest@GlossaryChanged.v1.ts';
 export * from './events/llt.ingest@ListenerJoined.v1.ts';
 export * from './events/llt.ingest@ListenerLeft.v1.ts';
 export * from './events/llt.ingest@SessionEnded.v1.ts';

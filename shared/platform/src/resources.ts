@@ -34,6 +34,14 @@ export const sessionTableKeys = {
   }),
   recentLanguagePrefix: 'RECENT#',
   /**
+   * One version of the session's glossary (its entries, never changed once written; the session item's
+   * `glossaryVersion` names the current one). A consumer holding an event made with version N reads version N.
+   */
+  glossary: (sessionId: string, version: number) => ({
+    pk: `SESSION#${sessionId}`,
+    sk: `GLOSSARY#${String(version).padStart(6, '0')}`,
+  }),
+  /**
    * One client's attempts of one kind (e.g. `join`) in the fixed window starting at `windowStart` (epoch ms): an
    * atomic counter item, expired by the table's TTL soon after its window ends.
    */

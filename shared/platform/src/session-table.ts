@@ -1,6 +1,7 @@
 // Reading the sessions table the way ingest writes it: a session's listeners (ingest at session end, notify on
 // every fan-out) and the few session fields other services may read, over the layout in `sessionTableKeys`.
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { GlossaryEntry } from '@llt/events';
 import { sessionTableKeys } from './resources.ts';
 
 export interface SessionListener {
@@ -84,4 +85,53 @@ export async function querySessionRecentLanguages(
     }),
   );
   return (page.Items ?? []).map((item) => item.language as string);
+}
+
+/** One version of a session's glossary as ingest stored it. */
+export interface SessionGlossary {
+  version: number;
+  entries: GlossaryEntry[];
+}
+
+/** The version of the session's glossary that holds now (0: the session has none, or does not exist). */
+export async function getSessionGlossaryVersion(
+  db: DynamoDBDocumentClient,
+  table: string,
+  sessionId: string,
+  options: { consistent?: boolean } = {},
+): Promise<number> {
+  const out = await db.send(
+    new GetCommand({
+      TableName: table,
+      Key: sessionTableKeys.session(sessionId),
+      ProjectionExpression: 'glossaryVersion',
+      ConsistentRead: options.consistent ?? false,
+    }),
+  );
+  return typeof out.Item?.glossaryVersion === 'number' ? out.Item.glossaryVersion : 0;
+}
+
+/**
+ * A version of the session's glossary (versions are written once and never change, so any read of one is as good
+ * as any other and may be kept); without `version`, the one that holds now. Undefined when there is none.
+ */
+export async function getSessionGlossary(
+  db: DynamoDBDocumentClient,
+  table: string,
+  sessionId: string,
+  version?: number,
+): Promise<SessionGlossary | undefined> {
+  const wanted = version ?? (await getSessionGlossaryVersion(db, table, sessionId, { consistent: true }));
+  if (wanted <= 0) return undefined;
+  const out = await db.send(
+    new GetCommand({
+      TableName: table,
+      Key: sessionTableKeys.glossary(sessionId, wanted),
+      ProjectionExpression: 'version, entries',
+      // A version is written before the session item names it; a strongly consistent read sees it at once.
+      ConsistentRead: true,
+    }),
+  );
+  if (!out.Item) return undefined;
+  return { version: out.Item.version as number, entries: (out.Item.entries ?? []) as GlossaryEntry[] };
 }

@@ -27,6 +27,11 @@ export const TranscriptFinalizedV1Schema = z.object({
    * and how many of `increments` they cover: the final speaks the rest. Absent when none were.
    */
   spoken: z.object({ clauses: z.number().int().positive(), increments: z.number().int().positive() }).optional(),
+  /**
+   * The session glossary version the recogniser had applied (GlossaryChanged.version); absent when the session had
+   * none. Translation and speech apply that same version's target and spoken forms.
+   */
+  glossaryVersion: z.number().int().positive().optional(),
   occurredAt: EpochMs,
 });
 export type TranscriptFinalizedV1 = z.infer<typeof TranscriptFinalizedV1Schema>;

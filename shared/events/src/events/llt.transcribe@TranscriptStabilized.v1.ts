@@ -34,6 +34,11 @@ export const TranscriptStabilizedV1Schema = z.object({
     .optional(),
   /** From the utterance's first voiced audio to the last audio heard when the increment became stable. */
   capture: CaptureSpan,
+  /**
+   * The session glossary version the recogniser had applied (GlossaryChanged.version); absent when the session had
+   * none. Translation and speech apply that same version's target and spoken forms.
+   */
+  glossaryVersion: z.number().int().positive().optional(),
   occurredAt: EpochMs,
 });
 export type TranscriptStabilizedV1 = z.infer<typeof TranscriptStabilizedV1Schema>;

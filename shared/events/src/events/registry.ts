@@ -1,5 +1,6 @@
 // Every event version in one list: contract tests, the local bus and the CDK app iterate over it.
 import type { EventDefinition } from './define.ts';
+import { GlossaryChangedV1 } from './llt.ingest@GlossaryChanged.v1.ts';
 import { ListenerJoinedV1 } from './llt.ingest@ListenerJoined.v1.ts';
 import { ListenerLeftV1 } from './llt.ingest@ListenerLeft.v1.ts';
 import { SessionEndedV1 } from './llt.ingest@SessionEnded.v1.ts';
@@ -17,6 +18,7 @@ export const ALL_EVENTS: readonly EventDefinition[] = [
   SessionEndedV1,
   ListenerJoinedV1,
   ListenerLeftV1,
+  GlossaryChangedV1,
   TranscriptPartialV1,
   TranscriptFinalizedV1,
   TranscriptStabilizedV1,
