@@ -24,6 +24,11 @@ export const TranslationPartialV1Schema = z.object({
   clause: z.object({ index: z.number().int().nonnegative(), text: z.string() }).optional(),
   engine: z.string().min(1),
   capture: CaptureSpan,
+  /**
+   * The session glossary version applied (the transcript's `glossaryVersion`); absent without one. Speech says
+   * that version's terms as their spoken forms.
+   */
+  glossaryVersion: z.number().int().positive().optional(),
   occurredAt: EpochMs,
 });
 export type TranslationPartialV1 = z.infer<typeof TranslationPartialV1Schema>;

@@ -20,6 +20,11 @@ export const TranslationReadyV1Schema = z.object({
    */
   speech: z.object({ text: z.string(), part: z.number().int().nonnegative() }).optional(),
   capture: CaptureSpan,
+  /**
+   * The session glossary version applied (the transcript's `glossaryVersion`); absent without one. Speech says
+   * that version's terms as their spoken forms.
+   */
+  glossaryVersion: z.number().int().positive().optional(),
   occurredAt: EpochMs,
 });
 export type TranslationReadyV1 = z.infer<typeof TranslationReadyV1Schema>;
