@@ -217,13 +217,17 @@ describe('least privilege', () => {
     }
   });
 
-  it('synthesize may put and get objects under sessions/ only', () => {
+  it('synthesize may put and get objects under sessions/ only, and list the audio bucket', () => {
     const s3 = statementsOfFunction(FUNCTIONS.synthesize.name).filter((s) =>
       actionsOf(s).some((a) => a.startsWith('s3:')),
     );
-    expect(s3).toHaveLength(1);
-    expect(actionsOf(s3[0]!).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
-    for (const resource of resourcesOfStatement(s3[0]!)) expect(resource).toMatch(/\/sessions\/\*$/);
+    expect(s3).toHaveLength(2);
+    const objects = s3.find((s) => actionsOf(s).includes('s3:PutObject'))!;
+    expect(actionsOf(objects).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    for (const resource of resourcesOfStatement(objects)) expect(resource).toMatch(/\/sessions\/\*$/);
+    const list = s3.find((s) => actionsOf(s).includes('s3:ListBucket'))!;
+    expect(actionsOf(list)).toEqual(['s3:ListBucket']);
+    for (const resource of resourcesOfStatement(list)) expect(resource).not.toMatch(/\*$/);
     expect(AUDIO_OBJECTS.prefix).toBe('sessions/');
   });
 
@@ -309,7 +313,8 @@ describe('least privilege', () => {
         [CAPTIONS_TABLE.name]: ['GetItem', 'PutItem', 'UpdateItem'],
       });
     }
-    expect(dynamoGrants(FUNCTIONS.notifyAudio.name)).toEqual({ [SESSIONS_TABLE.name]: ['DeleteItem', 'Query'] });
+    // PutItem: the claim on each part of a sentence's speech, so a part made twice goes out once.
+    expect(dynamoGrants(FUNCTIONS.notifyAudio.name)).toEqual({ [SESSIONS_TABLE.name]: ['DeleteItem', 'PutItem', 'Query'] });
     // The memo: each piece put as it is translated, read back with a Query over the utterance's increments.
     expect(dynamoGrants(FUNCTIONS.translate.name)).toEqual({ [TRANSLATION_MEMO_TABLE.name]: ['PutItem', 'Query'] });
     expect(dynamoGrants(FUNCTIONS.synthesize.name)).toEqual({});

@@ -23,10 +23,10 @@ const FIVE: Record<string, RegExp> = {
   oc: /cinc/i,
 };
 /**
- * Every target the local engines offer under `sticky`. Under `random` four of them: each cold start there loads every
- * offered language's Apertium pipelines (twelve modes for eight languages, the pivot dictionaries ~0.4 GB each), and an
- * environment recycled every five invocations would spend the test loading them. Galician is left without a listener
- * for the first sentence.
+ * Every target the local engines offer under `sticky`. Under `random` four of them: a cold start there loads the
+ * Apertium pipelines and voices its invocations ask for (the pivot dictionaries ~0.4 GB each), and environments
+ * recycled every few invocations would spend the test loading eight languages' worth. Galician is left without a
+ * listener for the first sentence.
  */
 const OFFERED_BY_MODEL: Record<string, string[]> = {
   sticky: ['es', 'ca', 'gl', 'eo', 'fr', 'it', 'pt', 'oc'],
@@ -36,8 +36,9 @@ const OFFERED_BY_MODEL: Record<string, string[]> = {
 describe.each(LAMBDA_MODELS)('Lambda policy $name', ({ name, lambda }) => {
   const OFFERED = OFFERED_BY_MODEL[name] as string[];
   /**
-   * How long a message may take. Under `random` every environment is recycled after five invocations and a new
-   * translate or synthesize environment loads its engines first (Apertium's dictionaries, the voices: 5–12 s), and
+   * How long a message may take. Under `random` environments are recycled every few invocations and a new translate
+   * or synthesize environment loads its language's engine on its first invocation (Apertium's dictionaries, a voice:
+   * seconds on a busy machine), and
    * translating while the speaker talks makes several times more invocations, so a sentence can meet two cold
    * starts in a row.
    */
@@ -49,7 +50,7 @@ describe.each(LAMBDA_MODELS)('Lambda policy $name', ({ name, lambda }) => {
   beforeAll(async () => {
     // Under `random`, each environment serves a dozen invocations here rather than five: translating while the
     // speaker talks makes several invocations per sentence and language, and a new translate or synthesize
-    // environment loads its engines first (5–12 s), so with five a sentence met cold start after cold start and
+    // environment loads its engine first (seconds), so with five a sentence met cold start after cold start and
     // the test measured the local engines' start-up instead of the product. Environments are still random,
     // frozen between invocations and recycled several times during the test.
     system = await startTestSystem({

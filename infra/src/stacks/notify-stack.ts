@@ -27,7 +27,7 @@ export class NotifyStack extends ServiceStack {
       [RESOURCE_ENV.websocketManagementEndpoint]: platformParameter(this, PARAMETERS.websocketManagementEndpoint),
     };
     // Delivering to listeners: find them, forget the gone ones, post to their connections.
-    const deliver = (fn: ServiceFunction, sessionActions: ('GetItem' | 'Query' | 'DeleteItem')[]) => {
+    const deliver = (fn: ServiceFunction, sessionActions: ('GetItem' | 'Query' | 'DeleteItem' | 'PutItem')[]) => {
       return fn
         .allow(dynamoStatement(this, SESSIONS_TABLE, sessionActions))
         .allowWildcard(
@@ -82,7 +82,8 @@ export class NotifyStack extends ServiceStack {
         timeout: taskTimeout,
         environment,
       }),
-      ['Query', 'DeleteItem'],
+      // PutItem: each part of a sentence's speech is claimed once (a part made twice goes out once).
+      ['Query', 'DeleteItem', 'PutItem'],
     );
 
     const httpApi = HttpApi.fromHttpApiAttributes(this, 'HttpApi', {

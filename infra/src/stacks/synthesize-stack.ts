@@ -1,5 +1,6 @@
 // Synthesize: the workflow's Synthesize task (Amazon Polly on AWS): speech into the audio bucket's sessions/
-// prefix, handed to listeners as presigned URLs (signed with this function's role, hence s3:GetObject).
+// prefix, handed to listeners as presigned URLs (signed with this function's role, hence s3:GetObject); it looks up
+// which parts of a sentence's speech exist (HeadObject, hence s3:ListBucket for a 404 on a missing one).
 import { AUDIO_OBJECTS, RESOURCE_ENV } from '@llt/platform';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -13,7 +14,8 @@ export class SynthesizeStack extends ServiceStack {
   constructor(scope: Construct, id: string, props: ServiceStackProps = {}) {
     super(scope, id, props);
     const bucketName = platformParameter(this, PARAMETERS.audioBucketName);
-    const audioObjects = `arn:${Stack.of(this).partition}:s3:::${bucketName}/${AUDIO_OBJECTS.prefix}*`;
+    const audioBucket = `arn:${Stack.of(this).partition}:s3:::${bucketName}`;
+    const audioObjects = `${audioBucket}/${AUDIO_OBJECTS.prefix}*`;
 
     this.addFunction('SynthesizeFunction', {
       spec: FUNCTIONS.synthesize,
@@ -26,6 +28,10 @@ export class SynthesizeStack extends ServiceStack {
         new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [audioObjects] }),
         `One object per segment and language under ${AUDIO_OBJECTS.prefix} (keys made at run time); nothing else in the bucket. GetObject is what the presigned URLs listeners receive are authorized by.`,
       )
+      // A final's speech looks up which clause parts were made (HeadObject). Without s3:ListBucket S3 answers a
+      // missing key with 403 instead of 404, which cannot be told from a refusal
+      // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+      .allow(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [audioBucket] }))
       .allow(putEventsStatement(this))
       .allowOnAnyResource(
         ['polly:SynthesizeSpeech'],

@@ -32,10 +32,14 @@ export const TranslateTaskInput = z.object({
 });
 export type TranslateTaskInput = z.infer<typeof TranslateTaskInput>;
 
-/** Synthesize and NotifyCaption take the TranslationReady detail; NotifyAudio the SpeechSynthesized detail. */
+/**
+ * Synthesize and NotifyCaption take the TranslationReady detail. Synthesize returns the SpeechSynthesized details
+ * of the parts it made, in part order (none when clauses spoken ahead said everything), and NotifyAudio takes them;
+ * in the provisional branch NotifyClauseAudio takes SynthesizeClause's one detail.
+ */
 export const SynthesizeTaskInput = TranslationReadyV1Schema;
 export const NotifyCaptionTaskInput = TranslationReadyV1Schema;
-export const NotifyAudioTaskInput = SpeechSynthesizedV1Schema;
+export const NotifyAudioTaskInput = z.union([SpeechSynthesizedV1Schema, z.array(SpeechSynthesizedV1Schema)]);
 
 /** What a notify task reports: listeners reached, connections found gone, sends that failed. */
 export const DeliveryResult = z.object({

@@ -41,3 +41,13 @@ export function listEnv(name: string, env: NodeJS.ProcessEnv = process.env): str
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+/**
+ * Whether Lambda started this execution environment ahead of traffic (provisioned concurrency) rather than for an
+ * invocation that is waiting on it (on-demand). Lambda sets AWS_LAMBDA_INITIALIZATION_TYPE to `on-demand`,
+ * `provisioned-concurrency` or `snap-start`. An on-demand init delays the invocation that caused it (and is limited to
+ * 10 s), so init code there should load only what every invocation needs and leave the rest to first use.
+ */
+export function initializedAhead(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.AWS_LAMBDA_INITIALIZATION_TYPE === 'provisioned-concurrency';
+}

@@ -27,6 +27,11 @@ export const sessionTableKeys = {
   }),
   /** Marks a segment as fanned out by one workflow execution, so a redelivered event fans out nothing. */
   fanout: (sessionId: string, segmentId: string) => ({ pk: `SESSION#${sessionId}`, sk: `FANOUT#${segmentId}` }),
+  /** Marks one part of a segment's speech in one language as sent, so a part made twice reaches listeners once. */
+  speechPart: (sessionId: string, segmentId: string, language: string, part: number) => ({
+    pk: `SESSION#${sessionId}`,
+    sk: `SPOKEN#${segmentId}#${language}#${part}`,
+  }),
   /** When a language last lost a listener: it keeps being translated for a while, for listeners reconnecting. */
   recentLanguage: (sessionId: string, language: string) => ({
     pk: `SESSION#${sessionId}`,

@@ -1,4 +1,5 @@
-// Which workflow execution fans out each segment, as a conditional put in the sessions table.
+// Which workflow execution fans out each segment, and which making of a speech part is sent, as conditional puts
+// in the sessions table.
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, SESSIONS_TABLE, sessionTableKeys } from '@llt/platform';
 import type { FanoutLedger } from '#core/ports';
@@ -26,6 +27,30 @@ export class DynamoFanoutLedger implements FanoutLedger {
           // A retried task of the same execution may claim again.
           ConditionExpression: 'attribute_not_exists(pk) OR executionId = :execution',
           ExpressionAttributeValues: { ':execution': executionId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async claimSpeechPart(
+    part: { sessionId: string; segmentId: string; language: string; part: number },
+    clip: string,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...sessionTableKeys.speechPart(part.sessionId, part.segmentId, part.language, part.part),
+            clip,
+            [SESSIONS_TABLE.ttlAttribute]: Math.floor(this.now() / 1000) + KEEP_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR clip = :clip',
+          ExpressionAttributeValues: { ':clip': clip },
         }),
       );
       return true;

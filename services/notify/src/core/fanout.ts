@@ -197,10 +197,26 @@ export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1)
     ...(event.part === undefined ? {} : { part: event.part }),
     ...(event.last === undefined ? {} : { last: event.last }),
   };
+  // A part may be made twice (a clause's own and the final's, when the final did not find it in time): the first
+  // making sent is the one listeners get.
+  if (event.part !== undefined) {
+    const part = { sessionId: event.sessionId, segmentId: event.segmentId, language: event.language, part: event.part };
+    if (!(await deps.ledger.claimSpeechPart(part, event.url))) {
+      deps.metrics.count('SpeechPartsSentBefore');
+      return { sent: 0, gone: 0, failed: 0 };
+    }
+  }
   const delivery = await fanOut(deps, event.sessionId, event.language, message);
   // The latency promise runs from the end of speech: a clause's capture ends mid-sentence, so only the part that
   // ends the utterance counts.
   if (event.last !== false) deps.metrics.latency('AudioDeliveredMs', deps.clock.now() - event.capture.end);
+  return delivery;
+}
+
+/** A sentence's speech parts, in part order, one after the other: a listener's player queues them as they come. */
+export async function deliverAudioParts(deps: NotifyDeps, parts: readonly SpeechSynthesizedV1[]): Promise<Delivery> {
+  let delivery: Delivery = { sent: 0, gone: 0, failed: 0 };
+  for (const speech of parts) delivery = add(delivery, await deliverAudio(deps, speech));
   return delivery;
 }
 

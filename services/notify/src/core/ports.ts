@@ -36,6 +36,15 @@ export interface FanoutLedger {
    * execution claiming again (a retried task) is true.
    */
   claim(sessionId: string, segmentId: string, executionId: string): Promise<boolean>;
+  /**
+   * Records that this clip (`clip`: what tells one making of the part from another, e.g. its URL) is the one sent
+   * as this part of the segment's speech. False when another clip of the same part was: the part was made twice
+   * (a clause's own and the final's) and went out once already. The same clip again (a retried task) is true.
+   */
+  claimSpeechPart(
+    part: { sessionId: string; segmentId: string; language: string; part: number },
+    clip: string,
+  ): Promise<boolean>;
 }
 
 /** One increment of an utterance in progress, translated into one language. */

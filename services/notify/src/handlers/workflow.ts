@@ -18,7 +18,7 @@ import { createNotifyDeps } from '#adapters/index';
 import { loadConfig } from '#config';
 import {
   type Delivery,
-  deliverAudio,
+  deliverAudioParts,
   deliverPartialTranslation,
   deliverTranslation,
   type NotifyDeps,
@@ -57,14 +57,18 @@ export function makeWorkflowHandlers(deps: NotifyDeps) {
       return deliverTranslation(deps, translation);
     },
     audio: async (payload: unknown): Promise<Delivery> => {
-      const speech = parseTaskInput('NotifyAudio', NotifyAudioTaskInput, payload);
-      observability.logger.appendKeys({
-        sessionId: speech.sessionId,
-        segmentId: speech.segmentId,
-        language: speech.language,
-        part: speech.part ?? 0,
-      });
-      return deliverAudio(deps, speech);
+      const input = parseTaskInput('NotifyAudio', NotifyAudioTaskInput, payload);
+      const parts = Array.isArray(input) ? input : [input];
+      const first = parts[0];
+      if (first) {
+        observability.logger.appendKeys({
+          sessionId: first.sessionId,
+          segmentId: first.segmentId,
+          language: first.language,
+          parts: parts.map((p) => p.part ?? 0),
+        });
+      }
+      return deliverAudioParts(deps, parts);
     },
   };
 }

@@ -53,4 +53,23 @@ describe('DynamoFanoutLedger', () => {
     dynamo.on(PutCommand).rejects(cause);
     await expect(ledger.claim('s_abcdefgh', 'seg-000042', EXECUTION)).rejects.toBe(cause);
   });
+
+  test('a speech part is claimed by the first clip sent; the same clip again is granted, another one refused', async () => {
+    dynamo.on(PutCommand).resolves({});
+    const part = { sessionId: 's_abcdefgh', segmentId: 'seg-000042', language: 'es', part: 1 };
+    await expect(ledger.claimSpeechPart(part, 'https://audio/p1?sig=a')).resolves.toBe(true);
+    expect(dynamo.commandCalls(PutCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Item: {
+        pk: 'SESSION#s_abcdefgh',
+        sk: 'SPOKEN#seg-000042#es#1',
+        clip: 'https://audio/p1?sig=a',
+        ttl: Math.floor(NOW / 1000) + 24 * 3600,
+      },
+      ConditionExpression: 'attribute_not_exists(pk) OR clip = :clip',
+      ExpressionAttributeValues: { ':clip': 'https://audio/p1?sig=a' },
+    });
+    dynamo.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    await expect(ledger.claimSpeechPart(part, 'https://audio/p1?sig=b')).resolves.toBe(false);
+  });
 });

@@ -2,7 +2,13 @@
 import { type CaptionMessage, SpeechSynthesizedV1, TranscriptFinalizedV1, TranslationReadyV1 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
 import { expect, test } from 'vitest';
-import { deliverAudio, deliverSourceCaption, deliverTranslation, type NotifyDeps } from '#core/fanout';
+import {
+  deliverAudio,
+  deliverAudioParts,
+  deliverSourceCaption,
+  deliverTranslation,
+  type NotifyDeps,
+} from '#core/fanout';
 import { resolveLanguages } from '#core/languages';
 import type { Listener } from '#core/ports';
 import audioSample from '../../../../shared/events/samples/llt.synthesize@SpeechSynthesized.v1.json';
@@ -23,6 +29,7 @@ function world(
   let inFlight = 0;
   let maxInFlight = 0;
   const claims = new Map<string, string>();
+  const parts = new Map<string, string>();
   const logged: CaptionMessage[] = [];
   const deps: NotifyDeps = {
     listeners: {
@@ -45,6 +52,12 @@ function world(
         const owner = claims.get(`${sessionId}/${segmentId}`) ?? executionId;
         claims.set(`${sessionId}/${segmentId}`, owner);
         return owner === executionId;
+      },
+      claimSpeechPart: async (part, clip) => {
+        const key = `${part.sessionId}/${part.segmentId}/${part.language}/${part.part}`;
+        const first = parts.get(key) ?? clip;
+        parts.set(key, first);
+        return first === clip;
       },
     },
     clients: {
@@ -231,4 +244,35 @@ test('final captions and translations are logged for catching up; partials are n
     `translation:${translationSample.targetLanguage}:${translationSample.segmentId}`,
   ]);
   expect(w.logged[0]?.captureStart).toBe(final.capture.start);
+});
+
+test("a final's parts (a clause part made again, then the rest) reach each listener in part order; none is nothing", async () => {
+  const w = world(everyone);
+  const parts = [
+    SpeechSynthesizedV1.schema.parse({ ...audioSample, part: 1, last: false }),
+    SpeechSynthesizedV1.schema.parse({ ...audioSample, part: 2, last: true }),
+  ];
+  const delivery = await deliverAudioParts(w.deps, parts);
+  expect(delivery).toEqual({ sent: 4, gone: 0, failed: 0 });
+  for (const id of ['es1', 'es2']) {
+    const mine = w.sent.filter((s) => s.connectionId === id).map((s) => (s.message as { part?: number }).part);
+    expect(mine).toEqual([1, 2]);
+  }
+  expect(await deliverAudioParts(w.deps, [])).toEqual({ sent: 0, gone: 0, failed: 0 });
+});
+
+test('a speech part made twice (the clause and the final) reaches each listener once: the first making sent wins', async () => {
+  const w = world(everyone);
+  const clauseMade = SpeechSynthesizedV1.schema.parse({
+    ...audioSample,
+    part: 0,
+    last: false,
+    url: 'https://a/p0?x=1',
+  });
+  const finalMade = SpeechSynthesizedV1.schema.parse({ ...audioSample, part: 0, last: false, url: 'https://a/p0?x=2' });
+  expect((await deliverAudio(w.deps, clauseMade)).sent).toBe(2);
+  expect(await deliverAudio(w.deps, finalMade)).toEqual({ sent: 0, gone: 0, failed: 0 });
+  // A retried task sends the same clip again: it is let through.
+  expect((await deliverAudio(w.deps, clauseMade)).sent).toBe(2);
+  expect(w.sent.map((s) => (s.message as { url: string }).url)).not.toContain('https://a/p0?x=2');
 });

@@ -45,6 +45,7 @@ function world(listeners: Listener[] = audience, speaker = 'speaker-1') {
         claims.push(segmentId);
         return true;
       },
+      claimSpeechPart: async () => true,
     },
     clients: {
       send: async (connectionId, message) => {

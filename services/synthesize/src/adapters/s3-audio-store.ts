@@ -1,5 +1,5 @@
 // S3 AudioStore: synthesized sentences as private objects, handed to listeners as short-lived presigned GET URLs.
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { AudioStore } from '#core/ports';
 import { SynthesisError } from '#errors';
@@ -57,6 +57,21 @@ export class S3AudioStore implements AudioStore {
       );
     } catch (cause) {
       throw new AudioStoreError(`could not store s3://${this.bucket}/${key} (${describeError(cause)})`, { cause });
+    }
+  }
+
+  /**
+   * HeadObject: 404 when the object is not there. S3 answers 403 instead when the caller may not list the bucket
+   * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html), which is refused here as an error, not
+   * taken for "missing": the function's role is granted s3:ListBucket on the bucket for this.
+   */
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (cause) {
+      if (cause instanceof NotFound || (cause as { name?: string }).name === 'NotFound') return false;
+      throw new AudioStoreError(`could not look up s3://${this.bucket}/${key} (${describeError(cause)})`, { cause });
     }
   }
 

@@ -20,6 +20,8 @@ export interface SpeechEngine {
 
 export interface AudioStore {
   put(key: string, audio: Uint8Array, contentType: string): Promise<void>;
+  /** Whether an object is stored under the key. */
+  exists(key: string): Promise<boolean>;
   /** A presigned GET URL that expires after `expiresInS` seconds. */
   presign(key: string, expiresInS: number): Promise<string>;
 }

@@ -1,7 +1,8 @@
 // Use case: speak one translated utterance, or one part of it, and make it fetchable.
 //   input: the TranslationReady detail (a finalized utterance in one language: its whole text, or what is left
 //          after the clauses already spoken) or a TranslationPartial detail whose increment ended a clause
-//   output: the SpeechSynthesized detail with a presigned URL, published and returned to the workflow
+//   output: the SpeechSynthesized detail with a presigned URL, published and returned to the workflow (a final
+//           returns every part it made, in part order: the rest, and any clause part whose audio was never made)
 //   primary course: synthesize, store under sessions/{id}/{lang}/{segment}[-p{part}], presign, publish, return.
 import {
   SpeechSynthesizedV1 as SpeechSynthesized,
@@ -24,6 +25,11 @@ export interface SynthesizeDeps {
     bucket: string;
     /** Lifetime of the presigned URL listeners fetch the audio from. */
     urlTtlSeconds: number;
+    /**
+     * How long a final waits for a clause part it does not find before making it (default 1.5 s): the clause that
+     * ends a sentence is often still being spoken when the final arrives.
+     */
+    clausePartWaitMs?: number;
   };
 }
 
@@ -40,6 +46,12 @@ interface Utterance {
   parted: boolean;
 }
 
+/**
+ * What every engine here makes (MP3 plays in every browser the listener app supports): a clause part made earlier
+ * is looked up under its key with this type's extension.
+ */
+const SPEECH_TYPE = 'audio/mpeg';
+
 const EXTENSIONS: Readonly<Record<string, string>> = {
   'audio/mpeg': 'mp3',
   'audio/ogg': 'ogg',
@@ -48,16 +60,80 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 
 /**
  * Speaks a finalized utterance: its whole text as part 0, or, when clauses were spoken ahead of its end, what is
- * left after them (`speech.text`) as part `speech.part`. Either way it is the utterance's last part.
+ * left after them (`speech.text`) as part `speech.part`, the utterance's last part.
+ *
+ * A clause part is spoken ahead on a best-effort branch: its task may have failed or timed out, or the language may
+ * have had no listener yet when the clause ended. So the final also makes every clause part (`speech.clauses`)
+ * whose audio is not in the store, with the same text, key and part number the clause would have had: a listener
+ * who also gets the clause's own message plays that part once (a part is known by segment and number). Returns
+ * what it made, in part order; nothing when the clauses said everything and all of them are there.
  */
-export function synthesizeSegment(deps: SynthesizeDeps, translation: TranslationReadyV1): Promise<SpeechSynthesizedV1> {
-  return speak(deps, {
+export async function synthesizeSegment(
+  deps: SynthesizeDeps,
+  translation: TranslationReadyV1,
+): Promise<SpeechSynthesizedV1[]> {
+  const { speech } = translation;
+  if (!speech) {
+    return [await speak(deps, { source: translation, text: translation.text, part: 0, last: true, parted: false })];
+  }
+  const rest = speech.text.trim();
+  const clauses = speech.clauses ?? [];
+  // The rest is made while the clause parts are looked for.
+  const restMade =
+    rest === ''
+      ? undefined
+      : speak(deps, { source: translation, text: rest, part: speech.part, last: true, parted: true });
+  // Settled here so a failure of the rest cannot go unhandled while the parts are looked for.
+  restMade?.catch(() => undefined);
+  const missing = await missingClauseParts(deps, translation, clauses);
+  const remade = missing.map((part) => ({
     source: translation,
-    text: translation.speech?.text ?? translation.text,
-    part: translation.speech?.part ?? 0,
-    last: true,
-    parted: translation.speech !== undefined,
+    text: clauses[part] as string,
+    part,
+    last: rest === '' && part === clauses.length - 1,
+    parted: true,
+  }));
+  if (remade.length > 0) {
+    deps.metrics.count('ClausePartsRemade', remade.length);
+    deps.log.warn('clause speech missing: made with the final', {
+      sessionId: translation.sessionId,
+      segmentId: translation.segmentId,
+      language: translation.targetLanguage,
+      parts: missing,
+    });
+  }
+  const made = await Promise.all([
+    ...remade.map((utterance) => speak(deps, utterance)),
+    ...(restMade ? [restMade] : []),
+  ]);
+  return made;
+}
+
+/** Between two looks for clause parts still being made. */
+const PART_POLL_MS = 150;
+
+/**
+ * The clause parts (by number) whose audio is not in the store, after waiting up to `clausePartWaitMs` for those
+ * still missing to appear. A part with nothing to say is never missing.
+ */
+async function missingClauseParts(
+  deps: SynthesizeDeps,
+  translation: TranslationReadyV1,
+  clauses: readonly string[],
+): Promise<number[]> {
+  const keys = new Map<number, string>();
+  clauses.forEach((text, part) => {
+    if (text.trim() !== '') keys.set(part, partKey(translation, part, EXTENSIONS[SPEECH_TYPE] as string));
   });
+  const waitMs = deps.settings.clausePartWaitMs ?? 1500;
+  for (let waited = 0; ; waited += PART_POLL_MS) {
+    const found = await Promise.all(
+      [...keys].map(async ([part, key]) => [part, await deps.store.exists(key)] as const),
+    );
+    for (const [part, exists] of found) if (exists) keys.delete(part);
+    if (keys.size === 0 || waited >= waitMs) return [...keys.keys()];
+    await new Promise((resolve) => setTimeout(resolve, PART_POLL_MS));
+  }
 }
 
 /**
@@ -77,6 +153,11 @@ export async function synthesizeClause(deps: SynthesizeDeps, partial: ClauseTran
   return detail;
 }
 
+/** Where part `part` of an utterance's speech is stored. */
+function partKey(source: Utterance['source'], part: number, extension: string): string {
+  return AUDIO_OBJECTS.key(source.sessionId, source.targetLanguage, `${source.segmentId}-p${part}`, extension);
+}
+
 async function speak(deps: SynthesizeDeps, utterance: Utterance): Promise<SpeechSynthesizedV1> {
   const { source, part, last, parted } = utterance;
   // Never an empty clip: a listener's player would wait on a part that says nothing.
@@ -89,12 +170,10 @@ async function speak(deps: SynthesizeDeps, utterance: Utterance): Promise<Speech
   const synthesized = deps.clock.now();
   // One object per part, named by the part alone: parts never overwrite each other, and a retried synthesis of a
   // part overwrites only itself. An utterance spoken whole keeps the plain segment key.
-  const key = AUDIO_OBJECTS.key(
-    source.sessionId,
-    source.targetLanguage,
-    parted ? `${source.segmentId}-p${part}` : source.segmentId,
-    EXTENSIONS[speech.contentType] ?? 'bin',
-  );
+  const extension = EXTENSIONS[speech.contentType] ?? 'bin';
+  const key = parted
+    ? partKey(source, part, extension)
+    : AUDIO_OBJECTS.key(source.sessionId, source.targetLanguage, source.segmentId, extension);
   await deps.store.put(key, speech.audio, speech.contentType);
   const url = await deps.store.presign(key, deps.settings.urlTtlSeconds);
   const stored = deps.clock.now();

@@ -3,7 +3,7 @@
 // `clause`); the payload's `increment` key tells them apart.
 // The engine lives in this module for the life of the warm process, loaded and warmed once.
 import { isProvisionalPayload, SynthesizeTaskInput, TranslationPartialV1Schema } from '@llt/events';
-import { parseTaskInput, withObservability } from '@llt/platform';
+import { initializedAhead, parseTaskInput, withObservability } from '@llt/platform';
 import type { Context } from 'aws-lambda';
 import { createSynthesizeDeps } from '#adapters/index';
 import { loadConfig } from '#config';
@@ -49,8 +49,15 @@ export function createWorkflowTasks(env: NodeJS.ProcessEnv = process.env) {
   );
   return {
     handlers: { synthesizeHandler },
-    /** Loads the deployment's voices and the encoder, so the first sentence is not the slow one. */
-    warm: async () => (await ready()).engine.warm?.(loadConfig(env).spokenLanguages),
+    /**
+     * Builds the engine. An environment started ahead of traffic (provisioned concurrency) also loads every spoken
+     * language's voices and the encoder, so the first sentence is not the slow one; an on-demand environment, whose
+     * first invocation waits for its init, loads only the voice that invocation speaks with.
+     */
+    warm: async () => {
+      const { engine } = await ready();
+      if (initializedAhead(env)) await engine.warm?.(loadConfig(env).spokenLanguages);
+    },
     shutdown: async () => (deps ? (await deps).engine.close?.() : undefined),
   };
 }

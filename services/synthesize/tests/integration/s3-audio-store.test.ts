@@ -51,6 +51,14 @@ describe('S3AudioStore on s3rver', () => {
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(audio);
   });
 
+  test('exists: true for a stored key, false for a missing one (404)', async () => {
+    const store = new S3AudioStore(client, AUDIO_BUCKET_NAME);
+    const key = 's_integration01/seg_0002/es-p0.mp3';
+    expect(await store.exists(key)).toBe(false);
+    await store.put(key, await encodeMp3(tone(16_000, 0.2), { sampleRate: 16_000, bitrateKbps: 32 }), 'audio/mpeg');
+    expect(await store.exists(key)).toBe(true);
+  });
+
   test('a URL signed for a public endpoint (another host name for the same server) works too', async () => {
     const publicEndpoint = emulators.endpoints.s3.replace('127.0.0.1', 'localhost');
     const store = new S3AudioStore(client, AUDIO_BUCKET_NAME, publicEndpoint);

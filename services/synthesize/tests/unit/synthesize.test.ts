@@ -32,6 +32,7 @@ function world() {
       put: async (key, audio) => {
         stored.set(key, audio);
       },
+      exists: async (key) => stored.has(key),
       presign: async (key, expiresInS) => `https://audio.example/${key}?expires=${expiresInS}`,
     },
     events: {
@@ -42,7 +43,7 @@ function world() {
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     metrics: { latency: (name) => latencies.push(name), count: (name) => counts.push(name) },
     clock: { now: () => 1761213667000 },
-    settings: { bucket: 'llt-audio', urlTtlSeconds: 300 },
+    settings: { bucket: 'llt-audio', urlTtlSeconds: 300, clausePartWaitMs: 0 },
   };
   return { deps, spoken, stored, published, counts, latencies, synthesize: makeSynthesizeHandler(deps) };
 }
@@ -52,9 +53,14 @@ const clause = (index: number, text: string) =>
   TranslationPartialV1.schema.parse({ ...partialSample, clause: { index, text } });
 const prefix = `sessions/${final.sessionId}/es`;
 
+/** Synthesize's answer to a final: the parts it made, in order. */
+const made = (result: unknown) => result as SpeechSynthesizedV1[];
+
 test('a final without parts is spoken whole under the segment key, as before', async () => {
   const w = world();
-  const detail = await w.synthesize(final);
+  const [detail, ...more] = made(await w.synthesize(final));
+  expect(more).toEqual([]);
+  if (!detail) throw new Error('nothing made');
   expect(w.spoken).toEqual([{ text: final.text, language: 'es' }]);
   expect([...w.stored.keys()]).toEqual([`${prefix}/seg-000003.mp3`]);
   expect(detail).not.toHaveProperty('part');
@@ -67,7 +73,7 @@ test('a final without parts is spoken whole under the segment key, as before', a
 
 test('a clause is spoken as its own part, with more to follow', async () => {
   const w = world();
-  const detail = await w.synthesize(clause(1, 'y bienvenidos a la reunión'));
+  const detail = (await w.synthesize(clause(1, 'y bienvenidos a la reunión'))) as SpeechSynthesizedV1;
   expect(w.spoken).toEqual([{ text: 'y bienvenidos a la reunión', language: 'es' }]);
   expect(detail).toMatchObject({ part: 1, last: false, segmentId: 'seg-000003', language: 'es' });
   expect(detail.audio.key).toBe(`${prefix}/seg-000003-p1.mp3`);
@@ -80,11 +86,47 @@ test('a clause is spoken as its own part, with more to follow', async () => {
 
 test('a final after spoken clauses speaks only what is left, as the last part', async () => {
   const w = world();
-  const detail = await w.synthesize({ ...final, speech: { text: 'la reunión anual.', part: 2 } });
+  const [detail] = made(await w.synthesize({ ...final, speech: { text: 'la reunión anual.', part: 2 } }));
   expect(w.spoken).toEqual([{ text: 'la reunión anual.', language: 'es' }]);
   expect(detail).toMatchObject({ part: 2, last: true });
-  expect(detail.audio.key).toBe(`${prefix}/seg-000003-p2.mp3`);
+  expect(detail?.audio.key).toBe(`${prefix}/seg-000003-p2.mp3`);
   expect(w.latencies).toContain('SpeechSynthesizedMs');
+});
+
+test('a final makes again each clause part whose audio is missing, with the same key, then the rest', async () => {
+  const w = world();
+  await w.synthesize(clause(0, 'Buenos días a todos'));
+  // Part 1's task failed: the final finds p0 stored and p1 not.
+  const parts = made(
+    await w.synthesize({
+      ...final,
+      speech: { text: 'a la reunión anual.', part: 2, clauses: ['Buenos días a todos', 'y bienvenidos'] },
+    }),
+  );
+  expect(parts.map((p) => [p.part, p.last, p.audio.key])).toEqual([
+    [1, false, `${prefix}/seg-000003-p1.mp3`],
+    [2, true, `${prefix}/seg-000003-p2.mp3`],
+  ]);
+  // The rest is made while the parts are looked for.
+  expect(w.spoken.map((s) => s.text).sort()).toEqual(['Buenos días a todos', 'a la reunión anual.', 'y bienvenidos']);
+  expect(w.counts).toContain('ClausePartsRemade');
+});
+
+test('when the clauses said everything, the final makes only missing parts, the last of them ending the speech', async () => {
+  const w = world();
+  const everything = { ...final, speech: { text: '', part: 2, clauses: ['Buenos días a todos', 'y bienvenidos'] } };
+  // Nobody made them (the language had no listener when the clauses ended): both, the second one last.
+  const parts = made(await w.synthesize(everything));
+  expect(parts.map((p) => [p.part, p.last])).toEqual([
+    [0, false],
+    [1, true],
+  ]);
+  // All there: nothing is made, nothing published.
+  const again = world();
+  await again.synthesize(clause(0, 'Buenos días a todos'));
+  await again.synthesize(clause(1, 'y bienvenidos'));
+  expect(made(await again.synthesize(everything))).toEqual([]);
+  expect(again.published).toHaveLength(2);
 });
 
 test('every part of an utterance gets its own object, and a retried part rewrites only its own', async () => {
@@ -120,4 +162,14 @@ test('an increment that ends no clause, or a payload of neither kind, is refused
   expect(junk).toBeInstanceOf(InvalidTaskInputError);
   expect(junk.message).toMatch(/^Synthesize received an invalid payload/);
   expect(w.published).toEqual([]);
+});
+
+test('a final waits a moment for a clause part still being made rather than making it twice', async () => {
+  const w = world();
+  w.deps.settings.clausePartWaitMs = 2000;
+  const everything = { ...final, speech: { text: '', part: 1, clauses: ['Buenos días a todos'] } };
+  // The clause that ends the sentence lands while the final looks for it.
+  setTimeout(() => void w.synthesize(clause(0, 'Buenos días a todos')), 200);
+  expect(made(await w.synthesize(everything))).toEqual([]);
+  expect(w.spoken.map((s) => s.text)).toEqual(['Buenos días a todos']);
 });

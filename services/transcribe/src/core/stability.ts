@@ -34,6 +34,8 @@ export interface Increment {
 export interface Spoken {
   clauses: number;
   increments: number;
+  /** For each clause, how many increments the clauses up to and including it cover. */
+  ends: number[];
 }
 
 export interface Observation {
@@ -64,7 +66,7 @@ export class StablePrefix {
   private next = 0;
   /** Increments that ended clauses so far, and the clauses. */
   private spokenIncrements = 0;
-  private clauses = 0;
+  private readonly clauseEnds: number[] = [];
 
   constructor(private readonly settings: StabilitySettings) {}
 
@@ -75,7 +77,8 @@ export class StablePrefix {
 
   /** The clauses handed out for speech so far and the increments they cover; undefined when none were. */
   get spoken(): Spoken | undefined {
-    return this.clauses ? { clauses: this.clauses, increments: this.spokenIncrements } : undefined;
+    const ends = this.clauseEnds;
+    return ends.length ? { clauses: ends.length, increments: this.spokenIncrements, ends: [...ends] } : undefined;
   }
 
   /** Words handed out so far. */
@@ -112,8 +115,9 @@ export class StablePrefix {
     const pendingWords = pending.reduce((n, t) => n + words(t).length, 0);
     const { clauseWords } = this.settings;
     if (clauseWords > 0 && (pendingWords >= clauseWords || (atPause && pendingWords >= 2))) {
-      increment.clause = { index: this.clauses++, increments: pending };
+      increment.clause = { index: this.clauseEnds.length, increments: pending };
       this.spokenIncrements = this.texts.length;
+      this.clauseEnds.push(this.spokenIncrements);
     }
     return increment;
   }

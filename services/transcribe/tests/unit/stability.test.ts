@@ -120,7 +120,7 @@ describe('clauses spoken ahead of the sentence', () => {
       undefined,
       { index: 1, increments: ['welcome to', 'the meeting'] },
     ]);
-    expect(prefix.spoken).toEqual({ clauses: 2, increments: 4 });
+    expect(prefix.spoken).toEqual({ clauses: 2, increments: 4, ends: [2, 4] });
   });
 
   test('a pause ends a clause of two words or more; none are spoken ahead when clauseWords is 0', () => {

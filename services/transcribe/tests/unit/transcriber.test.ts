@@ -51,6 +51,7 @@ describe('Transcriber', () => {
     expect(final!.spoken).toEqual({
       clauses: clauses.length,
       increments: clauses.reduce((n, c) => n + c.increments.length, 0),
+      ends: clauses.map((_, i) => clauses.slice(0, i + 1).reduce((n, c) => n + c.increments.length, 0)),
     });
     expect((final!.text as string).toLowerCase().startsWith((stable.at(-1)!.stableText as string).toLowerCase())).toBe(
       true,

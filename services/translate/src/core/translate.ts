@@ -116,11 +116,16 @@ async function finalTranslation(
     rest ? translatePiece(engine, rest, transcript.language, target) : undefined,
   ]);
   const pieces = [...shownPieces, ...(restPiece === undefined ? [] : [restPiece])];
+  if (!spoken) return { text: joinTranslatedPieces(pieces) };
+  // Each clause part as it was (or should have been) spoken: its increments' pieces, from the previous clause's end.
+  const clauses = spoken.ends?.map((end, i) => joinTranslatedPieces(pieces.slice(spoken.ends?.[i - 1] ?? 0, end)));
   return {
     text: joinTranslatedPieces(pieces),
-    ...(spoken
-      ? { speech: { text: joinTranslatedPieces(pieces.slice(spoken.increments)), part: spoken.clauses } }
-      : {}),
+    speech: {
+      text: joinTranslatedPieces(pieces.slice(spoken.increments)),
+      part: spoken.clauses,
+      ...(clauses ? { clauses } : {}),
+    },
   };
 }
 

@@ -2,7 +2,7 @@
 // TranslateIncrement state of its provisional branch (one stable increment, one language).
 // The engine lives in this module for the life of the warm process: Apertium keeps one pipeline per pair.
 import { isProvisionalPayload, TranslateIncrementTaskInput, TranslateTaskInput } from '@llt/events';
-import { parseTaskInput, withObservability } from '@llt/platform';
+import { initializedAhead, parseTaskInput, withObservability } from '@llt/platform';
 import type { Context } from 'aws-lambda';
 import { createTranslateDeps } from '#adapters/index';
 import { loadConfig } from '#config';
@@ -43,8 +43,17 @@ export function createWorkflowTasks(env: NodeJS.ProcessEnv = process.env) {
   );
   return {
     handlers: { translateHandler },
-    /** Starts the engine for every offered language, so the first sentence does not pay for it. */
-    warm: async () => (await ready()).engine.warm?.(loadConfig(env).targetLanguages),
+    /**
+     * Builds the engine. An environment started ahead of traffic (provisioned concurrency; what `npm start` gives
+     * each workflow function) also starts every offered language's pipelines, so no sentence pays for them. An
+     * on-demand environment starts only the pipelines its invocations ask for: its first invocation waits for its
+     * init, and one sentence in one language needs one route, not all of them (with eight languages, a dozen
+     * Apertium modes and ~0.4 GB of pivot dictionaries each).
+     */
+    warm: async () => {
+      const { engine } = await ready();
+      if (initializedAhead(env)) await engine.warm?.(loadConfig(env).targetLanguages);
+    },
     shutdown: async () => (deps ? (await deps).engine.close?.() : undefined),
   };
 }

@@ -207,6 +207,35 @@ describe('speech ahead of the end of the sentence', () => {
     expect(detail.speech).toEqual({ text: '<everyone and> <welcome>', part: 1 });
   });
 
+  test('the final lists what each clause part said, so speech can make again a part whose audio is missing', async () => {
+    const d = deps(echo);
+    const detail = await translateSegment(d, {
+      transcript: {
+        ...transcript,
+        text: 'Good morning everyone and welcome to the meeting today',
+        increments: ['Good morning', 'everyone and', 'welcome to', 'the meeting'],
+        spoken: { clauses: 2, increments: 3, ends: [2, 3] },
+      },
+      targetLanguage: 'es',
+    });
+    expect(detail.speech).toEqual({
+      text: '<the meeting> <today>',
+      part: 2,
+      clauses: ['<Good morning> <everyone and>', '<welcome to>'],
+    });
+    // A final that revised the words shown is spoken whole: its clause parts are not made again.
+    const revised = await translateSegment(d, {
+      transcript: {
+        ...transcript,
+        text: 'Good night',
+        increments: ['Good morning'],
+        spoken: { clauses: 1, increments: 1, ends: [1] },
+      },
+      targetLanguage: 'es',
+    });
+    expect(revised.speech).toEqual({ text: '<Good night>', part: 1 });
+  });
+
   test('a revised final is spoken whole after the clauses; without clauses spoken there is no speech field', async () => {
     const d = deps(echo);
     const revised = await translateSegment(d, {

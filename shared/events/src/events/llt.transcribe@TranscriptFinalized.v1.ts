@@ -26,7 +26,18 @@ export const TranscriptFinalizedV1Schema = z.object({
    * How many clauses of the utterance were handed out for speech ahead of its end (TranscriptStabilized.clause),
    * and how many of `increments` they cover: the final speaks the rest. Absent when none were.
    */
-  spoken: z.object({ clauses: z.number().int().positive(), increments: z.number().int().positive() }).optional(),
+  spoken: z
+    .object({
+      clauses: z.number().int().positive(),
+      increments: z.number().int().positive(),
+      /**
+       * For each clause, how many of `increments` the clauses up to and including it cover (ascending, the last
+       * equal to `increments`): where each clause part's words are, so the final can speak again a part whose
+       * speech never reached listeners.
+       */
+      ends: z.array(z.number().int().positive()).optional(),
+    })
+    .optional(),
   /**
    * The session glossary version the recogniser had applied (GlossaryChanged.version); absent when the session had
    * none. Translation and speech apply that same version's target and spoken forms.

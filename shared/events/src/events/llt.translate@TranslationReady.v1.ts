@@ -18,7 +18,18 @@ export const TranslationReadyV1Schema = z.object({
    * What is left to speak when clauses of the utterance were spoken ahead of its end: the translation of what
    * followed them, as part `part` of the utterance's speech. Absent: the whole `text` is spoken, as part 0.
    */
-  speech: z.object({ text: z.string(), part: z.number().int().nonnegative() }).optional(),
+  speech: z
+    .object({
+      text: z.string(),
+      part: z.number().int().nonnegative(),
+      /**
+       * What each clause part said, in part order (`clauses[i]` is part i), when the final kept the words those
+       * parts were made from: speech repeats a part whose audio was never made (its task failed, or the language
+       * had no listener yet when the clause ended), so no listener misses the start of a sentence.
+       */
+      clauses: z.array(z.string()).optional(),
+    })
+    .optional(),
   capture: CaptureSpan,
   /**
    * The session glossary version applied (the transcript's `glossaryVersion`); absent without one. Speech says
