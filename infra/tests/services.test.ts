@@ -314,7 +314,9 @@ describe('least privilege', () => {
       });
     }
     // PutItem: the claim on each part of a sentence's speech, so a part made twice goes out once.
-    expect(dynamoGrants(FUNCTIONS.notifyAudio.name)).toEqual({ [SESSIONS_TABLE.name]: ['DeleteItem', 'PutItem', 'Query'] });
+    expect(dynamoGrants(FUNCTIONS.notifyAudio.name)).toEqual({
+      [SESSIONS_TABLE.name]: ['DeleteItem', 'PutItem', 'Query'],
+    });
     // The memo: each piece put as it is translated, read back with a Query over the utterance's increments.
     expect(dynamoGrants(FUNCTIONS.translate.name)).toEqual({ [TRANSLATION_MEMO_TABLE.name]: ['PutItem', 'Query'] });
     expect(dynamoGrants(FUNCTIONS.synthesize.name)).toEqual({});
