@@ -5,6 +5,7 @@ import { frameSamplesFor } from '@llt/client';
 import type { ServerMessage } from '@llt/events';
 import {
   ApiError,
+  GlossaryFileError,
   HandshakeRefusedError,
   ReconnectFailedError,
   ServerError,
@@ -13,6 +14,7 @@ import {
   WavFormatError,
   WavReadError,
 } from './errors.ts';
+import { readGlossaryFile } from './glossary.ts';
 import { createSession, DEFAULT_SERVER, offeredTargets } from './http.ts';
 import { ListenerClient } from './listener.ts';
 import { DEFAULT_LOGIN_PORT, login, speakerTokens } from './login.ts';
@@ -55,6 +57,8 @@ Speak options:
   --targets LIST     Comma-separated target languages (default: every one the server offers)
   --session ID       Speak into an existing session instead of creating one (needs --token)
   --token TOKEN      Speaker token of that session
+  --glossary FILE    Names and terms for the new session (CSV: a header "term,spoken,<language>…", then one
+                     entry per row: term, how it sounds, its form in each language), checked before anything else
   --frame-ms N       Audio frame length, 20-100 ms (default: 100)
   --lead-silence-ms N  Silence streamed before the file (default: 0)
   --fast             Stream as fast as the connection allows instead of at real time
@@ -114,6 +118,7 @@ async function speak(args: string[], io: CliIo): Promise<number> {
       targets: { type: 'string' },
       session: { type: 'string' },
       token: { type: 'string' },
+      glossary: { type: 'string' },
       'frame-ms': { type: 'string', default: '100' },
       'lead-silence-ms': { type: 'string', default: '0' },
       fast: { type: 'boolean', default: false },
@@ -129,6 +134,9 @@ async function speak(args: string[], io: CliIo): Promise<number> {
   const file = positionals[0]!;
   if ((values.session === undefined) !== (values.token === undefined)) {
     throw new UsageError('--session and --token go together (to speak into an existing session)');
+  }
+  if (values.glossary !== undefined && values.session !== undefined) {
+    throw new UsageError('--glossary goes with a new session (it is sent when the session is created), not --session');
   }
   const frameMs = Number(values['frame-ms']);
   try {
@@ -150,7 +158,8 @@ async function speak(args: string[], io: CliIo): Promise<number> {
           .filter(Boolean);
   if (targets?.length === 0) throw new UsageError('--targets needs at least one language, e.g. --targets es,ca');
 
-  // Read the file first: a bad file should not leave an unused session behind.
+  // Read the files first: a bad file should not leave an unused session behind.
+  const glossary = values.glossary === undefined ? undefined : readGlossaryFile(values.glossary);
   const samples = toMono16k(readWav(file));
   if (samples.length === 0) throw new WavFormatError(`${file} holds no audio`);
 
@@ -165,7 +174,11 @@ async function speak(args: string[], io: CliIo): Promise<number> {
   } else {
     const created = await createSession(
       server,
-      { sourceLanguage: values.source ?? 'en', targetLanguages: targets ?? (await offeredTargets(server)) },
+      {
+        sourceLanguage: values.source ?? 'en',
+        targetLanguages: targets ?? (await offeredTargets(server)),
+        ...(glossary ? { glossary } : {}),
+      },
       { accessToken: speakerJwt?.() },
     );
     sessionId = created.sessionId;
@@ -177,6 +190,7 @@ async function speak(args: string[], io: CliIo): Promise<number> {
         joinCode: created.joinCode,
         speakerToken: token,
         expiresAt: created.expiresAt,
+        ...(glossary ? { glossaryEntries: glossary.length } : {}),
       }),
     );
   }
@@ -328,7 +342,12 @@ export function describeError(error: unknown): string {
   if (error instanceof ServerUnreachableError) {
     return `${error.message} (is the server running? set --server or LLT_SERVER)`;
   }
-  if (error instanceof ReconnectFailedError || error instanceof WavFormatError || error instanceof WavReadError) {
+  if (
+    error instanceof ReconnectFailedError ||
+    error instanceof WavFormatError ||
+    error instanceof WavReadError ||
+    error instanceof GlossaryFileError
+  ) {
     return error.message;
   }
   if (error instanceof Error) return error.message;

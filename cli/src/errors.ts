@@ -15,3 +15,8 @@ export class WavReadError extends Error {
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** The glossary file could not be read, or is not a valid glossary; the message lists its problems by line. */
+export class GlossaryFileError extends Error {
+  override name = 'GlossaryFileError';
+}

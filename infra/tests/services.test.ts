@@ -317,9 +317,13 @@ describe('least privilege', () => {
     expect(dynamoGrants(FUNCTIONS.notifyAudio.name)).toEqual({
       [SESSIONS_TABLE.name]: ['DeleteItem', 'PutItem', 'Query'],
     });
-    // The memo: each piece put as it is translated, read back with a Query over the utterance's increments.
-    expect(dynamoGrants(FUNCTIONS.translate.name)).toEqual({ [TRANSLATION_MEMO_TABLE.name]: ['PutItem', 'Query'] });
-    expect(dynamoGrants(FUNCTIONS.synthesize.name)).toEqual({});
+    // The memo: each piece put as it is translated, read back with a Query over the utterance's increments; and
+    // the session glossary of the version a transcript names (GetItem), for translation and for speech.
+    expect(dynamoGrants(FUNCTIONS.translate.name)).toEqual({
+      [TRANSLATION_MEMO_TABLE.name]: ['PutItem', 'Query'],
+      [SESSIONS_TABLE.name]: ['GetItem'],
+    });
+    expect(dynamoGrants(FUNCTIONS.synthesize.name)).toEqual({ [SESSIONS_TABLE.name]: ['GetItem'] });
   });
 
   it('only the WebSocket clients may manage connections, on the stage of the platform API', () => {
@@ -390,11 +394,16 @@ describe('ingest stack', () => {
     });
   });
 
-  it('puts a JWT authorizer on the speakers user pool and client on POST /api/sessions only', () => {
+  it("puts a JWT authorizer on the speakers user pool and client on the speaker's routes only", () => {
     const http = routes().filter((r) => flat(r.ApiId).includes('httpapiid'));
+    const speakerRoutes = [
+      'POST /api/sessions',
+      'GET /api/sessions/{sessionId}/glossary',
+      'PUT /api/sessions/{sessionId}/glossary',
+    ];
     for (const route of http) {
       expect(route.AuthorizationType, String(route.RouteKey)).toBe(
-        route.RouteKey === 'POST /api/sessions' ? 'JWT' : 'NONE',
+        speakerRoutes.includes(String(route.RouteKey)) ? 'JWT' : 'NONE',
       );
     }
     const [jwt] = resourcesOf(synth.json.LltIngest!, 'AWS::ApiGatewayV2::Authorizer').filter(

@@ -21,7 +21,7 @@ const languages = offered.targets.join(',') || '(none: install Apertium pairs)';
 console.log(`low-latency-translate is running
   speaker app   ${system.url.replace('127.0.0.1', 'localhost')}/speaker/   (on this machine: browsers allow the microphone on localhost or https only)
   listener app  ${system.publicUrl}/           (phones on the same network: scan the QR code the speaker shows)
-  HTTP API      ${system.url}/api   (POST /api/sessions, GET /api/join/{code}, GET /api/languages)
+  HTTP API      ${system.url}/api   (POST /api/sessions, GET /api/join/{code}, GET /api/languages, GET|PUT /api/sessions/{id}/glossary)
   WebSocket API ${system.wsUrl}
   languages     ${offered.sources.join(',')} → ${languages}${captionsOnly.length ? ` (captions only: ${captionsOnly.join(',')})` : ''}
   speak a file  npm run llt -- speak path/to/file.wav --targets ${languages.split(',')[0] ?? 'es'}${

@@ -7,6 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { EVENT_BUS_NAME, KEEPALIVE_ACTION, serializeLanguages } from '@llt/events';
+import { SPEAKER_HTTP_ROUTE_KEYS } from '@llt/ingest/routes';
 import { RESOURCE_ENV, s3Client, stats } from '@llt/platform';
 import { ALL_FUNCTIONS, FUNCTIONS, ruleTarget } from '@llt/platform/functions';
 import { TRANSLATION_FANOUT } from '@llt/workflows';
@@ -57,7 +58,8 @@ export interface LocalSystemOptions {
   lambda?: Partial<LambdaSettings>;
   /**
    * How speakers sign in (default: LLT_SPEAKER_AUTH, else `session-token`). `cognito` starts the local user pool
-   * (`users`, default LLT_LOCAL_USERS) and protects `POST /api/sessions` with the HTTP API's JWT authorizer.
+   * (`users`, default LLT_LOCAL_USERS) and protects the speaker's routes (`POST /api/sessions`, the glossary) with
+   * the HTTP API's JWT authorizer.
    */
   speakerAuth?: SpeakerAuthScheme;
   users?: readonly { username: string; password: string }[];
@@ -283,7 +285,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         ? httpApiJwtAuthorizer({
             issuer: userPool.issuer,
             audience: [userPool.clientId],
-            routes: ['POST /api/sessions'],
+            routes: SPEAKER_HTTP_ROUTE_KEYS,
           })
         : undefined,
       appAuth: userPool

@@ -1,6 +1,6 @@
 // The `llt` command end to end against the throwaway server: speak a WAV into a new session while listen prints it.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,19 @@ function wavFile(name: string): string {
 }
 
 describe('llt speak + llt listen', () => {
+  test("speak --glossary sends the file's entries with the new session", async () => {
+    const csv = join(dir, 'glossary.csv');
+    writeFileSync(csv, 'term,spoken,es\nNguyen,win,\nKubernetes,koo ber net eez,Kubernetes\n');
+    const speakIo = io();
+    expect(await run(['speak', wavFile('g.wav'), '--glossary', csv, '--frame-ms', '50', '--fast'], speakIo)).toBe(0);
+    expect(speakIo.out[0]).toMatchObject({ event: 'session', glossaryEntries: 2 });
+    const session = server.sessions.get(String(speakIo.out[0]?.sessionId))!;
+    expect(session.glossary).toEqual([
+      { term: 'Nguyen', spoken: 'win' },
+      { term: 'Kubernetes', spoken: 'koo ber net eez', targets: { es: 'Kubernetes' } },
+    ]);
+  });
+
   test('speak without --targets translates into every language the server offers', async () => {
     const speakIo = io();
     expect(await run(['speak', wavFile('all.wav'), '--frame-ms', '50'], speakIo)).toBe(0);

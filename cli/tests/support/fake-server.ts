@@ -20,6 +20,8 @@ export interface FakeSession {
   token: string;
   sourceLanguage: string;
   targetLanguages: string[];
+  /** The glossary sent at creation, as sent. */
+  glossary?: unknown;
   /** Every frame received, duplicates included, in arrival order. */
   received: ReceivedFrame[];
   /** Stored frames by seq (first copy wins). */
@@ -138,7 +140,7 @@ export class FakeServer {
     if (req.method === 'POST' && url.pathname === '/api/sessions') {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      let body: { sourceLanguage?: unknown; targetLanguages?: unknown };
+      let body: { sourceLanguage?: unknown; targetLanguages?: unknown; glossary?: unknown };
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
@@ -149,6 +151,7 @@ export class FakeServer {
       }
       const targets = Array.isArray(body.targetLanguages) ? body.targetLanguages.map(String) : [];
       const session = this.createSession('en', targets);
+      if (body.glossary !== undefined) session.glossary = body.glossary;
       return {
         status: 201,
         body: {

@@ -1,5 +1,8 @@
 // Command-line parsing and its usage errors (exit 2), none of which touch the network.
-import { describe, expect, test } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
 import { type CliIo, describeError, EXIT_USAGE, HELP, run } from '../../src/cli.ts';
 import { ApiError, HandshakeRefusedError } from '../../src/errors.ts';
 
@@ -27,6 +30,10 @@ describe('run', () => {
     [['speak'], /exactly one WAV file/],
     [['speak', 'a.wav', 'b.wav'], /exactly one WAV file/],
     [['speak', 'a.wav', '--session', 'abc'], /--session and --token go together/],
+    [
+      ['speak', 'a.wav', '--session', 'abc', '--token', 't', '--glossary', 'g.csv'],
+      /--glossary goes with a new session/,
+    ],
     [['speak', 'a.wav', '--frame-ms', '10'], /--frame-ms: Frame length must be 20-100 ms/],
     [['speak', 'a.wav', '--frame-ms', 'abc'], /--frame-ms/],
     [['speak', 'a.wav', '--targets', ','], /--targets needs at least one language/],
@@ -46,6 +53,29 @@ describe('run', () => {
     expect(await run(['speak', '/nonexistent/file.wav', '--server', 'http://127.0.0.1:1'], x)).toBe(1);
     expect(x.err[0]).toMatch(/^llt speak: Cannot read \/nonexistent\/file\.wav/);
     expect(x.out).toEqual([]);
+  });
+});
+
+describe('--glossary', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llt-glossary-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a glossary file with bad rows exits 1 naming each line, before any session is created', async () => {
+    const file = join(dir, 'bad.csv');
+    writeFileSync(file, 'term,spoken,es\nNguyen,win,\nAda <3,,\nnguyen,,\n');
+    const x = io();
+    // No server listens at port 1: reaching it would be a different error.
+    expect(await run(['speak', 'missing.wav', '--glossary', file, '--server', 'http://127.0.0.1:1'], x)).toBe(1);
+    expect(x.err[0]).toContain(`llt speak: Glossary ${file} is not valid (2 problems):`);
+    expect(x.err[0]).toContain(`${file}:3: term "Ada <3" contains "<"`);
+    expect(x.err[0]).toContain(`${file}:4: term "nguyen" is given twice (line 2 has "Nguyen")`);
+    expect(x.out).toEqual([]);
+  });
+
+  test('a missing glossary file exits 1 saying so', async () => {
+    const x = io();
+    expect(await run(['speak', 'a.wav', '--glossary', join(dir, 'none.csv')], x)).toBe(1);
+    expect(x.err[0]).toMatch(/^llt speak: Cannot read glossary .*none\.csv/);
   });
 });
 

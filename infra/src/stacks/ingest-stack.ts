@@ -2,13 +2,13 @@
 // $connect, the HTTP API's session routes, and the rules that relay events to speakers. Both APIs belong to the
 // platform stack; this stack adds its routes to them by id (SSM).
 
-import { CONNECT_IDENTITY_SOURCE, WEBSOCKET_ROUTES } from '@llt/ingest/routes';
+import { CONNECT_IDENTITY_SOURCE, INGEST_HTTP_ROUTES as ROUTES, WEBSOCKET_ROUTES } from '@llt/ingest/routes';
 import { INGEST_RULES } from '@llt/ingest/rules';
 import { CONNECTIONS_TABLE, RESOURCE_ENV, SESSIONS_TABLE } from '@llt/platform';
 import { Duration } from 'aws-cdk-lib';
 import {
   HttpApi,
-  HttpMethod,
+  type HttpMethod,
   HttpRoute,
   HttpRouteKey,
   WebSocketApi,
@@ -32,12 +32,8 @@ import {
 import { Stage } from '../stage.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
 
-/** The HTTP API routes ingest serves. */
-export const INGEST_HTTP_ROUTES = [
-  { method: HttpMethod.POST, path: '/api/sessions' },
-  { method: HttpMethod.GET, path: '/api/join/{code}' },
-  { method: HttpMethod.GET, path: '/api/languages' },
-] as const;
+/** The HTTP API routes ingest serves (its own list, which the local runtime applies too). */
+export const INGEST_HTTP_ROUTES = ROUTES.map((route) => ({ ...route, method: route.method as HttpMethod }));
 
 const MANAGE_CONNECTIONS_REASON =
   'postToConnection/deleteConnection on any connection of the WebSocket stage: connection ids are only known at run time.';
@@ -77,7 +73,7 @@ export class IngestStack extends ServiceStack {
 
     const http = this.addFunction('HttpFunction', {
       spec: FUNCTIONS.ingestHttp,
-      description: 'HTTP API: create a session, resolve a join code, list languages',
+      description: "HTTP API: create a session, resolve a join code, list languages, the session's glossary",
       memorySize: 512,
       environment: clientEnvironment,
     }).allow(
@@ -126,14 +122,14 @@ export class IngestStack extends ServiceStack {
     });
     const httpIntegration = new HttpLambdaIntegration('HttpIntegration', http.function);
     // Creating a session needs a signed-in speaker: a token of the speakers' user pool and app client; the handler
-    // records the token's `sub` as the session's owner (requestContext.authorizer.jwt.claims).
+    // records the token's `sub` as the session's owner (requestContext.authorizer.jwt.claims), and the speaker's
+    // other routes (the glossary) accept that owner only.
     const speakerJwt = new HttpJwtAuthorizer(
       'SpeakerJwtAuthorizer',
       `https://cognito-idp.${this.region}.${this.urlSuffix}/${platformParameter(this, PARAMETERS.userPoolId)}`,
       { authorizerName: 'llt-speaker', jwtAudience: [platformParameter(this, PARAMETERS.userPoolClientId)] },
     );
-    for (const { method, path } of INGEST_HTTP_ROUTES) {
-      const signedIn = method === HttpMethod.POST && path === '/api/sessions';
+    for (const { method, path, speaker: signedIn } of INGEST_HTTP_ROUTES) {
       const route = new HttpRoute(this, `${method}${pascalCase(path)}Route`, {
         httpApi,
         routeKey: HttpRouteKey.with(path, method),

@@ -1,13 +1,14 @@
 // Synthesize: the workflow's Synthesize task (Amazon Polly on AWS): speech into the audio bucket's sessions/
 // prefix, handed to listeners as presigned URLs (signed with this function's role, hence s3:GetObject); it looks up
-// which parts of a sentence's speech exist (HeadObject, hence s3:ListBucket for a 404 on a missing one).
-import { AUDIO_OBJECTS, RESOURCE_ENV } from '@llt/platform';
+// which parts of a sentence's speech exist (HeadObject, hence s3:ListBucket for a 404 on a missing one). It reads
+// the session glossaries by version from the sessions table, to say each term as its spoken form.
+import { AUDIO_OBJECTS, RESOURCE_ENV, SESSIONS_TABLE } from '@llt/platform';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { PARAMETERS } from '../config.ts';
 import { FUNCTIONS } from '../functions.ts';
-import { platformParameter, putEventsStatement } from '../platform-refs.ts';
+import { dynamoStatement, platformParameter, putEventsStatement } from '../platform-refs.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
 
 export class SynthesizeStack extends ServiceStack {
@@ -32,7 +33,7 @@ export class SynthesizeStack extends ServiceStack {
       // missing key with 403 instead of 404, which cannot be told from a refusal
       // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
       .allow(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [audioBucket] }))
-      .allow(putEventsStatement(this))
+      .allow(putEventsStatement(this), dynamoStatement(this, SESSIONS_TABLE, ['GetItem']))
       .allowOnAnyResource(
         ['polly:SynthesizeSpeech'],
         'polly:SynthesizeSpeech is authorized on * (resource-level permissions only apply to lexicons, which are not used).',

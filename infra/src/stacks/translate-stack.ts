@@ -1,6 +1,7 @@
 // Translate: the workflow's Translate task (Amazon Translate on AWS), with its memo of the pieces translated for
-// utterances in progress (written as increments are translated, read back by clauses and finals).
-import { RESOURCE_ENV, TRANSLATION_MEMO_TABLE } from '@llt/platform';
+// utterances in progress (written as increments are translated, read back by clauses and finals), and the session
+// glossaries it reads by version from the sessions table.
+import { RESOURCE_ENV, SESSIONS_TABLE, TRANSLATION_MEMO_TABLE } from '@llt/platform';
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { FUNCTIONS } from '../functions.ts';
@@ -18,7 +19,11 @@ export class TranslateStack extends ServiceStack {
       timeout: Duration.seconds(8),
       environment: { [RESOURCE_ENV.translationMemoTable]: stagedName(this, TRANSLATION_MEMO_TABLE.name) },
     })
-      .allow(putEventsStatement(this), dynamoStatement(this, TRANSLATION_MEMO_TABLE, ['PutItem', 'Query']))
+      .allow(
+        putEventsStatement(this),
+        dynamoStatement(this, TRANSLATION_MEMO_TABLE, ['PutItem', 'Query']),
+        dynamoStatement(this, SESSIONS_TABLE, ['GetItem']),
+      )
       .allowOnAnyResource(
         ['translate:TranslateText'],
         'translate:TranslateText is authorized on * (resource-level permissions only apply to custom terminologies, which are not used).',

@@ -10,7 +10,7 @@ import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 export interface JwtAuthorizerConfig {
   issuer: string;
   audience: readonly string[];
-  /** Route keys (`POST /api/sessions`) that need a token. */
+  /** Route keys (`POST /api/sessions`, `PUT /api/sessions/{sessionId}/glossary`) that need a token. */
   routes: readonly string[];
   /** Where the keys are; by default `<issuer>/.well-known/jwks.json`, as Cognito publishes them. */
   jwksUri?: string;
@@ -22,11 +22,12 @@ export type JwtAuthorizerOutcome =
 
 export function httpApiJwtAuthorizer(config: JwtAuthorizerConfig) {
   const keys = createRemoteJWKSet(new URL(config.jwksUri ?? `${config.issuer}/.well-known/jwks.json`));
-  const routes = new Set(config.routes);
+  const routes = config.routes.map((key) => ({ key, pattern: routePattern(key) }));
 
   return async (event: APIGatewayProxyEventV2): Promise<JwtAuthorizerOutcome> => {
-    const routeKey = `${event.requestContext.http.method} ${event.rawPath}`;
-    if (!routes.has(routeKey)) return { allowed: true, event };
+    const request = `${event.requestContext.http.method} ${event.rawPath}`;
+    const routeKey = routes.find((route) => route.pattern.test(request))?.key;
+    if (!routeKey) return { allowed: true, event };
     const header = headerValue(event.headers, 'authorization');
     if (!header) return refuse('', 'no token');
     const token = header.replace(/^Bearer\s+/i, '');
@@ -55,6 +56,15 @@ export function httpApiJwtAuthorizer(config: JwtAuthorizerConfig) {
       } as APIGatewayProxyEventV2,
     };
   };
+}
+
+/** A route key as API Gateway matches it: a `{name}` path parameter stands for one non-empty path segment. */
+function routePattern(routeKey: string): RegExp {
+  const parts = routeKey.split(/(\{[^}/]+\})/);
+  const source = parts
+    .map((part) => (/^\{[^}/]+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`);
 }
 
 function refuse(error: string, description: string): JwtAuthorizerOutcome {

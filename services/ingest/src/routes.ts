@@ -16,3 +16,21 @@ export const WEBSOCKET_ACTION_ROUTES: readonly string[] = WEBSOCKET_ROUTES.filte
  * on a WebSocket, so every browser handshake would be refused.
  */
 export const CONNECT_IDENTITY_SOURCE: readonly string[] = ['route.request.querystring.role'];
+
+/**
+ * The HTTP API routes ingest serves (API Gateway route keys: `{name}` is a path parameter). `speaker`: only a
+ * session's speaker may call it, so where speakers sign in the HTTP API's JWT authorizer guards it and the
+ * handler finds the user in its claims (it checks the session's speaker token in every scheme).
+ */
+export const INGEST_HTTP_ROUTES = [
+  { method: 'POST', path: '/api/sessions', speaker: true },
+  { method: 'GET', path: '/api/join/{code}', speaker: false },
+  { method: 'GET', path: '/api/languages', speaker: false },
+  { method: 'GET', path: '/api/sessions/{sessionId}/glossary', speaker: true },
+  { method: 'PUT', path: '/api/sessions/{sessionId}/glossary', speaker: true },
+] as const;
+
+/** Route keys (`PUT /api/sessions/{sessionId}/glossary`) of the routes behind the speakers' JWT authorizer. */
+export const SPEAKER_HTTP_ROUTE_KEYS: readonly string[] = INGEST_HTTP_ROUTES.filter((r) => r.speaker).map(
+  (r) => `${r.method} ${r.path}`,
+);

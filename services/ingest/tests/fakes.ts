@@ -1,5 +1,5 @@
 // In-memory implementations of the ingest ports, for unit tests (no network).
-import type { EventDefinition } from '@llt/events';
+import type { EventDefinition, GlossaryEntry } from '@llt/events';
 import type { IngestDeps } from '#core/deps';
 import type {
   AudioSink,
@@ -21,12 +21,37 @@ export class MemorySessionStore implements SessionStore {
   readonly sessions = new Map<string, SessionRecord>();
   readonly codes = new Map<string, string>();
   readonly listeners = new Map<string, ListenerEntry[]>();
+  /** Glossary versions by `<session>#<version>`, as written. */
+  readonly glossaries = new Map<string, GlossaryEntry[]>();
+  /** Runs between the two writes of a glossary edit (after the version is stored), to stage a concurrent edit. */
+  beforeGlossaryVersionSet: (() => Promise<void>) | undefined;
   claims = 0;
 
-  async create(s: SessionRecord) {
+  async create(s: SessionRecord, glossary?: GlossaryEntry[]) {
     if (this.codes.has(s.joinCode)) throw new JoinCodeTakenError(s.joinCode);
     this.codes.set(s.joinCode, s.sessionId);
+    if (glossary && s.glossaryVersion) await this.putGlossary(s.sessionId, s.glossaryVersion, glossary);
     this.sessions.set(s.sessionId, structuredClone(s));
+  }
+  async putGlossary(id: string, version: number, entries: GlossaryEntry[]) {
+    const key = `${id}#${version}`;
+    if (this.glossaries.has(key)) return false;
+    this.glossaries.set(key, structuredClone(entries));
+    return true;
+  }
+  async getGlossary(id: string, version: number) {
+    const entries = this.glossaries.get(`${id}#${version}`);
+    return entries ? structuredClone(entries) : undefined;
+  }
+  async setGlossaryVersion(id: string, from: number, to: number) {
+    const hook = this.beforeGlossaryVersionSet;
+    this.beforeGlossaryVersionSet = undefined;
+    await hook?.();
+    const s = this.sessions.get(id);
+    if (s?.status !== 'live') return 'not-live' as const;
+    if ((s.glossaryVersion ?? 0) !== from) return 'conflict' as const;
+    s.glossaryVersion = to;
+    return 'updated' as const;
   }
   async get(id: string) {
     const s = this.sessions.get(id);

@@ -17,6 +17,8 @@ export interface SynthesizeConfig {
   aws: AwsEndpoints;
   eventBus: string;
   audioBucket: string;
+  /** The sessions table, where the session glossaries are (LLT_SESSIONS_TABLE). */
+  sessionsTable: string;
   engine: SpeechEngineName;
   /** Lifetime of the presigned audio URLs, in seconds. */
   urlTtlSeconds: number;
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConf
     aws: endpointsFromEnv(env),
     eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
     audioBucket: requireEnv(RESOURCE_ENV.audioBucket, env),
+    sessionsTable: requireEnv(RESOURCE_ENV.sessionsTable, env),
     engine,
     urlTtlSeconds,
     speechWorkers: intEnv('LLT_TTS_WORKERS', 1, env),

@@ -9,6 +9,8 @@ export interface TranslateConfig {
   eventBus: string;
   /** The memo of pieces translated for utterances in progress (TRANSLATION_MEMO_TABLE). */
   translationMemoTable: string;
+  /** The sessions table, where the session glossaries are (LLT_SESSIONS_TABLE). */
+  sessionsTable: string;
   engine: TranslationEngineName;
   /** Targets this deployment offers (LLT_LANGUAGES); their pipelines are warmed at start. */
   targetLanguages: string[];
@@ -23,6 +25,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranslateConfi
     aws: endpointsFromEnv(env),
     eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
     translationMemoTable: requireEnv(RESOURCE_ENV.translationMemoTable, env),
+    sessionsTable: requireEnv(RESOURCE_ENV.sessionsTable, env),
     engine,
     targetLanguages: parseLanguages(optionalEnv('LLT_LANGUAGES', env)).targets,
   };

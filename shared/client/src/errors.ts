@@ -7,10 +7,19 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { problems?: ApiProblem[] },
   ) {
     super(message, options);
+    this.problems = options?.problems ?? [];
   }
+  /** Each problem the server found in the input, with where it is (a glossary's entry, a CSV file's line). */
+  readonly problems: ApiProblem[];
+}
+
+export interface ApiProblem {
+  line?: number;
+  entry?: number;
+  message: string;
 }
 
 /** The server could not be reached at all (DNS, refused TCP connection, timeout), over HTTP or WebSocket. */

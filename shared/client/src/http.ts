@@ -1,7 +1,16 @@
 // The server's HTTP API, for the apps (same origin, or a configured one) and the command line (any server):
-// the language catalog, the apps' configuration, creating a session, resolving a join code, caption history.
-import { CaptionHistory, CreatedSession, type CreateSessionRequest, type SessionDescription } from '@llt/events';
-import { ApiError, ServerUnreachableError } from './errors.ts';
+// the language catalog, the apps' configuration, creating a session, resolving a join code, caption history, the
+// session's glossary.
+import {
+  CaptionHistory,
+  CreatedSession,
+  type CreateSessionRequest,
+  type GlossaryEntry,
+  type SessionDescription,
+  SessionGlossaryResponse,
+  SPEAKER_TOKEN_HEADER,
+} from '@llt/events';
+import { ApiError, type ApiProblem, ServerUnreachableError } from './errors.ts';
 import { isRecord } from './socket.ts';
 
 export interface LanguageOption {
@@ -116,6 +125,33 @@ export class ApiClient {
     return parsed.data;
   }
 
+  /**
+   * GET /api/sessions/{id}/glossary: the glossary that holds now (version 0 and no entries when there is none).
+   * Only the session's speaker may: its speaker token, and where speakers sign in its JWT (`accessToken`).
+   */
+  async glossary(sessionId: string, speakerToken: string, accessToken?: string): Promise<SessionGlossaryResponse> {
+    const path = `api/sessions/${encodeURIComponent(sessionId)}/glossary`;
+    const body = await this.call('GET', path, undefined, accessToken, { [SPEAKER_TOKEN_HEADER]: speakerToken });
+    return parseGlossaryResponse(body, 'GET');
+  }
+
+  /**
+   * PUT /api/sessions/{id}/glossary: replaces the live session's glossary; answers the version now in force.
+   * `baseVersion`: the version the edit was made from, so an edit saved meanwhile (another tab) is not
+   * overwritten unknowingly (ApiError `glossary_conflict`). Invalid entries: ApiError with `problems` by entry.
+   */
+  async saveGlossary(
+    sessionId: string,
+    speakerToken: string,
+    entries: GlossaryEntry[],
+    options: { baseVersion?: number | undefined; accessToken?: string | undefined } = {},
+  ): Promise<SessionGlossaryResponse> {
+    const path = `api/sessions/${encodeURIComponent(sessionId)}/glossary`;
+    const request = { entries, ...(options.baseVersion !== undefined ? { baseVersion: options.baseVersion } : {}) };
+    const body = await this.call('PUT', path, request, options.accessToken, { [SPEAKER_TOKEN_HEADER]: speakerToken });
+    return parseGlossaryResponse(body, 'PUT');
+  }
+
   /** GET /api/join/{code}: the live session behind a join code. */
   async joinCode(code: string): Promise<SessionDescription> {
     const body = await this.call('GET', `api/join/${encodeURIComponent(code)}`);
@@ -172,10 +208,11 @@ export class ApiClient {
   }
 
   private async call(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
     accessToken?: string,
+    headers: Record<string, string> = {},
   ): Promise<Record<string, unknown>> {
     const url = this.base ? serverUrl(this.base, path).toString() : `/${path}`;
     const what = `${method} /${path.split('?')[0]}`;
@@ -187,6 +224,7 @@ export class ApiClient {
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+          ...headers,
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
@@ -218,12 +256,34 @@ export class ApiClient {
         response.status,
         typeof error.code === 'string' ? error.code : `http_${response.status}`,
         typeof error.message === 'string' ? error.message : `${what} failed with HTTP ${response.status}`,
+        { problems: problemsOf(error.problems) },
       );
     }
     if (!isRecord(json))
       throw new ApiError(response.status, 'invalid_response', `${what} answered without a JSON object`);
     return json;
   }
+}
+
+function parseGlossaryResponse(body: Record<string, unknown>, method: string): SessionGlossaryResponse {
+  const parsed = SessionGlossaryResponse.safeParse(body);
+  if (!parsed.success) {
+    throw new ApiError(
+      200,
+      'invalid_response',
+      `${method} /api/sessions/{id}/glossary answered with an unexpected body`,
+    );
+  }
+  return parsed.data;
+}
+
+function problemsOf(value: unknown): ApiProblem[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isRecord).map((p) => ({
+    ...(typeof p.line === 'number' ? { line: p.line } : {}),
+    ...(typeof p.entry === 'number' ? { entry: p.entry } : {}),
+    message: String(p.message ?? ''),
+  }));
 }
 
 /**

@@ -3,6 +3,8 @@
 //                                        (framesUpTo: N, framesAbove: NS, framesClaimed: M seq → ms; see
 //                                        #core/sequence)
 //   SESSION#<id> / LISTENER#<lang>#<conn> one item per listener, queried for fan-out and session end
+//   SESSION#<id> / GLOSSARY#<version>     one version of the session's glossary, written once; the session's
+//                                        glossaryVersion names the one that holds
 //   CODE#<code>  / CODE                  join code → session id (conditional put keeps codes unique)
 import {
   DeleteCommand,
@@ -11,7 +13,14 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed, querySessionListeners, RECENT_LANGUAGE_MS, sessionTableKeys } from '@llt/platform';
+import type { GlossaryEntry } from '@llt/events';
+import {
+  getSessionGlossary,
+  isConditionalCheckFailed,
+  querySessionListeners,
+  RECENT_LANGUAGE_MS,
+  sessionTableKeys,
+} from '@llt/platform';
 import type { ConnectionRecord, ConnectionStore, ListenerEntry, SessionRecord, SessionStore } from '#core/ports';
 import { type FrameLedger, STALE_CLAIM_MS } from '#core/sequence';
 import { JoinCodeTakenError } from '#errors';
@@ -29,7 +38,7 @@ export class DynamoSessionStore implements SessionStore {
     private readonly table: string,
   ) {}
 
-  async create(session: SessionRecord): Promise<void> {
+  async create(session: SessionRecord, glossary?: GlossaryEntry[]): Promise<void> {
     try {
       await this.db.send(
         new PutCommand({
@@ -49,6 +58,10 @@ export class DynamoSessionStore implements SessionStore {
       throw error;
     }
     const { frames: _frames, ...rest } = session;
+    // The version first: whoever reads the session's glossaryVersion finds its entries.
+    if (glossary && session.glossaryVersion) {
+      await this.putGlossary(session.sessionId, session.glossaryVersion, glossary, session.expiresAt);
+    }
     await this.db.send(
       new PutCommand({
         TableName: this.table,
@@ -269,6 +282,46 @@ export class DynamoSessionStore implements SessionStore {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  async putGlossary(sessionId: string, version: number, entries: GlossaryEntry[], expiresAt: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...sessionTableKeys.glossary(sessionId, version), version, entries, ttl: ttl(expiresAt) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async getGlossary(sessionId: string, version: number): Promise<GlossaryEntry[] | undefined> {
+    return (await getSessionGlossary(this.db, this.table, sessionId, version))?.entries;
+  }
+
+  async setGlossaryVersion(sessionId: string, from: number, to: number): Promise<'updated' | 'conflict' | 'not-live'> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: sessionKey(sessionId),
+          UpdateExpression: 'SET glossaryVersion = :to',
+          ConditionExpression: `#status = :live AND ${from === 0 ? 'attribute_not_exists(glossaryVersion)' : 'glossaryVersion = :from'}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':live': 'live', ':to': to, ...(from === 0 ? {} : { ':from': from }) },
+        }),
+      );
+      return 'updated';
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const item = await this.item(sessionId);
+    return item?.status === 'live' ? 'conflict' : 'not-live';
   }
 
   async end(sessionId: string, reason: string, at: number): Promise<SessionRecord | undefined> {

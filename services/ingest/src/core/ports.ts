@@ -1,4 +1,5 @@
 // What the ingest use cases need from the outside world. Adapters in ../adapters implement these.
+import type { GlossaryEntry } from '@llt/events';
 import type {
   ConnectionInfo,
   ConnectionInspector,
@@ -34,6 +35,8 @@ export interface SessionRecord {
   speakerConnectionId?: string;
   /** Which audio frames are stored; absent before the first one. */
   frames?: FrameLedger;
+  /** The version of the session's glossary that holds now; absent while it has none. */
+  glossaryVersion?: number;
 }
 
 export type Role = 'speaker' | 'listener';
@@ -54,8 +57,11 @@ export interface ListenerEntry {
 }
 
 export interface SessionStore {
-  /** Stores a new session and reserves its join code; JoinCodeTakenError when the code is in use. */
-  create(session: SessionRecord): Promise<void>;
+  /**
+   * Stores a new session and reserves its join code; JoinCodeTakenError when the code is in use. With `glossary`,
+   * its entries are stored as version `session.glossaryVersion` before the session names that version.
+   */
+  create(session: SessionRecord, glossary?: GlossaryEntry[]): Promise<void>;
   get(sessionId: string): Promise<SessionRecord | undefined>;
   sessionIdForJoinCode(joinCode: string): Promise<string | undefined>;
   /** Makes connectionId the session's speaker unless another connection already is, or the session is not live. */
@@ -91,6 +97,18 @@ export interface SessionStore {
     absorbed: number[],
     stale: number[],
   ): Promise<boolean>;
+  /**
+   * Stores one version of the session's glossary, never to change; false (nothing written) when that version
+   * already exists. Its lifetime follows the session's (`expiresAt`).
+   */
+  putGlossary(sessionId: string, version: number, entries: GlossaryEntry[], expiresAt: number): Promise<boolean>;
+  /** A stored version of the session's glossary; undefined when there is no such version. */
+  getGlossary(sessionId: string, version: number): Promise<GlossaryEntry[] | undefined>;
+  /**
+   * Makes `to` the session's glossary version iff the version that holds is still `from` (0: none) and the
+   * session is live, in one conditional write; otherwise says which of the two failed.
+   */
+  setGlossaryVersion(sessionId: string, from: number, to: number): Promise<'updated' | 'conflict' | 'not-live'>;
   /** Marks a live session ended; returns it, or undefined when it was not live. */
   end(sessionId: string, reason: string, at: number): Promise<SessionRecord | undefined>;
 }

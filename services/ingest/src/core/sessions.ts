@@ -1,8 +1,9 @@
 // Use cases: create a session, look up a join code, list languages.
 //   input: the speaker's choice of languages / a join code typed by a listener
 //   output: the session's id, join code and speaker token / the session's public description
-//   primary course: validate languages against the catalog and what is installed, mint id, code and token,
-//   store the session (retrying on a join-code collision), announce SessionStarted.
+//   primary course: validate languages (and the glossary, when given) against the catalog and what is installed,
+//   mint id, code and token, store the session with its glossary as version 1 (retrying on a join-code
+//   collision), announce SessionStarted (and GlossaryChanged).
 import {
   type CreatedSession,
   CreateSessionRequest,
@@ -16,6 +17,7 @@ import {
 import { z } from 'zod';
 import { ClientError, JoinCodeTakenError } from '../errors.ts';
 import type { IngestDeps } from './deps.ts';
+import { checkGlossaryEntries, publishGlossary } from './glossary.ts';
 import {
   hashToken,
   isWellFormedJoinCode,
@@ -51,6 +53,10 @@ export async function createSession(deps: IngestDeps, body: unknown, owner?: { s
     );
   }
   for (const code of targetLanguages) checkTargetAvailable(deps, code, sourceLanguage);
+  // An empty list is no glossary: version 1 is the first one with entries.
+  const glossary =
+    parsed.data.glossary === undefined ? undefined : checkGlossaryEntries(parsed.data.glossary, 'session glossary');
+  const withGlossary = glossary !== undefined && glossary.length > 0;
 
   const now = deps.clock.now();
   const speakerToken = newSpeakerToken();
@@ -65,9 +71,10 @@ export async function createSession(deps: IngestDeps, body: unknown, owner?: { s
       status: 'live',
       createdAt: now,
       expiresAt: now + deps.settings.sessionTtlMs,
+      ...(withGlossary ? { glossaryVersion: 1 } : {}),
     };
     try {
-      await deps.sessions.create(session);
+      await deps.sessions.create(session, withGlossary ? glossary : undefined);
     } catch (error) {
       if (error instanceof JoinCodeTakenError && attempt < MAX_CODE_ATTEMPTS) continue;
       throw error;
@@ -80,11 +87,13 @@ export async function createSession(deps: IngestDeps, body: unknown, owner?: { s
       occurredAt: now,
       expiresAt: session.expiresAt,
     });
+    if (withGlossary) await publishGlossary(deps, session.sessionId, 1, glossary);
     deps.metrics.count('SessionsStarted');
     deps.log.info('session started', {
       sessionId: session.sessionId,
       sourceLanguage,
       targetLanguages,
+      ...(withGlossary ? { glossaryEntries: glossary.length } : {}),
       ...(owner ? { owner: owner.sub } : {}),
     });
     return {

@@ -1,15 +1,18 @@
-// HTTP API handler: create a session, resolve a join code, list languages.
+// HTTP API handler: create a session, resolve a join code, list languages, read and replace a session's glossary.
 
+import { MAX_GLOSSARY_BODY_BYTES, SPEAKER_TOKEN_HEADER } from '@llt/events';
 import { withObservability } from '@llt/platform';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createIngestDeps } from '#adapters/index';
 import { loadConfig } from '#config';
 import type { IngestDeps } from '#core/deps';
+import { type GlossaryBody, readGlossary, replaceGlossary, type SpeakerCredentials } from '#core/glossary';
 import { createSession, describeSession, listLanguages } from '#core/sessions';
 import { ClientError } from '#errors';
 import { observability } from '../observability.ts';
 
-const MAX_BODY_BYTES = 16 * 1024;
+/** Bodies carry a glossary at most (a session request may), so the glossary's bound is every body's. */
+const MAX_BODY_BYTES = MAX_GLOSSARY_BODY_BYTES;
 const HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
 function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
@@ -30,6 +33,13 @@ export function makeHttpHandler(deps: IngestDeps) {
         return json(200, await describeSession(deps, code, event.requestContext.http.sourceIp));
       }
       if (method === 'GET' && path === '/api/languages') return json(200, listLanguages(deps));
+      const glossary = /^\/api\/sessions\/([^/]{1,64})\/glossary$/.exec(path);
+      if (glossary && (method === 'GET' || method === 'PUT')) {
+        const sessionId = decodePathSegment(glossary[1] ?? '');
+        const credentials = speakerCredentials(event);
+        if (method === 'GET') return json(200, await readGlossary(deps, sessionId, credentials));
+        return json(200, await replaceGlossary(deps, sessionId, credentials, glossaryBody(event), ifMatch(event)));
+      }
       throw new ClientError('invalid_request', `No route ${method} ${path}`, 404);
     } catch (error) {
       if (!(error instanceof ClientError)) throw error;
@@ -61,11 +71,44 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-function parseBody(event: APIGatewayProxyEventV2): unknown {
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  for (const [key, value] of Object.entries(event.headers ?? {})) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+/** The speaker token (its own header) and, where speakers sign in, the user the JWT authorizer let through. */
+function speakerCredentials(event: APIGatewayProxyEventV2): SpeakerCredentials {
+  return { token: header(event, SPEAKER_TOKEN_HEADER)?.trim() || undefined, sub: signedInUser(event)?.sub };
+}
+
+/** A glossary edit: a CSV file (`text/csv`) or JSON. */
+function glossaryBody(event: APIGatewayProxyEventV2): GlossaryBody {
+  const type = header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (type === 'text/csv') return { kind: 'csv', text: rawBody(event) };
+  return { kind: 'json', body: parseBody(event) };
+}
+
+/** `If-Match: "3"` (or 3): the glossary version the edit was made from. */
+function ifMatch(event: APIGatewayProxyEventV2): number | undefined {
+  const value = header(event, 'if-match')?.trim();
+  if (!value) return undefined;
+  const version = /^(?:W\/)?"?(\d{1,9})"?$/.exec(value)?.[1];
+  if (version === undefined) {
+    throw new ClientError('invalid_request', `If-Match must name a glossary version ("3"), got ${value}`, 400);
+  }
+  return Number(version);
+}
+
+function rawBody(event: APIGatewayProxyEventV2): string {
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   if (Buffer.byteLength(raw) > MAX_BODY_BYTES) {
     throw new ClientError('message_too_large', `Request body exceeds ${MAX_BODY_BYTES} bytes`, 413);
   }
+  return raw;
+}
+
+function parseBody(event: APIGatewayProxyEventV2): unknown {
+  const raw = rawBody(event);
   try {
     return JSON.parse(raw);
   } catch {

@@ -132,7 +132,7 @@ describe('creating a session', () => {
   });
 
   test('an oversized body is refused with 413', async () => {
-    const res = await http(httpEvent('POST', '/api/sessions', 'x'.repeat(20_000)));
+    const res = await http(httpEvent('POST', '/api/sessions', 'x'.repeat(70_000)));
     expect(res.statusCode).toBe(413);
     expect(JSON.parse(res.body ?? '').code).toBe('message_too_large');
   });

@@ -12,11 +12,18 @@ const TIMEOUT_MS = 15_000;
 
 /**
  * Runs `espeak-ng -v <voice> --stdout` with the text on stdin: an argument array and no shell, and stdin rather than
- * argv so text starting with "-" can never be read as an option. Without `-m`, the CLI does not interpret SSML.
+ * argv so text starting with "-" can never be read as an option. Without `-m`, the CLI does not interpret SSML;
+ * `ssml` adds it, for text whose markup is ours and whose other characters were escaped.
  */
-export function synthesizeWithCli(text: string, voice: string, binary = 'espeak-ng'): Promise<Pcm> {
+export function synthesizeWithCli(
+  text: string,
+  voice: string,
+  binary = 'espeak-ng',
+  { ssml = false }: { ssml?: boolean } = {},
+): Promise<Pcm> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['-v', voice, '--stdout'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: TIMEOUT_MS });
+    const args = ['-v', voice, ...(ssml ? ['-m'] : []), '--stdout'];
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: TIMEOUT_MS });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -1,11 +1,12 @@
 // espeak-ng (WebAssembly, or the CLI as a fallback) to PCM, then LAME (WebAssembly) to MP3. The local engine's
 // last resort for every language; on its own (LLT_TTS_ENGINE=espeak) it speaks every language with espeak-ng.
-import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
+import type { Pronunciation, SpeechEngine, SynthesizedSpeech } from '#core/ports';
 import { UnsupportedLanguageError } from '#errors';
 import { synthesizeWithCli } from './espeak-cli.ts';
 import { EspeakWasm, type Pcm } from './espeak-wasm.ts';
 import { LOCAL_VOICE_PREFERENCES, voicesFor } from './local-voices.ts';
 import { encodeMp3, loadMp3Encoder, type Mp3Bitrate } from './mp3.ts';
+import { languageAttribute, speechPieces } from './pronunciations.ts';
 import { checkText, speechFromPcm } from './speech-output.ts';
 
 export { InvalidTextError, UnsupportedLanguageError } from '#errors';
@@ -49,10 +50,13 @@ export class Espeak {
     return (await this.#loadWasm()) ? 'wasm' : 'cli';
   }
 
-  async synthesize(text: string, voice: string): Promise<Pcm> {
+  /** Speaks `text`, each of `pronunciations` as its spoken form (see `espeakText`). */
+  async synthesize(text: string, voice: string, pronunciations: readonly Pronunciation[] = []): Promise<Pcm> {
     const wasm = await this.#loadWasm();
-    if (wasm) return wasm.synthesize(espeakSafeText(text, { ssml: true }), voice);
-    return synthesizeWithCli(espeakSafeText(text, { ssml: false }), voice, this.#cliBinary);
+    if (wasm) return wasm.synthesize(espeakText(text, pronunciations, { ssml: true }), voice);
+    // The CLI reads markup only with -m, asked for only when there is markup of ours to read.
+    const ssml = pronunciations.length > 0;
+    return synthesizeWithCli(espeakText(text, pronunciations, { ssml }), voice, this.#cliBinary, { ssml });
   }
 
   #loadWasm(): Promise<EspeakWasm | undefined> {
@@ -95,14 +99,18 @@ export class EspeakSpeechEngine implements SpeechEngine {
     }
   }
 
-  async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {
+  async synthesize(
+    text: string,
+    language: string,
+    pronunciations: readonly Pronunciation[] = [],
+  ): Promise<SynthesizedSpeech> {
     const voice = voicesFor(ESPEAK_VOICES, language);
     if (!voice) {
       const known = Object.keys(ESPEAK_VOICES).join(', ');
       throw new UnsupportedLanguageError(`no espeak-ng voice for language "${language}" (supported: ${known})`);
     }
     checkText(text, this.#maxChars);
-    const pcm = await this.#espeak.synthesize(text, voice);
+    const pcm = await this.#espeak.synthesize(text, voice, pronunciations);
     return speechFromPcm(pcm, `espeak-ng:${voice}`, this.#bitrateKbps);
   }
 }
@@ -120,4 +128,34 @@ export function espeakSafeText(text: string, { ssml }: { ssml: boolean }): strin
   });
   if (ssml) safe = safe.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return safe;
+}
+
+/**
+ * The text for espeak-ng, made inert (`espeakSafeText`), with each glossary term replaced by its spoken form inside
+ * an SSML switch to the spoken form's language: `<voice xml:lang="en">win</voice>`. espeak-ng then reads the
+ * respelling with the source language's rules and goes back to the target voice after it. Measured with espeak-ng
+ * 1.51 (WebAssembly and CLI), Spanish voice, "El informe de … es bueno.":
+ *   - as written, "Nguyen" is said "EneQ'uJ^en";
+ *   - the respelling read by the Spanish voice: "koo ber net eez" is said "k'oo B'er n'et e'eT";
+ *   - phoneme input (`[[…]]`) is read with the target voice's phoneme table, and the first source-language phoneme
+ *     it lacks cuts the word short: English "[[w'In]]" is said "w", "[[k'u:b3n'i:tIz]]" "k'u:B". A table of our own
+ *     mapping every language's phonemes onto every other's would be needed, where espeak-ng already switches;
+ *   - the switch: "w'In", "k'u: b'3: n'Et 'i:z", the rest of the sentence Spanish as before; it costs a clause
+ *     boundary (a short pause) either side of the term.
+ * Only our own markup reaches espeak-ng: the speaker's words and the spoken forms are escaped alike, and the language
+ * attribute keeps letters, digits and hyphens only.
+ */
+export function espeakText(
+  text: string,
+  pronunciations: readonly Pronunciation[],
+  { ssml }: { ssml: boolean },
+): string {
+  if (!ssml || pronunciations.length === 0) return espeakSafeText(text, { ssml });
+  return speechPieces(text, pronunciations)
+    .map((piece) => {
+      if (!piece.say) return espeakSafeText(piece.text, { ssml: true });
+      const language = languageAttribute(piece.say.language).toLowerCase();
+      return `<voice xml:lang="${language}">${espeakSafeText(piece.say.spoken, { ssml: true })}</voice>`;
+    })
+    .join('');
 }

@@ -1,10 +1,17 @@
 // Composition root: builds the synthesize use case's dependencies from configuration. The voices are the best
 // installed ones locally (Pico, festival, espeak-ng) and Amazon Polly on AWS; each engine's module loads only when
 // chosen.
-import { EventBridgePublisher, eventBridgeClient, type Observability, s3Client } from '@llt/platform';
+import {
+  dynamoDocumentClient,
+  EventBridgePublisher,
+  eventBridgeClient,
+  type Observability,
+  s3Client,
+} from '@llt/platform';
 import type { SynthesizeConfig } from '#config';
-import type { SpeechEngine } from '#core/ports';
+import type { GlossaryStore, SpeechEngine } from '#core/ports';
 import type { SynthesizeDeps } from '#core/synthesize';
+import { DynamoGlossaryStore } from './dynamo-glossary.ts';
 import { S3AudioStore } from './s3-audio-store.ts';
 
 /** A speech engine that may need warming up and releasing. */
@@ -36,9 +43,10 @@ async function createEngine(config: SynthesizeConfig, obs: Observability): Promi
 export async function createSynthesizeDeps(
   config: SynthesizeConfig,
   obs: Observability,
-): Promise<SynthesizeDeps & { engine: ManagedSpeechEngine }> {
+): Promise<SynthesizeDeps & { engine: ManagedSpeechEngine; glossary: GlossaryStore }> {
   return {
     engine: await createEngine(config, obs),
+    glossary: new DynamoGlossaryStore(obs.captureClient(dynamoDocumentClient(config.aws)), config.sessionsTable),
     store: new S3AudioStore(obs.captureClient(s3Client(config.aws)), config.audioBucket, config.audioPublicEndpoint),
     events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
     log: obs.log,

@@ -3,12 +3,13 @@
 // so a sentence is spoken by espeak-ng rather than not at all.
 import type { Language } from '@llt/events';
 import type { ServiceLog } from '@llt/platform';
-import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
+import type { Pronunciation, SpeechEngine, SynthesizedSpeech } from '#core/ports';
 import { SynthesisError, UnsupportedLanguageError } from '#errors';
 import { Espeak, type EspeakOptions } from './espeak.ts';
 import type { Pcm } from './espeak-wasm.ts';
 import { type LocalVoice, resolveLocalVoices, type VoiceProbe, voiceId, voicesFor } from './local-voices.ts';
 import { loadMp3Encoder, type Mp3Bitrate } from './mp3.ts';
+import { respelled } from './pronunciations.ts';
 import { checkText, speechFromPcm, trimSilence } from './speech-output.ts';
 
 export interface LocalSpeechEngineOptions {
@@ -27,7 +28,8 @@ export interface LocalSpeechEngineOptions {
 
 /** A loaded voice. */
 interface Speaker {
-  synthesize(text: string): Promise<Pcm>;
+  /** Speaks the text, each of `pronunciations` as its spoken form, as well as the voice can. */
+  synthesize(text: string, pronunciations: readonly Pronunciation[]): Promise<Pcm>;
   close?(): void;
 }
 
@@ -76,7 +78,15 @@ export class LocalSpeechEngine implements SpeechEngine {
     }
   }
 
-  async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {
+  /**
+   * Glossary terms: espeak-ng reads a term's spoken form with the source language's rules (see `espeakText`); Pico
+   * and festival take no such markup and read the spoken form in place of the term (`respelled`).
+   */
+  async synthesize(
+    text: string,
+    language: string,
+    pronunciations: readonly Pronunciation[] = [],
+  ): Promise<SynthesizedSpeech> {
     const voices = voicesFor(this.#voices, language) ?? [];
     if (voices.length === 0) {
       const known = Object.keys(this.#voices).join(', ');
@@ -88,7 +98,7 @@ export class LocalSpeechEngine implements SpeechEngine {
       const speaker = await this.#speaker(voice);
       if (!speaker) continue;
       try {
-        const pcm = await speaker.synthesize(text);
+        const pcm = await speaker.synthesize(text, pronunciations);
         if (pcm.samples.length === 0) throw new SynthesisError(`${voiceId(voice)} produced no audio`);
         return await speechFromPcm(trimSilence(pcm), voiceId(voice), this.#bitrateKbps);
       } catch (error) {
@@ -153,7 +163,10 @@ export class LocalSpeechEngine implements SpeechEngine {
         });
         // Pico's own tag, ahead of text that has had its angle brackets neutralised.
         const volume = `<volume level="${this.#picoVolume}">`;
-        return { synthesize: async (text) => pico.synthesize(volume + picoSafeText(text)) };
+        return {
+          synthesize: async (text, pronunciations) =>
+            pico.synthesize(volume + picoSafeText(respelled(text, pronunciations))),
+        };
       }
       case 'festival': {
         const { FestivalVoice } = await import('./festival.ts');
@@ -169,15 +182,15 @@ export class LocalSpeechEngine implements SpeechEngine {
         await start();
         return {
           // After a crash festival restarts here; if it cannot, the voice is given up.
-          synthesize: async (text) => {
+          synthesize: async (text, pronunciations) => {
             await start();
-            return festival.synthesize(text);
+            return festival.synthesize(respelled(text, pronunciations));
           },
           close: () => festival.close(),
         };
       }
       case 'espeak-ng':
-        return { synthesize: (text) => this.#espeak.synthesize(text, voice.voice) };
+        return { synthesize: (text, pronunciations) => this.#espeak.synthesize(text, voice.voice, pronunciations) };
     }
   }
 }

@@ -22,7 +22,7 @@ parentPort.on('message', async (request) => {
       parentPort.postMessage({ id: request.id, ok: true });
       return;
     }
-    const speech = await engine.synthesize(request.text, request.language);
+    const speech = await engine.synthesize(request.text, request.language, request.pronunciations ?? []);
     // The audio buffer moves to the parent instead of being copied.
     const audio = speech.audio.slice();
     parentPort.postMessage({ id: request.id, ok: true, speech: { ...speech, audio } }, [audio.buffer]);

@@ -2,7 +2,7 @@
 // synchronous work per sentence) off the event loop that delivers captions. Requests go to the least busy worker;
 // each worker loads its own voices (and runs its own festival process).
 import { Worker } from 'node:worker_threads';
-import type { SpeechEngine, SynthesizedSpeech } from '#core/ports';
+import type { Pronunciation, SpeechEngine, SynthesizedSpeech } from '#core/ports';
 import { SynthesisError } from '#errors';
 import type { EspeakSpeechEngineOptions } from './espeak.ts';
 import type { LocalSpeechEngineOptions } from './local-speech.ts';
@@ -99,10 +99,14 @@ export class WorkerSpeechEngine implements SpeechEngine {
     );
   }
 
-  async synthesize(text: string, language: string): Promise<SynthesizedSpeech> {
+  async synthesize(
+    text: string,
+    language: string,
+    pronunciations: readonly Pronunciation[] = [],
+  ): Promise<SynthesizedSpeech> {
     const worker = this.#workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     await worker.ready;
-    const speech = await worker.request({ op: 'synthesize', text, language });
+    const speech = await worker.request({ op: 'synthesize', text, language, pronunciations: [...pronunciations] });
     if (!speech) throw new SynthesisError('speech worker returned no audio');
     return speech;
   }

@@ -4,6 +4,9 @@
 //   output: the SpeechSynthesized detail with a presigned URL, published and returned to the workflow (a final
 //           returns every part it made, in part order: the rest, and any clause part whose audio was never made)
 //   primary course: synthesize, store under sessions/{id}/{lang}/{segment}[-p{part}], presign, publish, return.
+//   variation: the translation names a session glossary version → each glossary term kept as written in the target
+//   language is said as its spoken form; a version that cannot be read is logged and counted, and the text is
+//   spoken as written.
 import {
   SpeechSynthesizedV1 as SpeechSynthesized,
   type SpeechSynthesizedV1,
@@ -12,11 +15,22 @@ import {
 } from '@llt/events';
 import { AUDIO_OBJECTS } from '@llt/platform';
 import { InvalidTextError } from '#errors';
-import type { AudioStore, EventPublisher, ServiceLog, ServiceMetrics, SpeechEngine } from './ports.ts';
+import type {
+  AudioStore,
+  EventPublisher,
+  GlossaryStore,
+  Pronunciation,
+  ServiceLog,
+  ServiceMetrics,
+  SpeechEngine,
+} from './ports.ts';
+import { pronunciationsFor } from './pronunciation.ts';
 
 export interface SynthesizeDeps {
   engine: SpeechEngine;
   store: AudioStore;
+  /** The session glossaries; without it, glossary versions named by translations are not applied. */
+  glossary?: GlossaryStore;
   events: EventPublisher;
   log: ServiceLog;
   metrics: ServiceMetrics;
@@ -165,8 +179,13 @@ async function speak(deps: SynthesizeDeps, utterance: Utterance): Promise<Speech
   if (text === '') {
     throw new InvalidTextError(`nothing to speak for part ${part} of ${source.segmentId} in ${source.targetLanguage}`);
   }
+  const pronunciations = await glossaryPronunciations(deps, source, text);
   const started = deps.clock.now();
-  const speech = await deps.engine.synthesize(text, source.targetLanguage);
+  const speech =
+    pronunciations.length > 0
+      ? await deps.engine.synthesize(text, source.targetLanguage, pronunciations)
+      : await deps.engine.synthesize(text, source.targetLanguage);
+  if (pronunciations.length > 0) deps.metrics.count('GlossaryTermsSpoken', pronunciations.length);
   const synthesized = deps.clock.now();
   // One object per part, named by the part alone: parts never overwrite each other, and a retried synthesis of a
   // part overwrites only itself. An utterance spoken whole keeps the plain segment key.
@@ -203,4 +222,38 @@ async function speak(deps: SynthesizeDeps, utterance: Utterance): Promise<Speech
   // From the end of the utterance's speech: a clause's capture ends mid-sentence, which would blur the figure.
   if (last) deps.metrics.latency('SpeechSynthesizedMs', stored - source.capture.end);
   return detail;
+}
+
+/**
+ * The glossary terms of `text` to say as their spoken form, from the glossary version the translation names (none
+ * without one). A version that cannot be read is logged and counted: the text is spoken as written rather than not
+ * at all.
+ */
+async function glossaryPronunciations(
+  deps: SynthesizeDeps,
+  source: Utterance['source'],
+  text: string,
+): Promise<Pronunciation[]> {
+  const version = source.glossaryVersion;
+  if (version === undefined || !deps.glossary) return [];
+  const context = {
+    sessionId: source.sessionId,
+    segmentId: source.segmentId,
+    language: source.targetLanguage,
+    glossaryVersion: version,
+  };
+  try {
+    const entries = await deps.glossary.get(source.sessionId, version);
+    if (entries) return pronunciationsFor(text, entries, source.targetLanguage, source.sourceLanguage);
+    deps.metrics.count('GlossaryVersionsMissing');
+    deps.log.warn('session glossary version not found: speaking the text as written', context);
+  } catch (error) {
+    deps.metrics.count('GlossaryReadFailures');
+    deps.log.warn('session glossary could not be read: speaking the text as written', {
+      ...context,
+      error: (error as Error).message,
+      errorName: (error as Error).name,
+    });
+  }
+  return [];
 }

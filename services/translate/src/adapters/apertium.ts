@@ -4,7 +4,8 @@
 import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import type { TranslationEngine } from '#core/ports';
+import type { TermOptions, TranslationEngine } from '#core/ports';
+import { protectTerms } from '#core/terms';
 import { TranslationEngineError, UnsupportedLanguagePairError } from '#errors';
 import {
   type ApertiumMode,
@@ -213,7 +214,20 @@ export class ApertiumTranslator implements TranslationEngine {
     return `apertium:${modes.join('+')}`;
   }
 
-  async translate(text: string, sourceLanguage: string, targetLanguage: string): Promise<string> {
+  /**
+   * Glossary terms go through every hop as placeholders Apertium passes on untouched (see terms.ts, measured over
+   * every local pair and pivot) and come out as their target forms.
+   */
+  async translate(text: string, sourceLanguage: string, targetLanguage: string, terms?: TermOptions): Promise<string> {
+    if (!terms || terms.glossary.length === 0) return this.#translate(text, sourceLanguage, targetLanguage);
+    const protectedText = protectTerms(text, terms.glossary, targetLanguage);
+    if (protectedText.count === 0) return this.#translate(text, sourceLanguage, targetLanguage);
+    const restored = protectedText.restore(await this.#translate(protectedText.text, sourceLanguage, targetLanguage));
+    if (restored.lost.length > 0) terms.lost?.(restored.lost);
+    return restored.text;
+  }
+
+  async #translate(text: string, sourceLanguage: string, targetLanguage: string): Promise<string> {
     const route = this.routeFor(sourceLanguage, targetLanguage);
     let escaped = escapeForApertium(text);
     // Nothing to translate; also keeps empty segments off the stream.

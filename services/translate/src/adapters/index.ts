@@ -2,8 +2,9 @@
 // locally and Amazon Translate on AWS; each engine's module loads only when chosen.
 import { dynamoDocumentClient, EventBridgePublisher, eventBridgeClient, type Observability } from '@llt/platform';
 import type { TranslateConfig } from '#config';
-import type { TranslationEngine } from '#core/ports';
+import type { GlossaryStore, TranslationEngine } from '#core/ports';
 import type { TranslateDeps } from '#core/translate';
+import { DynamoGlossaryStore } from './dynamo-glossary.ts';
 import { DynamoTranslationMemo } from './dynamo-translation-memo.ts';
 
 /** A translation engine that may hold processes or connections to warm up and release. */
@@ -25,10 +26,12 @@ async function createEngine(config: TranslateConfig, obs: Observability): Promis
 export async function createTranslateDeps(
   config: TranslateConfig,
   obs: Observability,
-): Promise<TranslateDeps & { engine: ManagedEngine }> {
+): Promise<TranslateDeps & { engine: ManagedEngine; glossary: GlossaryStore }> {
+  const db = obs.captureClient(dynamoDocumentClient(config.aws));
   return {
     engine: await createEngine(config, obs),
-    memo: new DynamoTranslationMemo(obs.captureClient(dynamoDocumentClient(config.aws)), config.translationMemoTable),
+    memo: new DynamoTranslationMemo(db, config.translationMemoTable),
+    glossary: new DynamoGlossaryStore(db, config.sessionsTable),
     events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
     log: obs.log,
     metrics: obs,

@@ -36,6 +36,8 @@ export interface ProtectedText {
   text: string;
   /** How many term occurrences were replaced. */
   count: number;
+  /** The placeholders in `text`, one per occurrence in order (letters only, never part of a longer word). */
+  placeholders: readonly string[];
   /** Puts the target forms back into the engine's output of `text`. */
   restore(translated: string): RestoredText;
 }
@@ -80,6 +82,7 @@ export function protectTerms(text: string, glossary: readonly GlossaryTerm[], ta
   return {
     text: protectedText,
     count: occurrences.length,
+    placeholders: occurrences.map((_, i) => placeholder(stem, i + 1)),
     restore(translated) {
       const seen = new Set<number>();
       const placeholders = new RegExp(`${NOT_WORD_BEFORE}${stem}([a-z]+)${NOT_WORD_AFTER}`, 'giu');
@@ -120,7 +123,7 @@ function decodeIndex(letters: string): number {
 }
 
 function unprotected(text: string): ProtectedText {
-  return { text, count: 0, restore: (translated) => ({ text: translated, lost: [] }) };
+  return { text, count: 0, placeholders: [], restore: (translated) => ({ text: translated, lost: [] }) };
 }
 
 /** Non-blank terms, one entry per term whatever its letter case (the first wins), longest first. */

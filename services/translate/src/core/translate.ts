@@ -12,6 +12,10 @@
 //   text is translated again.
 //   variation: a piece the memo does not have (a language that got a listener mid-sentence, an increment whose
 //   task failed, a memo that cannot be reached) is translated by the engine.
+//   variation: the transcript names a session glossary version → the engine keeps each glossary term and gives it
+//   as its target form in the language; the version is copied onto the translation, for speech to read the same.
+//   A version that cannot be read (missing, or the store fails) is logged and counted, and the sentence is
+//   translated without it: captions do not wait on a glossary.
 //   alternate course: the engine fails or times out → logged and counted (TranslationFailures), rethrown for
 //   the workflow to retry or give this language up; a pair the engine does not translate is its
 //   UnsupportedLanguagePairError, which the workflow does not retry.
@@ -24,9 +28,11 @@ import {
 } from '@llt/events';
 import type {
   EventPublisher,
+  GlossaryStore,
   MemoUtterance,
   ServiceLog,
   ServiceMetrics,
+  TermOptions,
   TranslationEngine,
   TranslationMemo,
 } from './ports.ts';
@@ -34,6 +40,8 @@ import type {
 export interface TranslateDeps {
   engine: TranslationEngine;
   memo: TranslationMemo;
+  /** The session glossaries; without it, glossary versions named by transcripts are not applied. */
+  glossary?: GlossaryStore;
   events: EventPublisher;
   log: ServiceLog;
   metrics: ServiceMetrics;
@@ -46,7 +54,8 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
   let text: string;
   let speech: TranslationReadyV1['speech'];
   try {
-    ({ text, speech } = await finalTranslation(deps, transcript, targetLanguage));
+    const scoped = await withSessionGlossary(deps, transcript, targetLanguage);
+    ({ text, speech } = await finalTranslation(scoped, transcript, targetLanguage));
   } catch (error) {
     // The workflow retries or gives this language up; operators see each failure here, per language.
     deps.metrics.count('TranslationFailures');
@@ -71,6 +80,7 @@ export async function translateSegment(deps: TranslateDeps, input: TranslateTask
     sourceText: transcript.text,
     text,
     ...(speech ? { speech } : {}),
+    ...(transcript.glossaryVersion !== undefined ? { glossaryVersion: transcript.glossaryVersion } : {}),
     engine: deps.engine.name(targetLanguage),
     capture: transcript.capture,
     occurredAt: translatedAt,
@@ -208,11 +218,12 @@ export async function translateIncrement(
   let clause: TranslationPartialV1['clause'];
   const utterance = { sessionId: increment.sessionId, segmentIndex: increment.segmentIndex, language: targetLanguage };
   try {
+    const scoped = await withSessionGlossary(deps, increment, targetLanguage);
     // The clause's earlier increments as they were translated and shown (the last of its increments is this one).
     const earlierTexts = increment.clause?.increments.slice(0, -1) ?? [];
     const [translated, earlier] = await Promise.all([
-      translatePiece(deps.engine, increment.text, increment.language, targetLanguage),
-      memoizedPieces(deps, utterance, increment.increment - earlierTexts.length, earlierTexts, increment.language),
+      translatePiece(scoped.engine, increment.text, increment.language, targetLanguage),
+      memoizedPieces(scoped, utterance, increment.increment - earlierTexts.length, earlierTexts, increment.language),
     ]);
     text = translated;
     await remember(deps, utterance, [{ increment: increment.increment, text }]);
@@ -244,6 +255,7 @@ export async function translateIncrement(
     sourceWords: increment.stableWords,
     text,
     ...(clause ? { clause } : {}),
+    ...(increment.glossaryVersion !== undefined ? { glossaryVersion: increment.glossaryVersion } : {}),
     engine: deps.engine.name(targetLanguage),
     capture: increment.capture,
     occurredAt: translatedAt,
@@ -252,6 +264,62 @@ export async function translateIncrement(
   deps.metrics.latency('PartialTranslateEngineMs', translatedAt - started);
   deps.metrics.count('PartialTranslationCharacters', increment.text.length);
   return detail;
+}
+
+/** The sentence a glossary version is applied to: its session, segment, and the version its recogniser applied. */
+interface GlossarySentence {
+  sessionId: string;
+  segmentId: string;
+  glossaryVersion?: number | undefined;
+}
+
+/**
+ * The deps to translate `sentence` into `language` with: the same, with an engine that keeps the session glossary's
+ * terms when the sentence names a version that can be read. Versions never change, so every piece of the sentence
+ * (increments, the rest, a retried task) gets the same terms.
+ */
+async function withSessionGlossary(
+  deps: TranslateDeps,
+  sentence: GlossarySentence,
+  language: string,
+): Promise<TranslateDeps> {
+  const { sessionId, segmentId, glossaryVersion: version } = sentence;
+  if (version === undefined || !deps.glossary) return deps;
+  const context = { sessionId, segmentId, language, glossaryVersion: version };
+  let entries: Awaited<ReturnType<GlossaryStore['get']>>;
+  try {
+    entries = await deps.glossary.get(sessionId, version);
+  } catch (error) {
+    deps.metrics.count('GlossaryReadFailures');
+    deps.log.warn('session glossary could not be read: translating without it', {
+      ...context,
+      error: (error as Error).message,
+      errorName: (error as Error).name,
+    });
+    return deps;
+  }
+  if (!entries) {
+    deps.metrics.count('GlossaryVersionsMissing');
+    deps.log.warn('session glossary version not found: translating without it', context);
+    return deps;
+  }
+  if (entries.length === 0) return deps;
+  const terms: TermOptions = {
+    glossary: entries,
+    lost(lostTerms) {
+      // The engine dropped or mangled a term's placeholder: the term is missing from this caption.
+      deps.metrics.count('GlossaryTermsLost', lostTerms.length);
+      deps.log.warn('glossary terms lost in translation', { ...context, terms: [...lostTerms] });
+    },
+  };
+  const { engine } = deps;
+  return {
+    ...deps,
+    engine: {
+      name: (target) => engine.name(target),
+      translate: (text, source, target) => engine.translate(text, source, target, terms),
+    },
+  };
 }
 
 /** The engine's name for the log; an engine may refuse to name a pair it does not translate. */

@@ -35,6 +35,36 @@ describe('ApiClient', () => {
     );
   });
 
+  test("reads and saves the session's glossary with the speaker token (and the JWT where speakers sign in)", async () => {
+    const entries = [{ term: 'Nguyen', spoken: 'win' }];
+    const fetch = respond(200, { sessionId: session.sessionId, version: 2, entries });
+    const api = new ApiClient({ fetch });
+    await expect(api.glossary(session.sessionId, 'secret-token')).resolves.toEqual({
+      sessionId: session.sessionId,
+      version: 2,
+      entries,
+    });
+    await api.saveGlossary(session.sessionId, 'secret-token', entries, { baseVersion: 1, accessToken: 'jwt' });
+    expect(fetch).toHaveBeenLastCalledWith(
+      `/api/sessions/${session.sessionId}/glossary`,
+      expect.objectContaining({
+        method: 'PUT',
+        body: JSON.stringify({ entries, baseVersion: 1 }),
+        headers: expect.objectContaining({ 'x-llt-speaker-token': 'secret-token', authorization: 'Bearer jwt' }),
+      }),
+    );
+  });
+
+  test('a refused glossary comes with its problems by entry', async () => {
+    const problems = [{ entry: 2, message: 'term "a<b" contains "<"' }];
+    const api = new ApiClient({
+      fetch: respond(400, { type: 'error', code: 'invalid_request', message: 'Invalid glossary', problems }),
+    });
+    const error = await api.saveGlossary(session.sessionId, 't', []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).problems).toEqual(problems);
+  });
+
   test('reads the languages on offer, and which targets are captions only', async () => {
     const api = new ApiClient({
       fetch: respond(200, {

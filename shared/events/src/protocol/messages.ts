@@ -44,6 +44,8 @@ export const ErrorCode = z.enum([
   'unsupported_language',
   'language_not_offered',
   'invalid_request',
+  /** The glossary changed since the version the edit was based on (another edit got there first). */
+  'glossary_conflict',
   'rate_limited',
   'transcription_unavailable',
   'internal_error',
@@ -57,6 +59,18 @@ export const ErrorMessage = z.object({
   /** Sequence number of the frame the error is about, when it is about one. */
   seq: FrameSeq.optional(),
   retryable: z.boolean().optional(),
+  /** Every problem found in the input, each with where it is (a glossary's entry or a CSV file's line). */
+  problems: z
+    .array(
+      z.object({
+        /** 1-based line of a CSV file. */
+        line: z.number().int().positive().optional(),
+        /** 1-based entry of a list. */
+        entry: z.number().int().positive().optional(),
+        message: z.string(),
+      }),
+    )
+    .optional(),
 });
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
 
