@@ -158,6 +158,32 @@ export function forLocalInterpreter(definition: JsonObject): JsonObject {
       state.Parameters = state.Result;
       delete state.Result;
     }
+    if (state.Type === 'Choice' && Array.isArray(state.Choices)) {
+      state.Choices = state.Choices.map((rule) => (isJsonObject(rule) ? withNegatedTypeTests(rule) : rule));
+    }
   }
   return copy;
+}
+
+/** Choice rules that test a variable's presence or type: Step Functions matches `false` as "is not". */
+const TYPE_TESTS = ['IsPresent', 'IsNull', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp'] as const;
+
+/**
+ * Step Functions matches `"IsPresent": false` when the field is absent (and each other type test given `false`
+ * when the variable is not of that type: https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html).
+ * The interpreter never matches a `false` test; rewritten as `Not` of the `true` test it behaves as AWS does.
+ */
+function withNegatedTypeTests(rule: JsonObject): JsonObject {
+  const out: JsonObject = { ...rule };
+  for (const key of ['And', 'Or'] as const) {
+    const rules = out[key];
+    if (Array.isArray(rules)) out[key] = rules.map((r) => (isJsonObject(r) ? withNegatedTypeTests(r) : r));
+  }
+  if (isJsonObject(out.Not)) out.Not = withNegatedTypeTests(out.Not);
+  for (const test of TYPE_TESTS) {
+    if (out[test] !== false) continue;
+    const { Next, [test]: _negated, ...inner } = out;
+    return { Not: { ...inner, [test]: true }, ...(Next === undefined ? {} : { Next }) };
+  }
+  return out;
 }

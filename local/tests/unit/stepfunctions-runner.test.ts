@@ -544,6 +544,38 @@ describe('interpreter quirks smoothed over', () => {
     );
     expect((await machine.startSyncExecution({ x: 1 })).outputValue).toEqual({ x: 1, a: false, b: 0, c: null });
   });
+
+  it('matches a type test given false (IsPresent: false matches an absent field), alone and inside And/Not', async () => {
+    const { machine } = machineOf(
+      {
+        Pick: {
+          Type: 'Choice',
+          Choices: [
+            {
+              And: [
+                { Variable: '$.a', IsPresent: true },
+                { Variable: '$.b', IsPresent: false },
+              ],
+              Next: 'OnlyA',
+            },
+            { Variable: '$.a', IsNull: false, Next: 'ANotNull' },
+            { Not: { Variable: '$.c', IsString: false }, Next: 'CString' },
+          ],
+          Default: 'Other',
+        },
+        OnlyA: { Type: 'Pass', Result: 'only a', End: true },
+        ANotNull: { Type: 'Pass', Result: 'a not null', End: true },
+        CString: { Type: 'Pass', Result: 'c is a string', End: true },
+        Other: { Type: 'Pass', Result: 'other', End: true },
+      },
+      {},
+    );
+    const run = async (input: object) => (await machine.startSyncExecution(input)).outputValue;
+    expect(await run({ a: 1 })).toBe('only a');
+    expect(await run({ a: 1, b: 2 })).toBe('a not null');
+    expect(await run({ a: null, b: 2, c: 'x' })).toBe('c is a string');
+    expect(await run({ a: null, b: 2, c: 3 })).toBe('other');
+  });
 });
 
 describe('construction fails loudly', () => {

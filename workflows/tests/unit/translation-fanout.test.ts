@@ -311,3 +311,16 @@ test('a final whose every word was spoken ahead in clauses gets its caption and 
   expect(synthesized.sort()).toEqual(['eo', 'es']);
   expect(calls.filter((c) => c.fn === 'caption')).toHaveLength(3);
 });
+
+test('a final that lists its clause parts goes to Synthesize even with nothing left, to make any part that is missing', async () => {
+  const { machine, calls } = machineWith({
+    TranslateFunction: async (p) => {
+      const { targetLanguage } = p as { targetLanguage: string };
+      return { targetLanguage, text: 'hola', speech: { text: '', part: 1, clauses: ['hola'] } };
+    },
+  });
+  const result = await machine.startSyncExecution(event);
+  expect(result.status).toBe('SUCCEEDED');
+  const synthesized = calls.filter((c) => c.fn === 'synthesize').map((c) => c.payload.targetLanguage);
+  expect(synthesized.sort()).toEqual(['ca', 'eo', 'es']);
+});
