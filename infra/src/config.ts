@@ -47,6 +47,7 @@ export const FAILURE_QUEUES = {
   workflow: 'llt-workflow-undelivered',
   ingest: 'llt-ingest-undelivered',
   notify: 'llt-notify-undelivered',
+  transcribe: 'llt-transcribe-undelivered',
 } as const;
 
 /** Stage of the WebSocket API; part of the Management API endpoint and of the ManageConnections ARN. */

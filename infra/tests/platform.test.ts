@@ -1,5 +1,5 @@
 import { EVENT_BUS_NAME } from '@llt/events';
-import { AUDIO_OBJECTS, AUDIO_STREAM_NAME } from '@llt/platform';
+import { AUDIO_OBJECTS, AUDIO_STREAM_NAME, VOCABULARY_FILES } from '@llt/platform';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARAMETERS, WEBSOCKET_STAGE } from '../src/config.ts';
@@ -65,13 +65,18 @@ describe('platform stack', () => {
     },
   );
 
-  it('expires synthesized speech, blocks public access, serves browsers range requests and logs access', () => {
+  it('expires synthesized speech and vocabulary tables, blocks public access, serves browsers range requests and logs access', () => {
     const bucket = platformJson().Resources.AudioBucket!.Properties!;
     expect(bucket.LifecycleConfiguration).toMatchObject({
       Rules: [
         {
           Prefix: AUDIO_OBJECTS.prefix,
           ExpirationInDays: AUDIO_OBJECTS.retentionDays,
+          Status: 'Enabled',
+        },
+        {
+          Prefix: VOCABULARY_FILES.prefix,
+          ExpirationInDays: VOCABULARY_FILES.retentionDays,
           Status: 'Enabled',
         },
       ],

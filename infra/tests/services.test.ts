@@ -12,8 +12,10 @@ import {
   SHARD_LEASES_TABLE,
   TRANSCRIPTS_TABLE,
   TRANSLATION_MEMO_TABLE,
+  VOCABULARY_FILES,
 } from '@llt/platform';
 import { AMAZON_POLLY_CAPABILITIES } from '@llt/synthesize/capabilities/aws';
+import { TRANSCRIBE_RULES } from '@llt/transcribe/rules';
 import type { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ingestConfig from '../../services/ingest/src/config.ts';
@@ -150,7 +152,7 @@ describe('service functions', () => {
       const env = environmentOf(name);
       const loaders: Record<string, (env: NodeJS.ProcessEnv) => unknown> = {
         ingest: spec.module === 'authorizer' ? ingestConfig.loadAuthorizerConfig : ingestConfig.loadConfig,
-        transcribe: transcribeConfig.loadConfig,
+        transcribe: spec.module === 'events' ? transcribeConfig.loadEventsConfig : transcribeConfig.loadConfig,
         translate: translateConfig.loadConfig,
         synthesize: synthesizeConfig.loadConfig,
         notify: notifyConfig.loadConfig,
@@ -184,6 +186,8 @@ describe('least privilege', () => {
       'xray:GetSamplingRules',
       'xray:GetSamplingTargets',
       'transcribe:StartStreamTranscription',
+      // Finding one session's vocabularies by name: no resource-level permissions.
+      'transcribe:ListVocabularies',
       // Pulling the worker image: ECR's token call has no resource-level permissions.
       'ecr:GetAuthorizationToken',
       'translate:TranslateText',
@@ -282,6 +286,7 @@ describe('least privilege', () => {
       },
       { actions: ['events:PutEvents'], resources: [expect.stringMatching(/:event-bus\/llt-dev-bus$/)] },
       { actions: ['transcribe:StartStreamTranscription'], resources: ['*'] },
+      { actions: ['transcribe:GetVocabulary'], resources: [expect.stringMatching(/:vocabulary\/llt-\*$/)] },
     ]);
   });
 
@@ -324,6 +329,25 @@ describe('least privilege', () => {
       [SESSIONS_TABLE.name]: ['GetItem'],
     });
     expect(dynamoGrants(FUNCTIONS.synthesize.name)).toEqual({ [SESSIONS_TABLE.name]: ['GetItem'] });
+    // A session's source language and status, for its glossary's vocabulary.
+    expect(dynamoGrants(FUNCTIONS.transcribeEvents.name)).toEqual({ [SESSIONS_TABLE.name]: ['GetItem'] });
+  });
+
+  it('the transcribe events function manages session vocabularies and their table files, nothing else of Transcribe or S3', () => {
+    const grants = statementsOfFunction(FUNCTIONS.transcribeEvents.name)
+      .filter((s) => actionsOf(s).some((a) => /^(transcribe|s3):/.test(a)))
+      .map((s) => ({ actions: actionsOf(s).sort(), resources: resourcesOfStatement(s) }));
+    expect(grants).toEqual([
+      {
+        actions: ['transcribe:CreateVocabulary', 'transcribe:DeleteVocabulary'],
+        resources: [
+          expect.stringMatching(/^arn:<AWS::Partition>:transcribe:<AWS::Region>:<AWS::AccountId>:vocabulary\/llt-\*$/),
+        ],
+      },
+      { actions: ['s3:GetObject', 's3:PutObject'], resources: [expect.stringMatching(/\/vocabularies\/\*$/)] },
+      { actions: ['transcribe:ListVocabularies'], resources: ['*'] },
+    ]);
+    expect(VOCABULARY_FILES.prefix).toBe('vocabularies/');
   });
 
   it('only the WebSocket clients may manage connections, on the stage of the platform API', () => {
@@ -441,6 +465,7 @@ describe('event rules', () => {
   it.each([
     ['LltIngest', INGEST_RULES, FUNCTIONS.ingestEvents.name],
     ['LltNotify', NOTIFY_RULES, FUNCTIONS.notifyEvents.name],
+    ['LltTranscribe', TRANSCRIBE_RULES, FUNCTIONS.transcribeEvents.name],
   ] as const)('%s builds its rules from the service rule list, on the product bus', (stack, list, target) => {
     for (const rule of list) {
       const deployed = resourcesOf(synth.json[stack]!, 'AWS::Events::Rule')
@@ -457,11 +482,14 @@ describe('event rules', () => {
   });
 
   it.each([
-    ['LltIngest', FUNCTIONS.ingestEvents.name, 'llt-ingest-undelivered'],
-    ['LltNotify', FUNCTIONS.notifyEvents.name, 'llt-notify-undelivered'],
+    // Live captions are worthless after a minute.
+    ['LltIngest', FUNCTIONS.ingestEvents.name, 'llt-ingest-undelivered', 60],
+    ['LltNotify', FUNCTIONS.notifyEvents.name, 'llt-notify-undelivered', 60],
+    // A vocabulary still being built cannot be deleted: the event is retried for up to an hour.
+    ['LltTranscribe', FUNCTIONS.transcribeEvents.name, 'llt-transcribe-undelivered', 3600],
   ] as const)(
     '%s sets both retry policies of its asynchronous targets and keeps what it gives up',
-    (stack, target, queue) => {
+    (stack, target, queue, maxAge) => {
       const template = synth.json[stack]!;
       const queueId = resourcesOf(template, 'AWS::SQS::Queue').find(
         ([, q]) => q.Properties?.QueueName === dev(queue),
@@ -470,13 +498,17 @@ describe('event rules', () => {
       // EventBridge's side: retries of a delivery Lambda refused, then the queue.
       for (const [, rule] of resourcesOf(template, 'AWS::Events::Rule')) {
         const [t] = rule.Properties!.Targets as { RetryPolicy: unknown; DeadLetterConfig: { Arn: unknown } }[];
-        expect(t!.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 });
+        expect(t!.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: maxAge });
         expect(flat(t!.DeadLetterConfig.Arn)).toBe(`<${queueId}.Arn>`);
       }
-      // Lambda's side: one retry of a failed invocation, nothing older than a minute, failures to the queue.
+      // Lambda's side: one retry of a failed invocation, nothing older than maxAge, failures to the queue.
       const configs = resourcesOf(template, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties!);
       expect(configs).toHaveLength(1);
-      expect(configs[0]).toMatchObject({ MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 60, Qualifier: '$LATEST' });
+      expect(configs[0]).toMatchObject({
+        MaximumRetryAttempts: 1,
+        MaximumEventAgeInSeconds: maxAge,
+        Qualifier: '$LATEST',
+      });
       expect(
         flat((configs[0]!.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination),
       ).toBe(`<${queueId}.Arn>`);
@@ -506,7 +538,10 @@ describe('transcribe stack', () => {
   };
 
   it('runs the stream workers as a Fargate service, not as a Lambda event source mapping', () => {
-    expect(resourcesOf(template(), 'AWS::Lambda::Function')).toEqual([]);
+    // The one function is the glossary events handler; audio never reaches a Lambda.
+    expect(resourcesOf(template(), 'AWS::Lambda::Function').map(([, f]) => f.Properties!.FunctionName)).toEqual([
+      dev(FUNCTIONS.transcribeEvents.name),
+    ]);
     expect(resourcesOf(template(), 'AWS::Lambda::EventSourceMapping')).toEqual([]);
     expect(only('AWS::ECS::Service')).toMatchObject({
       ServiceName: dev('llt-transcribe-worker'),

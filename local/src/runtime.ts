@@ -254,6 +254,12 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     for (const rule of NOTIFY_RULES) {
       bus.addRule(rule.name, rule.pattern, call(ruleTarget('notify', rule.handler).name));
     }
+    // Session glossaries as the recognition engine's vocabularies: with PocketSphinx there are none to build, but the
+    // function receives every GlossaryChanged and SessionEnded as it does on AWS.
+    const { TRANSCRIBE_RULES } = await import('@llt/transcribe/rules');
+    for (const rule of TRANSCRIBE_RULES) {
+      bus.addRule(rule.name, rule.pattern, call(ruleTarget('transcribe', rule.handler).name));
+    }
 
     let transcribeWorkers: StreamWorkers | undefined;
     if (services.has('transcribe')) {

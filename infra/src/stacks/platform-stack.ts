@@ -13,6 +13,7 @@ import {
   type TableDefinition,
   TRANSCRIPTS_TABLE,
   TRANSLATION_MEMO_TABLE,
+  VOCABULARY_FILES,
 } from '@llt/platform';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
@@ -151,6 +152,12 @@ export class PlatformStack extends Stack {
             prefix: AUDIO_OBJECTS.prefix,
             expiration: Duration.days(AUDIO_OBJECTS.retentionDays),
             abortIncompleteMultipartUploadAfter: Duration.days(1),
+          },
+          {
+            // Transcribe reads a vocabulary table only while it builds the vocabulary (minutes).
+            id: 'ExpireVocabularyTables',
+            prefix: VOCABULARY_FILES.prefix,
+            expiration: Duration.days(VOCABULARY_FILES.retentionDays),
           },
         ],
         // Listeners' browsers fetch the presigned URLs from the apps' origin and seek with Range requests.

@@ -2,6 +2,9 @@
 // source mapping (services/transcribe/README.md says why). Each worker holds shard leases in its lease table, keeps
 // every session's Amazon Transcribe stream for the session's life, and reads its shards every 200 ms. The image is
 // built from services/transcribe/Dockerfile; the tasks run in public subnets of their own VPC (no NAT gateway).
+// Beside them, the events function turns each session glossary into an Amazon Transcribe custom vocabulary (a table
+// file under the audio bucket's vocabularies/ prefix) and deletes a session's vocabularies when they are superseded
+// or the session ends; the workers look vocabularies up (GetVocabulary) and name the READY one in their requests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_BUS_NAME } from '@llt/events';
@@ -13,8 +16,10 @@ import {
   SHARD_LEASES_TABLE,
   type TableDefinition,
   TRANSCRIPTS_TABLE,
+  VOCABULARY_FILES,
 } from '@llt/platform';
-import { Duration, IgnoreMode, RemovalPolicy } from 'aws-cdk-lib';
+import { TRANSCRIBE_RULES } from '@llt/transcribe/rules';
+import { Duration, IgnoreMode, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import {
   FlowLogDestination,
@@ -41,9 +46,18 @@ import {
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { AWS_ENGINES, AWS_LANGUAGES_ENV, REPO_ROOT, TRANSCRIBE_WORKERS } from '../config.ts';
-import { acknowledge } from '../nag.ts';
-import { audioStreamArn, dynamoStatement, putEventsStatement } from '../platform-refs.ts';
+import {
+  AWS_ENGINES,
+  AWS_LANGUAGES_ENV,
+  FAILURE_QUEUES,
+  PARAMETERS,
+  REPO_ROOT,
+  TRANSCRIBE_WORKERS,
+} from '../config.ts';
+import { addRules } from '../constructs/event-rules.ts';
+import { FUNCTIONS, ruleTarget } from '../functions.ts';
+import { acknowledge, resourceFinding } from '../nag.ts';
+import { audioStreamArn, dynamoStatement, platformParameter, putEventsStatement } from '../platform-refs.ts';
 import { stableLogicalId } from '../stable-id.ts';
 import { Stage } from '../stage.ts';
 import { ServiceStack, type ServiceStackProps } from './service-stack.ts';
@@ -183,6 +197,8 @@ export class TranscribeStack extends ServiceStack {
       dynamoStatement(this, SESSIONS_TABLE, ['GetItem']),
       putEventsStatement(this),
       new PolicyStatement({ actions: ['transcribe:StartStreamTranscription'], resources: ['*'] }),
+      // Whether a session's custom vocabulary is READY before a request names it.
+      new PolicyStatement({ actions: ['transcribe:GetVocabulary'], resources: [sessionVocabularies(this)] }),
     ]) {
       role.addToPrincipalPolicy(statement);
     }
@@ -191,6 +207,12 @@ export class TranscribeStack extends ServiceStack {
       findings: ['Resource::*'],
       reason:
         'transcribe:StartStreamTranscription has no resource-level permissions (Amazon Transcribe streaming); it is the only action on "*".',
+    });
+    acknowledge(role, {
+      id: 'AwsSolutions-IAM5',
+      findings: [resourceFinding(this, sessionVocabularies(this))],
+      reason:
+        'Session vocabularies are named llt-{sessionId}-v{version} at run time; GetVocabulary only, on those names.',
     });
     acknowledge(this.taskDefinition, {
       id: 'AwsSolutions-ECS2',
@@ -217,6 +239,8 @@ export class TranscribeStack extends ServiceStack {
       maxHealthyPercent: 200,
       circuitBreaker: { rollback: true },
     });
+    this.addVocabularyFunction();
+
     // CPU follows the number of live sessions (each one's audio is sent to Transcribe and its results parsed);
     // more workers share the shards by the lease balance rule, fewer take over the leases of the ones removed.
     this.service
@@ -227,6 +251,51 @@ export class TranscribeStack extends ServiceStack {
         scaleInCooldown: Duration.minutes(10),
       });
   }
+
+  /**
+   * The events function: GlossaryChanged and SessionEnded from the bus. IAM per the Service Authorization Reference
+   * for Amazon Transcribe (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazontranscribe.html):
+   * CreateVocabulary and DeleteVocabulary take the vocabulary resource, ListVocabularies none; CreateVocabulary with
+   * a VocabularyFileUri and no DataAccessRoleArn reads the file with the caller's s3:GetObject.
+   */
+  private addVocabularyFunction(): void {
+    const bucketName = platformParameter(this, PARAMETERS.audioBucketName);
+    const vocabularyFiles = `arn:${Stack.of(this).partition}:s3:::${bucketName}/${VOCABULARY_FILES.prefix}*`;
+    this.addFunction('EventsFunction', {
+      spec: FUNCTIONS.transcribeEvents,
+      description:
+        'EventBridge: session glossaries as Amazon Transcribe custom vocabularies (create, supersede, delete)',
+      // Several AWS calls per event (list, put the table, create, deletes), each a few hundred ms at worst.
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      environment: { [RESOURCE_ENV.audioBucket]: bucketName },
+    })
+      .allow(dynamoStatement(this, SESSIONS_TABLE, ['GetItem']))
+      .allowWildcard(
+        new PolicyStatement({
+          actions: ['transcribe:CreateVocabulary', 'transcribe:DeleteVocabulary'],
+          resources: [sessionVocabularies(this)],
+        }),
+        'Session vocabularies are named llt-{sessionId}-v{version} at run time; only those names.',
+      )
+      .allowWildcard(
+        new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [vocabularyFiles] }),
+        `One vocabulary table per session glossary version under ${VOCABULARY_FILES.prefix} (keys made at run time); nothing else in the bucket. GetObject is how Transcribe reads the table on the caller's behalf.`,
+      )
+      .allowOnAnyResource(
+        ['transcribe:ListVocabularies'],
+        'transcribe:ListVocabularies has no resource-level permissions; it finds the vocabularies of one session by name.',
+      );
+    // A vocabulary still being built cannot be deleted: the event fails and is retried; an hour bounds the retries.
+    addRules(this, TRANSCRIBE_RULES, (rule) =>
+      this.ruleTarget(ruleTarget('transcribe', rule.handler), FAILURE_QUEUES.transcribe, Duration.hours(1)),
+    );
+  }
+}
+
+/** The custom vocabularies of sessions (`llt-{sessionId}-v{version}`) in the stack's account and region. */
+function sessionVocabularies(scope: Construct): string {
+  return Stack.of(scope).formatArn({ service: 'transcribe', resource: 'vocabulary', resourceName: 'llt-*' });
 }
 
 /**

@@ -45,16 +45,12 @@ export interface TranscribeConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConfig {
-  const engine = optionalEnv('LLT_ASR_ENGINE', env) ?? 'pocketsphinx';
-  if (engine !== 'pocketsphinx' && engine !== 'amazon-transcribe') {
-    throw new ConfigError(`LLT_ASR_ENGINE must be pocketsphinx or amazon-transcribe, got "${engine}"`);
-  }
   return {
     aws: endpointsFromEnv(env),
     eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
     transcriptsTable: requireEnv(RESOURCE_ENV.transcriptsTable, env),
     sessionsTable: requireEnv(RESOURCE_ENV.sessionsTable, env),
-    engine,
+    engine: engineOf(env),
     maxSessions: intEnv('LLT_ASR_MAX_SESSIONS', 8, env),
     hangoverMs: intEnv('LLT_ASR_HANGOVER_MS', 300, env),
     speculateAfterMs: intEnv('LLT_ASR_SPECULATE_MS', 100, env),
@@ -62,6 +58,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConf
     idleMs: intEnv('LLT_ASR_IDLE_MS', 120_000, env),
     ...provisional(env),
   };
+}
+
+function engineOf(env: NodeJS.ProcessEnv): AsrEngine {
+  const engine = optionalEnv('LLT_ASR_ENGINE', env) ?? 'pocketsphinx';
+  if (engine !== 'pocketsphinx' && engine !== 'amazon-transcribe') {
+    throw new ConfigError(`LLT_ASR_ENGINE must be pocketsphinx or amazon-transcribe, got "${engine}"`);
+  }
+  return engine;
 }
 
 function searchOf(env: NodeJS.ProcessEnv): 'fast' | 'accurate' {
@@ -132,5 +136,24 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     checkpointMs: intEnv('LLT_TRANSCRIBE_CHECKPOINT_MS', 1_000, env),
     initialPosition,
     maxRecordAgeMs: intEnv('LLT_TRANSCRIBE_MAX_RECORD_AGE_MS', 60_000, env),
+  };
+}
+
+/** The events handler's configuration: the engine whose vocabularies it keeps, and where it reads and writes. */
+export interface EventsConfig {
+  aws: AwsEndpoints;
+  engine: AsrEngine;
+  sessionsTable: string;
+  /** Where Amazon Transcribe vocabulary tables are written (the audio bucket); only with amazon-transcribe. */
+  vocabularyBucket?: string;
+}
+
+export function loadEventsConfig(env: NodeJS.ProcessEnv = process.env): EventsConfig {
+  const engine = engineOf(env);
+  return {
+    aws: endpointsFromEnv(env),
+    engine,
+    sessionsTable: requireEnv(RESOURCE_ENV.sessionsTable, env),
+    ...(engine === 'amazon-transcribe' ? { vocabularyBucket: requireEnv(RESOURCE_ENV.audioBucket, env) } : {}),
   };
 }

@@ -26,6 +26,7 @@ export const FUNCTIONS = {
   ingestAuthorizer: { name: 'llt-ingest-authorizer', service: 'ingest', module: 'authorizer', handler: 'handler' },
   ingestHttp: { name: 'llt-ingest-http', service: 'ingest', module: 'http', handler: 'handler' },
   ingestEvents: { name: 'llt-ingest-events', service: 'ingest', module: 'events', handler: 'handler' },
+  transcribeEvents: { name: 'llt-transcribe-events', service: 'transcribe', module: 'events', handler: 'handler' },
   translate: workflowTask('TranslateFunction'),
   synthesize: workflowTask('SynthesizeFunction'),
   notifyEvents: { name: 'llt-notify-events', service: 'notify', module: 'events', handler: 'handler' },

@@ -127,6 +127,16 @@ export const AUDIO_OBJECTS = {
     `sessions/${sessionId}/${language}/${segmentId}.${extension}`,
 } as const;
 
+/**
+ * Custom vocabulary tables in the audio bucket: one tab-separated file per session glossary version, which Amazon
+ * Transcribe reads while it builds the vocabulary (minutes) and never again; kept for a day (S3 lifecycle rule).
+ */
+export const VOCABULARY_FILES = {
+  prefix: 'vocabularies/',
+  retentionDays: 1,
+  key: (sessionId: string, version: number) => `vocabularies/${sessionId}/v${version}.txt`,
+} as const;
+
 /** Environment variables the handlers read their resource names from. */
 export const RESOURCE_ENV = {
   sessionsTable: 'LLT_SESSIONS_TABLE',

@@ -25,6 +25,31 @@
 // Stable words
 // - Partial-result stabilization is always on: each write() also says how many leading words of its text will not
 //   change (Hypothesis.stableWords), so the core can translate them while the speaker is still talking.
+//
+// Session glossary (custom vocabulary)
+// - The events handler creates one custom vocabulary per glossary version, `llt-{sessionId}-v{version}`
+//   (aws-vocabulary-table.ts). Creating one takes minutes: it is PENDING, then READY or FAILED
+//   (https://docs.aws.amazon.com/transcribe/latest/APIReference/API_GetVocabulary.html), and only a READY one may be
+//   named in a request (https://docs.aws.amazon.com/transcribe/latest/dg/custom-vocabulary-using.html).
+// - A request names one vocabulary in a header sent when it starts (x-amzn-transcribe-vocabulary-name), so it cannot
+//   change during the request (https://docs.aws.amazon.com/transcribe/latest/APIReference/API_streaming_StartStreamTranscription.html).
+//   The vocabulary's language must be the request's, else it is silently not applied
+//   (https://docs.aws.amazon.com/transcribe/latest/dg/custom-vocabulary-using.html): both come from the session's
+//   source language through the same locale table. The request has no per-term boost or weight, and a custom
+//   language model (LanguageModelName) is trained ahead per domain, not per session: a vocabulary is the per-session
+//   lever.
+// - useGlossary (between utterances) names the version the session now wants and asks GetVocabulary (bounded wait).
+//   READY: the request is replaced right away by one that names it, so the next utterance has it. PENDING (or not
+//   created yet): recognition goes on as it is — with the previous version's vocabulary if the request has one,
+//   else none — and GetVocabulary is asked again, at most every vocabularyCheckEveryMs, at utterance boundaries and
+//   whenever a request (re)starts; the request is replaced at the first boundary after READY is seen. FAILED:
+//   logged and counted once, and the stream goes on without it (never asked again for that version).
+// - Transcripts say which glossary version was in effect: useGlossary resolves with the version of the vocabulary
+//   the request uses (a glossary with no recognisable phrase needs none and is in effect at once).
+// - A request naming a vocabulary that is gone by the time it starts (deleted for a newer version, or at session
+//   end) is refused with BadRequestException: it is reopened without a vocabulary instead of failing the session.
+
+import { GetVocabularyCommand, type TranscribeClient } from '@aws-sdk/client-transcribe';
 import {
   type AudioStream,
   type LanguageCode,
@@ -35,9 +60,19 @@ import {
   type TranscribeStreamingClient,
 } from '@aws-sdk/client-transcribe-streaming';
 import { matchLanguage } from '@llt/events';
-import type { Clock, Hypothesis, Recognizer, RecognizerStream, ServiceLog } from '#core/ports';
+import type {
+  Clock,
+  Hypothesis,
+  Recognizer,
+  RecognizerStream,
+  ServiceLog,
+  ServiceMetrics,
+  SessionGlossary,
+} from '#core/ports';
+import type { VocabularyState } from '#core/vocabulary';
 import { RecognizerError } from '#errors';
 import { AMAZON_TRANSCRIBE_CAPABILITIES } from './aws-transcribe-languages.ts';
+import { vocabularyName, vocabularyTable } from './aws-vocabulary-table.ts';
 
 /** Scheduling seam, so tests drive keep-alive and bounded waits without sleeping. */
 export interface Timers {
@@ -73,12 +108,23 @@ export interface AmazonTranscribeOptions {
   reopenAfterMs?: number;
   /** A request is replaced at the first utterance boundary after this long (Transcribe ends one after 4 hours). */
   maxStreamMs?: number;
+  /** Where session vocabularies are looked up (GetVocabulary); without it, glossaries are not applied. */
+  vocabularies?: TranscribeClient;
+  /** Least time between two GetVocabulary calls for a vocabulary that is not READY yet. */
+  vocabularyCheckEveryMs?: number;
+  /** How long useGlossary() or a request's start waits for GetVocabulary before going on without its answer. */
+  vocabularyLookupWaitMs?: number;
   clock?: Clock;
   timers?: Timers;
   log?: ServiceLog;
+  metrics?: ServiceMetrics;
 }
 
-type Settings = Required<Omit<AmazonTranscribeOptions, 'log'>> & { log: ServiceLog | undefined };
+type Settings = Required<Omit<AmazonTranscribeOptions, 'log' | 'metrics' | 'vocabularies'>> & {
+  log: ServiceLog | undefined;
+  metrics: ServiceMetrics | undefined;
+  vocabularies: TranscribeClient | undefined;
+};
 
 /** Transcribe's own limit, minus a margin for the request to be in flight. */
 const NO_AUDIO_TIMEOUT_MS = 15_000;
@@ -115,9 +161,13 @@ export class AmazonTranscribeRecognizer implements Recognizer {
       maxReopens: options.maxReopens ?? 3,
       reopenAfterMs: options.reopenAfterMs ?? 1_000,
       maxStreamMs: options.maxStreamMs ?? MAX_STREAM_MS,
+      vocabularyCheckEveryMs: options.vocabularyCheckEveryMs ?? 10_000,
+      vocabularyLookupWaitMs: options.vocabularyLookupWaitMs ?? 1_000,
       clock: options.clock ?? { now: () => Date.now() },
       timers: options.timers ?? systemTimers,
       log: options.log,
+      metrics: options.metrics,
+      vocabularies: options.vocabularies,
     };
     if (this.settings.keepAliveAfterMs >= STALE_AFTER_MS) {
       throw new RecognizerError(`keepAliveAfterMs must be under ${STALE_AFTER_MS} ms (Transcribe's no-audio timeout)`);
@@ -152,6 +202,24 @@ interface PendingChunk {
   samples: number;
 }
 
+/** A session vocabulary a request is started with. */
+interface NamedVocabulary {
+  name: string;
+  /** The glossary version it was built from. */
+  version: number;
+}
+
+/** The glossary version the session wants, and what this stream knows of its vocabulary. */
+interface WantedVocabulary {
+  version: number;
+  /** Undefined when the glossary has no phrase to recognise: no vocabulary is needed. */
+  name: string | undefined;
+  /** GetVocabulary's last answer; MISSING: not created yet, or deleted; undefined: not asked yet. */
+  state: VocabularyState | 'MISSING' | undefined;
+  checkedAt: number;
+  looking: Promise<void> | undefined;
+}
+
 /** One StartStreamTranscription request: its audio queue, its clock and the results it produced. */
 class Connection {
   readonly abort = new AbortController();
@@ -160,6 +228,10 @@ class Connection {
   error: unknown;
   /** The request itself was refused (send rejected), as opposed to a running stream failing. */
   failedAtStart = false;
+  /** The custom vocabulary the request names, if any. */
+  vocabulary: NamedVocabulary | undefined;
+  /** Refused while naming a vocabulary: the vocabulary may be gone; a replacement goes without it. */
+  vocabularyRefused = false;
   /** Samples handed to this request, silence included: Transcribe's StartTime/EndTime count on this clock. */
   enqueued = 0;
   /** Where the current utterance starts on this clock (the last finish() boundary). */
@@ -240,6 +312,8 @@ class TranscribeRecognizerStream implements RecognizerStream {
   private cancelKeepAlive: (() => void) | undefined;
   /** Wakes finish() when results arrive or the request ends. */
   private onChange: (() => void) | undefined;
+  /** The session's current glossary version and its vocabulary (undefined: no glossary yet). */
+  private wanted: WantedVocabulary | undefined;
 
   constructor(
     private readonly client: TranscribeStreamingClient,
@@ -254,7 +328,7 @@ class TranscribeRecognizerStream implements RecognizerStream {
   async start(): Promise<void> {
     const conn = this.conn;
     await this.within(conn.accepted, this.s.openWaitMs);
-    if (conn.state === 'closed' && conn.failedAtStart && isFatalAtStart(conn.error)) {
+    if (conn.state === 'closed' && this.refusedForGood(conn)) {
       this.failure = this.fatalError(conn.error);
       void this.release();
       throw this.failure;
@@ -287,7 +361,7 @@ class TranscribeRecognizerStream implements RecognizerStream {
     const to = conn.enqueued;
     if (to > from) await this.awaitFinal(conn, from, to);
     if (this.releasing) throw new RecognizerError('Amazon Transcribe stream released during finish()');
-    if (conn.state === 'closed' && conn.failedAtStart && isFatalAtStart(conn.error)) {
+    if (conn.state === 'closed' && this.refusedForGood(conn)) {
       this.failure = this.fatalError(conn.error);
       throw this.failure;
     }
@@ -295,12 +369,117 @@ class TranscribeRecognizerStream implements RecognizerStream {
     conn.utteranceStart = to;
     this.carry = '';
     this.prune(conn, to);
-    if (conn.state !== 'closed' && this.s.clock.now() - conn.openedAt >= this.s.maxStreamMs) {
-      // Between utterances: the next one goes to a fresh request rather than being cut by the 4-hour limit.
+    // Between utterances: the only moment the request may be replaced without cutting a sentence.
+    if (
+      !this.switchVocabulary(conn) &&
+      conn.state !== 'closed' &&
+      this.s.clock.now() - conn.openedAt >= this.s.maxStreamMs
+    ) {
+      // The next utterance goes to a fresh request rather than being cut by the 4-hour limit.
       this.s.log?.info('Amazon Transcribe stream near its 4-hour limit; replaced between utterances', this.logFields());
       this.replace(conn);
     }
+    // A vocabulary still being built is asked about again in the background; the next boundary uses the answer.
+    if (this.wanted && this.lookupDue(this.wanted)) void this.lookUp(this.wanted);
     return text;
+  }
+
+  /**
+   * The glossary version the session now wants. Called between utterances. Resolves with the glossary version the
+   * recogniser applies from the next utterance on (see the module comment for a vocabulary still being built).
+   */
+  async useGlossary(glossary: SessionGlossary): Promise<number | undefined> {
+    this.assertUsable();
+    if (!this.s.vocabularies) return undefined;
+    const hasPhrases = vocabularyTable(glossary.entries).rows.length > 0;
+    const wanted: WantedVocabulary = {
+      version: glossary.version,
+      name: hasPhrases ? vocabularyName(this.sessionId, glossary.version) : undefined,
+      state: undefined,
+      checkedAt: Number.NEGATIVE_INFINITY,
+      looking: undefined,
+    };
+    this.wanted = wanted;
+    if (wanted.name) await this.within(this.lookUp(wanted), this.s.vocabularyLookupWaitMs);
+    this.switchVocabulary(this.conn);
+    return this.versionInEffect();
+  }
+
+  /** The glossary version whose vocabulary the current request uses (or that needs none). */
+  private versionInEffect(): number | undefined {
+    if (this.conn.vocabulary) return this.conn.vocabulary.version;
+    return this.wanted && !this.wanted.name ? this.wanted.version : undefined;
+  }
+
+  /** The vocabulary a request starting now names: the wanted one once READY, else none. */
+  private vocabularyForStart(): NamedVocabulary | undefined {
+    const wanted = this.wanted;
+    return wanted?.name && wanted.state === 'READY' ? { name: wanted.name, version: wanted.version } : undefined;
+  }
+
+  /**
+   * Between utterances: replaces the request when it should name another vocabulary (the wanted one is READY, or
+   * the glossary no longer needs one). A vocabulary still being built leaves the request as it is. True if replaced.
+   */
+  private switchVocabulary(conn: Connection): boolean {
+    const wanted = this.wanted;
+    if (!wanted || conn.state === 'closed' || this.releasing || this.failure) return false;
+    const next = this.vocabularyForStart();
+    const stale = next ? conn.vocabulary?.name !== next.name : !wanted.name && conn.vocabulary !== undefined;
+    if (!stale) return false;
+    this.s.log?.info('Amazon Transcribe stream restarted for the session glossary', {
+      ...this.logFields(),
+      vocabulary: next?.name ?? null,
+      glossaryVersion: wanted.version,
+    });
+    this.s.metrics?.count('VocabularySwitches');
+    this.replace(conn);
+    return true;
+  }
+
+  private lookupDue(wanted: WantedVocabulary): boolean {
+    if (!wanted.name || wanted.state === 'READY' || wanted.state === 'FAILED' || wanted.looking) return false;
+    return this.s.clock.now() - wanted.checkedAt >= this.s.vocabularyCheckEveryMs;
+  }
+
+  /** Asks GetVocabulary for the wanted vocabulary's state; never rejects. One question at a time. */
+  private lookUp(wanted: WantedVocabulary): Promise<void> {
+    const client = this.s.vocabularies;
+    const name = wanted.name;
+    if (!client || !name) return Promise.resolve();
+    if (wanted.looking) return wanted.looking;
+    wanted.checkedAt = this.s.clock.now();
+    wanted.looking = (async () => {
+      try {
+        const out = await client.send(new GetVocabularyCommand({ VocabularyName: name }));
+        const state = out.VocabularyState;
+        if (state === 'FAILED' && wanted.state !== 'FAILED') {
+          this.s.log?.error('session vocabulary failed; recognition goes on without it', {
+            ...this.logFields(),
+            vocabulary: name,
+            reason: out.FailureReason,
+          });
+          this.s.metrics?.count('VocabulariesFailed');
+        }
+        if (state === 'READY' || state === 'PENDING' || state === 'FAILED') wanted.state = state;
+      } catch (error) {
+        // Not created yet (the events handler runs alongside) or deleted: asked again later.
+        const name = errorName(error);
+        if (name === 'NotFoundException' || name === 'BadRequestException') {
+          wanted.state = 'MISSING';
+        } else {
+          this.s.log?.warn('GetVocabulary failed; asked again later', { ...this.logFields(), error: errorName(error) });
+        }
+      } finally {
+        wanted.looking = undefined;
+      }
+    })();
+    return wanted.looking;
+  }
+
+  /** Refused for a reason a new request cannot get past (quota, bad parameters other than a vanished vocabulary). */
+  private refusedForGood(conn: Connection): boolean {
+    return conn.failedAtStart && !conn.vocabularyRefused && isFatalAtStart(conn.error);
   }
 
   release(): Promise<void> {
@@ -329,6 +508,7 @@ class TranscribeRecognizerStream implements RecognizerStream {
   /** Makes a new request the current one and starts it in the background; write() never waits for Transcribe. */
   private connect(): Connection {
     const conn = new Connection(this.s.clock.now());
+    conn.vocabulary = this.vocabularyForStart();
     // Current before run() starts: a refusal is counted against the current request even if send() throws at once.
     this.conn = conn;
     conn.done = this.run(conn);
@@ -336,6 +516,17 @@ class TranscribeRecognizerStream implements RecognizerStream {
   }
 
   private async run(conn: Connection): Promise<void> {
+    const wanted = this.wanted;
+    if (!conn.vocabulary && wanted && this.lookupDue(wanted)) {
+      // A (re)start is a moment to look again: the audio written meanwhile waits in the request's queue.
+      await this.within(this.lookUp(wanted), this.s.vocabularyLookupWaitMs);
+      conn.vocabulary = this.vocabularyForStart();
+      if (conn !== this.conn || this.releasing) {
+        this.closeWith(conn, undefined);
+        conn.accept();
+        return;
+      }
+    }
     let response: StartStreamTranscriptionCommandOutput;
     try {
       response = await this.client.send(
@@ -345,12 +536,14 @@ class TranscribeRecognizerStream implements RecognizerStream {
           MediaSampleRateHertz: this.s.sampleRate,
           EnablePartialResultsStabilization: true,
           PartialResultsStability: this.s.partialResultsStability,
+          ...(conn.vocabulary ? { VocabularyName: conn.vocabulary.name } : {}),
           AudioStream: conn.audio(),
         }),
         { abortSignal: conn.abort.signal },
       );
     } catch (error) {
       conn.failedAtStart = true;
+      if (conn.vocabulary && errorName(error) === 'BadRequestException') this.vocabularyRefused(conn);
       this.closeWith(conn, error);
       conn.accept();
       return;
@@ -379,6 +572,20 @@ class TranscribeRecognizerStream implements RecognizerStream {
     }
   }
 
+  /** A request naming a vocabulary was refused: the vocabulary may be gone, so replacements go without it. */
+  private vocabularyRefused(conn: Connection): void {
+    conn.vocabularyRefused = true;
+    const wanted = this.wanted;
+    if (wanted && wanted.name === conn.vocabulary?.name) {
+      wanted.state = 'MISSING';
+      wanted.checkedAt = this.s.clock.now();
+    }
+    this.s.log?.warn('Amazon Transcribe refused the request naming the session vocabulary; going on without it', {
+      ...this.logFields(),
+      vocabulary: conn.vocabulary?.name,
+    });
+  }
+
   private closeWith(conn: Connection, error: unknown): void {
     conn.state = 'closed';
     conn.error = error;
@@ -392,7 +599,7 @@ class TranscribeRecognizerStream implements RecognizerStream {
         error: describeEnd(error),
         failures: this.failures,
       });
-      if (!(conn.failedAtStart && isFatalAtStart(error))) this.reopenLater(conn);
+      if (!this.refusedForGood(conn)) this.reopenLater(conn);
     }
     this.notify();
   }
@@ -410,7 +617,7 @@ class TranscribeRecognizerStream implements RecognizerStream {
 
   /** The current request is closed: replace it, unless it cannot work or has failed too often. */
   private recover(conn: Connection): Connection {
-    if (conn.failedAtStart && isFatalAtStart(conn.error)) {
+    if (this.refusedForGood(conn)) {
       this.failure = this.fatalError(conn.error);
     } else if (this.failures > this.s.maxReopens) {
       this.failure = new RecognizerError(

@@ -9,34 +9,46 @@ import {
 } from '@llt/platform';
 import type { TranscribeConfig, WorkerConfig } from '#config';
 import { DEFAULT_ENDPOINTER } from '#core/endpointer';
-import type { Recognizer } from '#core/ports';
+import type { Recognizer, ServiceMetrics } from '#core/ports';
 import { Transcriber, type TranscriberDeps } from '#core/transcriber';
 import type { StreamWorkerDeps } from '#worker/stream-worker';
+import { DynamoGlossarySource } from './dynamo-glossary.ts';
 import { DynamoLeaseStore } from './dynamo-leases.ts';
 import { DynamoFinalizedLedger } from './dynamo-ledger.ts';
 import { DynamoSessionDirectory } from './dynamo-sessions.ts';
 import { KinesisShardSource } from './kinesis-shards.ts';
 
-async function createRecognizer(config: TranscribeConfig): Promise<Recognizer> {
+async function createRecognizer(
+  config: TranscribeConfig,
+  log: Observability['log'],
+  metrics?: ServiceMetrics,
+): Promise<Recognizer> {
   if (config.engine === 'amazon-transcribe') {
     const { TranscribeStreamingClient } = await import('@aws-sdk/client-transcribe-streaming');
+    const { TranscribeClient } = await import('@aws-sdk/client-transcribe');
     const { AmazonTranscribeRecognizer } = await import('./aws-transcribe.ts');
-    return new AmazonTranscribeRecognizer(new TranscribeStreamingClient({ region: config.aws.region }));
+    // Session glossaries: the custom vocabularies the events handler creates are looked up with GetVocabulary.
+    return new AmazonTranscribeRecognizer(new TranscribeStreamingClient({ region: config.aws.region }), {
+      vocabularies: new TranscribeClient({ region: config.aws.region }),
+      log,
+      ...(metrics ? { metrics } : {}),
+    });
   }
   const { PocketSphinxRecognizer } = await import('./pocketsphinx.ts');
   // The fast search finishes an utterance in ~20 ms instead of ~140 ms (the extra passes only refine the final).
   return new PocketSphinxRecognizer(
-    config.search === 'fast' ? { extraArgs: { '-fwdflat': 'no', '-bestpath': 'no' } } : {},
+    config.search === 'fast' ? { extraArgs: { '-fwdflat': 'no', '-bestpath': 'no' }, log } : { log },
   );
 }
 
 export async function createTranscriberDeps(config: TranscribeConfig, obs: Observability): Promise<TranscriberDeps> {
   const db = obs.captureClient(dynamoDocumentClient(config.aws));
   return {
-    recognizer: await createRecognizer(config),
+    recognizer: await createRecognizer(config, obs.log, obs),
     sessions: new DynamoSessionDirectory(db, config.sessionsTable),
     events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
     ledger: new DynamoFinalizedLedger(db, config.transcriptsTable),
+    glossaries: new DynamoGlossarySource(db, config.sessionsTable),
     clock: { now: () => Date.now() },
     log: obs.log,
     metrics: obs,

@@ -1,5 +1,6 @@
 // What the transcribe use cases need: streaming recognisers (bounded), a ledger that makes finalized
 // transcripts idempotent across redeliveries, and a place to publish transcripts.
+import type { GlossaryEntry } from '@llt/events';
 import type { EventPublisher, ServiceLog, ServiceMetrics } from '@llt/platform';
 
 export type { EventPublisher, ServiceLog, ServiceMetrics };
@@ -27,6 +28,25 @@ export interface RecognizerStream {
   finish(): Promise<string>;
   /** Frees the engine's resources; the stream is unusable afterwards. */
   release(): Promise<void>;
+  /**
+   * Makes the session glossary's terms recognisable from the next utterance on (called between utterances only);
+   * resolves with the glossary version now in effect (undefined: none). Engines without it ignore glossaries.
+   */
+  useGlossary?(glossary: SessionGlossary): Promise<number | undefined>;
+}
+
+/** One version of a session's glossary (versions never change once written). */
+export interface SessionGlossary {
+  version: number;
+  entries: readonly GlossaryEntry[];
+}
+
+/** Where a session's glossary is read (the sessions table as ingest writes it). */
+export interface GlossarySource {
+  /** The version that holds now; 0 when the session has none. Cheap: read often. */
+  currentVersion(sessionId: string): Promise<number>;
+  /** That version's entries; undefined if it is not there. */
+  load(sessionId: string, version: number): Promise<SessionGlossary | undefined>;
 }
 
 export interface Recognizer {

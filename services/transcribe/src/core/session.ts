@@ -4,6 +4,7 @@
 import type { AudioRecordHeader } from '@llt/events';
 import { capitalizeTranscript } from './capitalize.ts';
 import { type EndpointEvent, Endpointer, type EndpointerSettings } from './endpointer.ts';
+import type { SessionGlossaryTracker } from './glossary.ts';
 import type { Hypothesis, RecognizerStream, ServiceMetrics } from './ports.ts';
 import { type Increment, type Spoken, type StabilitySettings, StablePrefix } from './stability.ts';
 
@@ -16,7 +17,15 @@ export interface TranscriptSink {
     captureEnd: number;
   }): Promise<void>;
   /** Newly stable words of the utterance in progress (see stability.ts). */
-  stable(i: Increment & { segmentIndex: number; captureStart: number; captureEnd: number }): Promise<void>;
+  stable(
+    i: Increment & {
+      segmentIndex: number;
+      captureStart: number;
+      captureEnd: number;
+      /** The glossary version the recogniser applied to this utterance (undefined: none). */
+      glossaryVersion?: number | undefined;
+    },
+  ): Promise<void>;
   final(f: {
     segmentIndex: number;
     text: string;
@@ -29,6 +38,8 @@ export interface TranscriptSink {
     increments: readonly string[];
     /** The clauses of it already handed out for speech, if any. */
     spoken?: Spoken | undefined;
+    /** The glossary version the recogniser applied to this utterance (undefined: none). */
+    glossaryVersion?: number | undefined;
   }): Promise<void>;
 }
 
@@ -84,6 +95,8 @@ interface Utterance {
   /** Whether voice reached the recogniser since its last finish. */
   unfinishedVoice: boolean;
   stable?: StablePrefix;
+  /** The glossary version in effect in the recogniser for this utterance. */
+  glossaryVersion: number | undefined;
 }
 
 export class SessionTranscriber {
@@ -114,6 +127,7 @@ export class SessionTranscriber {
     private readonly now: () => number,
     private readonly metrics?: ServiceMetrics,
     resume?: ResumePoint,
+    private readonly glossary?: SessionGlossaryTracker,
   ) {
     this.endpointer = new Endpointer(settings.endpointer);
     this.resume = resume;
@@ -197,6 +211,8 @@ export class SessionTranscriber {
       return;
     }
     if (!this.utterance && start) {
+      // Between utterances: the only moment the recogniser's vocabulary may change.
+      await this.glossary?.refresh();
       this.utterance = {
         segmentIndex: header.seq,
         firstSeq: header.seq,
@@ -207,6 +223,7 @@ export class SessionTranscriber {
         lastPartialAt: 0,
         parts: [],
         unfinishedVoice: false,
+        glossaryVersion: this.glossary?.applied,
         ...(this.settings.stability ? { stable: new StablePrefix(this.settings.stability) } : {}),
       };
       for (const held of this.preRoll) await this.write(held.samples);
@@ -260,6 +277,7 @@ export class SessionTranscriber {
       segmentIndex: utterance.segmentIndex,
       captureStart: utterance.captureStart,
       captureEnd: utterance.captureEnd,
+      glossaryVersion: utterance.glossaryVersion,
     });
   }
 
@@ -325,6 +343,7 @@ export class SessionTranscriber {
       reason,
       increments: utterance.stable?.increments ?? [],
       spoken: utterance.stable?.spoken,
+      glossaryVersion: utterance.glossaryVersion,
     });
   }
 

@@ -12,10 +12,12 @@ import {
   TranscriptStabilizedV1,
 } from '@llt/events';
 import { RecognizerCapacityError, RecognizerError } from '#errors';
+import { type GlossarySettings, SessionGlossaryTracker } from './glossary.ts';
 import type {
   Clock,
   EventPublisher,
   FinalizedLedger,
+  GlossarySource,
   Recognizer,
   ServiceLog,
   ServiceMetrics,
@@ -42,6 +44,8 @@ export interface TranscriberSettings extends SessionSettings {
   idleMs: number;
   /** After a refusal for capacity, how long before the session's next frame tries again. */
   retryRefusedAfterMs: number;
+  /** How often a live session's glossary version is re-checked (at utterance boundaries). */
+  glossary?: GlossarySettings;
 }
 
 export interface TranscriberDeps {
@@ -50,6 +54,8 @@ export interface TranscriberDeps {
   sessions: SessionDirectory;
   events: EventPublisher;
   ledger: FinalizedLedger;
+  /** Where each session's glossary is read; without it, glossaries are not applied. */
+  glossaries?: GlossarySource;
   clock: Clock;
   log: ServiceLog;
   metrics: ServiceMetrics;
@@ -193,6 +199,11 @@ export class Transcriber {
       const started = clock.now();
       const stream = await recognizer.open(sessionId, language);
       metrics.latency('RecognizerOpenMs', clock.now() - started);
+      const glossary = this.deps.glossaries
+        ? new SessionGlossaryTracker(sessionId, stream, this.deps.glossaries, () => clock.now(), settings.glossary, log)
+        : undefined;
+      // The glossary as it is when the stream starts; later versions are picked up between utterances.
+      await glossary?.refresh(true);
       const session = new SessionTranscriber(
         sessionId,
         stream,
@@ -201,6 +212,7 @@ export class Transcriber {
         () => clock.now(),
         metrics,
         this.resumes.get(sessionId),
+        glossary,
       );
       this.resumes.delete(sessionId);
       this.sessions.set(sessionId, session);
@@ -260,6 +272,7 @@ export class Transcriber {
           stableText: i.stableText,
           stableWords: i.stableWords,
           ...(i.clause ? { clause: i.clause } : {}),
+          ...(i.glossaryVersion ? { glossaryVersion: i.glossaryVersion } : {}),
           capture: { start: i.captureStart, end: i.captureEnd },
           occurredAt: clock.now(),
         });
@@ -284,6 +297,7 @@ export class Transcriber {
           reason: f.reason,
           ...(f.increments.length ? { increments: [...f.increments] } : {}),
           ...(f.spoken ? { spoken: f.spoken } : {}),
+          ...(f.glossaryVersion ? { glossaryVersion: f.glossaryVersion } : {}),
           occurredAt: now,
         });
         metrics.count('Finals');

@@ -1,5 +1,13 @@
 // The Amazon Transcribe recogniser against a mocked StartStreamTranscription: request, audio, utterances, failures.
+
 import {
+  GetVocabularyCommand,
+  NotFoundException,
+  TranscribeClient,
+  BadRequestException as VocabularyBadRequestException,
+} from '@aws-sdk/client-transcribe';
+import {
+  BadRequestException,
   InternalFailureException,
   LimitExceededException,
   type Result,
@@ -9,6 +17,7 @@ import {
   TranscribeStreamingClient,
   type TranscriptResultStream,
 } from '@aws-sdk/client-transcribe-streaming';
+import type { GlossaryEntry } from '@llt/events';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
@@ -738,5 +747,187 @@ describe('AmazonTranscribeRecognizer', () => {
     const call = transcribe.commandCalls(StartStreamTranscriptionCommand)[0]!;
     const options = (call.args as unknown[])[1] as { abortSignal: AbortSignal };
     expect(options.abortSignal.aborted).toBe(true);
+  });
+});
+
+describe('AmazonTranscribeRecognizer: session glossary as a custom vocabulary', () => {
+  const vocabularies = mockClient(TranscribeClient);
+  const vocabularyClient = new TranscribeClient({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const NAME = 'llt-s_session0001-v1';
+  let logs: { level: string; message: string; extra?: Record<string, unknown> }[];
+  let counts: Record<string, number>;
+
+  beforeEach(() => {
+    vocabularies.reset();
+    logs = [];
+    counts = {};
+  });
+
+  function withVocabularies(extra: AmazonTranscribeOptions = {}): AmazonTranscribeOptions {
+    const log = (level: string) => (message: string, extra?: Record<string, unknown>) => {
+      logs.push({ level, message, ...(extra ? { extra } : {}) });
+    };
+    return {
+      vocabularies: vocabularyClient,
+      vocabularyCheckEveryMs: 10_000,
+      log: { info: log('info'), warn: log('warn'), error: log('error') },
+      metrics: {
+        latency() {},
+        count(name, by = 1) {
+          counts[name] = (counts[name] ?? 0) + by;
+        },
+      },
+      ...extra,
+    };
+  }
+
+  function glossary(version: number, entries: GlossaryEntry[] = [{ term: 'Nguyen', spoken: 'win' }]) {
+    return { version, entries };
+  }
+
+  /** The VocabularyName of every StartStreamTranscription request so far, in order. */
+  function requested(): (string | undefined)[] {
+    return transcribe.commandCalls(StartStreamTranscriptionCommand).map((c) => c.args[0].input.VocabularyName);
+  }
+
+  function lookups(): unknown[] {
+    return vocabularies.commandCalls(GetVocabularyCommand).map((c) => c.args[0].input);
+  }
+
+  /** Ends the utterance in progress (finish() waits finalWaitMs for final results that never come). */
+  async function endUtterance(stream: RecognizerStream): Promise<string> {
+    const finishing = stream.finish();
+    await time.advance(250);
+    return finishing;
+  }
+
+  test('READY when the glossary arrives: the next utterance goes to a request that names the vocabulary', async () => {
+    vocabularies.on(GetVocabularyCommand).resolves({ VocabularyName: NAME, VocabularyState: 'READY' });
+    const stream = await openStream(withVocabularies());
+    await expect(stream.useGlossary!(glossary(1))).resolves.toBe(1);
+    expect(lookups()).toEqual([{ VocabularyName: NAME }]);
+
+    await speak(stream, 0, 2);
+    expect(requested()).toEqual([undefined, NAME]);
+    expect(streams[0]!.audioEnded).toBe(true);
+    expect(streams[1]!.audioBytes()).toEqual(bytesOf(frame(0), frame(1)));
+    expect(streams[1]!.input.LanguageCode).toBe('en-US');
+    expect(counts.VocabularySwitches).toBe(1);
+  });
+
+  test('while it is being built, recognition goes on without it; it is asked about at utterance boundaries (at most every vocabularyCheckEveryMs) and used from the boundary after READY', async () => {
+    vocabularies
+      .on(GetVocabularyCommand)
+      // The events handler has not created it yet, then Transcribe is building it.
+      .rejectsOnce(new NotFoundException({ message: 'not found', $metadata: {} }))
+      .resolvesOnce({ VocabularyName: NAME, VocabularyState: 'PENDING' })
+      .resolves({ VocabularyName: NAME, VocabularyState: 'READY' });
+    const stream = await openStream(withVocabularies());
+    await expect(stream.useGlossary!(glossary(1))).resolves.toBeUndefined();
+
+    await speak(stream, 0, 2);
+    await endUtterance(stream); // 250 ms after the last look: not asked again
+    expect(lookups()).toHaveLength(1);
+
+    await time.advance(10_000);
+    await speak(stream, 10, 2);
+    await endUtterance(stream); // due: asked in the background (PENDING)
+    expect(lookups()).toHaveLength(2);
+    await time.advance(10_000);
+    await speak(stream, 20, 2);
+    await endUtterance(stream); // due: asked (READY); the utterance that just ended was not cut
+    expect(lookups()).toHaveLength(3);
+    expect(requested()).toEqual([undefined]);
+
+    await speak(stream, 30, 2);
+    await endUtterance(stream); // the boundary after READY: the next utterance has the vocabulary
+    expect(requested()).toEqual([undefined, NAME]);
+    await speak(stream, 40, 1);
+    expect(streams[1]!.audioBytes()).toEqual(bytesOf(frame(40)));
+    expect(lookups()).toHaveLength(3); // READY is final: never asked again
+  });
+
+  test('a request restarting while the vocabulary is being built asks again, and starts with it once READY', async () => {
+    vocabularies
+      .on(GetVocabularyCommand)
+      .resolvesOnce({ VocabularyName: NAME, VocabularyState: 'PENDING' })
+      .resolves({ VocabularyName: NAME, VocabularyState: 'READY' });
+    const stream = await openStream(withVocabularies({ vocabularyCheckEveryMs: 5_000, reopenAfterMs: 1_000 }));
+    await expect(stream.useGlossary!(glossary(1))).resolves.toBeUndefined();
+    await time.advance(6_000);
+    streams[0]!.results.fail(new ServiceUnavailableException({ message: 'down', $metadata: {} }));
+    await settle();
+    await time.advance(1_000); // the replacement asks first, then names the vocabulary
+    expect(lookups()).toHaveLength(2);
+    expect(requested()).toEqual([undefined, NAME]);
+  });
+
+  test('FAILED: logged and counted once, and the stream goes on without it (never asked again)', async () => {
+    vocabularies
+      .on(GetVocabularyCommand)
+      .resolves({ VocabularyName: NAME, VocabularyState: 'FAILED', FailureReason: 'Invalid character: ø' });
+    const stream = await openStream(withVocabularies());
+    await expect(stream.useGlossary!(glossary(1))).resolves.toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      await time.advance(20_000);
+      await speak(stream, i * 10, 2);
+      await endUtterance(stream);
+    }
+    expect(lookups()).toHaveLength(1);
+    expect(requested()).toEqual([undefined]);
+    expect(counts.VocabulariesFailed).toBe(1);
+    const failed = logs.filter((l) => l.level === 'error');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.extra).toMatchObject({ vocabulary: NAME, reason: 'Invalid character: ø' });
+  });
+
+  test('a request naming a vocabulary that is gone is refused, and reopened without it instead of failing', async () => {
+    vocabularies.on(GetVocabularyCommand).resolves({ VocabularyName: NAME, VocabularyState: 'READY' });
+    plans.push('accept', new BadRequestException({ message: 'The vocabulary was not found', $metadata: {} }));
+    const stream = await openStream(withVocabularies({ reopenAfterMs: 1_000 }));
+    await expect(stream.useGlossary!(glossary(1))).resolves.toBe(1);
+    await settle();
+    await time.advance(1_000);
+    expect(requested()).toEqual([undefined, NAME, undefined]);
+    await expect(speak(stream, 0, 2)).resolves.toBe('');
+    expect(streams).toHaveLength(2);
+    expect(streams[1]!.audioBytes()).toEqual(bytesOf(frame(0), frame(1)));
+    expect(
+      logs.some((l) => l.level === 'warn' && /refused the request naming the session vocabulary/.test(l.message)),
+    ).toBe(true);
+  });
+
+  test('a glossary with nothing to recognise needs no vocabulary: in effect at once, and an older one is dropped', async () => {
+    vocabularies.on(GetVocabularyCommand).resolves({ VocabularyName: NAME, VocabularyState: 'READY' });
+    const stream = await openStream(withVocabularies());
+    await expect(stream.useGlossary!(glossary(1))).resolves.toBe(1);
+    await expect(stream.useGlossary!(glossary(2, [{ term: 'R2D2' }]))).resolves.toBe(2);
+    expect(lookups()).toHaveLength(1);
+    expect(requested()).toEqual([undefined, NAME, undefined]);
+  });
+
+  test('without a vocabulary client the stream applies no glossary and asks nothing', async () => {
+    const stream = await openStream();
+    await expect(stream.useGlossary!(glossary(1))).resolves.toBeUndefined();
+    expect(vocabularies.calls()).toHaveLength(0);
+    expect(requested()).toEqual([undefined]);
+  });
+
+  test('GetVocabulary answering BadRequestException (no such vocabulary) is asked again later, like one not created yet', async () => {
+    vocabularies
+      .on(GetVocabularyCommand)
+      .rejectsOnce(new VocabularyBadRequestException({ message: "couldn't be found", $metadata: {} }))
+      .resolves({ VocabularyName: NAME, VocabularyState: 'READY' });
+    const stream = await openStream(withVocabularies());
+    await expect(stream.useGlossary!(glossary(1))).resolves.toBeUndefined();
+    await time.advance(10_000);
+    await speak(stream, 0, 1);
+    await endUtterance(stream);
+    await speak(stream, 1, 1);
+    await endUtterance(stream);
+    expect(requested()).toEqual([undefined, NAME]);
   });
 });
