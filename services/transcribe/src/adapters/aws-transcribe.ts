@@ -405,6 +405,11 @@ class TranscribeRecognizerStream implements RecognizerStream {
     return this.versionInEffect();
   }
 
+  /** The glossary version in effect now: it changes when a vocabulary that was being built is switched to. */
+  glossaryInEffect(): number | undefined {
+    return this.versionInEffect();
+  }
+
   /** The glossary version whose vocabulary the current request uses (or that needs none). */
   private versionInEffect(): number | undefined {
     if (this.conn.vocabulary) return this.conn.vocabulary.version;

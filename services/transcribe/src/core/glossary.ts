@@ -11,8 +11,8 @@ export interface GlossarySettings {
 export const DEFAULT_GLOSSARY_SETTINGS: GlossarySettings = { checkEveryMs: 2_000 };
 
 export class SessionGlossaryTracker {
-  /** The version the recogniser applied (undefined: none); what transcripts of the next utterance are stamped with. */
-  applied: number | undefined;
+  /** The version useGlossary resolved with (undefined: none). */
+  private resolved: number | undefined;
   /** The newest version seen (applied or not), so a version that failed to apply is not read again and again. */
   private seen = 0;
   private checkedAt = Number.NEGATIVE_INFINITY;
@@ -25,6 +25,14 @@ export class SessionGlossaryTracker {
     private readonly settings: GlossarySettings = DEFAULT_GLOSSARY_SETTINGS,
     private readonly log?: ServiceLog,
   ) {}
+
+  /**
+   * The version the recogniser applies (undefined: none): what transcripts of the next utterance are stamped with.
+   * A stream that switches later (a vocabulary that became ready) says so itself.
+   */
+  get applied(): number | undefined {
+    return this.stream.glossaryInEffect ? this.stream.glossaryInEffect() : this.resolved;
+  }
 
   /**
    * Called between utterances: applies a newer glossary version if there is one and the last check is old enough.
@@ -41,7 +49,7 @@ export class SessionGlossaryTracker {
       this.seen = version;
       const glossary = await this.source.load(this.sessionId, version);
       if (!glossary) return;
-      this.applied = await this.stream.useGlossary(glossary);
+      this.resolved = await this.stream.useGlossary(glossary);
       this.log?.info('glossary applied', { sessionId: this.sessionId, version, applied: this.applied });
     } catch (error) {
       this.log?.warn('glossary not applied; the previous one stays in effect', {

@@ -33,6 +33,11 @@ export interface RecognizerStream {
    * resolves with the glossary version now in effect (undefined: none). Engines without it ignore glossaries.
    */
   useGlossary?(glossary: SessionGlossary): Promise<number | undefined>;
+  /**
+   * The glossary version in effect now, for a stream that may start using a version after useGlossary resolved (a
+   * custom vocabulary still being built); absent when what useGlossary resolved with stays true.
+   */
+  glossaryInEffect?(): number | undefined;
 }
 
 /** One version of a session's glossary (versions never change once written). */

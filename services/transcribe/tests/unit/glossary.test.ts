@@ -50,6 +50,24 @@ describe('SessionGlossaryTracker', () => {
     expect(tracker.applied).toBe(4);
   });
 
+  test('a stream that switches later (a vocabulary being built) is asked which version is in effect', async () => {
+    const source: GlossarySource = {
+      currentVersion: async () => 3,
+      load: async (_s, version) => ({ version, entries: [{ term: 'Nguyen' }] }),
+    };
+    let inEffect: number | undefined = 2;
+    const stream = {
+      useGlossary: async () => inEffect,
+      glossaryInEffect: () => inEffect,
+    } as unknown as RecognizerStream;
+    const tracker = new SessionGlossaryTracker('s1', stream, source, () => 0);
+    await tracker.refresh(true);
+    expect(tracker.applied).toBe(2);
+    // Version 3's vocabulary became ready and the stream switched to it at a boundary.
+    inEffect = 3;
+    expect(tracker.applied).toBe(3);
+  });
+
   test('a session without a glossary applies none', async () => {
     const { tracker, applied } = setup([]);
     await tracker.refresh(true);

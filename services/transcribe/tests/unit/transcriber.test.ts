@@ -261,4 +261,37 @@ describe('Transcriber', () => {
     await t.handle(records('s_session0002', 's', T0));
     expect(recognizer.released).toBe(1);
   });
+
+  test('transcripts name the glossary version the recogniser applied; a session without one names none', async () => {
+    const { deps, published, recognizer } = fakeDeps({
+      stability: { agreementMs: 200, minIncrementWords: 2, clauseWords: 4 },
+    });
+    const open = recognizer.open.bind(recognizer);
+    const given: number[] = [];
+    recognizer.open = async (sessionId, language) => {
+      const stream = await open(sessionId, language);
+      return {
+        ...stream,
+        useGlossary: async (g) => {
+          given.push(g.version);
+          return g.version;
+        },
+      };
+    };
+    deps.glossaries = {
+      currentVersion: async (sessionId) => (sessionId === 's_session0001' ? 2 : 0),
+      load: async (_s, version) => ({ version, entries: [{ term: 'Nguyen', spoken: 'win' }] }),
+    };
+    await new Transcriber(deps).handle(records('s_session0001', 'sVVVVVVVVVVssss', T0));
+    await new Transcriber(deps).handle(records('s_session0002', 'sVVVVVVssss', T0));
+    expect(given).toEqual([2]);
+    const stamped = (sessionId: string) =>
+      published
+        .filter((p) => p.detailType !== 'TranscriptPartial' && p.detail.sessionId === sessionId)
+        .map((p) => [p.detailType, p.detail.glossaryVersion]);
+    expect(stamped('s_session0001')).toContainEqual(['TranscriptFinalized', 2]);
+    expect(stamped('s_session0001')).toContainEqual(['TranscriptStabilized', 2]);
+    expect(stamped('s_session0002')).toContainEqual(['TranscriptFinalized', undefined]);
+    expect(stamped('s_session0002').every(([, version]) => version === undefined)).toBe(true);
+  });
 });
