@@ -12,11 +12,19 @@
 // provisional or final, timed against the utterance's speech on the capture clock: LAAL, the ending offset
 // (final translated caption − end of speech), normalized erasure, and the first translated audio's lag (any part).
 //
-//   npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed] [--voices slt,rms,awb,kal16 --per-voice 10]
-//                        [--langs es,ca,gl,eo]
+// Session glossary, when the corpus has one (--corpus-set glossary, or --glossary-file): term recall in the final
+// source transcript (the term as the glossary writes it, whole words, any case, in the final source caption of the
+// utterance that says it) and in each language's final translated caption (the glossary's target form for the
+// language, else the term), per listener and utterance; the WER of the other words (test/support/glossary-terms.ts);
+// and end of speech → final translated caption. --glossary on creates the session with the glossary; off (the
+// default) measures the same figures without it.
+//
+//   npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed|glossary]
+//                        [--voices slt,rms,awb,kal16 --per-voice N] [--langs es,ca,gl,eo]
 //                        [--listeners 8] [--url http://127.0.0.1:8080] [--gap-ms 1500] [--frame-ms 100]
 //                        [--settle-ms 5000] [--lambda sticky|random] [--lambda-seed N] [--lambda-recycle N]
-//                        [--provisional on|off] [--baseline FILE.json] [--out bench-results/e2e.json]
+//                        [--provisional on|off] [--glossary on|off] [--glossary-file FILE.csv]
+//                        [--baseline FILE.json] [--out bench-results/e2e.json]
 //
 // --lambda chooses how the started system routes invocations to the functions' execution environments
 // (LLT_LAMBDA_POLICY; random spreads them and recycles environments, as Lambda may).
@@ -24,31 +32,43 @@
 // Without --corpus the project corpus is generated (test/corpus/generate.ts): --corpus-set short (the default,
 // what this benchmark has always streamed) is the forty everyday sentences in .llt/corpus, --per-voice per voice;
 // long the twelve utterances of 8–15 s in .llt/corpus-long; mixed both, the long ones spread evenly through the
-// short ones. With --corpus, every NAME.wav (16 kHz mono s16) with a NAME.txt beside it is streamed, in name
-// order. Without --url the local system is started as its own process. --baseline FILE.json prints a previous
-// run's simultaneity figures beside this one's (the same corpus with a feature off, say). --provisional off starts
-// the system without translation while the speaker talks (LLT_PROVISIONAL_TRANSLATION=off): the sentence-final
-// figures; `npm run bench:simultaneity` runs off then on, in one sitting, and prints them side by side.
+// short ones; glossary the twenty sentences naming people, products and places in .llt/corpus-glossary, with
+// test/corpus/glossary.csv. --per-voice defaults to the set's own (10, 3, 5). With --corpus, every NAME.wav
+// (16 kHz mono s16) with a NAME.txt beside it is streamed, in name order. Without --url the local system is
+// started as its own process. --baseline FILE.json prints a previous run's simultaneity and glossary figures
+// beside this one's (the same corpus with a feature off, say). --provisional off starts the system without
+// translation while the speaker talks (LLT_PROVISIONAL_TRANSLATION=off): the sentence-final figures;
+// `npm run bench:simultaneity` runs off then on, in one sitting, and prints them side by side;
+// `npm run bench:glossary` does the same with the session glossary.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSession, ListenerClient, SpeakerClient, sampleTime } from '@llt/cli';
-import type { ServerMessage } from '@llt/events';
-import { CORPUS_SETS, type CorpusSetName, corpusSetOptions, generateCorpus } from '../corpus/generate.ts';
+import type { GlossaryEntry, ServerMessage } from '@llt/events';
+import {
+  CORPUS_SETS,
+  type CorpusSetName,
+  corpusSetGlossaryFile,
+  corpusSetOptions,
+  generateCorpus,
+  readGlossaryCsv,
+} from '../corpus/generate.ts';
 import { type EventTap, tapEvents } from '../support/bus-events.ts';
 import { interleave, type LoadedUtterance, loadUtterances, readCorpusDir } from '../support/corpus.ts';
+import { type TermCount, termRecall, werOutsideTerms, withoutTerms } from '../support/glossary-terms.ts';
 import { type Spread, spread } from '../support/percentile.ts';
 import { type ServerStats, type SpawnedSystem, spawnSystem } from '../support/spawn.ts';
 import { assignSegments, buildTimeline, SendLog } from '../support/timeline.ts';
-import { aggregateWer, wordErrorRate } from '../support/wer.ts';
+import { aggregateWer, type WerResult, wordErrorRate } from '../support/wer.ts';
 import { composeSegments, firstAudioLag, simultaneity, summarizeSimultaneity } from './simultaneity.ts';
 
 const USAGE =
-  'usage: npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed] [--voices slt,rms --per-voice 10]' +
-  ' [--langs es,ca,gl,eo] [--listeners N]' +
+  'usage: npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed|glossary]' +
+  ' [--voices slt,rms --per-voice N] [--langs es,ca,gl,eo] [--listeners N]' +
   ' [--url URL] [--gap-ms 1500] [--frame-ms 100] [--settle-ms 5000] [--lambda sticky|random] [--lambda-seed N]' +
-  ' [--lambda-recycle N] [--provisional on|off] [--baseline FILE.json] [--out FILE.json]';
+  ' [--lambda-recycle N] [--provisional on|off] [--glossary on|off] [--glossary-file FILE.csv]' +
+  ' [--baseline FILE.json] [--out FILE.json]';
 
 const values = (() => {
   try {
@@ -59,6 +79,13 @@ const values = (() => {
   }
 })();
 
+/** Corpus-level WER (percent, one decimal) of per-utterance results: all errors over all reference words. */
+function outsideTermsPercent(results: readonly WerResult[]): number {
+  const errors = results.reduce((n, r) => n + r.substitutions + r.deletions + r.insertions, 0);
+  const words = results.reduce((n, r) => n + r.referenceWords, 0);
+  return words > 0 ? Math.round((errors / words) * 1000) / 10 : 0;
+}
+
 function parseOptions() {
   return parseArgs({
     options: {
@@ -66,7 +93,8 @@ function parseOptions() {
       /** short when not given (see the header). */
       'corpus-set': { type: 'string' },
       voices: { type: 'string', default: 'slt,rms,awb,kal16' },
-      'per-voice': { type: 'string', default: '10' },
+      /** The corpus set's own number when not given. */
+      'per-voice': { type: 'string' },
       langs: { type: 'string', default: 'es,ca,gl,eo' },
       listeners: { type: 'string', default: '8' },
       url: { type: 'string' },
@@ -76,6 +104,8 @@ function parseOptions() {
       'settle-ms': { type: 'string', default: '5000' },
       lambda: { type: 'string', default: 'sticky' },
       provisional: { type: 'string', default: 'on' },
+      glossary: { type: 'string', default: 'off' },
+      'glossary-file': { type: 'string' },
       'lambda-seed': { type: 'string' },
       'lambda-recycle': { type: 'string' },
       baseline: { type: 'string' },
@@ -85,7 +115,7 @@ function parseOptions() {
   }).values;
 }
 
-const CORPUS_SET_NAMES = ['short', 'long', 'mixed'] as const;
+const CORPUS_SET_NAMES = ['short', 'long', 'mixed', 'glossary'] as const;
 type CorpusSet = (typeof CORPUS_SET_NAMES)[number];
 /** However busy the system stays, the wait for late messages ends this long after the stream. */
 const MAX_SETTLE_MS = 60_000;
@@ -179,6 +209,10 @@ const gapMs = Number(values['gap-ms']);
 const frameMs = Number(values['frame-ms']);
 const settleMs = Number(values['settle-ms']);
 const corpusSet = (values['corpus-set'] ?? 'short') as CorpusSet;
+const perVoice = values['per-voice'] === undefined ? undefined : Number(values['per-voice']);
+/** The glossary the figures are scored against (and the session is given, with --glossary on). */
+const glossaryFile =
+  values['glossary-file'] ?? (values.corpus || corpusSet === 'mixed' ? undefined : corpusSetGlossaryFile(corpusSet));
 
 /** Why the options cannot work, if they cannot. */
 function optionProblem(): string | undefined {
@@ -186,6 +220,13 @@ function optionProblem(): string | undefined {
   if (!Number.isInteger(listenerCount) || listenerCount < 1) return '--listeners must be a positive integer';
   if (!CORPUS_SET_NAMES.includes(corpusSet)) return `--corpus-set is one of ${CORPUS_SET_NAMES.join(', ')}`;
   if (values.corpus && values['corpus-set']) return '--corpus and --corpus-set exclude each other';
+  if (perVoice !== undefined && !(Number.isInteger(perVoice) && perVoice > 0)) {
+    return '--per-voice must be a positive integer';
+  }
+  if (values.glossary !== 'on' && values.glossary !== 'off') return '--glossary is on or off';
+  if (values.glossary === 'on' && !glossaryFile) {
+    return '--glossary on needs a corpus with a glossary (--corpus-set glossary) or --glossary-file FILE.csv';
+  }
   for (const [name, v] of [
     ['--gap-ms', gapMs],
     ['--frame-ms', frameMs],
@@ -242,7 +283,11 @@ async function loadCorpus(): Promise<{
     const corpus = await generateCorpus(dir, corpusSetOptions(name, voices, perVoice));
     return { dir, utterances: loadUtterances(dir, corpus.entries) };
   };
-  const short = corpusSet === 'long' ? undefined : await generate('short', Number(values['per-voice']));
+  if (corpusSet === 'glossary') {
+    const { dir, utterances } = await generate('glossary', perVoice);
+    return { dir, generated: true, corpusSet, utterances };
+  }
+  const short = corpusSet === 'long' ? undefined : await generate('short', perVoice);
   const long = corpusSet === 'short' ? undefined : await generate('long');
   return {
     dir: [short?.dir, long?.dir].filter(Boolean).join(' + '),
@@ -402,11 +447,14 @@ async function run() {
     throw new Error(`${problem}\n${USAGE}`);
   }
   const { dir, generated, corpusSet: set, utterances } = await loadCorpus();
+  const glossary = glossaryFile ? { file: glossaryFile, entries: readGlossaryCsv(glossaryFile) } : undefined;
+  const glossaryOn = values.glossary === 'on';
   const baseline = values.baseline ? readBaseline(values.baseline) : undefined;
   const totalAudioMs = utterances.reduce((n, u) => n + u.samples.length / 16, 0) + gapMs * (utterances.length + 1);
   console.log(
     `e2e benchmark: ${utterances.length} utterances from ${dir} (~${Math.round(totalAudioMs / 1000)} s streamed), ` +
-      `${listenerCount} listener(s) over ${langs.join(',')}, ${frameMs} ms frames, ${gapMs} ms gaps`,
+      `${listenerCount} listener(s) over ${langs.join(',')}, ${frameMs} ms frames, ${gapMs} ms gaps` +
+      (glossary ? `, glossary ${glossaryOn ? 'on' : 'off'} (${glossary.entries.length} terms, ${glossary.file})` : ''),
   );
 
   let system: SpawnedSystem | undefined;
@@ -435,7 +483,11 @@ async function run() {
       return undefined;
     });
     const before = await readStats(url);
-    const session = await createSession(url, { sourceLanguage: 'en', targetLanguages: langs });
+    const session = await createSession(url, {
+      sourceLanguage: 'en',
+      targetLanguages: langs,
+      ...(glossaryOn && glossary ? { glossary: glossary.entries } : {}),
+    });
 
     let lastActivity = Date.now();
     const onActivity = () => {
@@ -507,6 +559,9 @@ async function run() {
       listeners,
     });
     const server = serverFigures(before, after);
+    const glossaryReport = glossary
+      ? glossaryFigures(report, glossary.entries, { session: glossaryOn ? 'on' : 'off', file: glossary.file })
+      : null;
     const out = {
       benchmark: 'e2e',
       at: new Date().toISOString(),
@@ -524,6 +579,8 @@ async function run() {
         settleMs,
         lambda: values.url ? null : values.lambda,
         provisional: values.url ? null : values.provisional,
+        glossary: values.glossary,
+        glossaryFile: glossary?.file ?? null,
         lambdaSeed: values['lambda-seed'] ?? null,
         lambdaRecycle: values['lambda-recycle'] ?? null,
       },
@@ -542,6 +599,7 @@ async function run() {
       })),
       summary: report.summary,
       simultaneity: report.simultaneity,
+      glossary: glossaryReport,
       server,
       perUtterance: report.perUtterance,
     };
@@ -549,6 +607,7 @@ async function run() {
     writeFileSync(values.out, `${JSON.stringify(out, null, 2)}\n`);
     printReport(out.summary, server, out.listeners, speakerErrors);
     printSimultaneity(out.simultaneity, baseline);
+    if (glossaryReport) printGlossary(glossaryReport, baseline);
     console.log(`written to ${values.out}`);
     if (system) {
       // What the server logged (warnings and errors: failed deliveries, retries), to explain a missing message.
@@ -839,16 +898,110 @@ function serverFigures(before: ServerStats | undefined, after: ServerStats | und
   };
 }
 
+/** Terms found of terms expected, and the share in percent (null when none was expected). */
+interface Recall {
+  found: number;
+  expected: number;
+  percent: number | null;
+}
+
+function recallOf(counts: readonly TermCount[]): Recall {
+  const found = counts.reduce((n, c) => n + c.found, 0);
+  const expected = counts.reduce((n, c) => n + c.expected, 0);
+  return { found, expected, percent: expected ? Math.round((found / expected) * 1000) / 10 : null };
+}
+
+/**
+ * The glossary's figures: term recall in the final source transcript (per utterance) and in each language's final
+ * translated caption (per listener and utterance: a caption that never came counts as not showing the term), the
+ * WER of the other words, and end of speech → final translated caption (the same figure as the main table's).
+ */
+function glossaryFigures(
+  report: ReturnType<typeof analyse>,
+  glossary: readonly GlossaryEntry[],
+  run: { session: 'on' | 'off'; file: string },
+) {
+  const perUtterance = report.perUtterance.map((u) => {
+    const recognised = u.segments.length ? u.hypothesis : null;
+    const source = termRecall(u.reference, recognised, glossary);
+    const byLanguage = Object.fromEntries(
+      langs.map((lang) => [
+        lang,
+        u.listeners
+          .filter((r) => r.language === lang)
+          .flatMap((r) => termRecall(u.reference, r.translation, glossary, lang)),
+      ]),
+    );
+    return {
+      name: u.name,
+      terms: source.map((c) => c.term),
+      source,
+      byLanguage,
+      otherWords: withoutTerms(u.reference, u.hypothesis, glossary),
+      outsideTerms: werOutsideTerms(u.reference, u.hypothesis, glossary),
+    };
+  });
+  const perTerm = glossary
+    .map((entry) => {
+      const mine = (counts: readonly TermCount[]) => counts.filter((c) => c.term === entry.term);
+      return {
+        term: entry.term,
+        source: recallOf(perUtterance.flatMap((u) => mine(u.source))),
+        byLanguage: Object.fromEntries(
+          langs.map((lang) => [lang, recallOf(perUtterance.flatMap((u) => mine(u.byLanguage[lang] ?? [])))]),
+        ),
+      };
+    })
+    .filter((t) => t.source.expected > 0);
+  return {
+    session: run.session,
+    file: run.file,
+    entries: glossary.length,
+    termsSpoken: recallOf(perUtterance.flatMap((u) => u.source)).expected,
+    termRecall: {
+      source: recallOf(perUtterance.flatMap((u) => u.source)),
+      byLanguage: Object.fromEntries(
+        langs.map((lang) => [lang, recallOf(perUtterance.flatMap((u) => u.byLanguage[lang] ?? []))]),
+      ),
+    },
+    otherWordsWerPercent: Math.round(aggregateWer(perUtterance.map((u) => u.otherWords)).wer * 1000) / 10,
+    // The same words judged on the whole sentence's alignment: a missed term's stand-in words are not counted.
+    outsideTermsWerPercent: outsideTermsPercent(perUtterance.map((u) => u.outsideTerms)),
+    werPercent: report.summary.werPercent,
+    translationFromEndOfSpeechMs: {
+      all: report.summary.overall.latencyMs.translation,
+      byLanguage: Object.fromEntries(
+        langs.map((lang) => [lang, report.summary.byLanguage[lang]?.latencyMs.translation ?? null]),
+      ),
+    },
+    perTerm,
+    perUtterance: perUtterance.map((u) => ({
+      name: u.name,
+      terms: u.terms,
+      source: recallOf(u.source),
+      byLanguage: Object.fromEntries(langs.map((lang) => [lang, recallOf(u.byLanguage[lang] ?? [])])),
+    })),
+  };
+}
+
 type Summary = ReturnType<typeof analyse>['summary'];
 type Group = Summary['overall'];
 type Simultaneity = ReturnType<typeof analyse>['simultaneity'];
+type GlossaryFigures = ReturnType<typeof glossaryFigures>;
 
-/** A previous run's simultaneity figures (its output JSON), to print beside this run's. */
-function readBaseline(path: string): { path: string; figures: Simultaneity } {
-  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { simultaneity?: Simultaneity };
+interface Baseline {
+  path: string;
+  figures: Simultaneity;
+  /** Its glossary figures, when it had a glossary to score. */
+  glossary: GlossaryFigures | undefined;
+}
+
+/** A previous run's simultaneity (and glossary) figures, from its output JSON, to print beside this run's. */
+function readBaseline(path: string): Baseline {
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { simultaneity?: Simultaneity; glossary?: GlossaryFigures };
   if (!parsed.simultaneity)
     throw new Error(`${path} holds no simultaneity figures (a bench:e2e output from before them?)`);
-  return { path, figures: parsed.simultaneity };
+  return { path, figures: parsed.simultaneity, glossary: parsed.glossary ?? undefined };
 }
 
 function printReport(
@@ -940,7 +1093,7 @@ function printReport(
   }
 }
 
-function printSimultaneity(figures: Simultaneity, baseline: { path: string; figures: Simultaneity } | undefined) {
+function printSimultaneity(figures: Simultaneity, baseline: Baseline | undefined) {
   const sp = figures.speechMs;
   console.log(
     `\nsimultaneity of translated captions as listeners saw them, per listener and utterance (speech p50 ${sp.p50} ms, ` +
@@ -997,6 +1150,80 @@ function printSimultaneity(figures: Simultaneity, baseline: { path: string; figu
         .trimEnd(),
     );
   }
+}
+
+/** The glossary's figures, and the baseline's beside them (the same corpus with the glossary off, say). */
+function printGlossary(g: GlossaryFigures, baseline: Baseline | undefined) {
+  const base = baseline?.glossary;
+  if (baseline && !base) console.log(`\n(${baseline.path} has no glossary figures to compare with)`);
+  console.log(
+    `\nglossary ${g.file}: ${g.termsSpoken} terms spoken; term recall per utterance (source) and per listener and ` +
+      `utterance (translations); WER of the words other than the terms; end of speech → final translated caption`,
+  );
+  const pct = (r: Recall | undefined) =>
+    r === undefined ? '–' : `${r.percent === null ? '–' : `${r.percent}%`} (${r.found}/${r.expected})`;
+  const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${v} ms`);
+  const delta = (a: number | null | undefined, b: number | null | undefined, unit: string) =>
+    a === null || a === undefined || b === null || b === undefined
+      ? ''
+      : `${a - b >= 0 ? '+' : ''}${Math.round((a - b) * 10) / 10}${unit}`;
+  const header = ['figure', `glossary ${g.session}`, ...(base ? [`glossary ${base.session} (baseline)`, 'Δ'] : [])];
+  const table: string[][] = [header];
+  const add = (label: string, mine: string, theirs: string, d: string) =>
+    table.push([label, mine, ...(base ? [theirs, d] : [])]);
+  add(
+    'term recall, source',
+    pct(g.termRecall.source),
+    pct(base?.termRecall.source),
+    delta(g.termRecall.source.percent, base?.termRecall.source.percent, ' pt'),
+  );
+  for (const lang of Object.keys(g.termRecall.byLanguage)) {
+    const mine = g.termRecall.byLanguage[lang];
+    const theirs = base?.termRecall.byLanguage[lang];
+    add(`term recall, ${lang}`, pct(mine), pct(theirs), delta(mine?.percent, theirs?.percent, ' pt'));
+  }
+  add(
+    'WER of the other words',
+    `${g.otherWordsWerPercent}%`,
+    base ? `${base.otherWordsWerPercent}%` : '–',
+    delta(g.otherWordsWerPercent, base?.otherWordsWerPercent, ' pt'),
+  );
+  add(
+    'WER outside the terms (aligned)',
+    `${g.outsideTermsWerPercent}%`,
+    base ? `${base.outsideTermsWerPercent ?? '–'}%` : '–',
+    delta(g.outsideTermsWerPercent, base?.outsideTermsWerPercent, ' pt'),
+  );
+  add(
+    'WER of all words',
+    `${g.werPercent}%`,
+    base ? `${base.werPercent}%` : '–',
+    delta(g.werPercent, base?.werPercent, ' pt'),
+  );
+  const latency = (label: string, mine: Spread | null | undefined, theirs: Spread | null | undefined) => {
+    for (const stat of ['p50', 'p95'] as const) {
+      add(`${label} ${stat}`, ms(mine?.[stat]), ms(theirs?.[stat]), delta(mine?.[stat], theirs?.[stat], ' ms'));
+    }
+  };
+  latency('translated caption, all', g.translationFromEndOfSpeechMs.all, base?.translationFromEndOfSpeechMs.all);
+  for (const lang of Object.keys(g.translationFromEndOfSpeechMs.byLanguage)) {
+    latency(
+      `translated caption, ${lang}`,
+      g.translationFromEndOfSpeechMs.byLanguage[lang],
+      base?.translationFromEndOfSpeechMs.byLanguage[lang],
+    );
+  }
+  const widths = header.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+  for (const r of table) {
+    console.log(
+      r
+        .map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    );
+  }
+  const missed = g.perTerm.filter((t) => t.source.found < t.source.expected).map((t) => t.term);
+  console.log(`terms missed in the source at least once: ${missed.length ? missed.join(', ') : 'none'}`);
 }
 
 try {

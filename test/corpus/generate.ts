@@ -1,19 +1,21 @@
 // Spoken test corpus: flite voices reading the reference sentences into 16 kHz mono WAVs, with text and manifest.
 //
-//   node --import tsx test/corpus/generate.ts --out DIR [--set short|long] [--voices slt,rms] [--per-voice 10]
-//                                             [--lead-ms 300] [--tail-ms 300]
+//   node --import tsx test/corpus/generate.ts --out DIR [--set short|long|glossary] [--voices slt,rms]
+//                                             [--per-voice 10] [--lead-ms 300] [--tail-ms 300]
 //
-// Writes DIR/NAME.wav (16 kHz mono s16le), DIR/NAME.txt (the reference sentence) for NAME = VOICE-NN (long-VOICE-NN
-// for the long set), and DIR/manifest.json. Files already there with the same text are kept, so rerunning it is
-// cheap.
+// Writes DIR/NAME.wav (16 kHz mono s16le), DIR/NAME.txt (the reference sentence) for NAME = VOICE-NN (long-VOICE-NN,
+// glossary-VOICE-NN for the other sets), and DIR/manifest.json. Files already there with the same text (and the
+// same words spoken) are kept, so rerunning it is cheap.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { readWav, toMono16k, writeWav } from '@llt/cli';
-import { LONG_SENTENCES, SENTENCES } from './sentences.ts';
+import { type GlossaryEntry, parseGlossaryCsv } from '@llt/events';
+import { speakTerms } from '../support/glossary-terms.ts';
+import { GLOSSARY_SENTENCES, LONG_SENTENCES, SENTENCES } from './sentences.ts';
 
 const run = promisify(execFile);
 
@@ -22,25 +24,64 @@ export const CORPUS_SAMPLE_RATE = 16_000;
 
 export const DEFAULT_VOICES: readonly string[] = ['slt', 'rms', 'awb', 'kal16'];
 
+/** The session glossary of the `glossary` set: its terms, how they are said, and two places' Spanish/Catalan names. */
+export const GLOSSARY_CSV = fileURLToPath(new URL('./glossary.csv', import.meta.url));
+
+interface CorpusSet {
+  dir: string;
+  sentences: readonly string[];
+  perVoice: number;
+  namePrefix: string;
+  /** A glossary CSV (parseGlossaryCsv) for the set's names and terms: the voices say each term as its spoken form. */
+  glossary?: string;
+}
+
 /**
  * The project's spoken corpora; with the four default voices each speaks every sentence of its set once.
  * `short`: the forty everyday sentences, ten per voice (what the benchmarks have always streamed). `long`: the
- * twelve long utterances of 8–15 s, three per voice; their names carry a prefix so that both sets can be
- * streamed in one run without two files of the same name.
+ * twelve long utterances of 8–15 s, three per voice. `glossary`: twenty sentences naming people, products and
+ * places the recogniser does not know, five per voice, with the glossary that names them. Names carry a prefix
+ * per set so that sets can be streamed in one run without two files of the same name.
  */
 export const CORPUS_SETS = {
   short: { dir: '.llt/corpus', sentences: SENTENCES, perVoice: 10, namePrefix: '' },
   long: { dir: '.llt/corpus-long', sentences: LONG_SENTENCES, perVoice: 3, namePrefix: 'long-' },
-} as const satisfies Record<
-  string,
-  { dir: string; sentences: readonly string[]; perVoice: number; namePrefix: string }
->;
+  glossary: {
+    dir: '.llt/corpus-glossary',
+    sentences: GLOSSARY_SENTENCES,
+    perVoice: 5,
+    namePrefix: 'glossary-',
+    glossary: GLOSSARY_CSV,
+  },
+} as const satisfies Record<string, CorpusSet>;
 export type CorpusSetName = keyof typeof CORPUS_SETS;
+
+/** The glossary file of set `name`, if it has one. */
+export function corpusSetGlossaryFile(name: CorpusSetName): string | undefined {
+  const set: CorpusSet = CORPUS_SETS[name];
+  return set.glossary;
+}
+
+/** Reads and checks a glossary CSV; every problem is reported with its line. */
+export function readGlossaryCsv(path: string): GlossaryEntry[] {
+  const parsed = parseGlossaryCsv(readFileSync(path, 'utf8'));
+  if ('glossary' in parsed) return parsed.glossary;
+  throw new Error(
+    `${path} is not a valid glossary:\n${parsed.errors.map((e) => `  line ${e.line}: ${e.message}`).join('\n')}`,
+  );
+}
 
 /** Options that generate set `name` with `voices` (`perVoice` sentences each, the set's own number if not given). */
 export function corpusSetOptions(name: CorpusSetName, voices: readonly string[], perVoice?: number): CorpusOptions {
-  const set = CORPUS_SETS[name];
-  return { voices, sentences: set.sentences, namePrefix: set.namePrefix, sentencesPerVoice: perVoice ?? set.perVoice };
+  const set: CorpusSet = CORPUS_SETS[name];
+  const glossary = set.glossary === undefined ? undefined : readGlossaryCsv(set.glossary);
+  return {
+    voices,
+    sentences: set.sentences,
+    namePrefix: set.namePrefix,
+    sentencesPerVoice: perVoice ?? set.perVoice,
+    ...(glossary ? { voiceText: (text: string) => speakTerms(text, glossary) } : {}),
+  };
 }
 
 export interface CorpusOptions {
@@ -55,12 +96,19 @@ export interface CorpusOptions {
   sentences?: readonly string[];
   /** Put before every file name (`long-` gives long-slt-01). */
   namePrefix?: string;
+  /**
+   * What the voice reads for a sentence, when not the sentence itself: names said the way their glossary says
+   * them, as a speaker who knows them would (flite spells out "Nguyen" and misreads "Aoife").
+   */
+  voiceText?: (sentence: string) => string;
 }
 
 export interface CorpusEntry {
   name: string;
   voice: string;
   text: string;
+  /** What the voice read, where it is not `text` (see CorpusOptions.voiceText). */
+  spoken?: string;
   /** Length of the WAV, padding included. */
   durationMs: number;
   leadSilenceMs: number;
@@ -85,6 +133,7 @@ export async function generateCorpus(dir: string, options: CorpusOptions = {}): 
     tailSilenceMs = 300,
     sentences = SENTENCES,
     namePrefix = '',
+    voiceText = (sentence: string) => sentence,
   } = options;
   validate(voices, sentencesPerVoice, leadSilenceMs, tailSilenceMs, sentences);
   if (!/^[a-z0-9_-]*$/.test(namePrefix)) throw new Error(`generateCorpus: "${namePrefix}" is not a file name prefix`);
@@ -102,16 +151,23 @@ export async function generateCorpus(dir: string, options: CorpusOptions = {}): 
       const wavPath = join(dir, `${name}.wav`);
       const txtPath = join(dir, `${name}.txt`);
       const before = previous.get(name);
+      const spoken = voiceText(text);
+      const made = (samples: number) =>
+        entry(name, voice, text, samples, leadSilenceMs, tailSilenceMs, spoken === text ? undefined : spoken);
       // The text file is the cache key: it is written only after its WAV is complete, so a matching one means
-      // the WAV beside it speaks that text. Padding is not in the file names, hence the manifest check; an
-      // entry missing from the manifest (it was deleted) is trusted rather than regenerated.
-      const samePadding = !before || (before.leadSilenceMs === leadSilenceMs && before.tailSilenceMs === tailSilenceMs);
-      if (samePadding && existsSync(wavPath) && readText(txtPath) === text) {
+      // the WAV beside it speaks that text. Padding and the words spoken are not in the file names, hence the
+      // manifest check; an entry missing from the manifest (it was deleted) is trusted rather than regenerated.
+      const sameAudio =
+        !before ||
+        (before.leadSilenceMs === leadSilenceMs &&
+          before.tailSilenceMs === tailSilenceMs &&
+          (before.spoken ?? before.text) === spoken);
+      if (sameAudio && existsSync(wavPath) && readText(txtPath) === text) {
         cached.push(name);
-        return entry(name, voice, text, readWav(wavPath).samples.length, leadSilenceMs, tailSilenceMs);
+        return made(readWav(wavPath).samples.length);
       }
       const raw = join(scratch, `${name}.wav`);
-      await run('flite', ['-voice', voice, '-t', text, '-o', raw]);
+      await run('flite', ['-voice', voice, '-t', spoken, '-o', raw]);
       const speech = toMono16k(readWav(raw));
       const lead = Math.round((leadSilenceMs * CORPUS_SAMPLE_RATE) / 1000);
       const tail = Math.round((tailSilenceMs * CORPUS_SAMPLE_RATE) / 1000);
@@ -123,7 +179,7 @@ export async function generateCorpus(dir: string, options: CorpusOptions = {}): 
       renameSync(partial, wavPath);
       writeFileSync(txtPath, text);
       written.push(name);
-      return entry(name, voice, text, samples.length, leadSilenceMs, tailSilenceMs);
+      return made(samples.length);
     });
     const manifest = `${JSON.stringify(entries, null, 2)}\n`;
     if (readText(manifestPath) !== manifest) writeFileSync(manifestPath, manifest);
@@ -205,9 +261,10 @@ function entry(
   samples: number,
   leadSilenceMs: number,
   tailSilenceMs: number,
+  spoken: string | undefined,
 ): CorpusEntry {
   const durationMs = Math.round((samples * 1000) / CORPUS_SAMPLE_RATE);
-  return { name, voice, text, durationMs, leadSilenceMs, tailSilenceMs };
+  return { name, voice, text, ...(spoken === undefined ? {} : { spoken }), durationMs, leadSilenceMs, tailSilenceMs };
 }
 
 function readText(path: string): string | undefined {
@@ -258,7 +315,7 @@ async function main(): Promise<void> {
   });
   if (!values.out) {
     throw new Error(
-      'usage: node --import tsx test/corpus/generate.ts --out DIR [--set short|long] [--voices slt,rms] [--per-voice 10] [--lead-ms 300] [--tail-ms 300]',
+      'usage: node --import tsx test/corpus/generate.ts --out DIR [--set short|long|glossary] [--voices slt,rms] [--per-voice 10] [--lead-ms 300] [--tail-ms 300]',
     );
   }
   if (!(values.set in CORPUS_SETS)) throw new Error(`--set is one of ${Object.keys(CORPUS_SETS).join(', ')}`);

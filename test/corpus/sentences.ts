@@ -73,3 +73,32 @@ export const LONG_SENTENCES: readonly string[] = [
   'Please stay in your seats after the last speaker has finished, because the organizers would like to take a group photo and then invite everyone to dinner in the main hall, where the music will begin at eight.',
   'When I first moved to this city twenty years ago, I did not know a single person, but the people on my street welcomed me and taught me what it means to belong.',
 ];
+
+/**
+ * Twenty sentences of a talk or meeting, each naming one person, product or place the en-us recogniser does not
+ * know, or knows only spelled another way than it is said (Nguyen, Siobhan, Wojciech): the terms of the session
+ * glossary in glossary.csv beside this file, in its order, one term per sentence. Every other word is one the
+ * dictionary knows, so that what the glossary changes shows in the terms. Same rules as SENTENCES otherwise.
+ */
+export const GLOSSARY_SENTENCES: readonly string[] = [
+  'Doctor Okonkwo will open the conference with a short talk about clean water.',
+  'I want to thank Adebayo for bringing everyone together this evening.',
+  'Siobhan will take notes during the meeting and send them to all of you.',
+  'Wojciech has joined us today from our office in the north.',
+  'Professor Nguyen asked me to share the results of the study with you.',
+  'Most of the report we are reading today was written by Aoife.',
+  'Thank you Priya for the wonderful photos of the festival.',
+  'The next question comes from Ngozi in the second row.',
+  'Our team moved every service to Kubernetes last spring.',
+  'You can see the numbers for each week on the Grafana screen.',
+  'We describe the whole network in Terraform so that anyone can build it again.',
+  'All of the customer data is kept in Postgres on two machines.',
+  'The night team uses Ansible to update the servers every week.',
+  'The phone app was written in Kotlin by a small group of students.',
+  'The designers shared the new screens in Figma this morning.',
+  'Please open Kibana and look for the errors from last night.',
+  'Our partners in Kharkiv sent their best wishes to everyone here.',
+  'The next meeting will be held in Lviv at the end of May.',
+  'The wind farm near Esbjerg now gives power to ten thousand homes.',
+  'She studied music for three years in Trondheim before she came back.',
+];

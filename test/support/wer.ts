@@ -45,6 +45,18 @@ function words(text: string): string[] {
   return normalized === '' ? [] : normalized.split(' ');
 }
 
+/** One step of an alignment: a reference word kept or substituted, deleted, or a hypothesis word inserted. */
+export interface AlignmentStep {
+  kind: 'match' | 'substitution' | 'deletion' | 'insertion';
+  /** The reference word's index (for an insertion: the index of the reference word it comes before). */
+  refIndex: number;
+}
+
+/** The words WER compares (normalized as `normalizeForWer` does). */
+export function werWords(text: string): string[] {
+  return words(text);
+}
+
 /**
  * Aligns the two word sequences by Levenshtein distance and counts the edits by kind.
  * Every edit is one error, but several alignments can share the fewest errors: "the cat sat on the mat" →
@@ -52,8 +64,13 @@ function words(text: string): string[] {
  * the one with the fewest substitutions (so the most words matched) is counted, as a person would read it.
  */
 export function wordErrorRate(reference: string, hypothesis: string): WerResult {
-  const ref = words(reference);
-  const hyp = words(hypothesis);
+  const steps = align(words(reference), words(hypothesis));
+  const count = (kind: AlignmentStep['kind']) => steps.filter((s) => s.kind === kind).length;
+  return result(count('substitution'), count('deletion'), count('insertion'), words(reference).length);
+}
+
+/** The alignment `wordErrorRate` counts, in reference order (see there for how ties are broken). */
+export function align(ref: readonly string[], hyp: readonly string[]): AlignmentStep[] {
   const n = ref.length;
   const m = hyp.length;
   // Costs in units where an edit is EDIT and a substitution one more: the total still ranks alignments by
@@ -76,9 +93,7 @@ export function wordErrorRate(reference: string, hypothesis: string): WerResult 
   }
 
   // Walk one cheapest path back; where two steps tie, any choice gives the same counts.
-  let substitutions = 0;
-  let deletions = 0;
-  let insertions = 0;
+  const steps: AlignmentStep[] = [];
   let i = n;
   let j = m;
   while (i > 0 || j > 0) {
@@ -86,21 +101,21 @@ export function wordErrorRate(reference: string, hypothesis: string): WerResult 
     if (i > 0 && j > 0) {
       const same = ref[i - 1] === hyp[j - 1];
       if (here === cost[(i - 1) * width + j - 1]! + (same ? 0 : SUBSTITUTE)) {
-        if (!same) substitutions++;
+        steps.push({ kind: same ? 'match' : 'substitution', refIndex: i - 1 });
         i--;
         j--;
         continue;
       }
     }
     if (i > 0 && here === cost[(i - 1) * width + j]! + EDIT) {
-      deletions++;
+      steps.push({ kind: 'deletion', refIndex: i - 1 });
       i--;
     } else {
-      insertions++;
+      steps.push({ kind: 'insertion', refIndex: i });
       j--;
     }
   }
-  return result(substitutions, deletions, insertions, n);
+  return steps.reverse();
 }
 
 /**

@@ -10,12 +10,15 @@ import {
   type CorpusResult,
   corpusSetOptions,
   DEFAULT_VOICES,
+  GLOSSARY_CSV,
   generateCorpus,
   planCorpus,
+  readGlossaryCsv,
 } from '../corpus/generate.ts';
-import { LONG_SENTENCES, SENTENCES } from '../corpus/sentences.ts';
+import { GLOSSARY_SENTENCES, LONG_SENTENCES, SENTENCES } from '../corpus/sentences.ts';
 import { voicedSpan } from '../support/audio.ts';
 import { interleave } from '../support/corpus.ts';
+import { countForm } from '../support/glossary-terms.ts';
 
 describe('SENTENCES', () => {
   test('forty distinct sentences of five to sixteen words', () => {
@@ -43,6 +46,39 @@ describe('LONG_SENTENCES', () => {
       expect(sentence, sentence).not.toMatch(/\d/);
       expect(SENTENCES).not.toContain(sentence);
     }
+  });
+});
+
+describe('GLOSSARY_SENTENCES', () => {
+  const glossary = readGlossaryCsv(GLOSSARY_CSV);
+
+  test('each sentence names one glossary term, the glossary in order, every term with a spoken form', () => {
+    expect(GLOSSARY_SENTENCES).toHaveLength(20);
+    expect(glossary.map((e) => e.term)).toHaveLength(GLOSSARY_SENTENCES.length);
+    GLOSSARY_SENTENCES.forEach((sentence, i) => {
+      const named = glossary.filter((e) => countForm(sentence, e.term) > 0).map((e) => e.term);
+      expect(named, sentence).toEqual([glossary[i]!.term]);
+      expect(sentence, sentence).not.toMatch(/\d/);
+    });
+    for (const entry of glossary) expect(entry.spoken, entry.term).toBeDefined();
+  });
+
+  test('some terms have target forms in Spanish or Catalan, most keep the term', () => {
+    const withTargets = glossary.filter((e) => e.targets);
+    expect(withTargets.length).toBeGreaterThan(0);
+    expect(withTargets.length).toBeLessThan(glossary.length / 4);
+  });
+
+  test("the voices read each term as the glossary's spoken form, and the reference keeps the term", () => {
+    const options = corpusSetOptions('glossary', ['rms'], 1);
+    expect(options.voiceText?.(GLOSSARY_SENTENCES[4]!)).toBe(
+      'Professor win asked me to share the results of the study with you.',
+    );
+    expect(planCorpus(['rms'], 1, options.sentences, options.namePrefix)[0]).toEqual({
+      name: 'glossary-rms-01',
+      voice: 'rms',
+      text: GLOSSARY_SENTENCES[0],
+    });
   });
 });
 
