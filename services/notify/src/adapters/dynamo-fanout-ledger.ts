@@ -14,43 +14,31 @@ export class DynamoFanoutLedger implements FanoutLedger {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async claim(sessionId: string, segmentId: string, executionId: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            ...sessionTableKeys.fanout(sessionId, segmentId),
-            executionId,
-            [SESSIONS_TABLE.ttlAttribute]: Math.floor(this.now() / 1000) + KEEP_SECONDS,
-          },
-          // A retried task of the same execution may claim again.
-          ConditionExpression: 'attribute_not_exists(pk) OR executionId = :execution',
-          ExpressionAttributeValues: { ':execution': executionId },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+  claim(sessionId: string, segmentId: string, executionId: string): Promise<boolean> {
+    // A retried task of the same execution may claim again.
+    return this.claimItem({ ...sessionTableKeys.fanout(sessionId, segmentId), executionId }, 'executionId');
   }
 
-  async claimSpeechPart(
+  claimSpeechPart(
     part: { sessionId: string; segmentId: string; language: string; part: number },
     clip: string,
   ): Promise<boolean> {
+    return this.claimItem(
+      { ...sessionTableKeys.speechPart(part.sessionId, part.segmentId, part.language, part.part), clip },
+      'clip',
+    );
+  }
+
+  /** Puts the mark unless one with another `owner` value is there; false when it is. */
+  private async claimItem(item: Record<string, string>, owner: 'executionId' | 'clip'): Promise<boolean> {
+    const placeholder = owner === 'executionId' ? ':execution' : ':clip';
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: {
-            ...sessionTableKeys.speechPart(part.sessionId, part.segmentId, part.language, part.part),
-            clip,
-            [SESSIONS_TABLE.ttlAttribute]: Math.floor(this.now() / 1000) + KEEP_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR clip = :clip',
-          ExpressionAttributeValues: { ':clip': clip },
+          Item: { ...item, [SESSIONS_TABLE.ttlAttribute]: Math.floor(this.now() / 1000) + KEEP_SECONDS },
+          ConditionExpression: `attribute_not_exists(pk) OR ${owner} = ${placeholder}`,
+          ExpressionAttributeValues: { [placeholder]: item[owner] },
         }),
       );
       return true;
