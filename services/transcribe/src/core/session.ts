@@ -211,7 +211,8 @@ export class SessionTranscriber {
       return;
     }
     if (!this.utterance && start) {
-      // Between utterances: the only moment the recogniser's vocabulary may change.
+      // Between utterances: the only moment the recogniser's vocabulary may change (a version read in the
+      // background is applied; nothing is read here).
       await this.glossary?.refresh();
       this.utterance = {
         segmentIndex: header.seq,
@@ -330,6 +331,8 @@ export class SessionTranscriber {
   private async finalize(reason: 'silence' | 'max-length' | 'pause' | 'end'): Promise<void> {
     const utterance = this.utterance!;
     this.utterance = undefined;
+    // A newer glossary, if the speaker saved one, is read while the speaker pauses; the next utterance gets it.
+    this.glossary?.checkSoon();
     if (utterance.unfinishedVoice || utterance.parts.length === 0) utterance.parts.push(await this.finish());
     const text = capitalizeTranscript(utterance.parts.join(' '));
     if (!text) return; // a cough or a click: nothing was said

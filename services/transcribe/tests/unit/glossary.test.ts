@@ -33,21 +33,49 @@ describe('SessionGlossaryTracker', () => {
     expect(tracker.applied).toBe(2);
   });
 
-  test('re-checks the version at most every 2 s and applies only a newer one', async () => {
+  test('re-checks the version in the background at most every 2 s; a newer one is applied at the next boundary', async () => {
     const { tracker, reads, applied, advance, versions } = setup([1]);
     await tracker.refresh(true);
     advance(500);
     await tracker.refresh();
+    await tracker.settled();
     expect(reads).toHaveLength(1);
     advance(1_600);
     await tracker.refresh();
+    await tracker.settled();
     expect(reads).toHaveLength(2);
     expect(applied).toHaveLength(1);
     versions[0] = 4;
     advance(2_000);
+    // The boundary does not wait for the read: version 4 is read meanwhile and applied at the next boundary.
+    await tracker.refresh();
+    expect(applied.map((g) => g.version)).toEqual([1]);
+    await tracker.settled();
     await tracker.refresh();
     expect(applied.map((g) => g.version)).toEqual([1, 4]);
     expect(tracker.applied).toBe(4);
+  });
+
+  test('a boundary never waits on a slow read of the sessions table', async () => {
+    let release: () => void = () => undefined;
+    const source: GlossarySource = {
+      currentVersion: () => new Promise<number>((resolve) => (release = () => resolve(2))),
+      load: async (_s, version) => ({ version, entries: [{ term: 'Nguyen' }] }),
+    };
+    const given: number[] = [];
+    const stream = {
+      useGlossary: async (g: SessionGlossary) => {
+        given.push(g.version);
+        return g.version;
+      },
+    } as unknown as RecognizerStream;
+    const tracker = new SessionGlossaryTracker('s1', stream, source, () => 10_000);
+    await tracker.refresh();
+    expect(given).toEqual([]);
+    release();
+    await tracker.settled();
+    await tracker.refresh();
+    expect(given).toEqual([2]);
   });
 
   test('a stream that switches later (a vocabulary being built) is asked which version is in effect', async () => {
