@@ -201,7 +201,9 @@ export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1)
   // making sent is the one listeners get.
   if (event.part !== undefined) {
     const part = { sessionId: event.sessionId, segmentId: event.segmentId, language: event.language, part: event.part };
-    if (!(await deps.ledger.claimSpeechPart(part, event.url))) {
+    // What tells two makings apart: the URL alone does not (two presigned in the same second for the same key are
+    // the same URL); with the making's store time (ms) it does. A retried task sends the same detail, so the same clip.
+    if (!(await deps.ledger.claimSpeechPart(part, `${event.occurredAt}#${event.url}`))) {
       deps.metrics.count('SpeechPartsSentBefore');
       return { sent: 0, gone: 0, failed: 0 };
     }

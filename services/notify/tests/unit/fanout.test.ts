@@ -270,8 +270,17 @@ test('a speech part made twice (the clause and the final) reaches each listener 
     url: 'https://a/p0?x=1',
   });
   const finalMade = SpeechSynthesizedV1.schema.parse({ ...audioSample, part: 0, last: false, url: 'https://a/p0?x=2' });
+  // Made again and presigned in the same second: the same URL, another making.
+  const sameUrl = SpeechSynthesizedV1.schema.parse({
+    ...audioSample,
+    part: 0,
+    last: false,
+    url: 'https://a/p0?x=1',
+    occurredAt: audioSample.occurredAt + 7,
+  });
   expect((await deliverAudio(w.deps, clauseMade)).sent).toBe(2);
   expect(await deliverAudio(w.deps, finalMade)).toEqual({ sent: 0, gone: 0, failed: 0 });
+  expect(await deliverAudio(w.deps, sameUrl)).toEqual({ sent: 0, gone: 0, failed: 0 });
   // A retried task sends the same clip again: it is let through.
   expect((await deliverAudio(w.deps, clauseMade)).sent).toBe(2);
   expect(w.sent.map((s) => (s.message as { url: string }).url)).not.toContain('https://a/p0?x=2');
