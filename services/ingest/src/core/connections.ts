@@ -6,10 +6,9 @@
 import { ListenerJoinedV1, ListenerLeftV1 } from '@llt/events';
 import { ClientError } from '../errors.ts';
 import type { IngestDeps } from './deps.ts';
-import { tokenMatches } from './ids.ts';
 import type { ConnectionRecord } from './ports.ts';
 import { limitJoinAttempts } from './rate-limits.ts';
-import { assertLive, findLiveSessionByCode } from './sessions.ts';
+import { assertLive, authorizeSpeaker, findLiveSessionByCode } from './sessions.ts';
 
 export type ConnectQuery = Record<string, string | undefined>;
 
@@ -48,22 +47,7 @@ async function connectSpeaker(
   if (!sessionId || !token) {
     throw new ClientError('invalid_request', 'A speaker connects with ?role=speaker&sessionId=…&token=…', 400);
   }
-  const session = await deps.sessions.get(sessionId);
-  if (!session) throw new ClientError('unknown_session', `No session ${sessionId}`, 404);
-  if (!tokenMatches(token, session.tokenHash)) {
-    throw new ClientError('invalid_token', 'The speaker token does not match this session', 401);
-  }
-  // Under `cognito`, the session's speaker is the user who created it, and no one else (even with its token).
-  if (deps.settings.speakerAuth === 'cognito' && session.ownerSub !== speakerSub) {
-    throw new ClientError('not_speaker', 'This session belongs to another signed-in speaker', 403);
-  }
-  if (session.status === 'live' && deps.clock.now() >= session.expiresAt) {
-    throw new ClientError(
-      'token_expired',
-      `The speaker token expired at ${new Date(session.expiresAt).toISOString()}`,
-      401,
-    );
-  }
+  const session = await authorizeSpeaker(deps, sessionId, token, speakerSub);
   assertLive(deps, session);
   let attached = await deps.sessions.attachSpeaker(sessionId, connectionId);
   // The holder as read above; if it changed since, the conditional detach below changes nothing.

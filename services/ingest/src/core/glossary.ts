@@ -17,9 +17,8 @@ import {
 import type { z } from 'zod';
 import { ClientError } from '../errors.ts';
 import type { IngestDeps } from './deps.ts';
-import { tokenMatches } from './ids.ts';
 import type { SessionRecord } from './ports.ts';
-import { assertLive } from './sessions.ts';
+import { assertLive, authorizeSpeaker } from './sessions.ts';
 
 /** Who asks: the speaker token presented, and the signed-in user (JWT authorizer's `sub`) where speakers sign in. */
 export interface SpeakerCredentials {
@@ -155,26 +154,10 @@ async function speakerSession(
   sessionId: string,
   credentials: SpeakerCredentials,
 ): Promise<SessionRecord> {
-  const session = await deps.sessions.get(sessionId);
-  if (!session) throw new ClientError('unknown_session', `No session ${sessionId}`, 404);
   if (!credentials.token) {
     throw new ClientError('invalid_token', "Only the session's speaker may do this: present its speaker token", 401);
   }
-  if (!tokenMatches(credentials.token, session.tokenHash)) {
-    throw new ClientError('invalid_token', 'The speaker token does not match this session', 401);
-  }
-  // Under `cognito`, the session's speaker is the user who created it, and no one else (even with its token).
-  if (deps.settings.speakerAuth === 'cognito' && session.ownerSub !== credentials.sub) {
-    throw new ClientError('not_speaker', 'This session belongs to another signed-in speaker', 403);
-  }
-  if (session.status === 'live' && deps.clock.now() >= session.expiresAt) {
-    throw new ClientError(
-      'token_expired',
-      `The speaker token expired at ${new Date(session.expiresAt).toISOString()}`,
-      401,
-    );
-  }
-  return session;
+  return authorizeSpeaker(deps, sessionId, credentials.token, credentials.sub);
 }
 
 function conflict(sessionId: string, base: number, current?: number): ClientError {

@@ -25,6 +25,7 @@ import {
   newSessionId,
   newSpeakerToken,
   normalizeJoinCode,
+  tokenMatches,
 } from './ids.ts';
 import type { SessionRecord } from './ports.ts';
 import { limitJoinAttempts } from './rate-limits.ts';
@@ -150,6 +151,36 @@ export async function findLiveSessionByCode(deps: IngestDeps, rawCode: string): 
   const session = sessionId ? await deps.sessions.get(sessionId) : undefined;
   if (!session) throw new ClientError('unknown_join_code', `No session has join code "${rawCode}"`, 404);
   assertLive(deps, session);
+  return session;
+}
+
+/**
+ * The session, if `token` (and, where speakers sign in, the signed-in user `sub`) are its speaker's: the checks a
+ * speaker's WebSocket handshake and the glossary routes share. An ended session passes (callers that need it live
+ * call assertLive); a live one whose speaker token expired does not.
+ */
+export async function authorizeSpeaker(
+  deps: IngestDeps,
+  sessionId: string,
+  token: string,
+  sub: string | undefined,
+): Promise<SessionRecord> {
+  const session = await deps.sessions.get(sessionId);
+  if (!session) throw new ClientError('unknown_session', `No session ${sessionId}`, 404);
+  if (!tokenMatches(token, session.tokenHash)) {
+    throw new ClientError('invalid_token', 'The speaker token does not match this session', 401);
+  }
+  // Under `cognito`, the session's speaker is the user who created it, and no one else (even with its token).
+  if (deps.settings.speakerAuth === 'cognito' && session.ownerSub !== sub) {
+    throw new ClientError('not_speaker', 'This session belongs to another signed-in speaker', 403);
+  }
+  if (session.status === 'live' && deps.clock.now() >= session.expiresAt) {
+    throw new ClientError(
+      'token_expired',
+      `The speaker token expired at ${new Date(session.expiresAt).toISOString()}`,
+      401,
+    );
+  }
   return session;
 }
 
