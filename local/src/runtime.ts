@@ -310,6 +310,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       lambda,
       s3Endpoint: emulators.endpoints.s3,
       publicUrl,
+      transcription: () => (transcribeWorkers?.workers ?? []).map((w) => ({ workerId: w.workerId, ...w.capacity })),
       apps: [
         { prefix: '/speaker/', dir: `${appsDir}speaker/dist`, name: 'speaker' },
         { prefix: '/', dir: `${appsDir}listener/dist`, name: 'listener' },
@@ -367,12 +368,27 @@ interface HttpRoutes {
   s3Endpoint: string;
   apps: readonly StaticApp[];
   publicUrl: string;
+  /** The transcription workers' capacity reports and per-session lag. */
+  transcription: () => unknown[];
 }
 
 async function serveHttp(
   req: IncomingMessage,
   res: ServerResponse,
-  { ingest: api, authorize, appAuth, notify, notifyRoute, env, bus, lambda, s3Endpoint, apps, publicUrl }: HttpRoutes,
+  {
+    ingest: api,
+    authorize,
+    appAuth,
+    notify,
+    notifyRoute,
+    env,
+    bus,
+    lambda,
+    s3Endpoint,
+    apps,
+    publicUrl,
+    transcription,
+  }: HttpRoutes,
   onError: (error: unknown, where: string) => void,
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -407,6 +423,8 @@ async function serveHttp(
       res.end(
         JSON.stringify({
           ...stats.snapshot(),
+          // What each transcription worker says it can hold, and every live session's lag behind real time.
+          transcription: transcription(),
           // How invocations were routed, and each function's execution environments alive now.
           lambda: {
             ...lambda.settings,

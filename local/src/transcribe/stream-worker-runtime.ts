@@ -31,7 +31,15 @@ try {
     reported = shards.join();
     post({ type: 'shards', shards });
   };
-  const reporter = setInterval(report, 100);
+  let capacityAt = 0;
+  const reporter = setInterval(() => {
+    report();
+    const latest = running.capacity.latest;
+    if (latest && latest.report.updatedAt !== capacityAt) {
+      capacityAt = latest.report.updatedAt;
+      post({ type: 'capacity', snapshot: latest });
+    }
+  }, 100);
   report();
   post({ type: 'ready', workerId: running.worker.workerId });
   port.on('message', (message: ToThread) => {

@@ -5,11 +5,14 @@
 // local Kinesis stream and share its shards through the lease table in the local DynamoDB, exactly as on AWS.
 import { Worker } from 'node:worker_threads';
 import { intEnv, RESOURCE_ENV, SHARD_LEASES_TABLE, stats } from '@llt/platform';
+import type { CapacitySnapshot } from '@llt/transcribe/handlers/worker';
 
 /** Messages from a worker's thread. */
 export type FromThread =
   | { type: 'ready'; workerId: string }
   | { type: 'shards'; shards: string[] }
+  /** The worker's latest capacity report and each live session's load (what ingest admits against). */
+  | { type: 'capacity'; snapshot: CapacitySnapshot }
   | { type: 'metric'; kind: 'latency' | 'count'; name: string; value: number; dimension?: string }
   | { type: 'stopped' }
   | { type: 'error'; message: string };
@@ -29,6 +32,8 @@ export interface StreamWorkerHandle {
   readonly workerId: string;
   /** The shards the worker reads, as it last reported them. */
   readonly shards: readonly string[];
+  /** Its latest capacity report and per-session lag, as it last sent them. */
+  readonly capacity: CapacitySnapshot | undefined;
   /** Graceful stop (what SIGTERM does to a task): utterances in progress end as finals, leases are freed. */
   stop(): Promise<void>;
   /** Abrupt end (a crashed task): the thread is terminated mid-work; its leases expire on their own. */
@@ -104,6 +109,7 @@ async function startThread(
   const workerId = env.LLT_TRANSCRIBE_WORKER_ID!;
   const thread = new Worker(THREAD_URL, { env, execArgv: [], name: `transcribe-${workerId}` });
   let shards: readonly string[] = [];
+  let capacity: CapacitySnapshot | undefined;
   let ended = false;
   let stopped: (() => void) | undefined;
   const exited = new Promise<void>((resolve) => {
@@ -123,6 +129,9 @@ async function startThread(
           break;
         case 'shards':
           shards = message.shards;
+          break;
+        case 'capacity':
+          capacity = message.snapshot;
           break;
         case 'metric': {
           const name = `transcribe.${message.name}`;
@@ -146,6 +155,9 @@ async function startThread(
   await ready;
   return {
     workerId,
+    get capacity() {
+      return ended ? undefined : capacity;
+    },
     get shards() {
       return shards;
     },

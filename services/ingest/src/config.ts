@@ -11,6 +11,7 @@ import {
   RESOURCE_ENV,
   requireEnv,
 } from '@llt/platform';
+import type { AdmissionSettings } from '#core/admission';
 
 export interface IngestConfig {
   aws: AwsEndpoints;
@@ -29,6 +30,7 @@ export interface IngestConfig {
   messagesPerSecond: number;
   /** LLT_SPEAKER_AUTH (default `cognito`). */
   speakerAuth: SpeakerAuthScheme;
+  admission: AdmissionSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
@@ -44,6 +46,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IngestConfig {
     joinAttemptsPerMinute: intEnv('LLT_JOIN_ATTEMPTS_PER_MINUTE', 20, env),
     messagesPerSecond: intEnv('LLT_MESSAGES_PER_SECOND', 100, env),
     speakerAuth: loadSpeakerAuthScheme(env),
+    admission: loadAdmission(env),
+  };
+}
+
+/**
+ * LLT_ADMISSION: `measured` (default) admits a live session only while the recognition workers' capacity reports
+ * have room; `off` admits every session. LLT_ADMISSION_HOLD_MS: how long a place is held without the speaker's
+ * hellos (a created session's speaker has that long to connect); LLT_ADMISSION_UNREPORTED_SESSIONS: places while
+ * no worker has reported.
+ */
+function loadAdmission(env: NodeJS.ProcessEnv): AdmissionSettings {
+  const mode = optionalEnv('LLT_ADMISSION', env) ?? 'measured';
+  if (mode !== 'measured' && mode !== 'off') {
+    throw new ConfigError(`LLT_ADMISSION must be measured or off, got "${mode}"`);
+  }
+  return {
+    mode,
+    holdMs: intEnv('LLT_ADMISSION_HOLD_MS', 60_000, env),
+    reconnectGraceMs: intEnv('LLT_ADMISSION_RECONNECT_GRACE_MS', 30_000, env),
+    unreportedSessions: intEnv('LLT_ADMISSION_UNREPORTED_SESSIONS', 4, env),
   };
 }
 

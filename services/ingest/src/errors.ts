@@ -8,7 +8,7 @@ export class ClientError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly status: number,
-    readonly extra: Pick<ErrorMessage, 'seq' | 'retryable' | 'problems'> = {},
+    readonly extra: Pick<ErrorMessage, 'seq' | 'retryable' | 'problems' | 'retryAfterMs'> = {},
   ) {
     super(message);
   }

@@ -26,6 +26,7 @@ export const INGEST_HTTP_ROUTES = [
   { method: 'POST', path: '/api/sessions', speaker: true },
   { method: 'GET', path: '/api/join/{code}', speaker: false },
   { method: 'GET', path: '/api/languages', speaker: false },
+  { method: 'GET', path: '/api/capacity', speaker: false },
   { method: 'GET', path: '/api/sessions/{sessionId}/glossary', speaker: true },
   { method: 'PUT', path: '/api/sessions/{sessionId}/glossary', speaker: true },
 ] as const;

@@ -1,7 +1,9 @@
 // In-memory implementations of the ingest ports, for unit tests (no network).
-import type { EventDefinition, GlossaryEntry } from '@llt/events';
+import type { CapacityReport, EventDefinition, GlossaryEntry } from '@llt/events';
 import type { IngestDeps } from '#core/deps';
 import type {
+  AdmissionLedger,
+  Admitted,
   AudioSink,
   ClientChannel,
   ConnectionRecord,
@@ -16,6 +18,30 @@ import type {
 } from '#core/ports';
 import { claimable, type FrameLedger } from '#core/sequence';
 import { JoinCodeTakenError, SpeakerTokenRejectedError } from '#errors';
+
+/** The admission ledger with its version check, and the capacity reports a test sets. */
+export class MemoryAdmissionLedger implements AdmissionLedger {
+  admitted: Admitted = { held: {}, version: 0 };
+  reports: CapacityReport[] = [];
+  /** Runs before each write, to stage a concurrent admission. */
+  beforeWrite: (() => Promise<void>) | undefined;
+  writes = 0;
+  async read() {
+    return structuredClone(this.admitted);
+  }
+  async write(next: Admitted) {
+    const hook = this.beforeWrite;
+    this.beforeWrite = undefined;
+    await hook?.();
+    if (next.version !== this.admitted.version) return false;
+    this.writes++;
+    this.admitted = { held: structuredClone(next.held), version: next.version + 1 };
+    return true;
+  }
+  async capacity() {
+    return structuredClone(this.reports);
+  }
+}
 
 export class MemorySessionStore implements SessionStore {
   readonly sessions = new Map<string, SessionRecord>();
@@ -214,6 +240,7 @@ export interface FakeWorld extends IngestDeps {
   events: RecordingPublisher;
   clients: RecordingChannel;
   rateLimits: MemoryRateLimiter;
+  admissions: MemoryAdmissionLedger;
   logs: { level: string; message: string; extra?: Record<string, unknown> }[];
   counts: Map<string, number>;
   time: { now: number };
@@ -232,6 +259,7 @@ export function fakeWorld(): FakeWorld {
     events: new RecordingPublisher(),
     clients: new RecordingChannel(() => time.now),
     rateLimits: new MemoryRateLimiter(),
+    admissions: new MemoryAdmissionLedger(),
     clock: { now: () => time.now },
     log: { info: log('info'), warn: log('warn'), error: log('error') },
     metrics: {
@@ -247,6 +275,7 @@ export function fakeWorld(): FakeWorld {
       joinAttemptsPerMinute: 20,
       messagesPerSecond: 100,
       speakerAuth: 'session-token',
+      admission: { mode: 'measured', holdMs: 60_000, reconnectGraceMs: 30_000, unreportedSessions: 4 },
     },
     logs,
     counts,

@@ -11,6 +11,9 @@ import {
   requireEnv,
 } from '@llt/platform';
 
+import { availableParallelism } from 'node:os';
+import { type CapacitySettings, DEFAULT_CAPACITY } from '#core/capacity';
+import { DEFAULT_LAG_WATCH, type LagWatchSettings } from '#core/lag-watch';
 import type { StabilitySettings } from '#core/stability';
 
 export type AsrEngine = 'pocketsphinx' | 'amazon-transcribe';
@@ -109,6 +112,12 @@ export interface WorkerConfig extends TranscribeConfig {
   initialPosition: 'LATEST' | 'TRIM_HORIZON';
   /** Records read later than this after they were put are not transcribed. */
   maxRecordAgeMs: number;
+  /** How the worker measures and reports what it can hold, and watches each session's lag. */
+  capacity: {
+    periodMs: number;
+    estimate: Omit<CapacitySettings, 'maxSessions'>;
+    lag: LagWatchSettings;
+  };
 }
 
 /** The stream worker's configuration: the transcriber's, plus the stream, the lease table and the lease timings. */
@@ -136,8 +145,37 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     checkpointMs: intEnv('LLT_TRANSCRIBE_CHECKPOINT_MS', 1_000, env),
     initialPosition,
     maxRecordAgeMs: intEnv('LLT_TRANSCRIBE_MAX_RECORD_AGE_MS', 60_000, env),
+    capacity: capacityOf(env),
   };
 }
+
+/**
+ * Capacity: LLT_CAPACITY_CORES (default: the cores this process may use), LLT_CAPACITY_TARGET (share of them the
+ * sessions may fill, %), LLT_CAPACITY_SESSION_CORES_PRIOR (what a session is taken to cost before it is measured,
+ * in hundredths of a core), LLT_LAG_WARN_MS (speaker told past this), LLT_LAG_DEGRADE_MS (session made cheaper past
+ * this).
+ */
+function capacityOf(env: NodeJS.ProcessEnv): WorkerConfig['capacity'] {
+  const target = intEnv('LLT_CAPACITY_TARGET', Math.round(DEFAULT_CAPACITY.targetUtilization * 100), env);
+  if (target < 10 || target > 100) throw new ConfigError(`LLT_CAPACITY_TARGET must be 10–100 (%), got ${target}`);
+  const prior = intEnv('LLT_CAPACITY_SESSION_CORES_PRIOR', Math.round(DEFAULT_CAPACITY.sessionCoresPrior * 100), env);
+  if (prior < 1) throw new ConfigError(`LLT_CAPACITY_SESSION_CORES_PRIOR must be ≥ 1 (hundredths of a core)`);
+  return {
+    periodMs: intEnv('LLT_CAPACITY_PERIOD_MS', 1_000, env),
+    estimate: {
+      ...DEFAULT_CAPACITY,
+      cores: intEnv('LLT_CAPACITY_CORES', availableParallelism(), env),
+      targetUtilization: target / 100,
+      sessionCoresPrior: prior / 100,
+    },
+    lag: {
+      ...DEFAULT_LAG_WATCH,
+      warnAtMs: intEnv('LLT_LAG_WARN_MS', DEFAULT_LAG_WATCH.warnAtMs, env),
+      degradeAtMs: intEnv('LLT_LAG_DEGRADE_MS', DEFAULT_LAG_WATCH.degradeAtMs, env),
+    },
+  };
+}
+
 
 /** The events handler's configuration: the engine whose vocabularies it keeps, and where it reads and writes. */
 export interface EventsConfig {

@@ -1,4 +1,6 @@
 // Contracts between services and with clients: events, the audio wire formats, client messages, languages.
+
+export * from './capacity.ts';
 export * from './events/common.ts';
 export * from './events/define.ts';
 export * from './events/llt.ingest@GlossaryChanged.v1.ts';
@@ -8,6 +10,7 @@ export * from './events/llt.ingest@SessionEnded.v1.ts';
 export * from './events/llt.ingest@SessionStarted.v1.ts';
 export * from './events/llt.synthesize@SpeechSynthesized.v1.ts';
 export * from './events/llt.transcribe@TranscriptFinalized.v1.ts';
+export * from './events/llt.transcribe@TranscriptionLagChanged.v1.ts';
 export * from './events/llt.transcribe@TranscriptionUnavailable.v1.ts';
 export * from './events/llt.transcribe@TranscriptPartial.v1.ts';
 export * from './events/llt.transcribe@TranscriptStabilized.v1.ts';

@@ -54,6 +54,17 @@ export const sessionTableKeys = {
     pk: `RATE#${kind}#${client}`,
     sk: String(windowStart),
   }),
+  /**
+   * One transcription worker's capacity report (what it can hold, from what it measures), rewritten about once a
+   * second and expired by the table's TTL when the worker is gone.
+   */
+  capacityReport: (workerId: string) => ({ pk: 'CAPACITY', sk: `WORKER#${workerId}` }),
+  capacityReportPrefix: 'WORKER#',
+  /**
+   * The sessions admitted as live, each with when its admission lapses unless renewed: one item, changed only
+   * by conditional writes on its version, so two speakers can never take the last place together.
+   */
+  admissions: { pk: 'CAPACITY', sk: 'ADMITTED' },
   /** sk prefix of a session's listeners, of one language when given. */
   listenerPrefix: (language?: string) => (language ? `LISTENER#${language}#` : 'LISTENER#'),
 } as const;

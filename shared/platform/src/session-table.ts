@@ -1,7 +1,7 @@
 // Reading the sessions table the way ingest writes it: a session's listeners (ingest at session end, notify on
 // every fan-out) and the few session fields other services may read, over the layout in `sessionTableKeys`.
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { GlossaryEntry } from '@llt/events';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { CapacityReport, type GlossaryEntry } from '@llt/events';
 import { sessionTableKeys } from './resources.ts';
 
 export interface SessionListener {
@@ -177,4 +177,54 @@ export class CachedSessionGlossaries {
     }
     return read;
   }
+}
+
+/**
+ * A capacity report is taken as current for this long after it was written (reports come about once a second); an
+ * older one is from a worker that stopped or hangs, and counts for nothing.
+ */
+export const CAPACITY_REPORT_FRESH_MS = 10_000;
+
+/** Writes a transcription worker's capacity report (the table's TTL removes it a while after the worker is gone). */
+export async function putCapacityReport(
+  db: DynamoDBDocumentClient,
+  table: string,
+  report: CapacityReport,
+): Promise<void> {
+  await db.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        ...sessionTableKeys.capacityReport(report.workerId),
+        ...report,
+        expiresAt: Math.ceil((report.updatedAt + 10 * CAPACITY_REPORT_FRESH_MS) / 1000),
+      },
+    }),
+  );
+}
+
+/** Every worker's capacity report written within CAPACITY_REPORT_FRESH_MS of `now` (malformed ones skipped). */
+export async function queryFreshCapacityReports(
+  db: DynamoDBDocumentClient,
+  table: string,
+  now: number,
+): Promise<CapacityReport[]> {
+  const page = await db.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': sessionTableKeys.capacityReport('').pk,
+        ':prefix': sessionTableKeys.capacityReportPrefix,
+      },
+      ConsistentRead: true,
+    }),
+  );
+  const reports: CapacityReport[] = [];
+  for (const item of page.Items ?? []) {
+    const { pk: _pk, sk: _sk, expiresAt: _expiresAt, ...fields } = item;
+    const parsed = CapacityReport.safeParse(fields);
+    if (parsed.success && now - parsed.data.updatedAt <= CAPACITY_REPORT_FRESH_MS) reports.push(parsed.data);
+  }
+  return reports;
 }

@@ -11,6 +11,7 @@ import {
 } from '@llt/platform';
 import type { IngestConfig } from '#config';
 import type { IngestDeps } from '#core/deps';
+import { DynamoAdmissionLedger } from './dynamo-admissions.ts';
 import { DynamoRateLimiter } from './dynamo-rate-limiter.ts';
 import { DynamoConnectionStore, DynamoSessionStore } from './dynamo-session-store.ts';
 import { KinesisAudioSink } from './kinesis-audio-sink.ts';
@@ -27,6 +28,7 @@ export function createIngestDeps(config: IngestConfig, obs: Observability): Inge
       obs.captureClient(managementApiClient(config.managementEndpoint, config.aws.region)),
     ),
     rateLimits: new DynamoRateLimiter(obs.captureClient(db), config.sessionsTable),
+    admissions: new DynamoAdmissionLedger(obs.captureClient(db), config.sessionsTable),
     clock: { now: () => Date.now() },
     log: obs.log,
     metrics: obs,
@@ -36,6 +38,7 @@ export function createIngestDeps(config: IngestConfig, obs: Observability): Inge
       joinAttemptsPerMinute: config.joinAttemptsPerMinute,
       messagesPerSecond: config.messagesPerSecond,
       speakerAuth: config.speakerAuth,
+      admission: config.admission,
     },
   };
 }

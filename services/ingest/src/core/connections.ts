@@ -2,9 +2,11 @@
 //   input: the connection id and the handshake's query (role, session id + token, or join code + language)
 //   output: accepted, or a ClientError whose status and message refuse the handshake
 //   primary course: authenticate the speaker by token (one speaker per session) or resolve the listener's join
-//   code and language; record the connection; announce ListenerJoined / ListenerLeft.
+//   code and language; admit the speaker's session on the recognisers' capacity (or renew its place); record the
+//   connection; announce ListenerJoined / ListenerLeft. A speaker who leaves keeps the place a while to come back.
 import { ListenerJoinedV1, ListenerLeftV1 } from '@llt/events';
 import { ClientError } from '../errors.ts';
+import { admitSession, holdAdmissionFor } from './admission.ts';
 import type { IngestDeps } from './deps.ts';
 import type { ConnectionRecord } from './ports.ts';
 import { limitJoinAttempts } from './rate-limits.ts';
@@ -49,6 +51,8 @@ async function connectSpeaker(
   }
   const session = await authorizeSpeaker(deps, sessionId, token, speakerSub);
   assertLive(deps, session);
+  // Nothing is started for a session the recognisers cannot take: refused here with `at_capacity`.
+  await admitSession(deps, sessionId);
   let attached = await deps.sessions.attachSpeaker(sessionId, connectionId);
   // The holder as read above; if it changed since, the conditional detach below changes nothing.
   const holder = attached === 'taken' ? session.speakerConnectionId : undefined;
@@ -159,6 +163,7 @@ export async function disconnect(deps: IngestDeps, connectionId: string): Promis
   if (!record) return;
   if (record.role === 'speaker') {
     await deps.sessions.detachSpeaker(record.sessionId, connectionId);
+    await holdAdmissionFor(deps, record.sessionId, deps.settings.admission.reconnectGraceMs);
     deps.log.info('speaker disconnected', { sessionId: record.sessionId, connectionId });
     return;
   }

@@ -1,6 +1,8 @@
 // Everything the ingest use cases are given: ports, clock, logging, and the settings from config.
 import type { DeploymentLanguages } from '@llt/events';
+import type { AdmissionSettings } from './admission.ts';
 import type {
+  AdmissionLedger,
   AudioSink,
   ClientChannel,
   Clock,
@@ -26,6 +28,8 @@ export interface IngestSettings {
    * connect as its speaker; `session-token`: the session's speaker token is the only check.
    */
   speakerAuth: 'cognito' | 'session-token';
+  /** Admission of live sessions by the recognisers' measured capacity. */
+  admission: AdmissionSettings;
 }
 
 export interface IngestDeps {
@@ -35,6 +39,7 @@ export interface IngestDeps {
   events: EventPublisher;
   clients: ClientChannel;
   rateLimits: RateLimiter;
+  admissions: AdmissionLedger;
   clock: Clock;
   log: ServiceLog;
   metrics: ServiceMetrics;

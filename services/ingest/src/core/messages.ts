@@ -15,6 +15,7 @@ import {
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
 import { ClientError } from '../errors.ts';
+import { admitSession, releaseAdmission } from './admission.ts';
 import { receiveAudio } from './audio.ts';
 import type { ConnectionCache } from './connection-cache.ts';
 import type { IngestDeps } from './deps.ts';
@@ -111,6 +112,7 @@ async function handleControl(deps: IngestDeps, cache: ConnectionCache, connectio
     case 'hello': {
       const session = await deps.sessions.get(connection.sessionId);
       if (connection.role === 'speaker' && session?.frames) await compactLedger(deps, session);
+      if (connection.role === 'speaker' && session?.status === 'live') await renewAdmission(deps, session.sessionId);
       await deps.clients.send(connectionId, welcome(connection, session));
       // A (re)connected speaker learns who is listening right away, not at the next join.
       if (connection.role === 'speaker') await announceListeners(deps, session);
@@ -125,6 +127,19 @@ async function handleControl(deps: IngestDeps, cache: ConnectionCache, connectio
       requireSpeaker(connection, message.action);
       await endSession(deps, connection.sessionId, 'speaker-ended');
       return;
+  }
+}
+
+/**
+ * The speaker's hellos keep the session's place on the recognisers. A place that lapsed (no hello for the whole hold)
+ * while the recognisers filled up is not taken back from a session already live: it is logged.
+ */
+async function renewAdmission(deps: IngestDeps, sessionId: string): Promise<void> {
+  try {
+    await admitSession(deps, sessionId);
+  } catch (error) {
+    if (!(error instanceof ClientError) || error.code !== 'at_capacity') throw error;
+    deps.log.warn('live session over capacity after its place lapsed', { sessionId });
   }
 }
 
@@ -205,6 +220,7 @@ export async function endSession(
   const now = deps.clock.now();
   const ended = await deps.sessions.end(sessionId, reason, now);
   if (!ended) return false;
+  await releaseAdmission(deps, sessionId);
   const lastSeq = highestFrame(ended.frames ?? EMPTY_LEDGER);
   await deps.audio.put(
     sessionId,

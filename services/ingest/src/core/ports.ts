@@ -1,5 +1,5 @@
 // What the ingest use cases need from the outside world. Adapters in ../adapters implement these.
-import type { GlossaryEntry } from '@llt/events';
+import type { CapacityReport, GlossaryEntry } from '@llt/events';
 import type {
   ConnectionInfo,
   ConnectionInspector,
@@ -120,6 +120,25 @@ export interface ConnectionStore {
   delete(connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Counts a rejected input against the connection (kept with it for operators). */
   countRejected(connectionId: string, code: string): Promise<void>;
+}
+
+/** The live sessions admitted, each with when its admission lapses unless renewed (epoch ms). */
+export interface Admitted {
+  held: Record<string, number>;
+  /** The ledger's version, which a write must name (0: never written). */
+  version: number;
+}
+
+/**
+ * Which sessions hold a place on the recognisers, shared by every handler instance (one DynamoDB item on AWS,
+ * replaced only by a conditional write on its version), and what the recognisers say they can hold.
+ */
+export interface AdmissionLedger {
+  read(): Promise<Admitted>;
+  /** Replaces the ledger iff its version is still `admitted.version`; false when another write came first. */
+  write(admitted: Admitted): Promise<boolean>;
+  /** The recognition workers' capacity reports written within the last few seconds. */
+  capacity(now: number): Promise<CapacityReport[]>;
 }
 
 export interface AudioSink {

@@ -3,14 +3,14 @@
 //   input: a session id (and the error to show)
 //   output: a message on the speaker's connection, if one is open
 //   primary course: find the session's speaker connection and send it the message.
-import type { ErrorMessage, ListenersMessage } from '@llt/events';
+import type { ErrorMessage, LagMessage, ListenersMessage } from '@llt/events';
 import type { IngestDeps } from './deps.ts';
 import type { SessionRecord } from './ports.ts';
 
 export async function tellSpeaker(
   deps: IngestDeps,
   sessionId: string,
-  message: ErrorMessage | ListenersMessage,
+  message: ErrorMessage | ListenersMessage | LagMessage,
 ): Promise<boolean> {
   const session = await deps.sessions.get(sessionId);
   const connectionId = session?.status === 'live' ? session.speakerConnectionId : undefined;

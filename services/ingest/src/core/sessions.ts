@@ -2,8 +2,9 @@
 //   input: the speaker's choice of languages / a join code typed by a listener
 //   output: the session's id, join code and speaker token / the session's public description
 //   primary course: validate languages (and the glossary, when given) against the catalog and what is installed,
-//   mint id, code and token, store the session with its glossary as version 1 (retrying on a join-code
-//   collision), announce SessionStarted (and GlossaryChanged).
+//   admit it on the recognisers' measured capacity (or refuse `at_capacity`, nothing created), mint id, code and
+//   token, store the session with its glossary as version 1 (retrying on a join-code collision), announce
+//   SessionStarted (and GlossaryChanged).
 import {
   type CreatedSession,
   CreateSessionRequest,
@@ -16,6 +17,7 @@ import {
 } from '@llt/events';
 import { z } from 'zod';
 import { ClientError, JoinCodeTakenError } from '../errors.ts';
+import { admitSession, releaseAdmission } from './admission.ts';
 import type { IngestDeps } from './deps.ts';
 import { checkGlossaryEntries, publishGlossary } from './glossary.ts';
 import {
@@ -61,9 +63,12 @@ export async function createSession(deps: IngestDeps, body: unknown, owner?: { s
 
   const now = deps.clock.now();
   const speakerToken = newSpeakerToken();
+  const sessionId = newSessionId();
+  // The session holds a place on the recognisers from now: its speaker has the admission's hold to connect.
+  await admitSession(deps, sessionId);
   for (let attempt = 1; ; attempt++) {
     const session: SessionRecord = {
-      sessionId: newSessionId(),
+      sessionId,
       joinCode: newJoinCode(),
       sourceLanguage,
       targetLanguages,
@@ -78,6 +83,7 @@ export async function createSession(deps: IngestDeps, body: unknown, owner?: { s
       await deps.sessions.create(session, withGlossary ? glossary : undefined);
     } catch (error) {
       if (error instanceof JoinCodeTakenError && attempt < MAX_CODE_ATTEMPTS) continue;
+      await releaseAdmission(deps, sessionId).catch(() => undefined);
       throw error;
     }
     await deps.events.publish(SessionStartedV1, {

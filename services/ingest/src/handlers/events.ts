@@ -1,5 +1,5 @@
 // EventBridge handler for the events ingest relays to clients (see ../rules.ts for which).
-import { ListenerJoinedV1, ListenerLeftV1, TranscriptionUnavailableV1 } from '@llt/events';
+import { ListenerJoinedV1, ListenerLeftV1, TranscriptionLagChangedV1, TranscriptionUnavailableV1 } from '@llt/events';
 import { withObservability } from '@llt/platform';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { createIngestDeps } from '#adapters/index';
@@ -19,6 +19,11 @@ export function makeEventsHandler(deps: IngestDeps) {
         event['detail-type'] === ListenerJoinedV1.detailType ? ListenerJoinedV1 : ListenerLeftV1
       ).schema.parse(event.detail);
       await announceListeners(deps, await deps.sessions.get(sessionId));
+      return;
+    }
+    if (event['detail-type'] === TranscriptionLagChangedV1.detailType) {
+      const { sessionId, lagMs, behind, degraded } = TranscriptionLagChangedV1.schema.parse(event.detail);
+      await tellSpeaker(deps, sessionId, { type: 'lag', sessionId, lagMs, behind, degraded });
       return;
     }
     if (event['detail-type'] !== TranscriptionUnavailableV1.detailType) {

@@ -1,10 +1,12 @@
-// HTTP API handler: create a session, resolve a join code, list languages, read and replace a session's glossary.
+// HTTP API handler: create a session, resolve a join code, list languages, read and replace a session's glossary,
+// say whether a new session would be admitted now.
 
 import { MAX_GLOSSARY_BODY_BYTES, SPEAKER_TOKEN_HEADER } from '@llt/events';
 import { withObservability } from '@llt/platform';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { createIngestDeps } from '#adapters/index';
 import { loadConfig } from '#config';
+import { capacityStatus } from '#core/admission';
 import type { IngestDeps } from '#core/deps';
 import { type GlossaryBody, readGlossary, replaceGlossary, type SpeakerCredentials } from '#core/glossary';
 import { createSession, describeSession, listLanguages } from '#core/sessions';
@@ -33,6 +35,10 @@ export function makeHttpHandler(deps: IngestDeps) {
         return json(200, await describeSession(deps, code, event.requestContext.http.sourceIp));
       }
       if (method === 'GET' && path === '/api/languages') return json(200, listLanguages(deps));
+      if (method === 'GET' && path === '/api/capacity') {
+        const sessionId = event.queryStringParameters?.sessionId?.slice(0, 64) || undefined;
+        return json(200, await capacityStatus(deps, sessionId));
+      }
       const glossary = /^\/api\/sessions\/([^/]{1,64})\/glossary$/.exec(path);
       if (glossary && (method === 'GET' || method === 'PUT')) {
         const sessionId = decodePathSegment(glossary[1] ?? '');
@@ -44,7 +50,12 @@ export function makeHttpHandler(deps: IngestDeps) {
     } catch (error) {
       if (!(error instanceof ClientError)) throw error;
       deps.metrics.count('RejectedRequests', 1, { name: 'code', value: error.code });
-      return json(error.status, error.toMessage());
+      const refused = json(error.status, error.toMessage());
+      // RFC 9110's Retry-After (seconds) beside the body's retryAfterMs, for clients that read only headers.
+      const retryAfterMs = error.extra.retryAfterMs;
+      if (retryAfterMs !== undefined)
+        refused.headers = { ...HEADERS, 'retry-after': String(Math.ceil(retryAfterMs / 1000)) };
+      return refused;
     }
   };
 }

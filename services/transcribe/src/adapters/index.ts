@@ -11,12 +11,15 @@ import type { TranscribeConfig, WorkerConfig } from '#config';
 import { DEFAULT_ENDPOINTER } from '#core/endpointer';
 import type { Recognizer, ServiceMetrics } from '#core/ports';
 import { Transcriber, type TranscriberDeps } from '#core/transcriber';
+import { CapacityReporter } from '#worker/capacity-reporter';
 import type { StreamWorkerDeps } from '#worker/stream-worker';
+import { DynamoCapacityStore } from './dynamo-capacity.ts';
 import { DynamoGlossarySource } from './dynamo-glossary.ts';
 import { DynamoLeaseStore } from './dynamo-leases.ts';
 import { DynamoFinalizedLedger } from './dynamo-ledger.ts';
 import { DynamoSessionDirectory } from './dynamo-sessions.ts';
 import { KinesisShardSource } from './kinesis-shards.ts';
+import { ProcessLoadProbe } from './process-load.ts';
 
 async function createRecognizer(
   config: TranscribeConfig,
@@ -95,4 +98,27 @@ export async function createWorkerDeps(config: WorkerConfig, obs: Observability)
       maxRecordAgeMs: config.maxRecordAgeMs,
     },
   };
+}
+
+/**
+ * What says how many sessions the worker can hold: measured on this machine for the local recogniser, the
+ * deployment's concurrent-stream quota (LLT_ASR_MAX_SESSIONS) for Amazon Transcribe.
+ */
+export function createCapacityReporter(config: WorkerConfig, deps: StreamWorkerDeps, obs: Observability) {
+  return new CapacityReporter({
+    workerId: config.workerId,
+    transcriber: deps.transcriber,
+    probe: new ProcessLoadProbe(),
+    store: new DynamoCapacityStore(obs.captureClient(dynamoDocumentClient(config.aws)), config.sessionsTable),
+    events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
+    clock: deps.clock,
+    log: obs.log,
+    metrics: obs,
+    settings: {
+      periodMs: config.capacity.periodMs,
+      basis: config.engine === 'amazon-transcribe' ? 'quota' : 'measured',
+      capacity: { ...config.capacity.estimate, maxSessions: config.maxSessions },
+      lag: config.capacity.lag,
+    },
+  });
 }

@@ -82,6 +82,9 @@ type AudioHeader = Extract<AudioRecordHeader, { kind: 'audio' }>;
  */
 const REORDER_WAIT = { audioMs: 300, arrivalMs: 2_000 };
 
+/** A degraded session's partials come this many times less often. */
+const DEGRADED_PARTIAL_FACTOR = 4;
+
 interface Utterance {
   segmentIndex: number;
   firstSeq: number;
@@ -90,6 +93,8 @@ interface Utterance {
   captureEnd: number;
   lastPartialText: string;
   lastPartialAt: number;
+  /** Least time between two of its partials (longer for an utterance begun while the session was degraded). */
+  partialIntervalMs: number;
   /** Text of the parts the recogniser already finished (ahead of the endpoint) in this utterance. */
   parts: string[];
   /** Whether voice reached the recogniser since its last finish. */
@@ -108,6 +113,12 @@ export class SessionTranscriber {
    * flicker back). Finals are published as usual; the ledger drops the ones already published.
    */
   quiet = false;
+  /**
+   * Set while the session is behind real time: its next utterances publish a partial a quarter as often and no
+   * stable increments (no provisional translation or clause speech downstream), which sheds most of the work a
+   * session makes beyond recognition itself. The utterance in progress keeps what it began with.
+   */
+  degraded = false;
   private readonly endpointer: Endpointer;
   /** Recent frames while nobody speaks, fed as pre-roll when speech starts. */
   private preRoll: { header: AudioHeader; samples: Int16Array }[] = [];
@@ -222,10 +233,11 @@ export class SessionTranscriber {
         captureEnd: start.at,
         lastPartialText: '',
         lastPartialAt: 0,
+        partialIntervalMs: this.settings.partialIntervalMs * (this.degraded ? DEGRADED_PARTIAL_FACTOR : 1),
         parts: [],
         unfinishedVoice: false,
         glossaryVersion: this.glossary?.applied,
-        ...(this.settings.stability ? { stable: new StablePrefix(this.settings.stability) } : {}),
+        ...(this.settings.stability && !this.degraded ? { stable: new StablePrefix(this.settings.stability) } : {}),
       };
       for (const held of this.preRoll) await this.write(held.samples);
       this.preRoll = [];
@@ -313,7 +325,7 @@ export class SessionTranscriber {
   private async maybePartial(utterance: Utterance, text: string): Promise<void> {
     const now = this.now();
     if (!text || text === utterance.lastPartialText) return;
-    if (now - utterance.lastPartialAt < this.settings.partialIntervalMs) return;
+    if (now - utterance.lastPartialAt < utterance.partialIntervalMs) return;
     if (this.quiet) return;
     utterance.lastPartialText = text;
     utterance.lastPartialAt = now;

@@ -13,6 +13,7 @@ import {
 } from '@llt/events';
 import { RecognizerCapacityError, RecognizerError } from '#errors';
 import { type GlossarySettings, SessionGlossaryTracker } from './glossary.ts';
+import { LoadTracker } from './load.ts';
 import type {
   Clock,
   EventPublisher,
@@ -74,11 +75,29 @@ export class Transcriber {
   private readonly ended = new Set<string>();
   /** Resume points handed over with a checkpoint, for sessions whose audio has not come back yet. */
   private readonly resumes = new Map<string, ResumePoint>();
+  /** Each live session's recogniser time and lag behind real time (read by the capacity reporter). */
+  readonly load = new LoadTracker();
 
   constructor(private readonly deps: TranscriberDeps) {}
 
   get openSessions(): number {
     return this.sessions.size;
+  }
+
+  /** The sessions with a live recogniser now. */
+  liveSessionIds(): string[] {
+    return [...this.sessions.keys()];
+  }
+
+  /**
+   * Makes a session's recognition cheaper from its next utterance on (fewer partial results, no provisional
+   * words), or gives it back its full work; returns whether the session is live.
+   */
+  degrade(sessionId: string, degraded: boolean): boolean {
+    const session = this.sessions.get(sessionId);
+    if (!session) return false;
+    session.degraded = degraded;
+    return true;
   }
 
   /** Handles a batch; records of one session are handled in order, sessions concurrently. */
@@ -155,7 +174,11 @@ export class Transcriber {
       session.quiet = quiet;
       const samples = new Int16Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.byteLength));
       try {
+        const started = this.deps.clock.now();
         const outcome = await session.audio(header, samples);
+        const done = this.deps.clock.now();
+        if (!quiet)
+          this.load.frame(sessionId, samples.length / 16, done - started, Math.max(0, done - header.receivedAt));
         if (outcome === 'duplicate') this.deps.metrics.count('FramesRedelivered');
       } catch (error) {
         // A broken recogniser stream is replaced by a fresh one on the session's next frame; retrying the
@@ -321,6 +344,7 @@ export class Transcriber {
   private async close(sessionId: string, why: 'ended' | 'idle' | 'failed'): Promise<void> {
     const session = this.sessions.get(sessionId);
     this.sessions.delete(sessionId);
+    this.load.forget(sessionId);
     if (why === 'ended') this.markEnded(sessionId);
     else if (session) {
       // Its frames so far are handled: if they come again (a redelivery, a replay after a takeover), they only

@@ -4,8 +4,12 @@
 // as finals and the leases are freed for the other workers.
 import { pathToFileURL } from 'node:url';
 import type { Observability } from '@llt/platform';
-import { createWorkerDeps } from '#adapters/index';
+import { createCapacityReporter, createWorkerDeps } from '#adapters/index';
 import { loadWorkerConfig } from '#config';
+import type { CapacityReporter } from '#worker/capacity-reporter';
+
+export type { CapacitySnapshot } from '#worker/capacity-reporter';
+
 import { StreamWorker } from '#worker/stream-worker';
 import { observability } from '../observability.ts';
 
@@ -14,6 +18,8 @@ const METRICS_FLUSH_MS = 60_000;
 
 export interface RunningWorker {
   readonly worker: StreamWorker;
+  /** Says how many sessions the worker can hold (ingest admits against it) and watches every session's lag. */
+  readonly capacity: CapacityReporter;
   /** Graceful stop (see StreamWorker.stop); the buffered metrics are published last. */
   stop(): Promise<void>;
 }
@@ -22,19 +28,25 @@ export async function startTranscribeWorker(
   env: NodeJS.ProcessEnv = process.env,
   obs: Observability = observability,
 ): Promise<RunningWorker> {
-  const worker = new StreamWorker(await createWorkerDeps(loadWorkerConfig(env), obs));
+  const config = loadWorkerConfig(env);
+  const deps = await createWorkerDeps(config, obs);
+  const worker = new StreamWorker(deps);
+  const capacity = createCapacityReporter(config, deps, obs);
   const publishMetrics = () => {
     if (obs.metrics.hasStoredMetrics()) obs.metrics.publishStoredMetrics();
   };
   await worker.start();
+  capacity.start();
   const flush = setInterval(publishMetrics, METRICS_FLUSH_MS);
   flush.unref();
   let stopping: Promise<void> | undefined;
   return {
     worker,
+    capacity,
     stop() {
       stopping ??= (async () => {
         clearInterval(flush);
+        await capacity.stop();
         await worker.stop();
         publishMetrics();
       })();

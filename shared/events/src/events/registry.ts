@@ -7,6 +7,7 @@ import { SessionEndedV1 } from './llt.ingest@SessionEnded.v1.ts';
 import { SessionStartedV1 } from './llt.ingest@SessionStarted.v1.ts';
 import { SpeechSynthesizedV1 } from './llt.synthesize@SpeechSynthesized.v1.ts';
 import { TranscriptFinalizedV1 } from './llt.transcribe@TranscriptFinalized.v1.ts';
+import { TranscriptionLagChangedV1 } from './llt.transcribe@TranscriptionLagChanged.v1.ts';
 import { TranscriptionUnavailableV1 } from './llt.transcribe@TranscriptionUnavailable.v1.ts';
 import { TranscriptPartialV1 } from './llt.transcribe@TranscriptPartial.v1.ts';
 import { TranscriptStabilizedV1 } from './llt.transcribe@TranscriptStabilized.v1.ts';
@@ -23,6 +24,7 @@ export const ALL_EVENTS: readonly EventDefinition[] = [
   TranscriptFinalizedV1,
   TranscriptStabilizedV1,
   TranscriptionUnavailableV1,
+  TranscriptionLagChangedV1,
   TranslationPartialV1,
   TranslationReadyV1,
   SpeechSynthesizedV1,

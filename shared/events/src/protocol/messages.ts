@@ -47,6 +47,8 @@ export const ErrorCode = z.enum([
   /** The glossary changed since the version the edit was based on (another edit got there first). */
   'glossary_conflict',
   'rate_limited',
+  /** Every recogniser this deployment has would fall behind with one more live session: try again later. */
+  'at_capacity',
   'transcription_unavailable',
   'internal_error',
 ]);
@@ -59,6 +61,8 @@ export const ErrorMessage = z.object({
   /** Sequence number of the frame the error is about, when it is about one. */
   seq: FrameSeq.optional(),
   retryable: z.boolean().optional(),
+  /** When trying again may succeed (`at_capacity`, `rate_limited`), in ms from now. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
   /** Every problem found in the input, each with where it is (a glossary's entry or a CSV file's line). */
   problems: z
     .array(
@@ -155,6 +159,19 @@ export const ListenersMessage = z.object({
 });
 export type ListenersMessage = z.infer<typeof ListenersMessage>;
 
+/**
+ * To the speaker: recognition of their speech is behind real time by `lagMs` (sent when it passes the warning
+ * threshold, while it stays behind, and once when it is back).
+ */
+export const LagMessage = z.object({
+  type: z.literal('lag'),
+  sessionId: SessionId,
+  lagMs: z.number().int().nonnegative(),
+  behind: z.boolean(),
+  degraded: z.boolean(),
+});
+export type LagMessage = z.infer<typeof LagMessage>;
+
 // WelcomeMessage goes in whole: zod 4 refuses two options with the same `type` ("Duplicate discriminator value")
 // but accepts a nested discriminated union, which then routes on `role`.
 export const ServerMessage = z.discriminatedUnion('type', [
@@ -164,5 +181,6 @@ export const ServerMessage = z.discriminatedUnion('type', [
   CaptionMessage,
   AudioMessage,
   ListenersMessage,
+  LagMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

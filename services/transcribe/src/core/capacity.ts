@@ -1,0 +1,103 @@
+// How many live sessions this worker can keep in real time, from what it measures while running: the CPU the
+// process uses (all its threads: recognisers, and locally every other service too), how many live sessions share
+// it, the recognisers' real-time factor, the event loop's delay and how far each session is behind. A session's
+// cost is learned from the machine, not assumed: the figure before any measurement is only where learning starts.
+
+export interface CapacitySettings {
+  /** Cores the worker may use (os.availableParallelism()). */
+  cores: number;
+  /** Share of the cores the live sessions may fill, leaving room for bursts (a sentence's end, a cold start). */
+  targetUtilization: number;
+  /** What a live session is taken to cost, in cores, until measurements say otherwise. */
+  sessionCoresPrior: number;
+  /** The least a session is ever taken to cost (a quiet period does not make sessions free). */
+  minSessionCores: number;
+  /** Hard limit (memory: each local recogniser holds ~90 MB). */
+  maxSessions: number;
+  /** A session this far behind real time means the worker is full: admit no more. */
+  lagLimitMs: number;
+  /** Event-loop delay (p99) past which the worker is full. */
+  eventLoopLimitMs: number;
+  /** Weight of each new measurement in the running estimates (0–1). */
+  smoothing: number;
+}
+
+export const DEFAULT_CAPACITY: Omit<CapacitySettings, 'cores' | 'maxSessions'> = {
+  targetUtilization: 0.75,
+  sessionCoresPrior: 0.4,
+  minSessionCores: 0.15,
+  lagLimitMs: 1_000,
+  eventLoopLimitMs: 250,
+  smoothing: 0.2,
+};
+
+/** One period's measurements. */
+export interface LoadSample {
+  /** CPU the process used over the period, in cores (1.0 = one core busy the whole period). */
+  busyCores: number;
+  /** Sessions with a live recogniser during the period, and of those, how many were fed audio. */
+  live: number;
+  active: number;
+  /** Recogniser time per second of audio over the period, mean over the sessions fed audio. */
+  realTimeFactor: number | undefined;
+  eventLoopDelayMs: number;
+  /** The most-behind session's lag over the period. */
+  maxLagMs: number;
+}
+
+export interface CapacityEstimate {
+  /** Live sessions the worker can hold, those it has included. */
+  sessions: number;
+  busyCores: number;
+  /** What one session costs, in cores, as learned so far. */
+  sessionCores: number;
+  /** CPU used with no session, in cores (the process's own work). */
+  idleCores: number;
+  limitedBy?: string;
+}
+
+export class CapacityEstimator {
+  private sessionCores: number;
+  private idleCores = 0.05;
+
+  constructor(private readonly settings: CapacitySettings) {
+    this.sessionCores = settings.sessionCoresPrior;
+  }
+
+  /** Learns from one period and says how many sessions fit now. */
+  observe(sample: LoadSample): CapacityEstimate {
+    const s = this.settings;
+    const mix = (old: number, next: number) => old + s.smoothing * (next - old);
+    if (sample.live === 0) {
+      this.idleCores = mix(this.idleCores, sample.busyCores);
+    } else if (sample.active > 0) {
+      // Only periods in which sessions spoke teach what a speaking session costs (silence is nearly free).
+      const perSession = Math.max(0, sample.busyCores - this.idleCores) / sample.active;
+      const recogniserFloor = sample.realTimeFactor ?? 0;
+      this.sessionCores = Math.max(s.minSessionCores, recogniserFloor, mix(this.sessionCores, perSession));
+    }
+    const budget = s.cores * s.targetUtilization - this.idleCores;
+    let sessions = Math.max(0, Math.min(s.maxSessions, Math.floor(budget / this.sessionCores)));
+    let limitedBy: string | undefined;
+    if (sessions >= s.maxSessions) limitedBy = `the ${s.maxSessions}-recogniser limit`;
+    else
+      limitedBy = `CPU: ${s.cores} cores at ${Math.round(s.targetUtilization * 100)} %, ${round2(this.sessionCores)} cores per session`;
+    // Falling behind, measured: whatever the estimate says, the sessions there are now are all it can hold.
+    if (sample.maxLagMs > s.lagLimitMs && sessions > sample.live) {
+      sessions = sample.live;
+      limitedBy = `a session ${Math.round(sample.maxLagMs)} ms behind real time`;
+    } else if (sample.eventLoopDelayMs > s.eventLoopLimitMs && sessions > sample.live) {
+      sessions = sample.live;
+      limitedBy = `event-loop delay ${Math.round(sample.eventLoopDelayMs)} ms`;
+    }
+    return {
+      sessions,
+      busyCores: round2(sample.busyCores),
+      sessionCores: round2(this.sessionCores),
+      idleCores: round2(this.idleCores),
+      ...(sessions <= sample.live ? { limitedBy } : {}),
+    };
+  }
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;

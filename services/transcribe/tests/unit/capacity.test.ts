@@ -1,0 +1,72 @@
+// How many sessions a worker says it can hold, learned from what it measures; and what a session's lag calls for.
+import { describe, expect, test } from 'vitest';
+import { CapacityEstimator, DEFAULT_CAPACITY } from '#core/capacity';
+import { DEFAULT_LAG_WATCH, LagWatch } from '#core/lag-watch';
+import { LoadTracker } from '#core/load';
+
+const settings = { ...DEFAULT_CAPACITY, cores: 2, maxSessions: 8 };
+const quiet = { live: 0, active: 0, realTimeFactor: undefined, eventLoopDelayMs: 5, maxLagMs: 0 };
+
+describe('capacity estimate', () => {
+  test('before any measurement: the cores at the target share over the prior cost of a session', () => {
+    const estimate = new CapacityEstimator(settings).observe({ ...quiet, busyCores: 0.05 });
+    // (2 × 0.75 − 0.05) / 0.4 = 3.6
+    expect(estimate.sessions).toBe(3);
+  });
+
+  test('learns what a speaking session costs from the CPU the process uses with sessions live', () => {
+    const estimator = new CapacityEstimator(settings);
+    let sessions = 0;
+    for (let i = 0; i < 40; i++) {
+      sessions = estimator.observe({ ...quiet, busyCores: 0.65, live: 3, active: 3, realTimeFactor: 0.12 }).sessions;
+    }
+    // ~0.2 cores a session: (1.5 − 0.05) / 0.2 = 7
+    expect(sessions).toBe(7);
+    for (let i = 0; i < 40; i++) {
+      sessions = estimator.observe({ ...quiet, busyCores: 1.9, live: 3, active: 3, realTimeFactor: 0.3 }).sessions;
+    }
+    expect(sessions).toBe(2);
+  });
+
+  test('a session behind real time or a late event loop means full: no more than are live now', () => {
+    const estimator = new CapacityEstimator(settings);
+    const behind = estimator.observe({ ...quiet, busyCores: 0.3, live: 2, active: 2, maxLagMs: 1500 });
+    expect(behind).toMatchObject({ sessions: 2, limitedBy: expect.stringMatching(/1500 ms behind/) });
+    const late = estimator.observe({ ...quiet, busyCores: 0.3, live: 1, active: 1, eventLoopDelayMs: 400 });
+    expect(late).toMatchObject({ sessions: 1, limitedBy: expect.stringMatching(/event-loop/) });
+  });
+
+  test('never more than the recogniser limit, never below zero', () => {
+    const estimator = new CapacityEstimator({ ...settings, maxSessions: 2 });
+    expect(estimator.observe({ ...quiet, busyCores: 0 }).sessions).toBe(2);
+    const busy = new CapacityEstimator(settings);
+    expect(busy.observe({ ...quiet, busyCores: 4 }).sessions).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('per-session load', () => {
+  test('real-time factor and worst lag per period, then a new period', () => {
+    const load = new LoadTracker();
+    load.frame('a', 100, 20, 150);
+    load.frame('a', 100, 10, 900);
+    const [a, b] = load.takePeriod(['a', 'b']);
+    expect(a).toEqual({ sessionId: 'a', audioMs: 200, realTimeFactor: 0.15, lagMs: 900 });
+    expect(b).toEqual({ sessionId: 'b', audioMs: 0, realTimeFactor: undefined, lagMs: 0 });
+    expect(load.takePeriod(['a'])[0]).toMatchObject({ audioMs: 0, lagMs: 0 });
+  });
+});
+
+describe('lag watch', () => {
+  test('degrades past the degrade threshold, warns past the warning one, says when it is back, restores later', () => {
+    const watch = new LagWatch(DEFAULT_LAG_WATCH);
+    expect(watch.observe('s', 100, 0)).toEqual({});
+    expect(watch.observe('s', 700, 1000)).toEqual({ degrade: true });
+    expect(watch.observe('s', 1400, 2000)).toEqual({ notice: { lagMs: 1400, behind: true, degraded: true } });
+    expect(watch.observe('s', 1600, 3000)).toEqual({});
+    expect(watch.observe('s', 2500, 4000)).toEqual({ notice: { lagMs: 2500, behind: true, degraded: true } });
+    expect(watch.observe('s', 100, 5000)).toEqual({ notice: { lagMs: 100, behind: false, degraded: true } });
+    expect(watch.observe('s', 100, 14_000)).toEqual({});
+    expect(watch.observe('s', 100, 15_000)).toEqual({ degrade: false });
+    expect(watch.degraded('s')).toBe(false);
+  });
+});
