@@ -12,10 +12,18 @@ export interface ServiceMetricNames {
 export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> = {
   ingest: {
     latencies: ['FrameToStreamMs', 'FrameQueueMs', 'FrameClaimMs', 'FramePutMs'],
-    counts: ['SessionsStarted', 'FramesStored', 'FramesDuplicate', 'FramesOutOfOrder', 'FramesSkipped'],
+    counts: [
+      'SessionsStarted',
+      'SessionsAdmitted',
+      'SessionsRefusedAtCapacity',
+      'FramesStored',
+      'FramesDuplicate',
+      'FramesOutOfOrder',
+      'FramesSkipped',
+    ],
   },
   transcribe: {
-    latencies: ['EndOfSpeechToFinalMs', 'RecognizerOpenMs', 'FinishMs', 'RecordToRecognizerMs'],
+    latencies: ['EndOfSpeechToFinalMs', 'RecognizerOpenMs', 'FinishMs', 'RecordToRecognizerMs', 'RecognitionLagMs'],
     counts: [
       'LeasesTaken',
       'LeasesLost',
@@ -27,6 +35,8 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
       'RecognizerFailures',
       'RecognizerOpenFailures',
       'SessionsRefusedForCapacity',
+      'SessionsDegraded',
+      'SessionsRestored',
       'MalformedRecords',
     ],
   },

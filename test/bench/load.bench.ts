@@ -11,6 +11,12 @@
 // (occurredAt − capture end of the utterance's last voiced audio), and the server's CPU, peak RSS and event-loop
 // delay from GET /internal/stats. Missing any target does not fail the run; only failing to run does.
 //
+// Admission: the server admits a session only while its recognisers can keep every session in real time. Sessions
+// are created one after another once the transcription worker has reported its capacity; a creation or a speaker's
+// connection refused with `at_capacity` is recorded with what the refusal said, that session is not streamed, and
+// the bus is checked for anything it started. Per admitted session: recognition lag at each final (bench) and the
+// worker's per-second frame lag (GET /internal/stats), p50/p99/max.
+//
 //   npm run bench:load -- [--scenario one-big|many|both] [--listeners 1000] [--sessions 8 --per-session 50]
 //                         [--utterances 6] [--langs es,ca,gl,eo] [--corpus DIR] [--gap-ms 1500] [--frame-ms 100]
 //                         [--batch 50] [--settle-ms 5000] [--out bench-results/load.json]
@@ -21,6 +27,8 @@ import { dirname } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createSession, SpeakerClient } from '@llt/cli';
+import { ApiError, HandshakeRefusedError } from '@llt/client';
+import type { CapacityReport } from '@llt/events';
 import { generateCorpus } from '../corpus/generate.ts';
 import { type EventTap, type ObservedEvent, tapEvents } from '../support/bus-events.ts';
 import { type LoadedUtterance, loadUtterances, readCorpusDir } from '../support/corpus.ts';
@@ -159,6 +167,8 @@ interface SessionRun {
   listeners: LeanListener[];
   speaker?: SpeakerClient;
   speakerErrors: string[];
+  /** The worker's frame lag for this session, one figure per report period (ms). */
+  frameLagMs: number[];
   streamMs?: number;
   audioMs?: number;
 }
@@ -189,6 +199,7 @@ async function runScenario(
   const url = system.url;
   let tap: EventTap | undefined;
   const runs: SessionRun[] = [];
+  const refused: Refusal[] = [];
   const benchLoop = monitorEventLoopDelay({ resolution: 10 });
   benchLoop.enable();
   const benchCpuBefore = process.cpuUsage();
@@ -196,16 +207,34 @@ async function runScenario(
   try {
     tap = await tapEvents(url);
     const before = await readStats(url);
+    const capacityAtStart = await settledCapacityReport(url);
+    console.log(`capacity reported by the transcription worker: ${JSON.stringify(capacityAtStart)}`);
 
     for (let s = 0; s < sessionCount; s++) {
-      const created = await createSession(url, { sourceLanguage: 'en', targetLanguages: langs });
+      let created: Awaited<ReturnType<typeof createSession>>;
+      try {
+        created = await createSession(url, { sourceLanguage: 'en', targetLanguages: langs });
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code !== 'at_capacity') throw error;
+        refused.push({
+          index: s,
+          at: 'create',
+          status: error.status,
+          code: error.code,
+          message: error.message,
+          retryAfterMs: error.retryAfterMs ?? null,
+        });
+        continue;
+      }
       // Each speaker says a different run of the corpus.
       const utterances = Array.from(
         { length: opts.utterances },
         (_, j) => corpus[(s * opts.utterances + j) % corpus.length]!,
       );
-      runs.push({ index: s, ...created, utterances, listeners: [], speakerErrors: [] });
+      runs.push({ index: s, ...created, utterances, listeners: [], speakerErrors: [], frameLagMs: [] });
     }
+    console.log(`${runs.length} session(s) admitted, ${refused.length} refused at creation`);
+    if (!runs.length) throw new Error('no session was admitted');
 
     let lastActivity = Date.now();
     const onActivity = () => {
@@ -238,7 +267,7 @@ async function runScenario(
     if (!connected.size) throw new Error('no listener could connect');
     const afterConnect = await readStats(url);
 
-    for (const run of runs) {
+    for (const run of [...runs]) {
       run.speaker = new SpeakerClient({
         server: url,
         sessionId: run.sessionId,
@@ -249,9 +278,39 @@ async function runScenario(
           if (m.type === 'error') run.speakerErrors.push(`${m.code}: ${m.message}`);
         },
       });
-      await run.speaker.connect();
+      try {
+        await run.speaker.connect();
+      } catch (error) {
+        if (!(error instanceof HandshakeRefusedError) || error.code !== 'at_capacity') throw error;
+        refused.push({
+          index: run.index,
+          at: 'connect',
+          sessionId: run.sessionId,
+          status: error.status,
+          code: error.code,
+          message: error.message,
+          retryAfterMs: error.retryAfterMs ?? null,
+        });
+        runs.splice(runs.indexOf(run), 1);
+        await Promise.allSettled(run.listeners.map((l) => l.close()));
+        for (const l of run.listeners) connected.delete(l);
+      }
     }
-    console.log(`streaming ${sessionCount} speaker(s) at real time…`);
+    console.log(`streaming ${runs.length} speaker(s) at real time…`);
+    const lagPoll = setInterval(() => {
+      void readStats(url).then((stats) => {
+        for (const w of stats?.transcription ?? []) {
+          if (!w.report || w.report.updatedAt === lastLagReport.get(w.workerId)) continue;
+          lastLagReport.set(w.workerId, w.report.updatedAt);
+          capacityReports.push(w.report);
+          for (const s of w.sessions ?? []) {
+            if (s.audioMs > 0) runs.find((r) => r.sessionId === s.sessionId)?.frameLagMs.push(s.lagMs);
+          }
+        }
+      });
+    }, 500);
+    const lastLagReport = new Map<string, number>();
+    const capacityReports: CapacityReport[] = [];
     await Promise.all(
       runs.map(async (run) => {
         const { audio } = buildTimeline(run.utterances, opts.gapMs);
@@ -263,6 +322,7 @@ async function runScenario(
       }),
     );
     const streamEnd = Date.now();
+    clearInterval(lagPoll);
 
     const finalizedBySession = () => {
       const by = new Map<string, Map<string, Finalized>>(runs.map((r) => [r.sessionId, new Map()]));
@@ -336,6 +396,19 @@ async function runScenario(
 
     const result = analyse(runs, finalizedBySession(), tap.events, connected);
     const server = serverFigures(before, afterConnect, after);
+    // Nothing may have started for a refused session: the ones refused at creation do not exist (no event names a
+    // session the bench was never given); one refused at connect has no audio, transcript or translation.
+    const refusedIds = new Set(refused.map((r) => r.sessionId).filter(Boolean));
+    const startedForRefused = tap.events.filter(
+      (e) =>
+        refusedIds.has(e.detail.sessionId as string) &&
+        e.detailType !== 'SessionStarted' &&
+        !/^Listener/.test(e.detailType),
+    ).length;
+    const knownIds = new Set([...runs.map((r) => r.sessionId), ...refusedIds]);
+    const strangers = new Set(
+      tap.events.map((e) => e.detail.sessionId as string).filter((id) => id && !knownIds.has(id)),
+    ).size;
     return {
       scenario: name,
       sessions: sessionCount,
@@ -345,6 +418,26 @@ async function runScenario(
       connectFailures: { count: connectFailures.length, first: connectFailures.slice(0, 5) },
       connectMs,
       asrMaxSessions,
+      admission: {
+        capacityAtStart,
+        admitted: runs.length,
+        refused,
+        /** Events for a refused session beyond its own SessionStarted/listeners (should be 0). */
+        eventsForRefusedSessions: startedForRefused,
+        /** Sessions on the bus the bench never created or was refused (should be 0). */
+        sessionsNotCreatedByBench: strangers,
+        /** Per admitted session: lag at each final (bench) and the worker's frame lag per period (server). */
+        lagBySession: runs.map((r) => {
+          const fin = [...(finalizedBySession().get(r.sessionId)?.values() ?? [])];
+          return {
+            session: r.index,
+            finalLagMs: figures(fin.map((f) => f.occurredAt - f.captureEnd)),
+            frameLagMs: figures(r.frameLagMs),
+          };
+        }),
+        frameLagMs: figures(runs.flatMap((r) => r.frameLagMs)),
+        capacityReports: capacityReports.slice(-5),
+      },
       settle: { afterStream: settledStream, afterEnd: settledEnd },
       /** From the end of the stream until the server had stored every frame (null: it never did). */
       serverCaughtUpMs: caughtUpAt === undefined ? null : caughtUpAt - streamEnd,
@@ -377,6 +470,36 @@ async function runScenario(
     await system.stop();
     liveSystem = undefined;
   }
+}
+
+/** A session the server would not admit, and what it said. */
+interface Refusal {
+  index: number;
+  at: 'create' | 'connect';
+  sessionId?: string;
+  status: number;
+  code: string;
+  message: string;
+  retryAfterMs: number | null;
+}
+
+/**
+ * The transcription worker's capacity report once the system has settled after its start (engines warmed, the
+ * process near idle for 3 s, at most 60 s): speakers arrive at a running system, not one still loading its engines.
+ */
+async function settledCapacityReport(url: string): Promise<CapacityReport | null> {
+  const deadline = Date.now() + 60_000;
+  let report: CapacityReport | undefined;
+  let quietSince: number | undefined;
+  while (Date.now() < deadline) {
+    report = (await readStats(url))?.transcription?.find((w) => w.report)?.report ?? report;
+    if (report && (report.busyCores ?? 0) < 0.3) {
+      quietSince ??= Date.now();
+      if (Date.now() - quietSince >= 3_000) return report;
+    } else quietSince = undefined;
+    await sleep(500);
+  }
+  return report ?? null;
 }
 
 type Count = {
@@ -516,6 +639,24 @@ type ScenarioResult = Awaited<ReturnType<typeof runScenario>>;
 
 function printScenario(r: ScenarioResult) {
   const cell = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
+  const a = r.admission;
+  console.log(
+    `\nadmission: ${a.admitted} admitted, ${a.refused.length} refused` +
+      (a.refused.length
+        ? ` (${a.refused.map((x) => `#${x.index} at ${x.at}: ${x.status} ${x.code}, retry after ${x.retryAfterMs} ms`).join('; ')}); first said: "${a.refused[0]!.message}"`
+        : '') +
+      ` | events for refused sessions ${a.eventsForRefusedSessions}, sessions the bench did not create ${a.sessionsNotCreatedByBench}`,
+  );
+  console.log(
+    `recognition lag per admitted session, at each final p50/p99/max | worker frame lag per second p50/p99/max (ms): ` +
+      a.lagBySession
+        .map(
+          (l) =>
+            `#${l.session} ${cell(l.finalLagMs.p50)}/${cell(l.finalLagMs.p99)}/${cell(l.finalLagMs.max)} | ${cell(l.frameLagMs.p50)}/${cell(l.frameLagMs.p99)}/${cell(l.frameLagMs.max)}`,
+        )
+        .join('; ') +
+      ` — all sessions' frame lag p50 ${cell(a.frameLagMs.p50)} p99 ${cell(a.frameLagMs.p99)} max ${cell(a.frameLagMs.max)}`,
+  );
   console.log(
     `\n${r.scenario}: ${r.sessions} session(s) × ${r.listenersPerSession} = ${r.listeners} listeners ` +
       `(${r.connected} connected in ${r.connectMs} ms), ${r.segmentsFinalized} segments finalized ` +

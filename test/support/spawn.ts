@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { CapacityReport } from '@llt/events';
 
 export interface SpawnedSystem {
   url: string;
@@ -35,6 +36,12 @@ export interface ServerStats {
   counters: Record<string, number>;
   process: { rssBytes: number; maxRssBytes: number; cpuUserMs: number; cpuSystemMs: number; uptimeMs: number };
   eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** Each transcription worker's latest capacity report and its live sessions' load (absent on older servers). */
+  transcription?: {
+    workerId: string;
+    report?: CapacityReport;
+    sessions?: { sessionId: string; audioMs: number; lagMs: number; realTimeFactor?: number; degraded: boolean }[];
+  }[];
 }
 
 export async function freePort(): Promise<number> {

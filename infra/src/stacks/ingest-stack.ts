@@ -77,8 +77,9 @@ export class IngestStack extends ServiceStack {
       memorySize: 512,
       environment: clientEnvironment,
     }).allow(
-      // UpdateItem: the per-IP count of failed join attempts (rate limit) lives in the sessions table.
-      dynamoStatement(this, SESSIONS_TABLE, ['GetItem', 'PutItem', 'UpdateItem']),
+      // UpdateItem: the per-IP count of failed join attempts (rate limit) lives in the sessions table. Query: the
+      // transcription workers' capacity reports, read to admit a session (its place: PutItem on the ledger item).
+      dynamoStatement(this, SESSIONS_TABLE, ['GetItem', 'PutItem', 'UpdateItem', 'Query']),
       putEventsStatement(this),
     );
 

@@ -357,6 +357,16 @@ export class ObservabilityStack extends Stack {
       evaluationPeriods: 1,
     });
 
+    alarm('SpeakersRefusedAtCapacity', {
+      alarmName: named('llt-speakers-refused-at-capacity'),
+      alarmDescription:
+        'New sessions refused at_capacity: the transcription workers report no room (raise the Transcribe stream quota)',
+      metric: serviceMetric('ingest', 'SessionsRefusedAtCapacity', 'Sum').with({ period: Duration.minutes(5) }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+
     // The APIs failing on their side: HTTP 5xx on the HTTP API; on the WebSocket API, integration and execution
     // errors (it reports no status classes).
     const httpApiId = platformParameter(this, PARAMETERS.httpApiId);

@@ -172,7 +172,7 @@ export class TranscribeStack extends ServiceStack {
         exclude: ['*', ...workerImageContext().map((path) => `!${path}`)],
       }),
       logging: new AwsLogDriver({ logGroup, streamPrefix: 'worker' }),
-      environment: workerEnvironment(props.logLevel ?? 'INFO', stage),
+      environment: workerEnvironment(props.logLevel ?? 'INFO', stage, streamQuotaFromContext(this)),
       readonlyRootFilesystem: true,
       // SIGTERM, then this long to end the utterances in progress and free the leases before SIGKILL.
       stopTimeout: Duration.seconds(30),
@@ -193,8 +193,9 @@ export class TranscribeStack extends ServiceStack {
         resources: [this.leases.tableArn],
       }),
       dynamoStatement(this, TRANSCRIPTS_TABLE, ['PutItem']),
-      // Each session's source language, read once when its first frame arrives.
-      dynamoStatement(this, SESSIONS_TABLE, ['GetItem']),
+      // Each session's source language, read once when its first frame arrives; PutItem: the worker's capacity
+      // report (ingest admits sessions against it).
+      dynamoStatement(this, SESSIONS_TABLE, ['GetItem', 'PutItem']),
       putEventsStatement(this),
       new PolicyStatement({ actions: ['transcribe:StartStreamTranscription'], resources: ['*'] }),
       // Whether a session's custom vocabulary is READY before a request names it.
@@ -302,7 +303,14 @@ function sessionVocabularies(scope: Construct): string {
  * The worker's environment: the AWS engines, Powertools, the shared resources by their fixed names, and its own
  * settings. Tracing is off: X-Ray's SDK hangs segments on Lambda invocations, and a long-running loop has none.
  */
-export function workerEnvironment(logLevel: string, stage: Stage): Record<string, string> {
+/** Amazon Transcribe's default quota of concurrent streams per account and region. */
+export const DEFAULT_TRANSCRIBE_STREAM_QUOTA = 25;
+
+export function workerEnvironment(
+  logLevel: string,
+  stage: Stage,
+  streamQuota = DEFAULT_TRANSCRIBE_STREAM_QUOTA,
+): Record<string, string> {
   const table = (definition: TableDefinition) => stage.resource(definition.name);
   return {
     POWERTOOLS_SERVICE_NAME: 'transcribe',
@@ -316,12 +324,24 @@ export function workerEnvironment(logLevel: string, stage: Stage): Record<string
     [RESOURCE_ENV.shardLeasesTable]: table(SHARD_LEASES_TABLE),
     [RESOURCE_ENV.audioStream]: stage.resource(AUDIO_STREAM_NAME),
     [RESOURCE_ENV.eventBus]: stage.resource(EVENT_BUS_NAME),
-    // Sessions one worker transcribes at once: Amazon Transcribe's default quota of concurrent streams per account.
-    LLT_ASR_MAX_SESSIONS: '25',
+    // Amazon Transcribe's quota of concurrent streams (25 by default per account and region; 5 in some): the most
+    // sessions one worker transcribes, and what each worker reports as the deployment's capacity, which ingest
+    // admits new sessions against. A raised quota: `-c transcribeStreamQuota=N`.
+    LLT_ASR_MAX_SESSIONS: String(streamQuota),
     // Kinesis allows five GetRecords a second per shard: every 200 ms, about 100 ms from put to recogniser on average.
     LLT_TRANSCRIBE_POLL_MS: '200',
     LLT_TRANSCRIBE_LEASE_MS: '10000',
     LLT_TRANSCRIBE_RENEW_MS: '3000',
     LLT_TRANSCRIBE_INITIAL_POSITION: 'LATEST',
   };
+}
+
+/** `-c transcribeStreamQuota=N`: the account's raised quota of concurrent Transcribe streams. */
+function streamQuotaFromContext(scope: Construct): number {
+  const raw = scope.node.tryGetContext('transcribeStreamQuota') as string | number | undefined;
+  if (raw === undefined) return DEFAULT_TRANSCRIBE_STREAM_QUOTA;
+  const quota = Number(raw);
+  if (!Number.isInteger(quota) || quota < 1)
+    throw new Error(`transcribeStreamQuota must be a positive integer, got ${raw}`);
+  return quota;
 }

@@ -7,11 +7,14 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    options?: ErrorOptions & { problems?: ApiProblem[] },
+    options?: ErrorOptions & { problems?: ApiProblem[]; retryAfterMs?: number },
   ) {
     super(message, options);
     this.problems = options?.problems ?? [];
+    this.retryAfterMs = options?.retryAfterMs;
   }
+  /** When trying again may succeed (`at_capacity`, `rate_limited`), in ms. */
+  readonly retryAfterMs: number | undefined;
   /** Each problem the server found in the input, with where it is (a glossary's entry, a CSV file's line). */
   readonly problems: ApiProblem[];
 }
@@ -37,13 +40,20 @@ export class HandshakeRefusedError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { retryAfterMs?: number },
   ) {
     super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
   }
+  /** When trying again may succeed (`at_capacity`), in ms. */
+  readonly retryAfterMs: number | undefined;
 
-  /** Refusals that may clear up by themselves: a stale speaker connection, rate limiting, server trouble. */
+  /**
+   * Refusals that may clear up by themselves: a stale speaker connection, rate limiting, server trouble. Not
+   * `at_capacity`: the recognisers are full, and the speaker decides whether to wait (retryAfterMs says how long).
+   */
   get retryable(): boolean {
+    if (this.code === 'at_capacity') return false;
     return this.status === 409 || this.status === 429 || this.status >= 500;
   }
 }

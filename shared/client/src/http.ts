@@ -2,6 +2,7 @@
 // the language catalog, the apps' configuration, creating a session, resolving a join code, caption history, the
 // session's glossary.
 import {
+  CapacityStatus,
   CaptionHistory,
   CreatedSession,
   type CreateSessionRequest,
@@ -190,6 +191,37 @@ export class ApiClient {
     }
   }
 
+  /** GET /api/capacity: whether a new session would be admitted now, and whether `sessionId` holds its place. */
+  async capacity(sessionId?: string): Promise<CapacityStatus> {
+    const query = sessionId ? `?${new URLSearchParams({ sessionId })}` : '';
+    const parsed = CapacityStatus.safeParse(await this.call('GET', `api/capacity${query}`));
+    if (!parsed.success)
+      throw new ApiError(200, 'invalid_response', 'GET /api/capacity answered with an unexpected body');
+    return parsed.data;
+  }
+
+  /**
+   * What a speaker's refused handshake most likely was, asked of the HTTP API (browsers cannot read the refusal):
+   * the session over, the recognisers full while it holds no place (`at_capacity`), or live.
+   */
+  async checkSpeakerSession(sessionId: string, joinCode: string): Promise<SessionCheck> {
+    const check = await this.checkSession(joinCode);
+    if (check.status !== 'live') return check;
+    try {
+      const capacity = await this.capacity(sessionId);
+      if (!capacity.admitting && capacity.holds === false) {
+        return {
+          status: 'refused',
+          code: 'at_capacity',
+          message: `This server is at capacity: its speech recognition keeps ${capacity.limit} live session${capacity.limit === 1 ? '' : 's'} in real time and all are taken. Try again in ${Math.round((capacity.retryAfterMs ?? 30_000) / 1000)} s.`,
+        };
+      }
+    } catch {
+      // A server without admission: the session is live, the refusal was something else.
+    }
+    return check;
+  }
+
   /** Final captions in `language` with a segment index above `after` (all without it), oldest first. */
   async captionHistory(sessionId: string, language: string, after?: number): Promise<CaptionHistory> {
     const query = new URLSearchParams({ lang: language });
@@ -256,7 +288,10 @@ export class ApiClient {
         response.status,
         typeof error.code === 'string' ? error.code : `http_${response.status}`,
         typeof error.message === 'string' ? error.message : `${what} failed with HTTP ${response.status}`,
-        { problems: problemsOf(error.problems) },
+        {
+          problems: problemsOf(error.problems),
+          ...(typeof error.retryAfterMs === 'number' ? { retryAfterMs: error.retryAfterMs } : {}),
+        },
       );
     }
     if (!isRecord(json))

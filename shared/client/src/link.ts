@@ -577,7 +577,8 @@ export function handshakeRefusal(status: number, body: string): HandshakeRefused
     isRecord(json) && typeof json.message === 'string'
       ? json.message
       : `Server refused the WebSocket handshake with HTTP ${status}${body ? `: ${body.slice(0, 200)}` : ''}`;
-  return new HandshakeRefusedError(status, code, message);
+  const retryAfterMs = isRecord(json) && typeof json.retryAfterMs === 'number' ? json.retryAfterMs : undefined;
+  return new HandshakeRefusedError(status, code, message, retryAfterMs === undefined ? {} : { retryAfterMs });
 }
 
 /**

@@ -47,6 +47,10 @@ export class LiveSession {
   notices: Notice[] = $state([]);
   /** The server cannot transcribe right now (its message). */
   transcriptionWarning: string | undefined = $state();
+  /** Recognition of this session is behind real time (over a second), and whether it sheds work to catch up. */
+  behind: { lagMs: number; degraded: boolean } | undefined = $state();
+  /** The server refused this session: its recognisers are full (`at_capacity`); the message says when to retry. */
+  refused: string | undefined = $state();
   /** Why the connection is not live, while it is retrying. */
   connectionProblem: string | undefined = $state();
   /** Audio was or is being dropped because the resend buffer overflowed. */
@@ -106,6 +110,10 @@ export class LiveSession {
         this.stats = stats;
       },
       onEnded: (reason) => void this.onEnded(reason),
+      onFailed: (error) => {
+        if ((error as { code?: string }).code === 'at_capacity') this.refused = error.message;
+        else this.connectionProblem = error.message;
+      },
     });
   }
 
@@ -209,6 +217,9 @@ export class LiveSession {
       case 'listeners':
         this.listeners = { ...this.listeners, ...message.counts };
         return;
+      case 'lag':
+        this.behind = message.behind ? { lagMs: message.lagMs, degraded: message.degraded } : undefined;
+        return;
       case 'error':
         if (message.code === 'transcription_unavailable') {
           this.transcriptionWarning = message.message;
@@ -247,7 +258,7 @@ export class LiveSession {
 
   private async checkSession(): Promise<SessionCheck> {
     if (Date.now() >= this.session.expiresAt) return { status: 'ended', reason: 'expired' };
-    return this.api.checkSession(this.session.joinCode);
+    return this.api.checkSpeakerSession(this.session.sessionId, this.session.joinCode);
   }
 
   private async catchUp(): Promise<void> {

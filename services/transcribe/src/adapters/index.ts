@@ -38,10 +38,13 @@ async function createRecognizer(
     });
   }
   const { PocketSphinxRecognizer } = await import('./pocketsphinx.ts');
+  const { SpareRecognizer } = await import('./spare-recognizer.ts');
   // The fast search finishes an utterance in ~20 ms instead of ~140 ms (the extra passes only refine the final).
-  return new PocketSphinxRecognizer(
+  const pocketsphinx = new PocketSphinxRecognizer(
     config.search === 'fast' ? { extraArgs: { '-fwdflat': 'no', '-bestpath': 'no' }, log } : { log },
   );
+  // One decoder loaded ahead (~90 MB), so no session starts behind real time waiting for its own.
+  return new SpareRecognizer(pocketsphinx, log, ['en']);
 }
 
 export async function createTranscriberDeps(config: TranscribeConfig, obs: Observability): Promise<TranscriberDeps> {

@@ -69,7 +69,10 @@ export class CapacityEstimator {
     const s = this.settings;
     const mix = (old: number, next: number) => old + s.smoothing * (next - old);
     if (sample.live === 0) {
-      this.idleCores = mix(this.idleCores, sample.busyCores);
+      // Quick to learn a lower figure, slow to believe a higher one: with no session live, a busy period is mostly
+      // a one-off (engines warming up at start, a crowd of listeners connecting), not what sessions will share.
+      const weight = sample.busyCores < this.idleCores ? 0.5 : s.smoothing / 4;
+      this.idleCores += weight * (sample.busyCores - this.idleCores);
     } else if (sample.active > 0) {
       // Only periods in which sessions spoke teach what a speaking session costs (silence is nearly free).
       const perSession = Math.max(0, sample.busyCores - this.idleCores) / sample.active;
