@@ -220,6 +220,9 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         : {}),
     };
     const services = new Set(options.services ?? OPTIONAL_SERVICES);
+    // Without transcription no recogniser reports a capacity to admit sessions against: admission is off (a
+    // system run for its other parts, as some tests do), unless the environment says otherwise.
+    if (!services.has('transcribe')) env.LLT_ADMISSION ??= 'off';
     const settings = lambdaSettingsFromEnv(process.env, options.lambda);
     // A random run is replayed with the same settings: say which.
     if (settings.policy !== 'sticky') console.log(`[local] Lambda execution model: ${describeSettings(settings)}`);

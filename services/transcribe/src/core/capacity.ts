@@ -59,6 +59,7 @@ export interface CapacityEstimate {
 export class CapacityEstimator {
   private sessionCores: number;
   private idleCores = 0.05;
+  private readonly idleSamples: number[] = [];
 
   constructor(private readonly settings: CapacitySettings) {
     this.sessionCores = settings.sessionCoresPrior;
@@ -69,10 +70,11 @@ export class CapacityEstimator {
     const s = this.settings;
     const mix = (old: number, next: number) => old + s.smoothing * (next - old);
     if (sample.live === 0) {
-      // Quick to learn a lower figure, slow to believe a higher one: with no session live, a busy period is mostly
-      // a one-off (engines warming up at start, a crowd of listeners connecting), not what sessions will share.
-      const weight = sample.busyCores < this.idleCores ? 0.5 : s.smoothing / 4;
-      this.idleCores += weight * (sample.busyCores - this.idleCores);
+      // The quietest of the recent periods without a session: a busy one is mostly a one-off (engines warming up
+      // at start, a crowd of listeners connecting), not what sessions will share.
+      this.idleSamples.push(sample.busyCores);
+      if (this.idleSamples.length > IDLE_WINDOW) this.idleSamples.shift();
+      this.idleCores = Math.min(...this.idleSamples);
     } else if (sample.active > 0) {
       // Only periods in which sessions spoke teach what a speaking session costs (silence is nearly free).
       const perSession = Math.max(0, sample.busyCores - this.idleCores) / sample.active;
@@ -102,5 +104,8 @@ export class CapacityEstimator {
     };
   }
 }
+
+/** Periods without a session remembered for the idle figure. */
+const IDLE_WINDOW = 30;
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
