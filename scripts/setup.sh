@@ -6,12 +6,14 @@ cd "$(dirname "$0")/.."
 
 # Speech recognition; translation pairs from English and, through Catalan, into French, Italian, Portuguese and
 # Occitan; voices (festival's Catalan HTS voice, espeak-ng as the fallback for every language); test voices; the
-# browser the web app tests drive.
+# harder benchmark corpus's human read speech (pocketsphinx-testdata's LibriVox clips) and the tool that converts
+# and pads them (sox) (test/corpus/hard.ts); the browser the web app tests drive.
 APT_PACKAGES=(
   pocketsphinx pocketsphinx-en-us
   apertium apertium-eng-spa apertium-eng-cat apertium-en-gl apertium-eo-en
   apertium-fra-cat apertium-cat-ita apertium-por-cat apertium-oc-ca
   espeak-ng festival festvox-ca-ona-hts flite
+  pocketsphinx-testdata sox
   chromium
 )
 # SVOX Pico's voice data (Spanish, French, Italian, German, English) is in Debian's non-free component and Ubuntu's

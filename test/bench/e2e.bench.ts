@@ -19,7 +19,7 @@
 // and end of speech → final translated caption. --glossary on creates the session with the glossary; off (the
 // default) measures the same figures without it.
 //
-//   npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed|glossary]
+//   npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed|glossary|hard|noisy]
 //                        [--voices slt,rms,awb,kal16 --per-voice N] [--langs es,ca,gl,eo]
 //                        [--listeners 8] [--url http://127.0.0.1:8080] [--gap-ms 1500] [--frame-ms 100]
 //                        [--settle-ms 5000] [--lambda sticky|random] [--lambda-seed N] [--lambda-recycle N]
@@ -33,7 +33,11 @@
 // what this benchmark has always streamed) is the forty everyday sentences in .llt/corpus, --per-voice per voice;
 // long the twelve utterances of 8–15 s in .llt/corpus-long; mixed both, the long ones spread evenly through the
 // short ones; glossary the twenty sentences naming people, products and places in .llt/corpus-glossary, with
-// test/corpus/glossary.csv. --per-voice defaults to the set's own (10, 3, 5). With --corpus, every NAME.wav
+// test/corpus/glossary.csv. --per-voice defaults to the set's own (10, 3, 5). hard (.llt/corpus-hard) is the
+// harder mix of test/corpus/hard.ts: long sentences, a human reader (LibriVox) and speech in room noise at
+// 10–20 dB SNR, 25 utterances (`npm run bench:e2e:hard` runs it with --langs es,ca,gl,eo --listeners 40); noisy
+// (.llt/corpus-noisy) the same speech clean and at 15 dB. Both have fixed compositions (no --voices or
+// --per-voice). With --corpus, every NAME.wav
 // (16 kHz mono s16) with a NAME.txt beside it is streamed, in name order. Without --url the local system is
 // started as its own process. --baseline FILE.json prints a previous run's simultaneity and glossary figures
 // beside this one's (the same corpus with a feature off, say). --provisional off starts the system without
@@ -54,6 +58,7 @@ import {
   generateCorpus,
   readGlossaryCsv,
 } from '../corpus/generate.ts';
+import { generateHardCorpusSet, isHardCorpusSet } from '../corpus/hard.ts';
 import { type EventTap, tapEvents } from '../support/bus-events.ts';
 import { interleave, type LoadedUtterance, loadUtterances, readCorpusDir } from '../support/corpus.ts';
 import { type TermCount, termRecall, werOutsideTerms, withoutTerms } from '../support/glossary-terms.ts';
@@ -64,7 +69,7 @@ import { aggregateWer, type WerResult, wordErrorRate } from '../support/wer.ts';
 import { composeSegments, firstAudioLag, simultaneity, summarizeSimultaneity } from './simultaneity.ts';
 
 const USAGE =
-  'usage: npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed|glossary]' +
+  'usage: npm run bench:e2e -- [--corpus DIR | --corpus-set short|long|mixed|glossary|hard|noisy]' +
   ' [--voices slt,rms --per-voice N] [--langs es,ca,gl,eo] [--listeners N]' +
   ' [--url URL] [--gap-ms 1500] [--frame-ms 100] [--settle-ms 5000] [--lambda sticky|random] [--lambda-seed N]' +
   ' [--lambda-recycle N] [--provisional on|off] [--glossary on|off] [--glossary-file FILE.csv]' +
@@ -115,7 +120,7 @@ function parseOptions() {
   }).values;
 }
 
-const CORPUS_SET_NAMES = ['short', 'long', 'mixed', 'glossary'] as const;
+const CORPUS_SET_NAMES = ['short', 'long', 'mixed', 'glossary', 'hard', 'noisy'] as const;
 type CorpusSet = (typeof CORPUS_SET_NAMES)[number];
 /** However busy the system stays, the wait for late messages ends this long after the stream. */
 const MAX_SETTLE_MS = 60_000;
@@ -212,7 +217,10 @@ const corpusSet = (values['corpus-set'] ?? 'short') as CorpusSet;
 const perVoice = values['per-voice'] === undefined ? undefined : Number(values['per-voice']);
 /** The glossary the figures are scored against (and the session is given, with --glossary on). */
 const glossaryFile =
-  values['glossary-file'] ?? (values.corpus || corpusSet === 'mixed' ? undefined : corpusSetGlossaryFile(corpusSet));
+  values['glossary-file'] ??
+  (values.corpus || corpusSet === 'mixed' || isHardCorpusSet(corpusSet) || !CORPUS_SET_NAMES.includes(corpusSet)
+    ? undefined
+    : corpusSetGlossaryFile(corpusSet));
 
 /** Why the options cannot work, if they cannot. */
 function optionProblem(): string | undefined {
@@ -222,6 +230,9 @@ function optionProblem(): string | undefined {
   if (values.corpus && values['corpus-set']) return '--corpus and --corpus-set exclude each other';
   if (perVoice !== undefined && !(Number.isInteger(perVoice) && perVoice > 0)) {
     return '--per-voice must be a positive integer';
+  }
+  if (perVoice !== undefined && isHardCorpusSet(corpusSet)) {
+    return `--corpus-set ${corpusSet} has a fixed composition: no --per-voice`;
   }
   if (values.glossary !== 'on' && values.glossary !== 'off') return '--glossary is on or off';
   if (values.glossary === 'on' && !glossaryFile) {
@@ -286,6 +297,11 @@ async function loadCorpus(): Promise<{
   if (corpusSet === 'glossary') {
     const { dir, utterances } = await generate('glossary', perVoice);
     return { dir, generated: true, corpusSet, utterances };
+  }
+  if (isHardCorpusSet(corpusSet)) {
+    // Stream order is the set's own; each entry says where its speech lies (noise hides it from a threshold).
+    const { dir, entries } = await generateHardCorpusSet(corpusSet);
+    return { dir, generated: true, corpusSet, utterances: loadUtterances(dir, entries) };
   }
   const short = corpusSet === 'long' ? undefined : await generate('short', perVoice);
   const long = corpusSet === 'short' ? undefined : await generate('long');

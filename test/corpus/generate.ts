@@ -1,7 +1,10 @@
 // Spoken test corpus: flite voices reading the reference sentences into 16 kHz mono WAVs, with text and manifest.
 //
-//   node --import tsx test/corpus/generate.ts --out DIR [--set short|long|glossary] [--voices slt,rms]
+//   node --import tsx test/corpus/generate.ts [--out DIR] [--set short|long|glossary|hard|noisy] [--voices slt,rms]
 //                                             [--per-voice 10] [--lead-ms 300] [--tail-ms 300]
+//
+// --out defaults to the set's own directory (CORPUS_SETS; .llt/corpus for short). The sets hard and noisy (long
+// sentences, LibriVox read speech, room noise at 10–20 dB SNR) are made by hard.ts, whose header describes them.
 //
 // Writes DIR/NAME.wav (16 kHz mono s16le), DIR/NAME.txt (the reference sentence) for NAME = VOICE-NN (long-VOICE-NN,
 // glossary-VOICE-NN for the other sets), and DIR/manifest.json. Files already there with the same text (and the
@@ -166,9 +169,7 @@ export async function generateCorpus(dir: string, options: CorpusOptions = {}): 
         cached.push(name);
         return made(readWav(wavPath).samples.length);
       }
-      const raw = join(scratch, `${name}.wav`);
-      await run('flite', ['-voice', voice, '-t', spoken, '-o', raw]);
-      const speech = toMono16k(readWav(raw));
+      const speech = await renderFlite(voice, spoken, join(scratch, `${name}.wav`));
       const lead = Math.round((leadSilenceMs * CORPUS_SAMPLE_RATE) / 1000);
       const tail = Math.round((tailSilenceMs * CORPUS_SAMPLE_RATE) / 1000);
       const samples = new Int16Array(lead + speech.length + tail);
@@ -237,8 +238,14 @@ function validate(
   if (sentences.length === 0) throw new Error('generateCorpus: no sentences given');
 }
 
+/** What flite `voice` says for `text`, as 16 kHz mono s16 without padding; `scratch` is a WAV path it may use. */
+export async function renderFlite(voice: string, text: string, scratch: string): Promise<Int16Array> {
+  await run('flite', ['-voice', voice, '-t', text, '-o', scratch]);
+  return toMono16k(readWav(scratch));
+}
+
 /** flite silently falls back to its default 8 kHz voice for a name it does not know, so ask it first. */
-async function assertVoicesInstalled(voices: readonly string[]): Promise<void> {
+export async function assertVoicesInstalled(voices: readonly string[]): Promise<void> {
   let listing: string;
   try {
     listing = (await run('flite', ['-lv'])).stdout;
@@ -267,7 +274,7 @@ function entry(
   return { name, voice, text, ...(spoken === undefined ? {} : { spoken }), durationMs, leadSilenceMs, tailSilenceMs };
 }
 
-function readText(path: string): string | undefined {
+export function readText(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
   } catch {
@@ -288,7 +295,7 @@ function readManifest(path: string): Map<string, CorpusEntry> {
 }
 
 /** Like Promise.all over items.map(fn) with at most `limit` calls in flight, results in input order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -313,20 +320,45 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  if (!values.out) {
+  const usage =
+    'usage: node --import tsx test/corpus/generate.ts [--out DIR] [--set short|long|glossary|hard|noisy] [--voices slt,rms] [--per-voice 10] [--lead-ms 300] [--tail-ms 300]';
+  const lead = values['lead-ms'] === undefined ? undefined : Number(values['lead-ms']);
+  const tail = values['tail-ms'] === undefined ? undefined : Number(values['tail-ms']);
+  // The harder sets (hard.ts) have fixed compositions: no voices or numbers per voice to choose.
+  const hard = await import('./hard.ts');
+  if (hard.isHardCorpusSet(values.set)) {
+    if (values.voices !== undefined || values['per-voice'] !== undefined) {
+      throw new Error(`--set ${values.set} has a fixed composition: no --voices or --per-voice\n${usage}`);
+    }
+    const dir = resolve(values.out ?? hard.HARD_CORPUS_SETS[values.set].dir);
+    const result = await hard.generateHardCorpusSet(values.set, {
+      dir,
+      ...(lead === undefined ? {} : { leadSilenceMs: lead }),
+      ...(tail === undefined ? {} : { tailSilenceMs: tail }),
+    });
+    printCorpus(dir, result);
+    for (const line of hard.describeComposition(result.entries)) console.log(`  ${line}`);
+    return;
+  }
+  if (!(values.set in CORPUS_SETS)) {
     throw new Error(
-      'usage: node --import tsx test/corpus/generate.ts --out DIR [--set short|long|glossary] [--voices slt,rms] [--per-voice 10] [--lead-ms 300] [--tail-ms 300]',
+      `--set is one of ${[...Object.keys(CORPUS_SETS), ...Object.keys(hard.HARD_CORPUS_SETS)].join(', ')}\n${usage}`,
     );
   }
-  if (!(values.set in CORPUS_SETS)) throw new Error(`--set is one of ${Object.keys(CORPUS_SETS).join(', ')}`);
   const voices = values.voices?.split(',').filter((voice) => voice !== '') ?? DEFAULT_VOICES;
   const perVoice = values['per-voice'] === undefined ? undefined : Number(values['per-voice']);
   const options = corpusSetOptions(values.set as CorpusSetName, voices, perVoice);
-  if (values['lead-ms'] !== undefined) options.leadSilenceMs = Number(values['lead-ms']);
-  if (values['tail-ms'] !== undefined) options.tailSilenceMs = Number(values['tail-ms']);
+  if (lead !== undefined) options.leadSilenceMs = lead;
+  if (tail !== undefined) options.tailSilenceMs = tail;
 
-  const dir = resolve(values.out);
-  const { entries, written, cached } = await generateCorpus(dir, options);
+  const dir = resolve(values.out ?? CORPUS_SETS[values.set as CorpusSetName].dir);
+  printCorpus(dir, await generateCorpus(dir, options));
+}
+
+function printCorpus(
+  dir: string,
+  { entries, written, cached }: { entries: readonly CorpusEntry[]; written: string[]; cached: string[] },
+): void {
   const fresh = new Set(written);
   const width = Math.max(...entries.map(({ name }) => name.length));
   for (const { name, durationMs, text } of entries) {

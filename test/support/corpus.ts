@@ -11,16 +11,28 @@ export interface LoadedUtterance<E extends { name: string }> {
   span: { first: number; last: number };
 }
 
-/** Reads DIR/NAME.wav for every entry and finds its speech; throws for a file that is not 16 kHz mono or silent. */
-export function loadUtterances<E extends { name: string }>(dir: string, entries: readonly E[]): LoadedUtterance<E>[] {
+/**
+ * Reads DIR/NAME.wav for every entry and finds its speech; throws for a file that is not 16 kHz mono or silent.
+ * An entry that says where its speech is (`speech`, as the noisy corpora's do: noise would pass a level threshold
+ * from the first sample to the last) is taken at its word.
+ */
+export function loadUtterances<E extends { name: string; speech?: { first: number; last: number } }>(
+  dir: string,
+  entries: readonly E[],
+): LoadedUtterance<E>[] {
   return entries.map((entry) => {
     const wav = readWav(join(dir, `${entry.name}.wav`));
     if (wav.sampleRate !== 16_000 || wav.channels !== 1) {
       throw new Error(`${entry.name}.wav is ${wav.sampleRate} Hz × ${wav.channels} channels; 16 kHz mono expected`);
     }
-    const span = voicedSpan(wav.samples);
+    const span = entry.speech ?? voicedSpan(wav.samples);
     if (!span) throw new Error(`${entry.name}.wav holds no speech`);
-    return { entry, samples: wav.samples, span };
+    if (!(span.first >= 0 && span.first <= span.last && span.last < wav.samples.length)) {
+      throw new Error(
+        `${entry.name}: speech ${span.first}–${span.last} lies outside its ${wav.samples.length} samples`,
+      );
+    }
+    return { entry, samples: wav.samples, span: { first: span.first, last: span.last } };
   });
 }
 
