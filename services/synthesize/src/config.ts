@@ -1,4 +1,6 @@
 // Synthesize configuration, read from the environment once.
+
+import { availableParallelism } from 'node:os';
 import { parseLanguages } from '@llt/events';
 import {
   type AwsEndpoints,
@@ -33,6 +35,9 @@ export interface SynthesizeConfig {
   spokenLanguages: string[] | undefined;
 }
 
+/** Worker threads by default: one per core, at most this many (each loads its own voices, ~100 MB). */
+const MAX_DEFAULT_SPEECH_WORKERS = 4;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConfig {
   const engine = optionalEnv('LLT_TTS_ENGINE', env) ?? 'local';
   if (engine !== 'local' && engine !== 'espeak' && engine !== 'polly') {
@@ -49,7 +54,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConf
     sessionsTable: requireEnv(RESOURCE_ENV.sessionsTable, env),
     engine,
     urlTtlSeconds,
-    speechWorkers: intEnv('LLT_TTS_WORKERS', 1, env),
+    // A sentence's languages are spoken at once, one per core: with one worker the fourth language's speech
+    // waited for the other three's.
+    speechWorkers: intEnv('LLT_TTS_WORKERS', Math.min(MAX_DEFAULT_SPEECH_WORKERS, availableParallelism()), env),
     audioPublicEndpoint: optionalEnv('LLT_AUDIO_PUBLIC_ENDPOINT', env),
     spokenLanguages: env.LLT_LANGUAGES ? parseLanguages(env.LLT_LANGUAGES).spoken : undefined,
   };
