@@ -9,6 +9,7 @@ import {
 } from '@llt/platform';
 import type { TranscribeConfig, WorkerConfig } from '#config';
 import { DEFAULT_ENDPOINTER } from '#core/endpointer';
+import type { AudioFrontEndFactory } from '#core/front-end';
 import type { Recognizer, ServiceMetrics } from '#core/ports';
 import { Transcriber, type TranscriberDeps } from '#core/transcriber';
 import { CapacityReporter } from '#worker/capacity-reporter';
@@ -47,8 +48,22 @@ async function createRecognizer(
   return new SpareRecognizer(pocketsphinx, log, ['en']);
 }
 
+/**
+ * Each session's noise suppression (PocketSphinx only: Amazon Transcribe is given the audio as captured) and voice
+ * detection; undefined when neither is on. Loads the WASM modules once, here, so no session waits for them.
+ */
+async function createFrontEnd(config: TranscribeConfig): Promise<AudioFrontEndFactory | undefined> {
+  const options = { denoise: config.denoise && config.engine === 'pocketsphinx', vad: config.vad };
+  if (options.vad === 'rnnoise' && !options.denoise) options.vad = 'energy';
+  if (!options.denoise && options.vad === 'energy') return undefined;
+  const { createAudioFrontEnd, loadAudioFrontEnd } = await import('./audio-front-end.ts');
+  await loadAudioFrontEnd();
+  return () => createAudioFrontEnd(options);
+}
+
 export async function createTranscriberDeps(config: TranscribeConfig, obs: Observability): Promise<TranscriberDeps> {
   const db = obs.captureClient(dynamoDocumentClient(config.aws));
+  const frontEnd = await createFrontEnd(config);
   return {
     recognizer: await createRecognizer(config, obs.log, obs),
     sessions: new DynamoSessionDirectory(db, config.sessionsTable),
@@ -67,6 +82,7 @@ export async function createTranscriberDeps(config: TranscribeConfig, obs: Obser
       speculateAfterMs: config.speculateAfterMs,
       ...(config.stability ? { stability: config.stability } : {}),
       endpointer: { ...DEFAULT_ENDPOINTER, hangoverMs: config.hangoverMs },
+      ...(frontEnd ? { frontEnd } : {}),
     },
   };
 }

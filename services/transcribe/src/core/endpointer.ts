@@ -3,6 +3,8 @@
 // utterance ends (every 100 ms of hangover is 100 ms of latency) that shortens once an utterance runs long,
 // so monologues are cut at the next short pause, and a hard cut at a maximum length.
 
+import type { VoiceDetector } from './front-end.ts';
+
 export interface EndpointerSettings {
   /** Silence that ends an utterance. */
   hangoverMs: number;
@@ -16,6 +18,8 @@ export interface EndpointerSettings {
   minSpeechMs: number;
   /** Energy above the noise floor that counts as voice. */
   marginDb: number;
+  /** With a voice detector: energy above the noise floor that a block the detector calls voice needs too. */
+  detectorMarginDb: number;
   /** Quietest level ever treated as voice, whatever the noise floor. */
   absoluteFloorDbfs: number;
   /** The noise floor is the quietest block heard within this window (speech always has quieter gaps). */
@@ -29,6 +33,7 @@ export const DEFAULT_ENDPOINTER: EndpointerSettings = {
   hardMaxMs: 15_000,
   minSpeechMs: 60,
   marginDb: 12,
+  detectorMarginDb: 3,
   absoluteFloorDbfs: -55,
   noiseWindowMs: 3_000,
 };
@@ -56,7 +61,11 @@ export class Endpointer {
   private carry = new Int16Array(0);
   private carryTime = 0;
 
-  constructor(private readonly settings: EndpointerSettings = DEFAULT_ENDPOINTER) {
+  constructor(
+    private readonly settings: EndpointerSettings = DEFAULT_ENDPOINTER,
+    /** When given, a block is voice only if the detector says so too (and it is louder than absoluteFloorDbfs). */
+    private readonly detector?: VoiceDetector,
+  ) {
     // Until a window has been heard, assume it was quiet: speech from the first sample still counts as speech.
     this.levels = new Float64Array(Math.max(1, Math.round(settings.noiseWindowMs / BLOCK_MS))).fill(-90);
   }
@@ -118,7 +127,9 @@ export class Endpointer {
     const noiseDb = this.noiseFloor();
     this.levels[this.blocksSeen % this.levels.length] = db;
     this.blocksSeen++;
-    const voiced = db > Math.max(noiseDb + settings.marginDb, settings.absoluteFloorDbfs);
+    const voiced = this.detector
+      ? this.detector.isVoice(block) && db > Math.max(noiseDb + settings.detectorMarginDb, settings.absoluteFloorDbfs)
+      : db > Math.max(noiseDb + settings.marginDb, settings.absoluteFloorDbfs);
     if (!this.speaking) {
       this.voicedRun = voiced ? this.voicedRun + 1 : 0;
       if (this.voicedRun * BLOCK_MS >= settings.minSpeechMs) {

@@ -4,6 +4,7 @@
 import type { AudioRecordHeader } from '@llt/events';
 import { capitalizeTranscript } from './capitalize.ts';
 import { type EndpointEvent, Endpointer, type EndpointerSettings } from './endpointer.ts';
+import type { AudioFilter, AudioFrontEndFactory } from './front-end.ts';
 import type { SessionGlossaryTracker } from './glossary.ts';
 import type { Hypothesis, RecognizerStream, ServiceMetrics } from './ports.ts';
 import { type Increment, type Spoken, type StabilitySettings, StablePrefix } from './stability.ts';
@@ -57,6 +58,11 @@ export interface SessionSettings {
   speculateAfterMs: number;
   /** When set, stable words of utterances in progress are handed out for translation; off when undefined. */
   stability?: StabilitySettings;
+  /**
+   * The session's noise suppression and voice detection, ahead of the endpointer and the recogniser (both hear the
+   * filtered audio); none when undefined.
+   */
+  frontEnd?: AudioFrontEndFactory;
 }
 
 /**
@@ -120,6 +126,7 @@ export class SessionTranscriber {
    */
   degraded = false;
   private readonly endpointer: Endpointer;
+  private readonly filter: AudioFilter | undefined;
   /** Recent frames while nobody speaks, fed as pre-roll when speech starts. */
   private preRoll: { header: AudioHeader; samples: Int16Array }[] = [];
   private utterance: Utterance | undefined;
@@ -140,7 +147,9 @@ export class SessionTranscriber {
     resume?: ResumePoint,
     private readonly glossary?: SessionGlossaryTracker,
   ) {
-    this.endpointer = new Endpointer(settings.endpointer);
+    const frontEnd = settings.frontEnd?.() ?? {};
+    this.filter = frontEnd.filter;
+    this.endpointer = new Endpointer(settings.endpointer, frontEnd.detector);
     this.resume = resume;
   }
 
@@ -193,8 +202,10 @@ export class SessionTranscriber {
     return 'handled';
   }
 
-  private async inOrder(header: AudioHeader, samples: Int16Array): Promise<void> {
+  private async inOrder(header: AudioHeader, raw: Int16Array): Promise<void> {
     this.lastSeq = header.seq;
+    // Frames before a resume point go through the filter too: its state follows the audio as it did in the first process.
+    const samples = this.filter ? this.filter.process(raw) : raw;
     let events = this.endpointer.push(samples, header.captureTime);
     const resume = this.resume;
     if (resume) {

@@ -26,3 +26,16 @@ test('the search and the stability settings can be chosen; nonsense is refused',
   expect(() => loadConfig({ ...base, LLT_ASR_SEARCH: 'best' })).toThrow(/fast or accurate/);
   expect(() => loadConfig({ ...base, LLT_PROVISIONAL_TRANSLATION: 'yes' })).toThrow(/on or off/);
 });
+
+test('noise suppression and the WebRTC VAD are on by default; both can be chosen, nonsense is refused', () => {
+  expect(loadConfig(base)).toMatchObject({ denoise: true, vad: 'webrtc' });
+  expect(loadConfig({ ...base, LLT_VAD: 'energy' }).vad).toBe('energy');
+  expect(loadConfig({ ...base, LLT_ASR_DENOISE: 'off', LLT_VAD: 'webrtc' })).toMatchObject({
+    denoise: false,
+    vad: 'webrtc',
+  });
+  expect(loadConfig({ ...base, LLT_VAD: 'rnnoise' }).vad).toBe('rnnoise');
+  expect(() => loadConfig({ ...base, LLT_ASR_DENOISE: 'yes' })).toThrow(/on or off/);
+  expect(() => loadConfig({ ...base, LLT_VAD: 'silero' })).toThrow(/energy, webrtc or rnnoise/);
+  expect(() => loadConfig({ ...base, LLT_VAD: 'rnnoise', LLT_ASR_DENOISE: 'off' })).toThrow(/needs LLT_ASR_DENOISE=on/);
+});
