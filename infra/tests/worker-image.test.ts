@@ -99,6 +99,8 @@ describe('transcription worker image', () => {
       await until('the worker to hold every shard lease', async () => {
         const owners = Object.values(await leases());
         return owners.length === 4 && owners.every((owner) => owner === 'task-1');
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}; the worker printed:\n${output.slice(-3000)}`);
       });
       expect(output).toContain('transcription worker started');
       worker.kill('SIGTERM');

@@ -3,6 +3,8 @@
 // replaced by a stub that throws if ever called (the worker runs Amazon Transcribe on AWS). Plain JavaScript, so the
 // image's build stage runs it with nothing but Node and the installed packages:
 //   node infra/src/bundling/worker-bundle.mjs OUTFILE
+import { copyFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -11,7 +13,13 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const WORKER_ENTRY = 'services/transcribe/src/handlers/worker.ts';
 const STUB = join(ROOT, 'infra', 'src', 'bundling', 'local-engine-stub.ts');
 
-/** Writes the worker's bundle to `outfile`. */
+/**
+ * The WASM builds the worker's audio front end loads at run time (noise suppression, voice detection): Emscripten
+ * looks for them beside the script that loads them, which in the image is the bundle.
+ */
+const WASM_FILES = ['@echogarden/rnnoise-wasm/rnnoise.wasm', '@echogarden/fvad-wasm/fvad.wasm'];
+
+/** Writes the worker's bundle to `outfile`, with the WASM files it loads beside it. */
 export async function bundleWorker(outfile) {
   await build({
     entryPoints: [join(ROOT, WORKER_ENTRY)],
@@ -27,6 +35,10 @@ export async function bundleWorker(outfile) {
     minify: true,
     logLevel: 'error',
   });
+  const require = createRequire(join(ROOT, 'services', 'transcribe', 'package.json'));
+  for (const file of WASM_FILES) {
+    copyFileSync(require.resolve(file), join(dirname(outfile), file.split('/').pop()));
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
