@@ -297,6 +297,7 @@ async function runScenario(
       }
     }
     console.log(`streaming ${runs.length} speaker(s) at real time…`);
+    const streamStart = Date.now();
     const lagPoll = setInterval(() => {
       void readStats(url).then((stats) => {
         for (const w of stats?.transcription ?? []) {
@@ -433,6 +434,16 @@ async function runScenario(
             session: r.index,
             finalLagMs: figures(fin.map((f) => f.occurredAt - f.captureEnd)),
             frameLagMs: figures(r.frameLagMs),
+            /** Each final in order: its segment, when (ms after the stream began) and its lag. */
+            finals: fin
+              .sort((x, y) => x.segmentIndex - y.segmentIndex)
+              .map((f) => ({
+                segmentIndex: f.segmentIndex,
+                atMs: f.occurredAt - streamStart,
+                lagMs: f.occurredAt - f.captureEnd,
+              })),
+            /** The worker's frame lag, one figure per report period, in order. */
+            frameLagSeriesMs: r.frameLagMs,
           };
         }),
         frameLagMs: figures(runs.flatMap((r) => r.frameLagMs)),
@@ -571,8 +582,7 @@ function analyse(
         const c = counts[k];
         for (const id of segs.keys()) {
           c.expected++;
-          const n = l.copies.get(`${k}:${id}`) ?? 0;
-          if (n) c.received++;
+          if (l.has(k, id)) c.received++;
           else {
             c.missing++;
             all = false;

@@ -70,14 +70,18 @@ export class LeanListener {
           }
           const kind: LeanKind = type === 'audio' ? 'audio' : m.kind === 'source' ? 'source' : 'translation';
           const segmentId = m.segmentId as string;
-          this.arrivals.push({
-            kind,
-            segmentId,
-            segmentIndex: m.segmentIndex as number,
-            language: m.language as string,
-            receivedAt,
-          });
-          const key = `${kind}:${segmentId}`;
+          // A sentence's speech may come in parts (clauses while it is spoken, then the rest): its arrival is the
+          // part that ends it; every part is counted once for duplicates.
+          if (kind !== 'audio' || m.last !== false) {
+            this.arrivals.push({
+              kind,
+              segmentId,
+              segmentIndex: m.segmentIndex as number,
+              language: m.language as string,
+              receivedAt,
+            });
+          }
+          const key = kind === 'audio' ? `audio:${segmentId}#${Number(m.part ?? 0)}` : `${kind}:${segmentId}`;
           this.copies.set(key, (this.copies.get(key) ?? 0) + 1);
           this.onActivity();
         } else if (type === 'welcome' && !welcomed) {
@@ -112,8 +116,11 @@ export class LeanListener {
     return !this.ws || this.ws.readyState === WebSocket.CLOSED;
   }
 
+  /** Whether the segment's message of this kind arrived (for audio: any part of its speech). */
   has(kind: LeanKind, segmentId: string): boolean {
-    return this.copies.has(`${kind}:${segmentId}`);
+    if (kind !== 'audio') return this.copies.has(`${kind}:${segmentId}`);
+    for (const key of this.copies.keys()) if (key.startsWith(`audio:${segmentId}#`)) return true;
+    return false;
   }
 
   /** Closes the socket; resolves when it has closed (or after 2 s). */

@@ -66,6 +66,9 @@ async function update<T>(
 export async function admitSession(deps: IngestDeps, sessionId: string): Promise<void> {
   const settings = deps.settings.admission;
   if (settings.mode === 'off') return;
+  // Most calls are the speaker's hellos renewing a place taken less than half its hold ago: one read, no write.
+  const until = (await deps.admissions.read()).held[sessionId];
+  if (until !== undefined && until - deps.clock.now() > settings.holdMs / 2) return;
   const reports = await deps.admissions.capacity(deps.clock.now());
   const limit = capacityLimit(reports, settings.unreportedSessions);
   type Outcome = { admitted: boolean; renewed: boolean; count: number };

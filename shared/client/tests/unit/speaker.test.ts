@@ -245,6 +245,16 @@ describe('reconnecting', () => {
     expect(h.sockets).toHaveLength(1);
   });
 
+  test('a browser refused while the recognisers are full: the HTTP API says at_capacity, and the link stops', async () => {
+    const h = harness();
+    h.check.mockResolvedValue({ status: 'refused', code: 'at_capacity', message: 'This server is at capacity' });
+    h.link.connect();
+    h.socket().drop();
+    await vi.runAllTimersAsync();
+    expect(h.failed.map((e) => [e.name, (e as { code?: string }).code])).toEqual([['ServerError', 'at_capacity']]);
+    expect(h.sockets).toHaveLength(1);
+  });
+
   test('refusals while the session is live are retried, and said after a few', async () => {
     const h = harness();
     h.check.mockResolvedValue({ status: 'live' });
@@ -281,6 +291,17 @@ describe('what a Node socket can tell', () => {
     ]);
     expect(h.check).not.toHaveBeenCalled();
     expect(h.states.at(-1)).toBe('closed');
+  });
+
+  test('at_capacity is not retried by itself: the speaker is told, with when to try again', async () => {
+    const h = harness();
+    h.link.connect();
+    h.socket().refuse(503, { type: 'error', code: 'at_capacity', message: 'At capacity', retryAfterMs: 30_000 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.sockets).toHaveLength(1);
+    expect(h.failed).toHaveLength(1);
+    expect(h.failed[0]).toMatchObject({ name: 'HandshakeRefusedError', code: 'at_capacity', retryAfterMs: 30_000 });
+    expect(h.check).not.toHaveBeenCalled();
   });
 
   test('a server that cannot be reached on the first attempt is a wrong address: no retries without an API to ask', async () => {
