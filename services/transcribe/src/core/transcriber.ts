@@ -77,6 +77,12 @@ export class Transcriber {
   private readonly resumes = new Map<string, ResumePoint>();
   /** Each live session's recogniser time and lag behind real time (read by the capacity reporter). */
   readonly load = new LoadTracker();
+  /**
+   * Per session, the partials and stable increments being published, in order. Recognition does not wait for them
+   * (a PutEvents takes tens of ms, more on a busy bus: awaited per frame it put the session behind real time); a
+   * final waits for those before it, so every transcript of a session is published in the order it was made.
+   */
+  private readonly outboxes = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: TranscriberDeps) {}
 
@@ -266,42 +272,35 @@ export class Transcriber {
     }
   }
 
+  /** Queues a publication after the session's earlier ones; a failure is logged, the queue goes on. */
+  private enqueue(sessionId: string, what: string, publish: () => Promise<void>): Promise<void> {
+    const next = (this.outboxes.get(sessionId) ?? Promise.resolve()).then(publish).catch((error: Error) => {
+      this.deps.log.error(`${what} not published`, { sessionId, error: error.message });
+    });
+    this.outboxes.set(sessionId, next);
+    void next.then(() => {
+      if (this.outboxes.get(sessionId) === next) this.outboxes.delete(sessionId);
+    });
+    return next;
+  }
+
+  /** Resolves once every transcript queued so far is published (at shutdown, and for tests). */
+  async published(): Promise<void> {
+    while (this.outboxes.size) await Promise.all([...this.outboxes.values()]);
+  }
+
   private sink(sessionId: string, language: string): TranscriptSink {
     const { events, ledger, clock, metrics } = this.deps;
     return {
       partial: async (p) => {
-        await events.publish(TranscriptPartialV1, {
-          v: 1,
-          sessionId,
-          segmentId: segmentIdOf(p.segmentIndex),
-          segmentIndex: p.segmentIndex,
-          revision: p.revision,
-          language,
-          text: p.text,
-          capture: { start: p.captureStart, end: p.captureEnd },
-          occurredAt: clock.now(),
-        });
-        metrics.count('Partials');
+        void this.enqueue(sessionId, 'partial', () => this.publishPartial(sessionId, language, p));
       },
       stable: async (i) => {
-        await events.publish(TranscriptStabilizedV1, {
-          v: 1,
-          sessionId,
-          segmentId: segmentIdOf(i.segmentIndex),
-          segmentIndex: i.segmentIndex,
-          increment: i.increment,
-          language,
-          text: i.text,
-          stableText: i.stableText,
-          stableWords: i.stableWords,
-          ...(i.clause ? { clause: i.clause } : {}),
-          ...(i.glossaryVersion ? { glossaryVersion: i.glossaryVersion } : {}),
-          capture: { start: i.captureStart, end: i.captureEnd },
-          occurredAt: clock.now(),
-        });
-        metrics.count('StableIncrements');
+        void this.enqueue(sessionId, 'stable increment', () => this.publishStable(sessionId, language, i));
       },
       final: async (f) => {
+        // Published after the session's partials and increments before it, and before the batch counts as done.
+        await this.outboxes.get(sessionId);
         // Kinesis delivers at least once: only the first finalization of an utterance is published.
         if (!(await ledger.claim(sessionId, f.firstSeq, f.segmentIndex))) {
           metrics.count('FinalsDeduplicated');
@@ -327,6 +326,42 @@ export class Transcriber {
         metrics.latency('EndOfSpeechToFinalMs', now - f.captureEnd);
       },
     };
+  }
+
+  private async publishPartial(sessionId: string, language: string, p: Parameters<TranscriptSink['partial']>[0]) {
+    const { events, clock, metrics } = this.deps;
+    await events.publish(TranscriptPartialV1, {
+      v: 1,
+      sessionId,
+      segmentId: segmentIdOf(p.segmentIndex),
+      segmentIndex: p.segmentIndex,
+      revision: p.revision,
+      language,
+      text: p.text,
+      capture: { start: p.captureStart, end: p.captureEnd },
+      occurredAt: clock.now(),
+    });
+    metrics.count('Partials');
+  }
+
+  private async publishStable(sessionId: string, language: string, i: Parameters<TranscriptSink['stable']>[0]) {
+    const { events, clock, metrics } = this.deps;
+    await events.publish(TranscriptStabilizedV1, {
+      v: 1,
+      sessionId,
+      segmentId: segmentIdOf(i.segmentIndex),
+      segmentIndex: i.segmentIndex,
+      increment: i.increment,
+      language,
+      text: i.text,
+      stableText: i.stableText,
+      stableWords: i.stableWords,
+      ...(i.clause ? { clause: i.clause } : {}),
+      ...(i.glossaryVersion ? { glossaryVersion: i.glossaryVersion } : {}),
+      capture: { start: i.captureStart, end: i.captureEnd },
+      occurredAt: clock.now(),
+    });
+    metrics.count('StableIncrements');
   }
 
   /** Releases the recognisers of sessions idle for idleMs (also run after every batch), of these sessions only if given. */
@@ -379,5 +414,6 @@ export class Transcriber {
         );
       await this.close(sessionId, 'idle');
     }
+    await this.published();
   }
 }
