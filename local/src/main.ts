@@ -13,6 +13,8 @@ const system = await startLocalSystem({
   port,
   host,
   services,
+  // Every function initialized before the system is ready: no Init competes with a first sentence's recognition.
+  warm: 'all',
   ...(process.env.LLT_DATA_DIR ? { dataDir: process.env.LLT_DATA_DIR } : {}),
 });
 const offered = parseLanguages(system.env.LLT_LANGUAGES);

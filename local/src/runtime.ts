@@ -57,6 +57,13 @@ export interface LocalSystemOptions {
    */
   lambda?: Partial<LambdaSettings>;
   /**
+   * Which functions get an environment initialized before the system says it is ready: `workflow` (the default:
+   * the workflow's functions, whose engines take seconds to start) or `all` (`npm start`: every function). On AWS
+   * an Init runs on a machine of its own; here it takes the same two cores the recognisers need, and a handful of
+   * them at once during a session's first sentence put its recognition a second behind.
+   */
+  warm?: 'workflow' | 'all';
+  /**
    * How speakers sign in (default: LLT_SPEAKER_AUTH, else `session-token`). `cognito` starts the local user pool
    * (`users`, default LLT_LOCAL_USERS) and protects the speaker's routes (`POST /api/sessions`, the glossary) with
    * the HTTP API's JWT authorizer.
@@ -239,11 +246,17 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       await Promise.race([bus.drain(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       await lambdaService.stop();
     });
+    const workflowFunctions = new Set(Object.values(TRANSLATION_FANOUT.functions).map((f) => f.name));
     // The workflow's functions, whose modules export `warm` (engines to start: Apertium pipelines, voices, the
     // encoder; notify's clients), get one environment each, initialized before the system says it is ready, as
     // provisioned concurrency would. Every other environment starts on its function's first invocation (a cold
     // start), so a system that never calls a function pays nothing for it.
-    const warmed = services.has('translation') ? Object.values(TRANSLATION_FANOUT.functions).map((f) => f.name) : [];
+    const warmed =
+      options.warm === 'all'
+        ? lambda.functionNames.filter((name) => services.has('translation') || !workflowFunctions.has(name))
+        : services.has('translation')
+          ? [...workflowFunctions]
+          : [];
     const warming = lambda.warm(warmed);
     // Awaited below; until then a failure must not count as unhandled.
     warming.catch(() => undefined);

@@ -64,8 +64,11 @@ export async function spawnSystem(
 ): Promise<SpawnedSystem> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'llt-bench-'));
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'local/src/main.ts'], {
-    cwd: ROOT,
+  // LLT_BENCH_NODE_ARGS: extra Node flags for the system (e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile a run).
+  const extraArgs = process.env.LLT_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extraArgs, ...nodeArgs, '--import', 'tsx', 'local/src/main.ts'], {
+    // LLT_BENCH_SYSTEM_ROOT: another checkout's system (a before/after comparison in one sitting, same benchmark).
+    cwd: process.env.LLT_BENCH_SYSTEM_ROOT ?? ROOT,
     // Decoders run on libuv's thread pool (4 threads by default) alongside fs and DNS work: give it room, as
     // `npm start` does.
     env: {

@@ -31,6 +31,11 @@ export interface SynthesizeConfig {
   audioPublicEndpoint: string | undefined;
   /** Worker threads running the local engine; 0 runs it on the event loop (which then stalls while it encodes). */
   speechWorkers: number;
+  /**
+   * CPU priority of those threads (Linux nice, 0–19): above 0 they yield the cores to speech recognition on a busy
+   * machine (LLT_TTS_NICE).
+   */
+  speechNice: number;
   /** The targets the deployment speaks (LLT_LANGUAGES): only their voices are loaded at start; all when unset. */
   spokenLanguages: string[] | undefined;
 }
@@ -57,7 +62,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SynthesizeConf
     // A sentence's languages are spoken at once, one per core: with one worker the fourth language's speech
     // waited for the other three's.
     speechWorkers: intEnv('LLT_TTS_WORKERS', Math.min(MAX_DEFAULT_SPEECH_WORKERS, availableParallelism()), env),
+    speechNice: niceOf(env),
     audioPublicEndpoint: optionalEnv('LLT_AUDIO_PUBLIC_ENDPOINT', env),
     spokenLanguages: env.LLT_LANGUAGES ? parseLanguages(env.LLT_LANGUAGES).spoken : undefined,
   };
+}
+
+function niceOf(env: NodeJS.ProcessEnv): number {
+  const nice = intEnv('LLT_TTS_NICE', 10, env);
+  if (nice < 0 || nice > 19) throw new ConfigError(`LLT_TTS_NICE must be 0–19, got ${nice}`);
+  return nice;
 }

@@ -30,7 +30,7 @@ async function createEngine(config: SynthesizeConfig, obs: Observability): Promi
   const engine = config.engine;
   if (config.speechWorkers > 0) {
     const { WorkerSpeechEngine } = await import('./worker-speech-engine.ts');
-    return new WorkerSpeechEngine({ workers: config.speechWorkers, engine });
+    return new WorkerSpeechEngine({ workers: config.speechWorkers, nice: config.speechNice, engine });
   }
   if (engine === 'espeak') {
     const { EspeakSpeechEngine } = await import('./espeak.ts');

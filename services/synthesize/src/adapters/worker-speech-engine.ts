@@ -37,7 +37,7 @@ class EngineWorker {
   #next = 0;
   #exited: Error | undefined;
 
-  constructor(choice: WorkerEngineChoice) {
+  constructor(choice: WorkerEngineChoice & { nice: number }) {
     this.#worker = new Worker(new URL('./speech-worker.mjs', import.meta.url), {
       workerData: choice,
       execArgv: [],
@@ -86,8 +86,13 @@ class EngineWorker {
 export class WorkerSpeechEngine implements SpeechEngine {
   readonly #workers: EngineWorker[];
 
-  constructor({ workers = 1, ...choice }: WorkerEngineChoice & { workers?: number } = { engine: 'local' }) {
-    this.#workers = Array.from({ length: Math.max(1, workers) }, () => new EngineWorker(choice));
+  /** `nice`: the workers' CPU priority (Linux nice value, 0–19; 0 or absent: the process's own). */
+  constructor(
+    { workers = 1, nice = 0, ...choice }: WorkerEngineChoice & { workers?: number; nice?: number } = {
+      engine: 'local',
+    },
+  ) {
+    this.#workers = Array.from({ length: Math.max(1, workers) }, () => new EngineWorker({ ...choice, nice }));
   }
 
   async warm(languages?: readonly string[]): Promise<void> {

@@ -18,8 +18,8 @@ export interface LagWatchSettings {
 
 export const DEFAULT_LAG_WATCH: LagWatchSettings = {
   warnAtMs: 1_000,
-  degradeAtMs: 600,
-  calmBelowMs: 300,
+  degradeAtMs: 750,
+  calmBelowMs: 500,
   recoverAfterMs: 10_000,
   resendStepMs: 1_000,
   resendEveryMs: 5_000,

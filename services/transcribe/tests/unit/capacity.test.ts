@@ -60,7 +60,7 @@ describe('lag watch', () => {
   test('degrades past the degrade threshold, warns past the warning one, says when it is back, restores later', () => {
     const watch = new LagWatch(DEFAULT_LAG_WATCH);
     expect(watch.observe('s', 100, 0)).toEqual({});
-    expect(watch.observe('s', 700, 1000)).toEqual({ degrade: true });
+    expect(watch.observe('s', 800, 1000)).toEqual({ degrade: true });
     expect(watch.observe('s', 1400, 2000)).toEqual({ notice: { lagMs: 1400, behind: true, degraded: true } });
     expect(watch.observe('s', 1600, 3000)).toEqual({});
     expect(watch.observe('s', 2500, 4000)).toEqual({ notice: { lagMs: 2500, behind: true, degraded: true } });
