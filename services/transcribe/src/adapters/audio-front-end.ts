@@ -104,6 +104,8 @@ const LOW_PASS = (() => {
 const BYPASS_BELOW_DBFS = -62;
 const DENOISE_ABOVE_DBFS = -58;
 const FLOOR_WINDOW = { blocks: 10, windows: 100 };
+/** Below this a 100 ms stretch is digital silence, not a quiet room (a 16-bit room floor is far above it). */
+const DIGITAL_SILENCE_DBFS = -85;
 
 /** RNNoise on 16 kHz audio: 3× up, RNNoise per 480-sample frame, 3× down; 10 ms behind its input. */
 export class RnnoiseFilter implements AudioFilter {
@@ -163,9 +165,14 @@ export class RnnoiseFilter implements AudioFilter {
     this.windowLevels[this.windowsSeen++ % FLOOR_WINDOW.windows] = level;
     this.blockPower = 0;
     this.blocksInWindow = 0;
+    // Digital silence (a muted or gated input between sentences, the gaps a file-based stream puts between
+    // recordings) says nothing about the room: a noisy room's floor is its quietest stretch that is not silence.
     let floor = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < Math.min(this.windowsSeen, FLOOR_WINDOW.windows); i++)
-      floor = Math.min(floor, this.windowLevels[i]!);
+    for (let i = 0; i < Math.min(this.windowsSeen, FLOOR_WINDOW.windows); i++) {
+      const windowLevel = this.windowLevels[i]!;
+      if (windowLevel > DIGITAL_SILENCE_DBFS) floor = Math.min(floor, windowLevel);
+    }
+    if (floor === Number.POSITIVE_INFINITY) return;
     if (this.denoising && floor < BYPASS_BELOW_DBFS) this.denoising = false;
     else if (!this.denoising && floor > DENOISE_ABOVE_DBFS) this.denoising = true;
   }

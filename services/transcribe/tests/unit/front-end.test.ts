@@ -156,7 +156,7 @@ describe('RNNoise and WebRTC VAD front end (WASM)', () => {
 
   test('over a quiet floor (clean audio) the input is handed on untouched, and denoised again once noise rises', () => {
     const { filter } = createAudioFrontEnd({ denoise: true, vad: 'energy' });
-    filter!.process(new Int16Array(16_000)); // a second of digital silence: nothing to take away
+    filter!.process(whiteNoise(16_000, 6)); // a second of a quiet room (about −75 dBFS): nothing to take away
     const voice = buzz(8_000);
     const out = filter!.process(voice);
     expect([...out.subarray(160)]).toEqual([...voice.subarray(0, voice.length - 160)]);
@@ -164,6 +164,15 @@ describe('RNNoise and WebRTC VAD front end (WASM)', () => {
     const noise = whiteNoise(176_000, 3_000);
     const cleaned = filter!.process(noise);
     expect(levelDbfs(cleaned.subarray(160_000)) - levelDbfs(noise.subarray(160_000))).toBeLessThan(-15);
+  });
+
+  test('digital silence between sentences (a gated input) is no quiet room: noisy speech around it stays denoised', () => {
+    const { filter } = createAudioFrontEnd({ denoise: true, vad: 'energy' });
+    const rnnoise = filter as unknown as { denoising: boolean };
+    filter!.process(whiteNoise(16_000, 3_000));
+    filter!.process(new Int16Array(24_000)); // 1.5 s of zeros, as a file-based stream puts between recordings
+    filter!.process(whiteNoise(16_000, 3_000, 7));
+    expect(rnnoise.denoising).toBe(true);
   });
 
   test('the WebRTC VAD calls silence and steady noise no voice, and a voice voice', () => {
