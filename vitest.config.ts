@@ -15,6 +15,9 @@ export default defineConfig({
       // files at once, a system's measured CPU is mostly the other files', and a test creating a third session would
       // be refused for load that is not its own. test/integration/admission.test.ts turns it on and tests it.
       LLT_ADMISSION: 'off',
+      // One speech worker per test system (the default is one per core): each loads every voice at start, and the
+      // systems the test files start side by side would spend the suite's two cores loading voices twice.
+      LLT_TTS_WORKERS: '1',
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -253,7 +253,7 @@ describe('least privilege', () => {
     expect(grants).toBe(5);
   });
 
-  it("the transcription workers' task role reads the stream, keeps its leases, reads sessions and writes only the transcripts ledger", () => {
+  it("the transcription workers' task role reads the stream, keeps its leases, reads sessions, writes its capacity report and the transcripts ledger", () => {
     const template = synth.json.LltTranscribe!;
     const [[taskRoleId]] = resourcesOf(template, 'AWS::ECS::TaskDefinition').map(([, t]) => [
       (t.Properties!.TaskRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
@@ -281,7 +281,8 @@ describe('least privilege', () => {
         resources: [expect.stringMatching(new RegExp(`${tableArn(TRANSCRIPTS_TABLE)}$`))],
       },
       {
-        actions: ['dynamodb:GetItem'],
+        // GetItem: each session's source language; PutItem: the worker's capacity report ingest admits against.
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         resources: [expect.stringMatching(new RegExp(`${tableArn(SESSIONS_TABLE)}$`))],
       },
       { actions: ['events:PutEvents'], resources: [expect.stringMatching(/:event-bus\/llt-dev-bus$/)] },
@@ -302,8 +303,9 @@ describe('least privilege', () => {
               .sort(),
           ]),
       );
+    // Query: the transcription workers' capacity reports, read to admit a session.
     expect(dynamoGrants(FUNCTIONS.ingestHttp.name)).toEqual({
-      [SESSIONS_TABLE.name]: ['GetItem', 'PutItem', 'UpdateItem'],
+      [SESSIONS_TABLE.name]: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
     });
     expect(dynamoGrants(FUNCTIONS.notifyHttp.name)).toEqual({
       [SESSIONS_TABLE.name]: ['GetItem'],

@@ -22,6 +22,8 @@ describe('admission by measured capacity', () => {
     process.env.LLT_CAPACITY_CORES = '2';
     process.env.LLT_CAPACITY_SESSION_CORES_PRIOR = '100';
     process.env.LLT_ADMISSION_HOLD_MS = '6000';
+    // 90 % of the two cores for sessions: the estimate is one session as soon as the start's busy seconds are over.
+    process.env.LLT_CAPACITY_TARGET = '90';
     system = await startTestSystem({ services: ['transcribe'] });
     system.bus.subscribe((e) =>
       events.push({ type: e['detail-type'], sessionId: (e.detail as { sessionId?: unknown }).sessionId }),
@@ -32,6 +34,7 @@ describe('admission by measured capacity', () => {
     delete process.env.LLT_CAPACITY_CORES;
     delete process.env.LLT_CAPACITY_SESSION_CORES_PRIOR;
     delete process.env.LLT_ADMISSION_HOLD_MS;
+    delete process.env.LLT_CAPACITY_TARGET;
     process.env.LLT_ADMISSION = 'off';
     await system?.stop();
   });
