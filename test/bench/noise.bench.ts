@@ -21,6 +21,7 @@ import { createAudioFrontEnd, loadAudioFrontEnd } from '../../services/transcrib
 import { PocketSphinxRecognizer } from '../../services/transcribe/src/adapters/pocketsphinx.ts';
 import { DEFAULT_ENDPOINTER } from '../../services/transcribe/src/core/endpointer.ts';
 import { SessionTranscriber, type TranscriptSink } from '../../services/transcribe/src/core/session.ts';
+import { uniforms } from '../corpus/noise.ts';
 import { voicedSpan } from '../support/audio.ts';
 import { readCorpusDir } from '../support/corpus.ts';
 import { spread } from '../support/percentile.ts';
@@ -88,24 +89,12 @@ function loadSet(set: string): Speaker[] {
     .filter((s) => s.utterances.length > 0);
 }
 
-/** A deterministic pseudo-random source (mulberry32), so every run mixes the same noise. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `length` samples of unit-RMS noise: white, pink (Paul Kellet's filter), room (pink low-passed at 2 kHz, like the
  * corpus helper's room noise) or brown (leaky integral of white).
  */
 function noise(kind: string, length: number, seed: number): Float64Array {
-  const rand = random(seed);
+  const rand = uniforms(seed);
   const out = new Float64Array(length);
   let b0 = 0;
   let b1 = 0;

@@ -182,11 +182,7 @@ export async function generateCorpus(dir: string, options: CorpusOptions = {}): 
       written.push(name);
       return made(samples.length);
     });
-    const manifest = `${JSON.stringify(entries, null, 2)}\n`;
-    if (readText(manifestPath) !== manifest) writeFileSync(manifestPath, manifest);
-    const order = new Map(plan.map(({ name }, index) => [name, index]));
-    const byPlan = (a: string, b: string) => order.get(a)! - order.get(b)!;
-    return { dir, entries, written: written.sort(byPlan), cached: cached.sort(byPlan) };
+    return finishCorpus(dir, manifestPath, plan, entries, written, cached);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -272,6 +268,25 @@ function entry(
 ): CorpusEntry {
   const durationMs = Math.round((samples * 1000) / CORPUS_SAMPLE_RATE);
   return { name, voice, text, ...(spoken === undefined ? {} : { spoken }), durationMs, leadSilenceMs, tailSilenceMs };
+}
+
+/**
+ * Writes a set's manifest (only when it changed, so a cached set leaves the file alone) and says what was written and
+ * what was kept, in plan order.
+ */
+export function finishCorpus<E>(
+  dir: string,
+  manifestPath: string,
+  plan: readonly { name: string }[],
+  entries: E[],
+  written: string[],
+  cached: string[],
+): { dir: string; entries: E[]; written: string[]; cached: string[] } {
+  const manifest = `${JSON.stringify(entries, null, 2)}\n`;
+  if (readText(manifestPath) !== manifest) writeFileSync(manifestPath, manifest);
+  const order = new Map(plan.map(({ name }, index) => [name, index]));
+  const byPlan = (a: string, b: string) => order.get(a)! - order.get(b)!;
+  return { dir, entries, written: written.sort(byPlan), cached: cached.sort(byPlan) };
 }
 
 export function readText(path: string): string | undefined {

@@ -32,6 +32,7 @@ import {
   CORPUS_SAMPLE_RATE,
   type CorpusEntry,
   DEFAULT_VOICES,
+  finishCorpus,
   mapLimited,
   readText,
   renderFlite,
@@ -270,11 +271,7 @@ export async function generateHardCorpus(
           : {}),
       };
     });
-    const manifest = `${JSON.stringify(entries, null, 2)}\n`;
-    if (readText(manifestPath) !== manifest) writeFileSync(manifestPath, manifest);
-    const order = new Map(plan.map(({ name }, index) => [name, index]));
-    const byPlan = (a: string, b: string) => order.get(a)! - order.get(b)!;
-    return { dir, entries, written: written.sort(byPlan), cached: cached.sort(byPlan) };
+    return finishCorpus(dir, manifestPath, plan, entries, written, cached);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

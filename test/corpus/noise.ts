@@ -14,7 +14,7 @@ const FRAME = 160; // 10 ms at 16 kHz
 const RAMP = 800;
 
 /** mulberry32: a small seeded generator of uniform numbers in [0, 1), the same on every machine. */
-function uniforms(seed: number): () => number {
+export function uniforms(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
