@@ -170,9 +170,25 @@ describe('RNNoise and WebRTC VAD front end (WASM)', () => {
     const { filter } = createAudioFrontEnd({ denoise: true, vad: 'energy' });
     const rnnoise = filter as unknown as { denoising: boolean };
     filter!.process(whiteNoise(16_000, 3_000));
+    expect(rnnoise.denoising).toBe(true);
     filter!.process(new Int16Array(24_000)); // 1.5 s of zeros, as a file-based stream puts between recordings
     filter!.process(whiteNoise(16_000, 3_000, 7));
     expect(rnnoise.denoising).toBe(true);
+  });
+
+  test('clean speech between stretches of digital silence is handed on untouched once its word ends were heard', () => {
+    const { filter } = createAudioFrontEnd({ denoise: true, vad: 'energy' });
+    const rnnoise = filter as unknown as { denoising: boolean };
+    // Words of a voice that die away (as synthetic and close-miked speech does), separated by exact zeros.
+    const word = buzz(4_800).map((s, i) => Math.round(s * Math.exp(-Math.max(0, i - 2_400) / 240)));
+    // Denoised (nothing known yet) until half a second of sound was heard: here two or three words.
+    for (let i = 0; i < 6; i++) {
+      const out = filter!.process(word);
+      if (i === 0) expect(rnnoise.denoising).toBe(true);
+      if (i > 1) expect(rnnoise.denoising).toBe(false);
+      if (i > 2) expect([...out.subarray(160)]).toEqual([...word.subarray(0, word.length - 160)]);
+      filter!.process(new Int16Array(8_000));
+    }
   });
 
   test('the WebRTC VAD calls silence and steady noise no voice, and a voice voice', () => {
