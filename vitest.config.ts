@@ -2,7 +2,12 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 /** Tests of code alone (no system, no engine, no emulator): CPU-bound, safe to run two at a time. */
-const CODE_ONLY = ['**/tests/unit/**/*.test.ts', 'infra/tests/**/*.test.ts', 'test/corpus/**/*.test.ts'];
+const CODE_ONLY = [
+  '**/tests/unit/**/*.test.ts',
+  'test/unit/**/*.test.ts',
+  'infra/tests/**/*.test.ts',
+  'test/corpus/**/*.test.ts',
+];
 
 export default defineConfig({
   // The apps' state classes (*.svelte.ts) use runes: compiled by Svelte, they run in the unit tests like any class.
