@@ -53,14 +53,14 @@ export interface StreamWorkers {
 const THREAD_URL = new URL('./stream-worker-thread.mjs', import.meta.url);
 
 /**
- * Local defaults, each overridable through `env`: the lease table, a shard with no checkpoint read from its start (a new local
- * stream is empty, a kept one has checkpoints), and shards are polled every 20 ms (kinesalite has no read quota;
- * on AWS the worker polls every 200 ms, Kinesis' 5 reads a second per shard).
+ * Local defaults, each overridable through `env`: the lease table, and a shard with no checkpoint read from its start
+ * (a new local stream is empty, a kept one has checkpoints). Shards are polled as on AWS, every 200 ms: Kinesis allows
+ * 5 GetRecords a second per shard. kinesalite has no read quota, but a local system polling faster would report
+ * latencies AWS cannot give and spend a third of a core on empty reads (four shards every 20 ms).
  */
 const LOCAL_DEFAULTS: Record<string, string> = {
   [RESOURCE_ENV.shardLeasesTable]: SHARD_LEASES_TABLE.name,
   LLT_TRANSCRIBE_INITIAL_POSITION: 'TRIM_HORIZON',
-  LLT_TRANSCRIBE_POLL_MS: '20',
 };
 
 /**
