@@ -583,7 +583,7 @@ describe('transcribe stack', () => {
       transcriptsTable: dev(TRANSCRIPTS_TABLE.name),
       leaseMs: 10_000,
       renewMs: 3_000,
-      pollMs: 200,
+      pollMs: 220,
       initialPosition: 'LATEST',
     });
     expect(env.POWERTOOLS_SERVICE_NAME).toBe('transcribe');

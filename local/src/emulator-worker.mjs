@@ -3,11 +3,69 @@
 // Plain JavaScript so it runs in a worker without a TypeScript loader. Kinesis and DynamoDB keep their data in
 // LevelDB folders under the data directory (when one is given), S3 keeps objects as files: a restarted system
 // finds its sessions, connections' sequence claims, caption logs, unread audio and stored speech where it left them.
+import { createDecipheriv } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
-import kinesalite from 'kinesalite';
 import S3rver from 's3rver';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Kinesis allows each shard 5 GetRecords a second, shared by all its readers; a sixth within a second fails with
+ * ProvisionedThroughputExceededException ("Kinesis Data Streams quotas and limits": GetRecords, 5 transactions per
+ * second per shard). kinesalite has no read quota, so it gets one here: a read of a shard that already had
+ * GET_RECORDS_PER_SECOND reads in the last second is refused as Kinesis refuses it, and counts for nothing. A
+ * consumer polling faster than AWS lets it would otherwise look faster locally than it can be.
+ */
+const GET_RECORDS_PER_SECOND = 5;
+
+/** kinesalite with the GetRecords quota: its action module is wrapped before kinesalite loads its actions. */
+function kinesaliteWithReadQuota() {
+  const db = require('kinesalite/db');
+  const actionPath = require.resolve('kinesalite/actions/getRecords');
+  const getRecords = require(actionPath);
+  /** Per stream and shard, when its last reads were accepted (at most GET_RECORDS_PER_SECOND). */
+  const reads = new Map();
+  const quotaGetRecords = (store, data, cb) => {
+    const shard = shardOf(db, data.ShardIterator);
+    if (shard) {
+      const now = Date.now();
+      const recent = (reads.get(shard.key) ?? []).filter((at) => now - at < 1000);
+      if (recent.length >= GET_RECORDS_PER_SECOND) {
+        reads.set(shard.key, recent);
+        return cb(
+          db.clientError(
+            'ProvisionedThroughputExceededException',
+            `Rate exceeded for shard ${shard.shardId} in stream ${shard.streamName} under account ${store.metaDb.awsAccountId}.`,
+          ),
+        );
+      }
+      recent.push(now);
+      reads.set(shard.key, recent);
+    }
+    // An iterator that cannot be read is for kinesalite to refuse, as it always did.
+    return getRecords(store, data, cb);
+  };
+  require.cache[actionPath].exports = quotaGetRecords;
+  return require('kinesalite');
+}
+
+/** The stream and shard a kinesalite shard iterator points into, or nothing when it is not one. */
+function shardOf(db, iterator) {
+  try {
+    const buffer = Buffer.from(String(iterator), 'base64');
+    const decipher = createDecipheriv('aes-256-cbc', db.ITERATOR_PWD_KEY, db.ITERATOR_PWD_IV);
+    const pieces = Buffer.concat([decipher.update(buffer.subarray(8)), decipher.final()])
+      .toString('utf8')
+      .split('/');
+    if (pieces.length !== 5) return undefined;
+    return { key: `${pieces[1]}/${pieces[2]}`, streamName: pieces[1], shardId: pieces[2] };
+  } catch {
+    return undefined;
+  }
+}
 
 function listen(server) {
   return new Promise((resolve, reject) => {
@@ -27,7 +85,7 @@ function persistedIn(name) {
 /** Each emulator this worker runs: start() resolves with its endpoint, stop() closes it. */
 const EMULATORS = {
   kinesis: () => {
-    const server = kinesalite({
+    const server = kinesaliteWithReadQuota()({
       createStreamMs: 0,
       deleteStreamMs: 0,
       updateStreamMs: 0,

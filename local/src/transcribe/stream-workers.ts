@@ -54,9 +54,9 @@ const THREAD_URL = new URL('./stream-worker-thread.mjs', import.meta.url);
 
 /**
  * Local defaults, each overridable through `env`: the lease table, and a shard with no checkpoint read from its start
- * (a new local stream is empty, a kept one has checkpoints). Shards are polled as on AWS, every 200 ms: Kinesis allows
- * 5 GetRecords a second per shard. kinesalite has no read quota, but a local system polling faster would report
- * latencies AWS cannot give and spend a third of a core on empty reads (four shards every 20 ms).
+ * (a new local stream is empty, a kept one has checkpoints). Shards are polled as on AWS (the worker's default, 220
+ * ms): Kinesis allows 5 GetRecords a second per shard, and the local Kinesis refuses more as Kinesis does
+ * (emulator-worker.mjs).
  */
 const LOCAL_DEFAULTS: Record<string, string> = {
   [RESOURCE_ENV.shardLeasesTable]: SHARD_LEASES_TABLE.name,

@@ -136,7 +136,10 @@ export interface WorkerConfig extends TranscribeConfig {
   leaseMs: number;
   /** How often leases are renewed and the lease table looked at (well under leaseMs). */
   renewMs: number;
-  /** Least time between two reads of one shard: Kinesis allows 5 GetRecords a second per shard (200 ms). */
+  /**
+   * Least time between two reads of one shard. Kinesis allows 5 GetRecords a second per shard, counted where they
+   * arrive: 220 ms leaves room for one read arriving a little sooner after its call than the one five before it.
+   */
   pollMs: number;
   /** How often a shard's checkpoint is written while records flow. */
   checkpointMs: number;
@@ -173,7 +176,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     shardLeasesTable: requireEnv(RESOURCE_ENV.shardLeasesTable, env),
     leaseMs,
     renewMs,
-    pollMs: intEnv('LLT_TRANSCRIBE_POLL_MS', 200, env),
+    pollMs: intEnv('LLT_TRANSCRIBE_POLL_MS', 220, env),
     checkpointMs: intEnv('LLT_TRANSCRIBE_CHECKPOINT_MS', 1_000, env),
     initialPosition,
     maxRecordAgeMs: intEnv('LLT_TRANSCRIBE_MAX_RECORD_AGE_MS', 60_000, env),
