@@ -24,7 +24,10 @@ export interface CapacitySettings {
 
 export const DEFAULT_CAPACITY: Omit<CapacitySettings, 'cores' | 'maxSessions'> = {
   targetUtilization: 0.75,
-  sessionCoresPrior: 0.4,
+  // Measured by bench:load on 2 cores (a session with 50 listeners in 4 languages, translated while it is spoken):
+  // 0.42–0.65 cores. With 0.4 a fresh system admitted 3 such sessions, which fell up to 1.9 s behind after their
+  // first sentence; with 0.55, 2, which kept every later sentence within 0.7 s.
+  sessionCoresPrior: 0.55,
   minSessionCores: 0.15,
   lagLimitMs: 1_000,
   eventLoopLimitMs: 250,

@@ -10,8 +10,8 @@ const quiet = { live: 0, active: 0, realTimeFactor: undefined, eventLoopDelayMs:
 describe('capacity estimate', () => {
   test('before any measurement: the cores at the target share over the prior cost of a session', () => {
     const estimate = new CapacityEstimator(settings).observe({ ...quiet, busyCores: 0.05 });
-    // (2 × 0.75 − 0.05) / 0.4 = 3.6
-    expect(estimate.sessions).toBe(3);
+    // (2 × 0.75 − 0.05) / 0.55 = 2.6
+    expect(estimate.sessions).toBe(2);
   });
 
   test('learns what a speaking session costs from the CPU the process uses with sessions live', () => {
