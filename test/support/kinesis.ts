@@ -33,7 +33,7 @@ export async function readAllRecords(endpoint: string, streamName: string): Prom
       )
     ).ShardIterator;
     while (iterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      const page = await readPage(kinesis, iterator);
       for (const r of page.Records ?? []) {
         out.push({
           partitionKey: r.PartitionKey ?? '',
@@ -66,4 +66,20 @@ export function audioFrames(records: StreamRecord[], sessionId: string) {
     frames.set(r.record.header.seq, r);
   }
   return { seqs: seqs.sort((a, b) => a - b), frames };
+}
+
+/**
+ * One GetRecords page. The reader shares each shard's 5 reads a second with the transcription worker polling it (the
+ * local Kinesis enforces the quota as Kinesis does), so a throttled read is tried again after a pause, for up to 10 s.
+ */
+async function readPage(kinesis: KinesisClient, iterator: string) {
+  const by = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+    } catch (error) {
+      if ((error as Error).name !== 'ProvisionedThroughputExceededException' || Date.now() >= by) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
