@@ -33,8 +33,8 @@ function kinesaliteWithReadQuota() {
     if (shard) {
       const now = Date.now();
       const recent = (reads.get(shard.key) ?? []).filter((at) => now - at < 1000);
+      reads.set(shard.key, recent);
       if (recent.length >= GET_RECORDS_PER_SECOND) {
-        reads.set(shard.key, recent);
         return cb(
           db.clientError(
             'ProvisionedThroughputExceededException',
@@ -43,7 +43,6 @@ function kinesaliteWithReadQuota() {
         );
       }
       recent.push(now);
-      reads.set(shard.key, recent);
     }
     // An iterator that cannot be read is for kinesalite to refuse, as it always did.
     return getRecords(store, data, cb);

@@ -97,13 +97,8 @@ test('live sessions survive a clean restart and a crash of the local system', as
       detail: () => spanishTexts(listener),
     },
   );
-  const storedBy = Date.now() + 10_000;
-  let logged = await captionLog(url, session.sessionId);
-  while (!logged.some((t) => SPANISH[1]!.test(t)) && Date.now() < storedBy) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    logged = await captionLog(url, session.sessionId);
-  }
-  expect(logged.join(' | ')).toMatch(SPANISH[1]!);
+  const logged = await captionLogHolding(url, session.sessionId, [SPANISH[1]!]);
+  expect(logged.map((c) => c.text).join(' | ')).toMatch(SPANISH[1]!);
   const killed = await system.kill('SIGKILL');
   expect(killed.signal).toBe('SIGKILL');
   system = await start();
@@ -132,26 +127,24 @@ test('live sessions survive a clean restart and a crash of the local system', as
 
   // The caption log has every sentence, in order, each segment once — including those from before both restarts.
   // (Sentence 3's caption is stored while it is sent: it may take a moment longer.)
-  const historyBy = Date.now() + 10_000;
-  let history: CaptionHistory;
-  do {
-    history = (await (
-      await fetch(`${system.url}/api/sessions/${session.sessionId}/captions?lang=es`)
-    ).json()) as CaptionHistory;
-    if (SPANISH.every((word) => history.captions.some((c) => word.test(c.text)))) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  } while (Date.now() < historyBy);
+  const captions = await captionLogHolding(system.url, session.sessionId, SPANISH);
   const live = spanishTexts(listener).join(' | ');
-  const stored = history.captions.map((c) => `#${c.segmentIndex} ${c.text}`).join(' | ');
+  const stored = captions.map((c) => `#${c.segmentIndex} ${c.text}`).join(' | ');
   for (const word of SPANISH)
     expect(`stored: ${stored} — sent live: ${live}`).toMatch(new RegExp(`stored:.*${word.source}.*—`, 'i'));
-  const indexes = history.captions.map((c) => c.segmentIndex);
+  const indexes = captions.map((c) => c.segmentIndex);
   expect(indexes).toEqual([...new Set(indexes)].sort((a, b) => a - b));
 }, 240_000);
 
-async function captionLog(url: string, sessionId: string): Promise<string[]> {
-  const history = (await (await fetch(`${url}/api/sessions/${sessionId}/captions?lang=es`)).json()) as CaptionHistory;
-  return history.captions.map((c) => c.text);
+/** The Spanish caption log, read until it holds every word (or 10 s have passed): a caption is stored as it is sent. */
+async function captionLogHolding(url: string, sessionId: string, words: readonly RegExp[]): Promise<CaptionMessage[]> {
+  const by = Date.now() + 10_000;
+  for (;;) {
+    const history = (await (await fetch(`${url}/api/sessions/${sessionId}/captions?lang=es`)).json()) as CaptionHistory;
+    const held = words.every((word) => history.captions.some((c) => word.test(c.text)));
+    if (held || Date.now() >= by) return history.captions;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function spanishTexts(listener: ListenerClient): string[] {

@@ -8,6 +8,7 @@
 // out as long as it went in.
 import fvadModule from '@echogarden/fvad-wasm';
 import rnnoiseModule from '@echogarden/rnnoise-wasm';
+import { levelDbfs } from '#core/endpointer';
 import type { AudioFilter, AudioFrontEnd, VoiceDetection, VoiceDetector } from '#core/front-end';
 
 export type { VoiceDetection };
@@ -172,11 +173,9 @@ export class RnnoiseFilter implements AudioFilter {
 
   /** Follows the input's noise floor and decides whether to denoise. */
   private track(input: Int16Array): void {
-    let power = 0;
     let run = 0;
     let silent = false;
     for (const sample of input) {
-      power += sample * sample;
       run = sample === 0 ? run + 1 : 0;
       if (run >= SILENT_RUN) silent = true;
     }
@@ -188,8 +187,7 @@ export class RnnoiseFilter implements AudioFilter {
     }
     let bin = -1;
     if (!silent) {
-      const level = 10 * Math.log10(power / input.length / 32768 ** 2 + 1e-12);
-      bin = Math.max(0, Math.min(LEVEL_BINS - 1, Math.round(level + LEVEL_BINS - 1)));
+      bin = Math.max(0, Math.min(LEVEL_BINS - 1, Math.round(levelDbfs(input) + LEVEL_BINS - 1)));
       this.binCounts[bin]!++;
       this.soundBlocks++;
     }
