@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { kinesaliteFanOut } from './kinesis-fan-out.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -81,9 +82,11 @@ function persistedIn(name) {
   return { path };
 }
 
-/** Each emulator this worker runs: start() resolves with its endpoint, stop() closes it. */
+/** Each emulator this worker runs: start() resolves with its endpoints by name, stop() closes it. */
 const EMULATORS = {
   kinesis: () => {
+    // Enhanced fan-out wraps kinesalite's actions first: it reads the store without the GetRecords quota.
+    const fanOut = kinesaliteFanOut();
     const server = kinesaliteWithReadQuota()({
       createStreamMs: 0,
       deleteStreamMs: 0,
@@ -91,22 +94,32 @@ const EMULATORS = {
       shardLimit: 100,
       ...persistedIn('kinesis'),
     });
-    return { start: () => listen(server), stop: () => new Promise((resolve) => server.close(resolve)) };
+    fanOut.attach(server);
+    return {
+      start: async () => ({ kinesis: await listen(server), kinesisHttp2: await fanOut.listen() }),
+      stop: async () => {
+        await fanOut.close();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
   },
   dynamodb: () => {
     const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...persistedIn('dynamodb') });
-    return { start: () => listen(server), stop: () => new Promise((resolve) => server.close(resolve)) };
+    return {
+      start: async () => ({ dynamodb: await listen(server) }),
+      stop: () => new Promise((resolve) => server.close(resolve)),
+    };
   },
   s3: () => {
     const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: workerData.s3Dir });
-    return { start: async () => `http://127.0.0.1:${(await server.run()).port}`, stop: () => server.close() };
+    return { start: async () => ({ s3: `http://127.0.0.1:${(await server.run()).port}` }), stop: () => server.close() };
   },
 };
 
 const running = workerData.emulators.map((name) => [name, EMULATORS[name]()]);
 try {
-  const endpoints = await Promise.all(running.map(async ([name, emulator]) => [name, await emulator.start()]));
-  parentPort.postMessage({ type: 'ready', endpoints: Object.fromEntries(endpoints) });
+  const endpoints = await Promise.all(running.map(([, emulator]) => emulator.start()));
+  parentPort.postMessage({ type: 'ready', endpoints: Object.assign({}, ...endpoints) });
 } catch (error) {
   parentPort.postMessage({ type: 'failed', message: String(error?.stack ?? error) });
 }

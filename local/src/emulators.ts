@@ -5,11 +5,17 @@
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  RegisterStreamConsumerCommand,
+} from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import { EVENT_BUS_NAME } from '@llt/events';
 import {
   AUDIO_BUCKET_NAME,
+  AUDIO_STREAM_CONSUMER_NAME,
   AUDIO_STREAM_NAME,
   type AwsEndpoints,
   CAPTIONS_TABLE,
@@ -26,6 +32,8 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface Emulators {
   endpoints: Required<Omit<AwsEndpoints, 'events'>>;
+  /** The transcription workers' registered consumer of the audio stream (SubscribeToShard). */
+  audioConsumerArn: string;
   stop(): Promise<void>;
 }
 
@@ -33,10 +41,15 @@ export interface Emulators {
  * What a service needs to reach the local emulators and the event bus: the region, the endpoints and the resource
  * names under the variables the handlers read them from (`RESOURCE_ENV`), as the CDK app sets them on AWS.
  */
-export function emulatorEnv(region: string, endpoints: Emulators['endpoints'], eventsEndpoint: string) {
+export function emulatorEnv(
+  region: string,
+  { endpoints, audioConsumerArn }: Pick<Emulators, 'endpoints' | 'audioConsumerArn'>,
+  eventsEndpoint: string,
+) {
   return {
     AWS_REGION: region,
     LLT_KINESIS_ENDPOINT: endpoints.kinesis,
+    LLT_KINESIS_HTTP2_ENDPOINT: endpoints.kinesisHttp2,
     LLT_DYNAMODB_ENDPOINT: endpoints.dynamodb,
     LLT_S3_ENDPOINT: endpoints.s3,
     LLT_EVENTS_ENDPOINT: eventsEndpoint,
@@ -46,6 +59,7 @@ export function emulatorEnv(region: string, endpoints: Emulators['endpoints'], e
     [RESOURCE_ENV.captionsTable]: CAPTIONS_TABLE.name,
     [RESOURCE_ENV.translationMemoTable]: TRANSLATION_MEMO_TABLE.name,
     [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
+    [RESOURCE_ENV.audioStreamConsumer]: audioConsumerArn,
     [RESOURCE_ENV.audioBucket]: AUDIO_BUCKET_NAME,
     [RESOURCE_ENV.eventBus]: EVENT_BUS_NAME,
   };
@@ -65,8 +79,10 @@ export class EmulatorStartError extends Error {
 }
 
 type EmulatorName = 'kinesis' | 'dynamodb' | 's3';
+/** What the emulators listen on: one endpoint each, and Kinesis' HTTP/2 one (SubscribeToShard). */
+type EndpointName = EmulatorName | 'kinesisHttp2';
 type WorkerMessage =
-  | { type: 'ready'; endpoints: Record<EmulatorName, string> }
+  | { type: 'ready'; endpoints: Record<EndpointName, string> }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };
 
@@ -77,7 +93,7 @@ async function startWorker(emulators: EmulatorName[], dataDir: string) {
     workerData: { emulators, s3Dir: `${dataDir}/s3`, dbDir: dataDir },
     execArgv: [],
   });
-  const endpoints = await new Promise<Partial<Record<EmulatorName, string>>>((resolve, reject) => {
+  const endpoints = await new Promise<Partial<Record<EndpointName, string>>>((resolve, reject) => {
     worker.once('error', (cause) => reject(new EmulatorStartError('emulator worker crashed', { cause })));
     worker.once('message', (message: WorkerMessage) => {
       if (message.type === 'ready') resolve(message.endpoints);
@@ -105,14 +121,21 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     startWorker(['kinesis'], options.dataDir),
     startWorker(['dynamodb', 's3'], options.dataDir),
   ]);
-  const all = Object.assign({}, ...workers.map((w) => w.endpoints)) as Record<EmulatorName, string>;
-  const endpoints = { region: options.region, kinesis: all.kinesis, dynamodb: all.dynamodb, s3: all.s3 };
+  const all = Object.assign({}, ...workers.map((w) => w.endpoints)) as Record<EndpointName, string>;
+  const endpoints = {
+    region: options.region,
+    kinesis: all.kinesis,
+    kinesisHttp2: all.kinesisHttp2,
+    dynamodb: all.dynamodb,
+    s3: all.s3,
+  };
   const stop = async () => {
     await Promise.all(workers.map((w) => w.stop()));
   };
 
+  let audioConsumerArn: string;
   try {
-    await Promise.all([
+    [audioConsumerArn] = await Promise.all([
       createStream(endpoints, options.shards ?? 4),
       createTable(endpoints, SESSIONS_TABLE),
       createTable(endpoints, CONNECTIONS_TABLE),
@@ -126,10 +149,11 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
     await stop();
     throw error;
   }
-  return { endpoints, stop };
+  return { endpoints, audioConsumerArn, stop };
 }
 
-async function createStream(e: AwsEndpoints, shards: number): Promise<void> {
+/** The audio stream, active, with the transcription workers' consumer registered (a restart registers it anew). */
+async function createStream(e: AwsEndpoints, shards: number): Promise<string> {
   const client = new KinesisClient({
     endpoint: e.kinesis,
     region: e.region,
@@ -141,10 +165,20 @@ async function createStream(e: AwsEndpoints, shards: number): Promise<void> {
   ]);
   for (;;) {
     const out = await client.send(new DescribeStreamSummaryCommand({ StreamName: AUDIO_STREAM_NAME }));
-    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
+    if (out.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') {
+      const registered = await client.send(
+        new RegisterStreamConsumerCommand({
+          StreamARN: out.StreamDescriptionSummary.StreamARN,
+          ConsumerName: AUDIO_STREAM_CONSUMER_NAME,
+        }),
+      );
+      client.destroy();
+      const arn = registered.Consumer?.ConsumerARN;
+      if (!arn) throw new EmulatorStartError('the Kinesis emulator registered no consumer');
+      return arn;
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
-  client.destroy();
 }
 
 export function tableInput(def: TableDefinition): CreateTableCommandInput {

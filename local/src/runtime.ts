@@ -211,7 +211,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       ...Object.fromEntries(
         Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('LLT_') && !!e[1]),
       ),
-      ...emulatorEnv(region, emulators.endpoints, events.endpoint),
+      ...emulatorEnv(region, emulators, events.endpoint),
       [RESOURCE_ENV.websocketManagementEndpoint]: managementEndpoint,
       LLT_LANGUAGES: serializeLanguages(localLanguages(options.targetLanguages)),
       LLT_AUDIO_PUBLIC_ENDPOINT: `${publicUrl}${S3_PROXY_PREFIX.slice(0, -1)}`,

@@ -7,12 +7,16 @@
 // utterance: the audio time the endpointer waited (until the end of the frame that ended it; deterministic), plus
 // the wall time of that frame (mostly the recogniser's final pass; depends on the machine's load).
 //
-//   node --import tsx test/bench/noise.bench.ts [--sets flite,long,librivox] [--noise none,pink] [--snr 15] [--denoise on,off]
+//   node --import tsx test/bench/noise.bench.ts [--sets flite,long,librivox,DIR] [--noise none,pink] [--snr 15] [--denoise on,off]
 //                                             [--vad energy,webrtc,rnnoise] [--search fast|accurate]
+//                                             [--gaps noise|silence] [--prefix clean|noisy15]
 //                                             [--per-voice 5] [--out bench-results/noise.json]
 //
 // Every combination of --noise × --denoise × --vad is run. Sets: flite = .llt/corpus (synthetic sentences),
-// long = .llt/corpus-long (long synthetic sentences), librivox = PocketSphinx's test recordings of a human reader.
+// long = .llt/corpus-long (long synthetic sentences), librivox = PocketSphinx's test recordings of a human reader,
+// or a corpus folder (with --prefix, only its files of one condition: `--sets .llt/corpus-noisy --prefix noisy15
+// --noise none` runs the noisy corpus' own files). --gaps silence leaves the gaps between files digitally silent, as
+// a file-based stream has them, instead of carrying the noise through.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,6 +43,8 @@ const { values } = parseArgs({
     // The service's default while translating as the speaker talks (LLT_ASR_SEARCH).
     search: { type: 'string', default: 'fast' },
     'gap-ms': { type: 'string', default: '1500' },
+    gaps: { type: 'string', default: 'noise' },
+    prefix: { type: 'string', default: '' },
     'frame-ms': { type: 'string', default: '100' },
     hangover: { type: 'string', default: String(DEFAULT_ENDPOINTER.hangoverMs) },
     extra: { type: 'string', default: '' },
@@ -82,7 +88,11 @@ function loadSet(set: string): Speaker[] {
       set,
       voice,
       utterances: entries
-        .filter((e) => e.name.replace(/^long-/, '').startsWith(`${voice}-`))
+        .filter(
+          (e) =>
+            e.name.replace(/^(long|clean|noisy\d+)-/, '').startsWith(`${voice}-`) &&
+            e.name.startsWith(values.prefix ?? ''),
+        )
         .slice(0, perVoice)
         .map((e) => ({ name: e.name, text: e.text, samples: readWav(join(dir, `${e.name}.wav`)).samples })),
     }))
@@ -159,6 +169,7 @@ function mix(speaker: Speaker, noiseKind: string, seed: number) {
   const length = lead + speaker.utterances.reduce((n, u) => n + u.samples.length + gap, 0);
   const clean = new Float64Array(length);
   const spans: { start: number; end: number; from: number }[] = [];
+  const files: [number, number][] = [];
   let at = lead;
   let speechPower = 0;
   let speechSamples = 0;
@@ -169,6 +180,7 @@ function mix(speaker: Speaker, noiseKind: string, seed: number) {
     for (let i = span.first; i <= span.last; i++) speechPower += u.samples[i]! ** 2;
     speechSamples += span.last - span.first + 1;
     spans.push({ from: at, start: at + span.first, end: at + span.last });
+    files.push([at, at + u.samples.length]);
     at += u.samples.length + gap;
   }
   const out = new Int16Array(length);
@@ -177,6 +189,14 @@ function mix(speaker: Speaker, noiseKind: string, seed: number) {
   const gain = speechRms / 10 ** (snrDb / 20);
   for (let i = 0; i < length; i++) {
     out[i] = Math.max(-32768, Math.min(32767, Math.round(clean[i]! + (n ? n[i]! * gain : 0))));
+  }
+  if (values.gaps === 'silence') {
+    let from = 0;
+    for (const [start, end] of files) {
+      out.fill(0, from, start);
+      from = end;
+    }
+    out.fill(0, from);
   }
   return { samples: out, spans };
 }

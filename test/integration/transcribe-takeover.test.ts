@@ -67,7 +67,7 @@ beforeAll(async () => {
   });
   eventsServer = await startEventBridgeServer(bus);
   env = {
-    ...emulatorEnv('us-east-1', emulators.endpoints, eventsServer.endpoint),
+    ...emulatorEnv('us-east-1', emulators, eventsServer.endpoint),
     LOG_LEVEL: 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

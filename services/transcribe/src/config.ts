@@ -131,6 +131,11 @@ export interface WorkerConfig extends TranscribeConfig {
   /** Unique among the live workers (the ECS task id on AWS); by default made up at start. */
   workerId: string;
   audioStream: string;
+  /**
+   * The stream's registered consumer the workers subscribe as (enhanced fan-out: records pushed ~70 ms after the
+   * put); without one they poll each shard every pollMs (LLT_AUDIO_CONSUMER_ARN).
+   */
+  audioConsumerArn: string | undefined;
   shardLeasesTable: string;
   /** A lease not renewed for this long is taken over by another worker. */
   leaseMs: number;
@@ -173,6 +178,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     workerId:
       optionalEnv('LLT_TRANSCRIBE_WORKER_ID', env) ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     audioStream: requireEnv(RESOURCE_ENV.audioStream, env),
+    audioConsumerArn: optionalEnv(RESOURCE_ENV.audioStreamConsumer, env),
     shardLeasesTable: requireEnv(RESOURCE_ENV.shardLeasesTable, env),
     leaseMs,
     renewMs,

@@ -8,12 +8,14 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { NodeHttp2Handler, NodeHttpHandler } from '@smithy/node-http-handler';
 import { optionalEnv } from './env.ts';
 
 export interface AwsEndpoints {
   region: string;
   kinesis?: string | undefined;
+  /** Kinesis over HTTP/2, where SubscribeToShard is served (locally a second endpoint: kinesalite speaks HTTP/1.1). */
+  kinesisHttp2?: string | undefined;
   dynamodb?: string | undefined;
   s3?: string | undefined;
   events?: string | undefined;
@@ -23,6 +25,7 @@ export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): AwsEndpo
   return {
     region: optionalEnv('AWS_REGION', env) ?? optionalEnv('AWS_DEFAULT_REGION', env) ?? 'us-east-1',
     kinesis: optionalEnv('LLT_KINESIS_ENDPOINT', env),
+    kinesisHttp2: optionalEnv('LLT_KINESIS_HTTP2_ENDPOINT', env),
     dynamodb: optionalEnv('LLT_DYNAMODB_ENDPOINT', env),
     s3: optionalEnv('LLT_S3_ENDPOINT', env),
     events: optionalEnv('LLT_EVENTS_ENDPOINT', env),
@@ -45,6 +48,20 @@ function local(endpoint: string | undefined, region: string) {
 
 export function kinesisClient(e: AwsEndpoints = endpointsFromEnv()): KinesisClient {
   return new KinesisClient(local(e.kinesis, e.region));
+}
+
+/**
+ * Kinesis for a registered consumer's SubscribeToShard, which needs HTTP/2: on AWS the SDK's default handler (it
+ * speaks HTTP/2 to Kinesis), locally the emulator's HTTP/2 endpoint.
+ */
+export function kinesisHttp2Client(e: AwsEndpoints = endpointsFromEnv()): KinesisClient {
+  if (!e.kinesisHttp2) return new KinesisClient({ region: e.region });
+  return new KinesisClient({
+    endpoint: e.kinesisHttp2,
+    region: e.region,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: new NodeHttp2Handler(),
+  });
 }
 
 export function dynamoDocumentClient(e: AwsEndpoints = endpointsFromEnv()): DynamoDBDocumentClient {

@@ -128,6 +128,12 @@ export const translationMemoKeys = {
 export const AUDIO_STREAM_NAME = 'llt-audio';
 export const AUDIO_BUCKET_NAME = 'llt-audio';
 /**
+ * The transcription workers' registered consumer of the audio stream (enhanced fan-out): the stream pushes each
+ * shard's records to it over HTTP/2 about 70 ms after the put, instead of the workers polling (5 GetRecords a second
+ * per shard at most, shared by every reader).
+ */
+export const AUDIO_STREAM_CONSUMER_NAME = 'llt-transcribe';
+/**
  * Synthesized speech in the audio bucket: one object per segment and language, kept for a day (S3 lifecycle
  * rule on AWS, a sweeper locally); listeners fetch them through short-lived presigned URLs.
  */
@@ -157,6 +163,7 @@ export const RESOURCE_ENV = {
   captionsTable: 'LLT_CAPTIONS_TABLE',
   translationMemoTable: 'LLT_TRANSLATION_MEMO_TABLE',
   audioStream: 'LLT_AUDIO_STREAM',
+  audioStreamConsumer: 'LLT_AUDIO_CONSUMER_ARN',
   audioBucket: 'LLT_AUDIO_BUCKET',
   eventBus: 'LLT_EVENT_BUS',
   websocketManagementEndpoint: 'LLT_WS_MANAGEMENT_ENDPOINT',

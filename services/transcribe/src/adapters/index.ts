@@ -5,6 +5,7 @@ import {
   EventBridgePublisher,
   eventBridgeClient,
   kinesisClient,
+  kinesisHttp2Client,
   type Observability,
 } from '@llt/platform';
 import type { TranscribeConfig, WorkerConfig } from '#config';
@@ -100,7 +101,13 @@ export async function createWorkerDeps(config: WorkerConfig, obs: Observability)
     workerId: config.workerId,
     transcriber: new Transcriber(transcriberDeps),
     leases: new DynamoLeaseStore(obs.captureClient(dynamoDocumentClient(config.aws)), config.shardLeasesTable),
-    source: new KinesisShardSource(obs.captureClient(kinesisClient(config.aws)), config.audioStream),
+    source: new KinesisShardSource(
+      obs.captureClient(kinesisClient(config.aws)),
+      config.audioStream,
+      config.audioConsumerArn
+        ? { consumerArn: config.audioConsumerArn, kinesis: obs.captureClient(kinesisHttp2Client(config.aws)) }
+        : undefined,
+    ),
     clock: transcriberDeps.clock,
     log: obs.log,
     metrics: obs,

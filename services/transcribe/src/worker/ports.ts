@@ -100,6 +100,13 @@ export interface ShardSource {
   listShards(): Promise<ShardInfo[]>;
   iterator(shardId: string, from: StreamPosition): Promise<string>;
   read(iterator: string, limit: number): Promise<ShardBatch>;
+  /**
+   * When the worker is a registered consumer (enhanced fan-out): the shard's records from `from` on, pushed as the
+   * stream takes them, until the subscription ends (Kinesis ends one after 5 minutes) or `signal` aborts. A batch's
+   * `next` is undefined once a closed shard was read to its end. Throws ReadThrottledError while the shard cannot be
+   * subscribed to yet (another subscription of the consumer holds it, or the last call was under a second ago).
+   */
+  subscribe?(shardId: string, from: StreamPosition, signal: AbortSignal): AsyncIterable<ShardBatch>;
 }
 
 /** Iterator errors a reader recovers from by taking a new iterator after its last record. */
@@ -107,7 +114,10 @@ export class ExpiredIteratorError extends Error {
   override name = 'ExpiredIteratorError';
 }
 
-/** The shard's read limit was hit (5 GetRecords per second per shard, 2 MB/s): back off. */
+/**
+ * The shard's read limit was hit (5 GetRecords per second per shard, 2 MB/s; one SubscribeToShard a second, none
+ * within 5 s of a successful one): back off.
+ */
 export class ReadThrottledError extends Error {
   override name = 'ReadThrottledError';
 }

@@ -2,7 +2,8 @@
 //   input: the stream's shards (read with iterators), the lease table shared with the other workers
 //   output: what the Transcriber publishes (partials, finals), and each owned shard's checkpoint
 //   primary course: every renewal period, take part in the leases (renew, take free or expired ones, balance); for
-//   each owned shard, read records from its checkpoint, at most one GetRecords per poll interval, and hand them to
+//   each owned shard, read records from its checkpoint (subscribed as the stream's registered consumer, or else at
+//   most one GetRecords per poll interval), and hand them to
 //   the one Transcriber that keeps every session's recogniser for the session's life; checkpoint about once a
 //   second; on a lost lease stop the shard at once; on a hand-over request stop it and pass its checkpoint on; on a
 //   graceful stop finalize the utterances in progress, checkpoint after them and free the leases.
@@ -13,6 +14,7 @@ import {
   ExpiredIteratorError,
   type LeaseStore,
   ReadThrottledError,
+  type ShardBatch,
   type ShardCheckpoint,
   type ShardLease,
   type ShardSource,
@@ -198,8 +200,14 @@ export class StreamWorker {
     return checkpoint;
   }
 
-  private async readShard(shardId: string, shard: OwnedShard): Promise<void> {
-    const { source, settings, clock, log, metrics } = this.deps;
+  private readShard(shardId: string, shard: OwnedShard): Promise<void> {
+    const { subscribe } = this.deps.source;
+    return subscribe ? this.subscribeShard(shardId, shard, subscribe) : this.pollShard(shardId, shard);
+  }
+
+  /** Standard iterators: one GetRecords per poll interval at most. */
+  private async pollShard(shardId: string, shard: OwnedShard): Promise<void> {
+    const { source, settings, clock } = this.deps;
     const { signal } = shard.abort;
     let iterator: string | undefined;
     let lastRead = Number.NEGATIVE_INFINITY;
@@ -217,41 +225,109 @@ export class StreamWorker {
         lastRead = clock.now();
         const batch = await source.read(iterator, settings.batchSize);
         if (signal.aborted || !this.coordinator.owns(shardId)) return;
-        if (batch.records.length > 0) {
-          await shard.consumer.handle(batch.records);
-          shard.moved = true;
-          shard.sweptAt = clock.now();
-        } else if (clock.now() - shard.sweptAt >= IDLE_SWEEP_MS) {
-          // A quiet shard still gives back the recognisers of sessions gone silent (in this loop: never mid-batch).
-          shard.sweptAt = clock.now();
-          await this.deps.transcriber.releaseIdle(shard.consumer.sessions);
-        }
+        if (batch.records.length === 0) await this.sweepIfIdle(shard);
+        if (!(await this.take(shardId, shard, batch))) return;
         backoff = settings.pollMs;
-        if (batch.next === undefined) {
-          log.info('shard read to its end', { shardId });
-          this.shards.delete(shardId);
-          await this.coordinator.release(shardId, shard.consumer.finished());
-          return;
-        }
         iterator = batch.next;
-        if (shard.moved && clock.now() - shard.checkpointedAt >= settings.checkpointMs) {
-          shard.moved = false;
-          shard.checkpointedAt = clock.now();
-          // Not awaited: the write goes out while reading goes on (the coordinator writes one lease at a time).
-          void this.coordinator.renew(shardId, { checkpoint: shard.consumer.checkpoint() });
-        }
       } catch (error) {
         if (signal.aborted) return;
         if (error instanceof ExpiredIteratorError) {
           iterator = undefined;
           continue;
         }
-        if (error instanceof ReadThrottledError) metrics.count('ReadsThrottled');
-        else log.warn('reading a shard failed; retrying', { shardId, error: (error as Error).message });
-        if (!(await sleep(backoff, signal))) return;
+        if (!(await this.backOff(shardId, error, backoff, signal))) return;
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
+  }
+
+  /**
+   * Enhanced fan-out: the shard's records pushed as the stream takes them; a subscription that ends (Kinesis ends
+   * each after 5 minutes, or another took it over) is renewed from after the last record handled.
+   */
+  private async subscribeShard(
+    shardId: string,
+    shard: OwnedShard,
+    subscribe: NonNullable<ShardSource['subscribe']>,
+  ): Promise<void> {
+    const { settings } = this.deps;
+    const { signal } = shard.abort;
+    let backoff = settings.pollMs;
+    while (!signal.aborted) {
+      if (!this.coordinator.owns(shardId)) return;
+      try {
+        const from = shard.consumer.readFrom;
+        shard.consumer.startedReading();
+        // Ended with the shard's reading, or on leaving this loop (its HTTP/2 stream closes).
+        const ending = new AbortController();
+        const batches = subscribe(shardId, from, AbortSignal.any([signal, ending.signal]))[Symbol.asyncIterator]();
+        let next = batches.next();
+        try {
+          for (;;) {
+            // A quiet shard still gives back the recognisers of sessions gone silent (never mid-batch).
+            const step = await settleWithin(next, shard.sweptAt + IDLE_SWEEP_MS - this.deps.clock.now());
+            if (signal.aborted || !this.coordinator.owns(shardId)) return;
+            if (step === undefined) {
+              await this.sweepIfIdle(shard);
+              continue;
+            }
+            if (step.done) break;
+            backoff = settings.pollMs;
+            if (!(await this.take(shardId, shard, step.value))) return;
+            next = batches.next();
+          }
+        } finally {
+          // Leaving mid-subscription (lease lost, stopping): what the subscription still does fails unseen.
+          next.catch(() => undefined);
+          ending.abort();
+          batches.return?.().catch(() => undefined);
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        if (!(await this.backOff(shardId, error, backoff, signal))) return;
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  /**
+   * One batch read or pushed: handed to the transcriber, the checkpoint written about once a checkpoint period.
+   * False once the shard was read to its end (its lease is released, its reading over).
+   */
+  private async take(shardId: string, shard: OwnedShard, batch: ShardBatch): Promise<boolean> {
+    const { settings, clock, log } = this.deps;
+    if (batch.records.length > 0) {
+      await shard.consumer.handle(batch.records);
+      shard.moved = true;
+      shard.sweptAt = clock.now();
+    }
+    if (batch.next === undefined) {
+      log.info('shard read to its end', { shardId });
+      this.shards.delete(shardId);
+      await this.coordinator.release(shardId, shard.consumer.finished());
+      return false;
+    }
+    if (shard.moved && clock.now() - shard.checkpointedAt >= settings.checkpointMs) {
+      shard.moved = false;
+      shard.checkpointedAt = clock.now();
+      // Not awaited: the write goes out while reading goes on (the coordinator writes one lease at a time).
+      void this.coordinator.renew(shardId, { checkpoint: shard.consumer.checkpoint() });
+    }
+    return true;
+  }
+
+  /** Gives back the recognisers of the shard's sessions gone silent, once per idle-sweep period. */
+  private async sweepIfIdle(shard: OwnedShard): Promise<void> {
+    if (this.deps.clock.now() - shard.sweptAt < IDLE_SWEEP_MS) return;
+    shard.sweptAt = this.deps.clock.now();
+    await this.deps.transcriber.releaseIdle(shard.consumer.sessions);
+  }
+
+  /** A failed read or subscription: counted or logged, then a wait; false if the shard stopped meanwhile. */
+  private backOff(shardId: string, error: unknown, ms: number, signal: AbortSignal): Promise<boolean> {
+    if (error instanceof ReadThrottledError) this.deps.metrics.count('ReadsThrottled');
+    else this.deps.log.warn('reading a shard failed; retrying', { shardId, error: (error as Error).message });
+    return sleep(ms, signal);
   }
 
   /** An iterator at the position; a checkpoint's record trimmed from the stream meanwhile falls back to its start. */
@@ -263,6 +339,19 @@ export class StreamWorker {
       this.deps.log.warn('checkpoint no longer on the stream; reading from the oldest record', { shardId });
       return this.deps.source.iterator(shardId, { type: 'TRIM_HORIZON' });
     }
+  }
+}
+
+/** The promise's result if it settles within `ms`, else undefined (the promise goes on; no timer is left behind). */
+async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
