@@ -272,6 +272,11 @@ describe('least privilege', () => {
         ],
         resources: [expect.stringMatching(/:stream\/llt-dev-audio$/)],
       },
+      // Enhanced fan-out: the records of each shard pushed to the workers' registered consumer.
+      {
+        actions: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+        resources: ['<AudioStreamConsumer.ConsumerARN>'],
+      },
       {
         actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
         resources: ['<ShardLeasesTable.Arn>'],
@@ -571,14 +576,21 @@ describe('transcribe stack', () => {
     });
   });
 
-  it("gives the workers what their configuration requires, and Kinesis' read rate as their poll interval", () => {
+  it('registers the workers as a consumer of the audio stream (enhanced fan-out)', () => {
+    const consumer = only('AWS::Kinesis::StreamConsumer');
+    expect(consumer.ConsumerName).toBe(dev('llt-transcribe'));
+    expect(flat(consumer.StreamARN)).toMatch(/:stream\/llt-dev-audio$/);
+  });
+
+  it("gives the workers what their configuration requires: their stream consumer, and Kinesis' read rate as the poll interval without one", () => {
     const task = only('AWS::ECS::TaskDefinition');
-    const [container] = task.ContainerDefinitions as { Environment: { Name: string; Value: string }[] }[];
-    const env = Object.fromEntries(container!.Environment.map((e) => [e.Name, e.Value]));
+    const [container] = task.ContainerDefinitions as { Environment: { Name: string; Value: unknown }[] }[];
+    const env = Object.fromEntries(container!.Environment.map((e) => [e.Name, flat(e.Value)]));
     const config = transcribeConfig.loadWorkerConfig(env);
     expect(config).toMatchObject({
       engine: 'amazon-transcribe',
       audioStream: dev('llt-audio'),
+      audioConsumerArn: '<AudioStreamConsumer.ConsumerARN>',
       shardLeasesTable: dev(SHARD_LEASES_TABLE.name),
       transcriptsTable: dev(TRANSCRIPTS_TABLE.name),
       leaseMs: 10_000,
