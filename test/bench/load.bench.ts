@@ -478,6 +478,8 @@ async function runScenario(
     tap?.close();
     await Promise.allSettled(runs.flatMap((r) => r.listeners.map((l) => l.close())));
     await Promise.allSettled(runs.map((r) => r.speaker?.close()));
+    // What the server logged (warnings and errors: failed deliveries, retries), to explain a missing message.
+    writeFileSync(`${values.out.replace(/\.json$/, '')}-${name}.server.log`, system.output());
     await system.stop();
     liveSystem = undefined;
   }

@@ -44,6 +44,8 @@ export interface EnvironmentOptions {
   /** Frozen between invocations (then one invocation at a time). */
   freeze: boolean;
   memoryLimitInMB: number;
+  /** CPU priority of the environment's thread (Linux nice; 0: the process's own). */
+  nice: number;
   /** Figures the function recorded in the environment. */
   onStats: (changes: StatsChanges) => void;
   /** The environment ended without being discarded (its runtime crashed). */
@@ -120,6 +122,7 @@ export class ExecutionEnvironment {
           // Lambda's form: date, version, then the environment's own id.
           logStreamName,
           memoryLimitInMB: options.memoryLimitInMB,
+          nice: options.nice,
         };
         const worker = new Worker(code.runtimePath, {
           workerData: data,

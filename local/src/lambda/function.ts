@@ -13,6 +13,8 @@ export interface LocalFunctionOptions {
   /** The function's environment variables (every environment's `process.env`). */
   env: Record<string, string>;
   memoryLimitInMB: number;
+  /** CPU priority of its environments' threads (Linux nice; 0: the process's own). */
+  nice: number;
   /** What `context.getRemainingTimeInMillis()` counts down from (not enforced). */
   timeoutMs: number;
   /** Reports an environment that ended on its own (its runtime crashed). */
@@ -130,6 +132,7 @@ export class LocalFunction {
         env: { ...this.#options.env, AWS_LAMBDA_INITIALIZATION_TYPE: initializationType },
         freeze: this.#settings.policy === 'random',
         memoryLimitInMB: this.#options.memoryLimitInMB,
+        nice: this.#options.nice,
         onStats: (changes) => stats.merge(changes),
         onExit: (environment) => {
           this.#forget(started);

@@ -22,6 +22,8 @@ export interface EnvironmentData {
   port: import('node:worker_threads').MessagePort;
   logStreamName: string;
   memoryLimitInMB: number;
+  /** The environment's CPU priority (Linux nice, 0–19; 0: the process's own), set on its thread before init. */
+  nice: number;
 }
 
 export type ToEnvironment =

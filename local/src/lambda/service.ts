@@ -20,6 +20,12 @@ export interface LambdaServiceOptions {
   memoryLimitInMB?: number;
   /** What `context.getRemainingTimeInMillis()` counts down from (not enforced). Default 30 s. */
   timeoutMs?: number;
+  /**
+   * CPU priority of a function's environments (Linux nice, 0–19; default 0, the process's own). On AWS every
+   * environment has CPU of its own; here all share the machine's cores, and a nice value lets work that can wait
+   * yield them to work that cannot.
+   */
+  nice?: (spec: FunctionSpec) => number;
   onError?: (error: unknown, where: string) => void;
 }
 
@@ -101,6 +107,7 @@ export class LambdaService {
             AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
           },
           memoryLimitInMB,
+          nice: options.nice?.(spec) ?? 0,
           timeoutMs: options.timeoutMs ?? 30_000,
           onError,
         }),
