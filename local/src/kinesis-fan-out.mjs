@@ -400,32 +400,26 @@ class Subscription {
 
   #send(eventType, body) {
     if (this.#ended || this.stream.destroyed) return;
-    this.stream.write(
-      codec.encode({
-        headers: {
-          ':message-type': { type: 'string', value: 'event' },
-          ':event-type': { type: 'string', value: eventType },
-          ':content-type': { type: 'string', value: 'application/json' },
-        },
-        body: new TextEncoder().encode(JSON.stringify(body)),
-      }),
-    );
+    this.#write({ ':message-type': 'event', ':event-type': eventType }, body);
   }
 
   /** Ends the subscription with an exception event (what a taken-over or broken subscription receives). */
   fail(type, message) {
-    if (this.#ended || this.stream.destroyed) return this.end();
+    if (!this.#ended && !this.stream.destroyed) {
+      this.#write({ ':message-type': 'exception', ':exception-type': type }, { message });
+    }
+    this.end();
+  }
+
+  /** One event-stream message: string headers, a JSON body. */
+  #write(headers, body) {
+    const all = { ...headers, ':content-type': 'application/json' };
     this.stream.write(
       codec.encode({
-        headers: {
-          ':message-type': { type: 'string', value: 'exception' },
-          ':exception-type': { type: 'string', value: type },
-          ':content-type': { type: 'string', value: 'application/json' },
-        },
-        body: new TextEncoder().encode(JSON.stringify({ message })),
+        headers: Object.fromEntries(Object.entries(all).map(([name, value]) => [name, { type: 'string', value }])),
+        body: new TextEncoder().encode(JSON.stringify(body)),
       }),
     );
-    this.end();
   }
 
   end() {

@@ -28,20 +28,17 @@ let shardId: string;
 
 beforeAll(async () => {
   emulators = await startEmulators({ dataDir, region, shards: 1 });
-  kinesis = new KinesisClient({
-    region,
-    endpoint: emulators.endpoints.kinesis,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler(),
-    maxAttempts: 1,
-  });
-  http2 = new KinesisClient({
-    region,
-    endpoint: emulators.endpoints.kinesisHttp2,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttp2Handler(),
-    maxAttempts: 1,
-  });
+  // No retries: every refusal is seen as it comes. HTTP/1.1 as the services' clients, HTTP/2 for SubscribeToShard.
+  const client = (endpoint: string, requestHandler: NodeHttpHandler | NodeHttp2Handler) =>
+    new KinesisClient({
+      region,
+      endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestHandler,
+      maxAttempts: 1,
+    });
+  kinesis = client(emulators.endpoints.kinesis, new NodeHttpHandler());
+  http2 = client(emulators.endpoints.kinesisHttp2, new NodeHttp2Handler());
   shardId = (await kinesis.send(new ListShardsCommand({ StreamName: AUDIO_STREAM_NAME }))).Shards![0]!.ShardId!;
 });
 
