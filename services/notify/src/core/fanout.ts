@@ -54,6 +54,12 @@ export interface Delivery {
 
 /** Listeners sent to between two checks whether a partial caption is still the newest. */
 const BATCH = 200;
+/**
+ * A final caption or a clip is sent again to the listeners whose send failed (not those gone), after each of these
+ * waits: a transient failure (a connection reset, throttling the SDK's own retries did not outlast) must not cost a
+ * listener a sentence. Partial captions are not: a newer one follows.
+ */
+const RESEND_AFTER_MS = [100, 400];
 
 const add = (a: Delivery, b: Delivery): Delivery => ({
   sent: a.sent + b.sent,
@@ -95,7 +101,7 @@ export async function deliverSourceCaption(
   // Older partials are stale from now on; a partial fan-out still running stops at its next batch.
   await deps.turns.offer(ref);
   const [delivery] = await Promise.all([
-    fanOut(deps, event.sessionId, undefined, message, { speaker: true }),
+    fanOut(deps, event.sessionId, undefined, message, { speaker: true, resend: true }),
     deps.captions.append(message),
   ]);
   deps.metrics.latency('SourceCaptionDeliveredMs', deps.clock.now() - event.capture.end);
@@ -126,7 +132,7 @@ function translationCaption(
 export async function deliverTranslation(deps: NotifyDeps, event: TranslationReadyV1): Promise<Delivery> {
   const message = translationCaption(event, event.text, true);
   const [delivery] = await Promise.all([
-    fanOut(deps, event.sessionId, event.targetLanguage, message, { speaker: true }),
+    fanOut(deps, event.sessionId, event.targetLanguage, message, { speaker: true, resend: true }),
     deps.captions.append(message),
     // The segment's provisional translations (and older segments') are stale from now on, and a provisional
     // fan-out still running stops at its next batch; recorded beside the fan-out, never in front of it.
@@ -208,7 +214,7 @@ export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1)
       return { sent: 0, gone: 0, failed: 0 };
     }
   }
-  const delivery = await fanOut(deps, event.sessionId, event.language, message);
+  const delivery = await fanOut(deps, event.sessionId, event.language, message, { resend: true });
   // The latency promise runs from the end of speech: a clause's capture ends mid-sentence, so only the part that
   // ends the utterance counts.
   if (event.last !== false) deps.metrics.latency('AudioDeliveredMs', deps.clock.now() - event.capture.end);
@@ -227,7 +233,11 @@ async function fanOut(
   sessionId: string,
   language: string | undefined,
   message: CaptionMessage | AudioMessage,
-  { speaker = false, current }: { speaker?: boolean; current?: () => Promise<boolean> } = {},
+  {
+    speaker = false,
+    current,
+    resend = false,
+  }: { speaker?: boolean; current?: () => Promise<boolean>; resend?: boolean } = {},
 ): Promise<Delivery> {
   const [listeners, speakerConnection] = await Promise.all([
     deps.listeners.listeners(sessionId, language),
@@ -240,6 +250,7 @@ async function fanOut(
         deps.log.warn('delivery to the speaker failed', { sessionId, error: (error as Error).message });
       })
     : undefined;
+  let failed: Listener[] = [];
   const sendTo = async (listener: Listener) => {
     try {
       if ((await deps.clients.send(listener.connectionId, message)) === 'sent') {
@@ -250,7 +261,7 @@ async function fanOut(
       await deps.listeners.remove(sessionId, listener);
     } catch (error) {
       // One listener's failure never holds up the others.
-      delivery.failed++;
+      failed.push(listener);
       deps.log.warn('delivery failed', {
         sessionId,
         connectionId: listener.connectionId,
@@ -263,6 +274,15 @@ async function fanOut(
     if (from > 0 && current && !(await current())) break;
     await forEachLimited(listeners.slice(from, from + BATCH), deps.concurrency, sendTo);
   }
+  for (const wait of resend ? RESEND_AFTER_MS : []) {
+    if (failed.length === 0) break;
+    const again = failed;
+    failed = [];
+    deps.metrics.count('DeliveriesResent', again.length);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    await forEachLimited(again, deps.concurrency, sendTo);
+  }
+  delivery.failed = failed.length;
   await speakerSend;
   deps.metrics.count('MessagesDelivered', delivery.sent);
   if (delivery.gone) deps.metrics.count('ListenersGone', delivery.gone);

@@ -1,5 +1,12 @@
-// Fan-out of captions and audio to listeners: who gets what, gone connections forgotten, bounded concurrency.
-import { type CaptionMessage, SpeechSynthesizedV1, TranscriptFinalizedV1, TranslationReadyV1 } from '@llt/events';
+// Fan-out of captions and audio to listeners: who gets what, gone connections forgotten, failed sends of finals
+// resent, bounded concurrency.
+import {
+  type CaptionMessage,
+  SpeechSynthesizedV1,
+  TranscriptFinalizedV1,
+  TranscriptPartialV1,
+  TranslationReadyV1,
+} from '@llt/events';
 import { forEachLimited } from '@llt/platform';
 import { expect, test } from 'vitest';
 import {
@@ -13,6 +20,7 @@ import { resolveLanguages } from '#core/languages';
 import type { Listener } from '#core/ports';
 import audioSample from '../../../../shared/events/samples/llt.synthesize@SpeechSynthesized.v1.json';
 import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
+import partialSample from '../../../../shared/events/samples/llt.transcribe@TranscriptPartial.v1.json';
 import translationSample from '../../../../shared/events/samples/llt.translate@TranslationReady.v1.json';
 import { MemoryPartialTranslations } from '../memory-partial-translations.ts';
 import { MemoryPartialTurns } from '../memory-partial-turns.ts';
@@ -23,6 +31,8 @@ function world(
   failing: string[] = [],
   speaker?: string,
   recent: { language: string; leftAt: number }[] = [],
+  /** Connections whose next sends fail, this many times each, before they go through. */
+  flaky: Record<string, number> = {},
 ) {
   const sent: { connectionId: string; message: Record<string, unknown> }[] = [];
   const removed: string[] = [];
@@ -67,6 +77,10 @@ function world(
         await new Promise((r) => setImmediate(r));
         inFlight--;
         if (failing.includes(connectionId)) throw new Error('throttled');
+        if ((flaky[connectionId] ?? 0) > 0) {
+          flaky[connectionId]!--;
+          throw new Error('socket hang up');
+        }
         if (gone.includes(connectionId)) return 'gone';
         sent.push({ connectionId, message: message as Record<string, unknown> });
         return 'sent';
@@ -162,6 +176,18 @@ test('gone connections are forgotten and a failing one does not stop the others'
   const final = TranscriptFinalizedV1.schema.parse(finalSample);
   expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 1, gone: 1, failed: 1 });
   expect(w.removed).toEqual(['es2']);
+});
+
+test('a final whose send failed is sent again; a partial is not (a newer one follows)', async () => {
+  const final = TranscriptFinalizedV1.schema.parse(finalSample);
+  const once = world(everyone, [], [], undefined, [], { ca1: 1, es2: 2 });
+  expect(await deliverSourceCaption(once.deps, final, true)).toEqual({ sent: 3, gone: 0, failed: 0 });
+  expect(once.sent.map((s) => s.connectionId).sort()).toEqual(['ca1', 'es1', 'es2']);
+
+  const partial = TranscriptPartialV1.schema.parse(partialSample);
+  const flaky = world(everyone, [], [], undefined, [], { ca1: 1 });
+  expect(await deliverSourceCaption(flaky.deps, partial, false)).toEqual({ sent: 2, gone: 0, failed: 1 });
+  expect(flaky.sent.map((s) => s.connectionId).sort()).toEqual(['es1', 'es2']);
 });
 
 test('fan-out to hundreds of listeners keeps at most `concurrency` messages in flight', async () => {
