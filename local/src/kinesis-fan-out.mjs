@@ -245,8 +245,7 @@ class FanOut {
         stream.end(JSON.stringify(result));
       } catch (error) {
         if (stream.headersSent || stream.destroyed) return;
-        const e =
-          error instanceof KinesisError ? error : new KinesisError('InternalFailureException', String(error), 500);
+        const e = asKinesisError(error);
         stream.respond({ ':status': e.status, 'content-type': AMZ_JSON });
         stream.end(JSON.stringify({ __type: e.type, message: e.message }));
       }
@@ -473,6 +472,11 @@ function sendJson(res, status, data) {
 }
 
 function sendError(res, error) {
-  const e = error instanceof KinesisError ? error : new KinesisError('InternalFailureException', String(error), 500);
+  const e = asKinesisError(error);
   sendJson(res, e.status, { __type: e.type, message: e.message });
+}
+
+/** A refusal as Kinesis words it; anything else is Kinesis' internal failure. */
+function asKinesisError(error) {
+  return error instanceof KinesisError ? error : new KinesisError('InternalFailureException', String(error), 500);
 }

@@ -2,10 +2,9 @@
 // bundle once (Lambda's init phase, with the handler module's `warm` export if it has one), then runs the
 // invocations the main thread sends. A frozen environment blocks its own thread between invocations, so its
 // timers, sockets and promises wait for the next invocation, as on Lambda.
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { StatsRegistry } from '@llt/platform/stats';
+import { niceThisThread } from '@llt/platform/thread-priority';
 import { lambdaContext } from './context.ts';
 import { type EnvironmentData, errorReport, type FromEnvironment, type ToEnvironment } from './protocol.ts';
 
@@ -45,15 +44,8 @@ function withChanges<T extends FromEnvironment>(message: T): T {
   return changes ? { ...message, changes } : message;
 }
 
-// The environment's CPU priority, before its init: the engines' processes it starts inherit it. Linux schedules
-// threads one by one and /proc/thread-self names this one; elsewhere the thread keeps the process's priority.
-if (data.nice > 0) {
-  try {
-    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), data.nice);
-  } catch {
-    // Not Linux, or not allowed: the same priority as the rest of the process.
-  }
-}
+// The environment's CPU priority, before its init: the engines' processes it starts inherit it.
+niceThisThread(data.nice);
 
 let handlerModule: Record<string, unknown>;
 let handler: Handler;

@@ -1,22 +1,13 @@
 // Worker thread that runs a local speech engine (synthesis and MP3 encoding are synchronous work), so the
 // process's event loop keeps delivering captions while speech is made. Plain JavaScript: it registers the
 // TypeScript loader itself, whatever the parent was started with.
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
 // Recognition first: on a busy machine this thread (and festival, which it starts and which inherits its nice value)
-// yields the cores to the recognisers, which must keep real time, while speech may come a little later. Linux
-// schedules threads one by one, and /proc/thread-self names this one; elsewhere the thread keeps its priority.
-if (workerData?.nice) {
-  try {
-    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), workerData.nice);
-  } catch {
-    // Not Linux, or not allowed: the same priority as the rest of the process.
-  }
-}
+// yields the cores to the recognisers, which must keep real time, while speech may come a little later.
+(await import('@llt/platform/thread-priority')).niceThisThread(workerData?.nice ?? 0);
 const engine =
   workerData?.engine === 'espeak'
     ? new (await import('./espeak.ts')).EspeakSpeechEngine(workerData?.options ?? {})
