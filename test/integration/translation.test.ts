@@ -110,11 +110,19 @@ describe.each(LAMBDA_MODELS)('Lambda policy $name', ({ name, lambda }) => {
       // rest when the clauses said everything: the final translation says so with an empty speech text).
       await waitFor(`${lang}: the final translation`, () => readyFor(lang) !== undefined, { timeoutMs: WAIT_MS });
       const nothingLeft = (readyFor(lang)!.detail.speech as { text: string } | undefined)?.text === '';
+      // The parts come from different executions (a clause's own and the final's) and may arrive in either order:
+      // the listener's player queues them by part number (frontends/listener/src/lib/audio-queue.ts). So the test
+      // waits for the last part and every part before it, then checks each part came once.
+      const audioParts = () => listener.history.flatMap(({ message: m }) => (m.type === 'audio' ? [m] : []));
       await listener.waitFor<AudioMessage>((m) => m.type === 'audio' && (nothingLeft || m.last !== false), WAIT_MS, {
         includePast: true,
       });
       if (nothingLeft) await system.bus.drain();
-      const parts = listener.history.flatMap(({ message: m }) => (m.type === 'audio' ? [m] : []));
+      const lastPart = Math.max(...audioParts().map((a) => a.part ?? 0));
+      await waitFor(`${lang}: every speech part up to ${lastPart}`, () => audioParts().length > lastPart, {
+        timeoutMs: WAIT_MS,
+      });
+      const parts = audioParts().sort((a, b) => (a.part ?? 0) - (b.part ?? 0));
       expect(parts.map((a) => a.part ?? 0)).toEqual(parts.map((_, i) => i));
       let spokenMs = 0;
       for (const audio of parts) {
