@@ -10,19 +10,25 @@
 //   node --import tsx test/bench/noise.bench.ts [--sets flite,long,librivox,DIR] [--noise none,pink] [--snr 15] [--denoise on,off]
 //                                             [--vad energy,webrtc,rnnoise] [--search fast|accurate]
 //                                             [--gaps noise|silence] [--prefix clean|noisy15]
+//                                             [--sentence-end off|MS:LOG10[,MS:LOG10…]]
 //                                             [--per-voice 5] [--out bench-results/noise.json]
 //
 // Every combination of --noise × --denoise × --vad is run. Sets: flite = .llt/corpus (synthetic sentences),
 // long = .llt/corpus-long (long synthetic sentences), librivox = PocketSphinx's test recordings of a human reader,
 // or a corpus folder (with --prefix, only its files of one condition: `--sets .llt/corpus-noisy --prefix noisy15
 // --noise none` runs the noisy corpus' own files). --gaps silence leaves the gaps between files digitally silent, as
-// a file-based stream has them, instead of carrying the noise through.
+// a file-based stream has them, instead of carrying the noise through. --sentence-end ends an utterance after MS
+// of silence when the recogniser's language model gives its words' sentence end at least that log10 probability
+// (LLT_ASR_SENTENCE_END's rules; off by default here, so --hangover alone is what is measured); each final over the
+// utterances is a sentence split at a pause, and the log10 probabilities asked at utterance ends and at pauses are
+// printed (`--sentence-end=1000:-99` asks without ending anything sooner).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readWav } from '@llt/cli';
 import { createAudioFrontEnd, loadAudioFrontEnd } from '../../services/transcribe/src/adapters/audio-front-end.ts';
 import { PocketSphinxRecognizer } from '../../services/transcribe/src/adapters/pocketsphinx.ts';
+import { parseSentenceEndRules } from '../../services/transcribe/src/config.ts';
 import { DEFAULT_ENDPOINTER } from '../../services/transcribe/src/core/endpointer.ts';
 import { SessionTranscriber, type TranscriptSink } from '../../services/transcribe/src/core/session.ts';
 import { uniforms } from '../corpus/noise.ts';
@@ -47,6 +53,8 @@ const { values } = parseArgs({
     prefix: { type: 'string', default: '' },
     'frame-ms': { type: 'string', default: '100' },
     hangover: { type: 'string', default: String(DEFAULT_ENDPOINTER.hangoverMs) },
+    // Ending at a likely sentence end (SessionSettings.sentenceEnd): MS:LOG10 rules (as LLT_ASR_SENTENCE_END), or off.
+    'sentence-end': { type: 'string', default: 'off' },
     extra: { type: 'string', default: '' },
     out: { type: 'string', default: 'bench-results/noise.json' },
   },
@@ -227,6 +235,16 @@ async function runSpeaker(
 ) {
   const { samples, spans } = mix(speaker, noiseKind, seed);
   const stream = await recognizer.open('s_noise', 'en');
+  // Every look at how likely a sentence ends (with --sentence-end): which words, and what the model said.
+  const probes: { words: string; logProb: number | undefined }[] = [];
+  const ask = stream.sentenceEndLogProb?.bind(stream);
+  if (ask) {
+    stream.sentenceEndLogProb = (words) => {
+      const logProb = ask(words);
+      probes.push({ words: words.join(' '), logProb });
+      return logProb;
+    };
+  }
   const finals: Final[] = [];
   let clock = 0;
   /** Audio time at the end of the frame being handled, plus the wall time it has taken so far. */
@@ -253,6 +271,7 @@ async function runSpeaker(
       preRollMs: 300,
       partialIntervalMs: 250,
       speculateAfterMs: 100,
+      sentenceEnd: parseSentenceEndRules(values['sentence-end']),
       frontEnd: () => createAudioFrontEnd({ denoise, vad }),
     },
     () => clock,
@@ -293,7 +312,13 @@ async function runSpeaker(
     const own = finals.filter((f) => f.captureStart >= ms(span.from) - 500 && f.captureStart < until - 500);
     return own.length ? { final: own[own.length - 1]!, end: ms(span.end) } : null;
   });
+  // A look whose words are a whole final was at the end of that utterance; any other, at a pause within one.
+  const finalWords = new Set(finals.map((f) => f.text.toLowerCase()));
   return {
+    endLogProbs: {
+      atEnd: probes.filter((p) => finalWords.has(p.words)).map((p) => p.logProb ?? null),
+      atPause: probes.filter((p) => !finalWords.has(p.words)).map((p) => p.logProb ?? null),
+    },
     reference: speaker.utterances.map((u) => u.text).join(' '),
     hypothesis: finals.map((f) => f.text).join(' '),
     decisions: last.map((l) => (l ? l.final.decidedAt - l.end : null)),
@@ -336,6 +361,10 @@ for (const noiseKind of list(values.noise)) {
               (results.reduce((n, r) => n + r.busyMs, 0) / results.reduce((n, r) => n + r.audioMs, 0)) * 1000,
             ) / 1000,
           hypotheses: results.map((r) => r.hypothesis),
+          endLogProbs: {
+            atEnd: results.flatMap((r) => r.endLogProbs.atEnd),
+            atPause: results.flatMap((r) => r.endLogProbs.atPause),
+          },
         };
         rows.push(row);
         const d = row.endOfSpeechToFinalMs;
@@ -345,6 +374,16 @@ for (const noiseKind of list(values.noise)) {
             `(S${wer.substitutions} D${wer.deletions} I${wer.insertions} / ${wer.referenceWords}), end→final p50 ${d.p50} p95 ${d.p95} max ${d.max} ms (audio-time decision p50 ${e.p50} p95 ${e.p95}), ` +
             `${row.finals} finals for ${row.utterances} utterances (${row.notEnded} without), RTF ${row.realTimeFactor}`,
         );
+        if (values['sentence-end'] !== 'off') {
+          const quartiles = (xs: (number | null)[]) => {
+            const known = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
+            const at = (q: number) => known[Math.min(known.length - 1, Math.floor(q * known.length))]?.toFixed(2);
+            return `${xs.length} (${xs.length - known.length} unknown), log10 P quartiles ${at(0.25)} / ${at(0.5)} / ${at(0.75)}`;
+          };
+          console.log(
+            `  sentence end asked at utterance ends: ${quartiles(row.endLogProbs.atEnd)}; at pauses: ${quartiles(row.endLogProbs.atPause)}`,
+          );
+        }
       }
     }
   }

@@ -14,6 +14,10 @@ export class CountingRecognizer implements Recognizer {
   released = 0;
   finishes = 0;
   failOpen = false;
+  /** What the streams say of a sentence ending after the words (none: they do not say). */
+  sentenceEnd: ((words: readonly string[]) => number | undefined) | undefined;
+  /** The words each sentence-end question was asked about. */
+  readonly endQuestions: string[] = [];
   async open(_sessionId: string, language: string): Promise<RecognizerStream> {
     if (this.failOpen) throw new Error('engine missing');
     this.opened++;
@@ -33,6 +37,14 @@ export class CountingRecognizer implements Recognizer {
       release: async () => {
         this.released++;
       },
+      ...(this.sentenceEnd
+        ? {
+            sentenceEndLogProb: (asked: readonly string[]) => {
+              this.endQuestions.push(asked.join(' '));
+              return this.sentenceEnd?.(asked);
+            },
+          }
+        : {}),
     };
   }
 }

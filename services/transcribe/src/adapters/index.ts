@@ -81,6 +81,7 @@ export async function createTranscriberDeps(config: TranscribeConfig, obs: Obser
       preRollMs: 300,
       partialIntervalMs: 250,
       speculateAfterMs: config.speculateAfterMs,
+      sentenceEnd: config.sentenceEnd,
       ...(config.stability ? { stability: config.stability } : {}),
       endpointer: { ...DEFAULT_ENDPOINTER, hangoverMs: config.hangoverMs },
       ...(frontEnd ? { frontEnd } : {}),

@@ -66,6 +66,11 @@ interface SphinxApi {
   baseModel(decoder: Pointer): Pointer | null;
   /** Whether a language model has the word. */
   inLanguageModel(model: Pointer, word: string): boolean;
+  /**
+   * log10 of the probability the model gives `word` after `history` (most recent first), as written in the model
+   * (no language weight or insertion penalty); undefined when the model lacks any of the words.
+   */
+  log10Prob(decoder: Pointer, model: Pointer, word: string, history: readonly string[]): number | undefined;
   /** ngram_model_read of an ARPA file, with the decoder's log base and language weights. */
   readArpa(decoder: Pointer, config: Pointer, path: string): Promise<Pointer | null>;
   /** An interpolated set over `models` (each reference passes to the set) with the given weights. */
@@ -144,6 +149,14 @@ function loadNative(libDir: string | undefined): SphinxApi {
     psGetLogmath: ps.func('ps_get_logmath', 'void *', [DecoderPtr]),
     ngramWid: base.func('ngram_wid', 'int32_t', ['void *', 'str']),
     ngramUnknownWid: base.func('ngram_unknown_wid', 'int32_t', ['void *']),
+    ngramNgProb: base.func('ngram_ng_prob', 'int32_t', [
+      'void *',
+      'int32_t',
+      'int32_t *',
+      'int32_t',
+      koffi.out(koffi.pointer('int32_t')),
+    ]),
+    logToLog10: base.func('logmath_log_to_log10', 'double', ['void *', 'int']),
     ngramRead: base.func('ngram_model_read', 'void *', [CmdLnPtr, 'str', 'int', 'void *']),
     ngramRetain: base.func('ngram_model_retain', 'void *', ['void *']),
     ngramFree: base.func('ngram_model_free', 'int', ['void *']),
@@ -191,6 +204,14 @@ function loadNative(libDir: string | undefined): SphinxApi {
     inLanguageModel(model, word) {
       const wid: number = fn.ngramWid(model, word);
       return wid >= 0 && wid !== fn.ngramUnknownWid(model);
+    },
+    log10Prob(decoder, model, word, history) {
+      const unknown: number = fn.ngramUnknownWid(model);
+      const ids = [word, ...history].map((w): number => fn.ngramWid(model, w));
+      if (ids.some((id) => id < 0 || id === unknown)) return undefined;
+      const used = new Int32Array(1);
+      const score: number = fn.ngramNgProb(model, ids[0], new Int32Array(ids.slice(1)), history.length, used);
+      return fn.logToLog10(fn.psGetLogmath(decoder), score);
     },
     readArpa: (decoder, config, path) => callAsync(fn.ngramRead, config, path, NGRAM_ARPA, fn.psGetLogmath(decoder)),
     interpolate: (config, models, names, weights) =>
@@ -283,6 +304,9 @@ export class PocketSphinxRecognizer implements Recognizer {
     return stream;
   }
 }
+
+/** The language model's word for the end of a sentence. */
+const SENTENCE_END = '</s>';
 
 /** 100 ms at 16 kHz: the usual chunk, so the native buffer rarely has to grow. */
 const INITIAL_BUFFER_SAMPLES = 1600;
@@ -453,6 +477,19 @@ class PocketSphinxStream implements RecognizerStream {
     if ((await this.api.setLm(this.decoder, name, baseModel)) !== 0 || this.api.setSearch(this.decoder, name) !== 0) {
       this.log?.error('PocketSphinx decoder left without a search', { sessionId: this.sessionId });
     }
+  }
+
+  /**
+   * log10 P(end of sentence | the last two of `words`) by the language model the decoder loaded (a glossary's own
+   * model is left out: its terms are unknown here, so an utterance ending in one waits for the whole hangover).
+   * Microseconds: runs on the event loop, between two calls on the decoder.
+   */
+  sentenceEndLogProb(words: readonly string[]): number | undefined {
+    if (words.length === 0 || this.released) return undefined;
+    if (this.baseModel === undefined) this.baseModel = this.api.baseModel(this.decoder);
+    if (!this.baseModel) return undefined;
+    const history = words.slice(-2).reverse();
+    return this.api.log10Prob(this.decoder, this.baseModel, SENTENCE_END, history);
   }
 
   write(samples: Int16Array): Promise<Hypothesis> {

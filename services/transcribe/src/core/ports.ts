@@ -29,6 +29,12 @@ export interface RecognizerStream {
   /** Frees the engine's resources; the stream is unusable afterwards. */
   release(): Promise<void>;
   /**
+   * How likely a sentence is to end after `words` (the engine's words, as finish() returned them): the log10
+   * probability its language model gives the end of a sentence after the last of them. Undefined when the model does
+   * not know the words; engines without a model to ask leave it out.
+   */
+  sentenceEndLogProb?(words: readonly string[]): number | undefined;
+  /**
    * Makes the session glossary's terms recognisable from the next utterance on (called between utterances only);
    * resolves with the glossary version now in effect (undefined: none). Engines without it ignore glossaries.
    */

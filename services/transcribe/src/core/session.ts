@@ -56,6 +56,15 @@ export interface SessionSettings {
    * the parts joined.
    */
   speculateAfterMs: number;
+  /**
+   * Ends an utterance before the hangover is over where its sentence is probably over: once the final pass has run
+   * ahead of the endpoint, an utterance whose words end a sentence with log10 probability at least `minLogProb` by
+   * the recogniser's language model ends after `minSilenceMs` of silence, by the first rule that holds (the likelier
+   * the end, the shorter the pause can be, as in Kaldi's endpointing rules). A pause after words that rarely end a
+   * sentence ("the", "and", "of") waits out the whole hangover. None when empty or undefined, and for engines that do
+   * not say how likely an end is.
+   */
+  sentenceEnd?: readonly SentenceEndRule[];
   /** When set, stable words of utterances in progress are handed out for translation; off when undefined. */
   stability?: StabilitySettings;
   /**
@@ -63,6 +72,12 @@ export interface SessionSettings {
    * filtered audio); none when undefined.
    */
   frontEnd?: AudioFrontEndFactory;
+}
+
+/** One way an utterance may end before the hangover is over (SessionSettings.sentenceEnd). */
+export interface SentenceEndRule {
+  minSilenceMs: number;
+  minLogProb: number;
 }
 
 /**
@@ -105,6 +120,8 @@ interface Utterance {
   parts: string[];
   /** Whether voice reached the recogniser since its last finish. */
   unfinishedVoice: boolean;
+  /** log10 P(end of sentence) after the parts finished so far (undefined: not asked, or not known). */
+  endLogProb?: number | undefined;
   stable?: StablePrefix;
   /** The glossary version in effect in the recogniser for this utterance. */
   glossaryVersion: number | undefined;
@@ -270,9 +287,16 @@ export class SessionTranscriber {
       // Probably the end of the utterance: run the final pass now, while the hangover runs out.
       utterance.parts.push(await this.finish());
       utterance.unfinishedVoice = false;
+      utterance.endLogProb = this.sentenceEndLogProb(utterance);
+      if (this.endsSentence(utterance, silence)) return this.endEarly();
+      // The final comes within a frame or two if the silence goes on: words handed out for translation now would
+      // only start a clause's speech that the final's speech then waits for.
+      if (this.mayEndSentence(utterance)) return;
       // A pause: what was said before it is finished, so stable.
       await this.maybeStable(utterance, capitalizeTranscript(utterance.parts.join(' ')), undefined);
       return;
+    } else if (this.endsSentence(utterance, silence)) {
+      return this.endEarly();
     }
     const text = capitalizeTranscript([...utterance.parts, hypothesis.text].join(' '));
     await this.maybeStable(utterance, text, hypothesis.stableWords);
@@ -303,6 +327,34 @@ export class SessionTranscriber {
       captureEnd: utterance.captureEnd,
       glossaryVersion: utterance.glossaryVersion,
     });
+  }
+
+  /** How likely the utterance's finished words end a sentence, by the recogniser's language model. */
+  private sentenceEndLogProb(utterance: Utterance): number | undefined {
+    if (!this.settings.sentenceEnd?.length || !this.stream.sentenceEndLogProb) return undefined;
+    const words = utterance.parts.join(' ').toLowerCase().split(/\s+/).filter(Boolean);
+    return this.stream.sentenceEndLogProb(words);
+  }
+
+  /** Whether the utterance, all of it through the final pass, ends here: its sentence is probably over. */
+  private endsSentence(utterance: Utterance, silenceMs: number): boolean {
+    const logProb = utterance.endLogProb;
+    if (utterance.unfinishedVoice || logProb === undefined) return false;
+    return (this.settings.sentenceEnd ?? []).some((r) => silenceMs >= r.minSilenceMs && logProb >= r.minLogProb);
+  }
+
+  /** Whether some rule would end the utterance here once its pause is long enough. */
+  private mayEndSentence(utterance: Utterance): boolean {
+    const logProb = utterance.endLogProb;
+    return logProb !== undefined && (this.settings.sentenceEnd ?? []).some((r) => logProb >= r.minLogProb);
+  }
+
+  /** Ends the utterance in progress at its last voice, before the hangover is over. */
+  private async endEarly(): Promise<void> {
+    const end = this.endpointer.flush();
+    if (end?.kind === 'end') this.utterance!.captureEnd = end.lastVoiceAt;
+    this.metrics?.count('SentenceEnds');
+    await this.finalize('silence');
   }
 
   /** The speaker paused or the session ended: the utterance in progress ends now. */

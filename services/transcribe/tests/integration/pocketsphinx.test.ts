@@ -125,6 +125,20 @@ describe('PocketSphinxRecognizer (real engine)', () => {
     expect(wordErrorRate(FOX, second)).toBeLessThanOrEqual(0.2);
   });
 
+  test("says how likely a sentence ends after the words, by the language model's trigrams", async () => {
+    const endAfter = (text: string) => stream.sentenceEndLogProb?.(text.split(' '));
+    const ended = endAfter('the meeting will start in five minutes');
+    const within = endAfter('when the meeting ends and the');
+    expect(ended).toBeGreaterThan(-1.2);
+    expect(ended).toBeLessThan(0);
+    expect(within).toBeLessThan(-2);
+    // Only the last two words count.
+    expect(endAfter('please start in five minutes')).toBe(ended);
+    // A word the model does not know says nothing.
+    expect(endAfter('the meeting with zzxqv')).toBeUndefined();
+    expect(endAfter('')).toBeUndefined();
+  });
+
   test('finishing an utterance without speech returns an empty text', async () => {
     await stream.write(new Int16Array(8000));
     await expect(stream.finish()).resolves.toBe('');

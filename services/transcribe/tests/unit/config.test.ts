@@ -39,3 +39,14 @@ test('noise suppression and the WebRTC VAD are on by default; both can be chosen
   expect(() => loadConfig({ ...base, LLT_VAD: 'silero' })).toThrow(/energy, webrtc or rnnoise/);
   expect(() => loadConfig({ ...base, LLT_VAD: 'rnnoise', LLT_ASR_DENOISE: 'off' })).toThrow(/needs LLT_ASR_DENOISE=on/);
 });
+
+test('an utterance ends at a likely sentence end after 150 ms by default; rules can be chosen or turned off', () => {
+  expect(loadConfig(base).sentenceEnd).toEqual([{ minSilenceMs: 150, minLogProb: -0.8 }]);
+  expect(loadConfig({ ...base, LLT_ASR_SENTENCE_END: 'off' }).sentenceEnd).toEqual([]);
+  expect(loadConfig({ ...base, LLT_ASR_SENTENCE_END: '100:-0.5, 200:-1.2' }).sentenceEnd).toEqual([
+    { minSilenceMs: 100, minLogProb: -0.5 },
+    { minSilenceMs: 200, minLogProb: -1.2 },
+  ]);
+  expect(() => loadConfig({ ...base, LLT_ASR_SENTENCE_END: 'soon' })).toThrow(/MS:LOG10/);
+  expect(() => loadConfig({ ...base, LLT_ASR_SENTENCE_END: '150' })).toThrow(/MS:LOG10/);
+});

@@ -71,6 +71,42 @@ describe('Transcriber', () => {
     expect(recognizer.finishes).toBe(2);
   });
 
+  test('an utterance whose words likely end a sentence ends after a short pause, not the whole hangover', async () => {
+    const rules = { sentenceEnd: [{ minSilenceMs: 150, minLogProb: -0.8 }], speculateAfterMs: 100 };
+    const finalsOf = (p: { detailType: string; detail: Record<string, unknown> }[]) =>
+      p.filter((e) => e.detailType === 'TranscriptFinalized').map((e) => e.detail);
+
+    // Likely: the 200 ms pause ends the first utterance (its speech is a sentence of its own), at its last voice.
+    const likely = fakeDeps(rules);
+    likely.recognizer.sentenceEnd = () => -0.5;
+    const t = new Transcriber(likely.deps);
+    const frames = records('s_session0001', 'sVVVssVVsss', T0);
+    await t.handle(frames.slice(0, 6));
+    expect(finalsOf(likely.published)).toEqual([
+      expect.objectContaining({ text: 'I I I', capture: { start: T0 + 100, end: T0 + 400 }, reason: 'silence' }),
+    ]);
+    await t.handle(frames.slice(6));
+    expect(finalsOf(likely.published).map((f) => f.text)).toEqual(['I I I', 'I I']);
+    expect(likely.recognizer.endQuestions).toEqual(['i i i', 'i i']);
+    expect(likely.counts.get('SentenceEnds')).toBe(2);
+
+    // Unlikely ("… and"), or words the model does not know: the pause is waited out and the utterance goes on.
+    for (const says of [-2.5, undefined]) {
+      const unlikely = fakeDeps(rules);
+      unlikely.recognizer.sentenceEnd = () => says;
+      await new Transcriber(unlikely.deps).handle(records('s_session0001', 'sVVVssVVsss', T0));
+      expect(finalsOf(unlikely.published).map((f) => f.text)).toEqual(['I I I I I']);
+      expect(unlikely.counts.get('SentenceEnds')).toBeUndefined();
+    }
+
+    // Without rules the model is not asked at all.
+    const off = fakeDeps({ speculateAfterMs: 100 });
+    off.recognizer.sentenceEnd = () => -0.1;
+    await new Transcriber(off.deps).handle(records('s_session0001', 'sVVVssVVsss', T0));
+    expect(finalsOf(off.published).map((f) => f.text)).toEqual(['I I I I I']);
+    expect(off.recognizer.endQuestions).toEqual([]);
+  });
+
   test('frames arriving out of order are put back in order; a gap that never fills is skipped', async () => {
     const inOrder = fakeDeps();
     await new Transcriber(inOrder.deps).handle(records('s_session0001', 'sVVVVVssss', T0));
