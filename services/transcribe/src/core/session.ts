@@ -289,9 +289,6 @@ export class SessionTranscriber {
       utterance.unfinishedVoice = false;
       utterance.endLogProb = this.sentenceEndLogProb(utterance);
       if (this.endsSentence(utterance, silence)) return this.endEarly();
-      // The final comes within a frame or two if the silence goes on: words handed out for translation now would
-      // only start a clause's speech that the final's speech then waits for.
-      if (this.mayEndSentence(utterance)) return;
       // A pause: what was said before it is finished, so stable.
       await this.maybeStable(utterance, capitalizeTranscript(utterance.parts.join(' ')), undefined);
       return;
@@ -341,12 +338,6 @@ export class SessionTranscriber {
     const logProb = utterance.endLogProb;
     if (utterance.unfinishedVoice || logProb === undefined) return false;
     return (this.settings.sentenceEnd ?? []).some((r) => silenceMs >= r.minSilenceMs && logProb >= r.minLogProb);
-  }
-
-  /** Whether some rule would end the utterance here once its pause is long enough. */
-  private mayEndSentence(utterance: Utterance): boolean {
-    const logProb = utterance.endLogProb;
-    return logProb !== undefined && (this.settings.sentenceEnd ?? []).some((r) => logProb >= r.minLogProb);
   }
 
   /** Ends the utterance in progress at its last voice, before the hangover is over. */
