@@ -177,6 +177,12 @@ function loadNative(libDir: string | undefined): SphinxApi {
   fn.errSetLogfp(null);
   const argDefinitions: Pointer = fn.psArgs();
 
+  /** The model's id for `word`, or undefined when the model does not have it (its unknown-word id). */
+  const knownWid = (model: Pointer, word: string): number | undefined => {
+    const wid: number = fn.ngramWid(model, word);
+    return wid >= 0 && wid !== fn.ngramUnknownWid(model) ? wid : undefined;
+  };
+
   const api: SphinxApi = {
     newConfig(args) {
       const variadic: (string | null)[] = [];
@@ -201,16 +207,18 @@ function loadNative(libDir: string | undefined): SphinxApi {
       const set: Pointer | null = search ? fn.psGetLm(decoder, search) : null;
       return set ? fn.ngramSetLookup(set, null) : null;
     },
-    inLanguageModel(model, word) {
-      const wid: number = fn.ngramWid(model, word);
-      return wid >= 0 && wid !== fn.ngramUnknownWid(model);
-    },
+    inLanguageModel: (model, word) => knownWid(model, word) !== undefined,
     log10Prob(decoder, model, word, history) {
-      const unknown: number = fn.ngramUnknownWid(model);
-      const ids = [word, ...history].map((w): number => fn.ngramWid(model, w));
-      if (ids.some((id) => id < 0 || id === unknown)) return undefined;
+      const ids = [word, ...history].map((w) => knownWid(model, w));
+      if (ids.some((id) => id === undefined)) return undefined;
       const used = new Int32Array(1);
-      const score: number = fn.ngramNgProb(model, ids[0], new Int32Array(ids.slice(1)), history.length, used);
+      const score: number = fn.ngramNgProb(
+        model,
+        ids[0],
+        new Int32Array(ids.slice(1) as number[]),
+        history.length,
+        used,
+      );
       return fn.logToLog10(fn.psGetLogmath(decoder), score);
     },
     readArpa: (decoder, config, path) => callAsync(fn.ngramRead, config, path, NGRAM_ARPA, fn.psGetLogmath(decoder)),
