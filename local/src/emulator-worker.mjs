@@ -1,10 +1,11 @@
-// Runs kinesalite, dynalite and s3rver on a worker thread of the local process: still in-process, but on
-// their own event loop (and core), so emulator work never delays the gateway and the handlers.
+// Runs one of kinesalite, dynalite and s3rver on a worker thread of the local process: still in-process, but on
+// its own event loop (and core), so emulator work never delays the gateway and the handlers. The thread is named
+// after it (`emu-dynamodb`, …) for `top -H`.
 // Plain JavaScript so it runs in a worker without a TypeScript loader. Kinesis and DynamoDB keep their data in
 // LevelDB folders under the data directory (when one is given), S3 keeps objects as files: a restarted system
 // finds its sessions, connections' sequence claims, caption logs, unread audio and stored speech where it left them.
 import { createDecipheriv } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
@@ -116,6 +117,11 @@ const EMULATORS = {
   },
 };
 
+try {
+  writeFileSync('/proc/thread-self/comm', `emu-${workerData.emulators.join('+')}`.slice(0, 15));
+} catch {
+  // Not Linux: the thread keeps the process's name.
+}
 const running = workerData.emulators.map((name) => [name, EMULATORS[name]()]);
 try {
   const endpoints = await Promise.all(running.map(([, emulator]) => emulator.start()));

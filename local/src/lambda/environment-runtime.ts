@@ -4,7 +4,7 @@
 // timers, sockets and promises wait for the next invocation, as on Lambda.
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { StatsRegistry } from '@llt/platform/stats';
-import { niceThisThread } from '@llt/platform/thread-priority';
+import { nameThisThread, niceThisThread } from '@llt/platform/thread-priority';
 import { lambdaContext } from './context.ts';
 import { type EnvironmentData, errorReport, type FromEnvironment, type ToEnvironment } from './protocol.ts';
 
@@ -46,6 +46,7 @@ function withChanges<T extends FromEnvironment>(message: T): T {
 
 // The environment's CPU priority, before its init: the engines' processes it starts inherit it.
 niceThisThread(data.nice);
+nameThisThread(data.functionName.replace(/^llt-/, ''));
 
 let handlerModule: Record<string, unknown>;
 let handler: Handler;

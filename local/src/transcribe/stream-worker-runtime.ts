@@ -2,12 +2,14 @@
 // its metrics also sent to the main thread (whose /internal/stats reports them), and a graceful stop on request.
 import { parentPort } from 'node:worker_threads';
 import { createObservability, type Observability } from '@llt/platform';
+import { nameThisThread } from '@llt/platform/thread-priority';
 import { startTranscribeWorker } from '@llt/transcribe/handlers/worker';
 import type { FromThread, ToThread } from './stream-workers.ts';
 
 const port = parentPort;
 if (!port) throw new Error('stream-worker-runtime runs on a worker thread');
 const post = (message: FromThread) => port.postMessage(message);
+nameThisThread(`transcribe-${process.env.LLT_TRANSCRIBE_WORKER_ID?.replace(/^local-/, '') ?? ''}`);
 
 const base = createObservability('transcribe');
 const observability: Observability = {

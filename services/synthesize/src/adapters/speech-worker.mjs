@@ -7,7 +7,9 @@ import { register } from 'tsx/esm/api';
 register();
 // Recognition first: on a busy machine this thread (and festival, which it starts and which inherits its nice value)
 // yields the cores to the recognisers, which must keep real time, while speech may come a little later.
-(await import('@llt/platform/thread-priority')).niceThisThread(workerData?.nice ?? 0);
+const threads = await import('@llt/platform/thread-priority');
+threads.niceThisThread(workerData?.nice ?? 0);
+threads.nameThisThread('speech');
 const engine =
   workerData?.engine === 'espeak'
     ? new (await import('./espeak.ts')).EspeakSpeechEngine(workerData?.options ?? {})
