@@ -118,8 +118,9 @@ export async function startEmulators(options: EmulatorOptions): Promise<Emulator
   mkdirSync(`${options.dataDir}/s3`, { recursive: true });
   // Kinesis and DynamoDB each see one request per audio frame: each gets an event loop (and core) of its own. S3
   // gets a third: its uploads of synthesized speech (tens of KB written to files) held DynamoDB's requests up when
-  // they shared one, and with them the frames' sequence claims (ingest.FrameClaimMs p95 25 → 17 ms, max 119 → 50 ms,
-  // RecordToRecognizerMs p95 398 → 160 ms on `npm run bench:e2e:hard`, one run each, same sitting).
+  // they shared one, and with them the frames' sequence claims (`npm run bench:e2e:hard`, two pairs of runs in one
+  // sitting, shared → own: ingest.FrameClaimMs p95 25 → 17 and 25 → 19 ms, RecordToRecognizerMs p95 398 → 160 and
+  // 150 → 139 ms, translated caption p50 644 → 553 and 574 → 553 ms).
   const workers = await Promise.all([
     startWorker(['kinesis'], options.dataDir),
     startWorker(['dynamodb'], options.dataDir),
