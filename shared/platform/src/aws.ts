@@ -46,8 +46,18 @@ function local(endpoint: string | undefined, region: string) {
   return endpoint ? { endpoint, region, credentials: LOCAL_CREDENTIALS, requestHandler: localHandler() } : { region };
 }
 
+/**
+ * The SDK's own option to resolve a client's middleware stack once per command class instead of on every call, for
+ * the clients called per audio frame and per listener (Kinesis PutRecord, EventBridge PutEvents, the Management
+ * API's PostToConnection). Measured for PostToConnection against a trivial local server, 4,000 calls 10 at a time,
+ * warm: 0.45–0.48 → 0.35–0.37 ms of CPU per call. Nothing adds middleware to these clients after their first call
+ * (the tracer adds its own when a client is captured, before). Not for S3, whose presigner adds middleware to each
+ * command it signs, nor DynamoDB, whose document client refuses it.
+ */
+const CACHED_MIDDLEWARE = { cacheMiddleware: true } as const;
+
 export function kinesisClient(e: AwsEndpoints = endpointsFromEnv()): KinesisClient {
-  return new KinesisClient(local(e.kinesis, e.region));
+  return new KinesisClient({ ...local(e.kinesis, e.region), ...CACHED_MIDDLEWARE });
 }
 
 /**
@@ -71,7 +81,7 @@ export function dynamoDocumentClient(e: AwsEndpoints = endpointsFromEnv()): Dyna
 }
 
 export function eventBridgeClient(e: AwsEndpoints = endpointsFromEnv()): EventBridgeClient {
-  return new EventBridgeClient(local(e.events, e.region));
+  return new EventBridgeClient({ ...local(e.events, e.region), ...CACHED_MIDDLEWARE });
 }
 
 export function s3Client(e: AwsEndpoints = endpointsFromEnv()): S3Client {
@@ -96,8 +106,8 @@ export function managementApiClient(
   const isLocal = endpoint.startsWith('http://');
   return new ApiGatewayManagementApiClient(
     isLocal
-      ? { endpoint, region, credentials: LOCAL_CREDENTIALS, requestHandler: localHandler() }
-      : { endpoint, region },
+      ? { endpoint, region, credentials: LOCAL_CREDENTIALS, requestHandler: localHandler(), ...CACHED_MIDDLEWARE }
+      : { endpoint, region, ...CACHED_MIDDLEWARE },
   );
 }
 
