@@ -10,6 +10,7 @@ import {
   RESOURCE_ENV,
   requireEnv,
 } from '@llt/platform';
+import { DEFAULT_SPARES, type SpareSettings } from '#adapters/spare-recognizer';
 import { type CapacitySettings, DEFAULT_CAPACITY } from '#core/capacity';
 import type { VoiceDetection } from '#core/front-end';
 import { DEFAULT_LAG_WATCH, type LagWatchSettings } from '#core/lag-watch';
@@ -46,6 +47,24 @@ export interface TranscribeConfig {
    * 'accurate'. LLT_ASR_SEARCH chooses either.
    */
   search: 'fast' | 'accurate';
+  /**
+   * PocketSphinx: the most HMMs its search keeps active per 10 ms frame (LLT_ASR_MAX_HMMS, the engine's `-maxhmmpf`;
+   * 0 leaves the engine's own 30,000). In noise the search widens far beyond what its best hypotheses need and each
+   * frame costs up to several times a clean one, so a session falls behind real time on exactly the audio that is
+   * hardest to end. The default caps it at 6,000 with the fast search and leaves the accurate search as it is.
+   * Measured 2026-12-07 with `node --import tsx test/bench/noise.bench.ts --sets flite,long --noise none,room
+   * --denoise on --vad webrtc --sentence-end 150:-0.8 --extra=-maxhmmpf=6000` (fast search), engine default → 6,000:
+   * real-time factor in room noise at 15 dB 0.232 → 0.149 (everyday sentences) and 0.292 → 0.193 (long ones), clean
+   * 0.108 → 0.108 and 0.157 → 0.128; word error clean unchanged (10.5 %, 14.4 %), in noise 17.9 → 18.3 % and
+   * 29.0 → 29.6 % (one and two words more). A cap of 4,000 halved the noisy cost but lost 2 points of word error.
+   */
+  maxHmmsPerFrame: number;
+  /**
+   * PocketSphinx: decoders kept loaded ahead for new sessions (LLT_ASR_SPARES, ~90 MB each; 0: every session loads
+   * its own) and how long after the last session took one they are topped up (LLT_ASR_SPARE_REFILL_MS). See
+   * SpareRecognizer.
+   */
+  spares: SpareSettings;
   idleMs: number;
   /**
    * RNNoise noise suppression ahead of the endpointer and PocketSphinx (LLT_ASR_DENOISE=on|off, on by default;
@@ -83,6 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConf
     speculateAfterMs: intEnv('LLT_ASR_SPECULATE_MS', 100, env),
     sentenceEnd: parseSentenceEndRules(optionalEnv('LLT_ASR_SENTENCE_END', env) ?? DEFAULT_SENTENCE_END),
     search: searchOf(env),
+    maxHmmsPerFrame: maxHmmsOf(env),
+    spares: {
+      spares: nonNegative('LLT_ASR_SPARES', DEFAULT_SPARES.spares, env),
+      refillAfterMs: nonNegative('LLT_ASR_SPARE_REFILL_MS', DEFAULT_SPARES.refillAfterMs, env),
+    },
     idleMs: intEnv('LLT_ASR_IDLE_MS', 120_000, env),
     ...frontEndOf(env),
     ...provisional(env),
@@ -146,6 +170,16 @@ function searchOf(env: NodeJS.ProcessEnv): 'fast' | 'accurate' {
     throw new ConfigError(`LLT_ASR_SEARCH must be fast or accurate, got "${search}"`);
   }
   return search;
+}
+
+function maxHmmsOf(env: NodeJS.ProcessEnv): number {
+  return nonNegative('LLT_ASR_MAX_HMMS', searchOf(env) === 'fast' ? 6_000 : 0, env);
+}
+
+function nonNegative(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
+  const value = intEnv(name, fallback, env);
+  if (value < 0) throw new ConfigError(`${name} must be 0 or more, got ${value}`);
+  return value;
 }
 
 function provisional(env: NodeJS.ProcessEnv): { stability?: StabilitySettings } {

@@ -23,6 +23,14 @@ import { DynamoSessionDirectory } from './dynamo-sessions.ts';
 import { KinesisShardSource } from './kinesis-shards.ts';
 import { ProcessLoadProbe } from './process-load.ts';
 
+/** PocketSphinx's decoder options for the configured search. */
+export function pocketSphinxArgs(config: Pick<TranscribeConfig, 'search' | 'maxHmmsPerFrame'>): Record<string, string> {
+  return {
+    ...(config.search === 'fast' ? { '-fwdflat': 'no', '-bestpath': 'no' } : {}),
+    ...(config.maxHmmsPerFrame > 0 ? { '-maxhmmpf': String(config.maxHmmsPerFrame) } : {}),
+  };
+}
+
 async function createRecognizer(
   config: TranscribeConfig,
   log: Observability['log'],
@@ -42,11 +50,9 @@ async function createRecognizer(
   const { PocketSphinxRecognizer } = await import('./pocketsphinx.ts');
   const { SpareRecognizer } = await import('./spare-recognizer.ts');
   // The fast search finishes an utterance in ~20 ms instead of ~140 ms (the extra passes only refine the final).
-  const pocketsphinx = new PocketSphinxRecognizer(
-    config.search === 'fast' ? { extraArgs: { '-fwdflat': 'no', '-bestpath': 'no' }, log } : { log },
-  );
-  // One decoder loaded ahead (~90 MB), so no session starts behind real time waiting for its own.
-  return new SpareRecognizer(pocketsphinx, log, ['en']);
+  const pocketsphinx = new PocketSphinxRecognizer({ extraArgs: pocketSphinxArgs(config), log });
+  // Decoders loaded ahead (~90 MB each), so no session starts behind real time waiting for its own.
+  return new SpareRecognizer(pocketsphinx, log, ['en'], config.spares);
 }
 
 /**

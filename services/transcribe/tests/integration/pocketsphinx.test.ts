@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { pocketSphinxArgs } from '#adapters/index';
 import { PocketSphinxRecognizer } from '#adapters/pocketsphinx';
+import { loadConfig } from '#config';
 import type { Hypothesis, RecognizerStream } from '#core/ports';
 import { RecognizerError } from '#errors';
 
@@ -113,6 +115,28 @@ describe('PocketSphinxRecognizer (real engine)', () => {
 
     const text = await stream.finish();
     expect(wordErrorRate(FOX, text)).toBeLessThanOrEqual(0.2);
+  });
+
+  test("the service's default cap on active HMMs leaves clean speech's words as the uncapped search has them", async () => {
+    const options = pocketSphinxArgs(
+      loadConfig({ LLT_EVENT_BUS: 'b', LLT_TRANSCRIPTS_TABLE: 't', LLT_SESSIONS_TABLE: 's' }),
+    );
+    expect(options).toEqual({ '-fwdflat': 'no', '-bestpath': 'no', '-maxhmmpf': '6000' });
+    const { '-maxhmmpf': _cap, ...uncapped } = options;
+    const finals = async (extraArgs: Record<string, string>) => {
+      const decoder = await new PocketSphinxRecognizer({ extraArgs }).open('session-capped', 'en');
+      try {
+        await feed(decoder, lights);
+        const first = await decoder.finish();
+        await feed(decoder, fox);
+        return [first, await decoder.finish()];
+      } finally {
+        await decoder.release();
+      }
+    };
+    const capped = await finals(options);
+    expect(capped).toEqual(await finals(uncapped));
+    expect(capped[0]).toMatch(/^please turn off the lights/);
   });
 
   test('decodes consecutive utterances on one stream', async () => {

@@ -50,3 +50,21 @@ test('an utterance ends at a likely sentence end after 150 ms by default; rules 
   expect(() => loadConfig({ ...base, LLT_ASR_SENTENCE_END: 'soon' })).toThrow(/MS:LOG10/);
   expect(() => loadConfig({ ...base, LLT_ASR_SENTENCE_END: '150' })).toThrow(/MS:LOG10/);
 });
+
+test("the fast search caps PocketSphinx's active HMMs per frame, the accurate one keeps the engine's own", () => {
+  expect(loadConfig(base).maxHmmsPerFrame).toBe(6_000);
+  expect(loadConfig({ ...base, LLT_ASR_SEARCH: 'accurate' }).maxHmmsPerFrame).toBe(0);
+  expect(loadConfig({ ...base, LLT_ASR_MAX_HMMS: '0' }).maxHmmsPerFrame).toBe(0);
+  expect(loadConfig({ ...base, LLT_ASR_SEARCH: 'accurate', LLT_ASR_MAX_HMMS: '8000' }).maxHmmsPerFrame).toBe(8_000);
+  expect(() => loadConfig({ ...base, LLT_ASR_MAX_HMMS: '-1' })).toThrow(/LLT_ASR_MAX_HMMS must be 0 or more/);
+  expect(() => loadConfig({ ...base, LLT_ASR_MAX_HMMS: 'many' })).toThrow(/integer/);
+});
+
+test('two decoders are kept loaded ahead, replaced 15 s after the last session took one; both can be chosen', () => {
+  expect(loadConfig(base).spares).toEqual({ spares: 2, refillAfterMs: 15_000 });
+  expect(loadConfig({ ...base, LLT_ASR_SPARES: '0', LLT_ASR_SPARE_REFILL_MS: '0' }).spares).toEqual({
+    spares: 0,
+    refillAfterMs: 0,
+  });
+  expect(() => loadConfig({ ...base, LLT_ASR_SPARES: '-2' })).toThrow(/LLT_ASR_SPARES must be 0 or more/);
+});
