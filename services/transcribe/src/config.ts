@@ -263,8 +263,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 /**
  * Capacity: LLT_CAPACITY_CORES (default: the cores this process may use), LLT_CAPACITY_TARGET (share of them the
  * sessions may fill, %), LLT_CAPACITY_SESSION_CORES_PRIOR (what a session is taken to cost before it is measured,
- * in hundredths of a core), LLT_LAG_WARN_MS (speaker told past this), LLT_LAG_DEGRADE_MS (session made cheaper past
- * this).
+ * in hundredths of a core), LLT_CAPACITY_LEARNING_PERIODS (periods of speech before a session's cost counts as measured;
+ * sessions are admitted one at a time until then; 0: the prior decides), LLT_LAG_WARN_MS (speaker told past this),
+ * LLT_LAG_DEGRADE_MS (session made cheaper past this).
  */
 function capacityOf(env: NodeJS.ProcessEnv): WorkerConfig['capacity'] {
   const target = intEnv('LLT_CAPACITY_TARGET', Math.round(DEFAULT_CAPACITY.targetUtilization * 100), env);
@@ -278,6 +279,7 @@ function capacityOf(env: NodeJS.ProcessEnv): WorkerConfig['capacity'] {
       cores: intEnv('LLT_CAPACITY_CORES', availableParallelism(), env),
       targetUtilization: target / 100,
       sessionCoresPrior: prior / 100,
+      learningPeriods: nonNegative('LLT_CAPACITY_LEARNING_PERIODS', DEFAULT_CAPACITY.learningPeriods, env),
     },
     lag: {
       ...DEFAULT_LAG_WATCH,

@@ -1,25 +1,105 @@
-// The process's load for the capacity reporter: CPU of all its threads (the recognisers decode on libuv's pool;
-// locally every other service runs in the same process) per period, and the event loop's delay.
+// The process's load for the capacity reporter: the CPU of the process and every process it started, per period
+// (the recognisers decode on libuv's pool; locally every other service runs in the same process, and the
+// translation and speech engines in processes of their own: Apertium's pipelines, festival), and the event loop's
+// delay.
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LoadProbe } from '#worker/capacity-reporter';
 
+/** /proc reports CPU time in clock ticks of USER_HZ, which Linux fixes at 100 a second for user space. */
+const TICK_MS = 10;
+
+/** One process's figures from /proc/<pid>/stat. */
+export interface ProcStat {
+  pid: number;
+  ppid: number;
+  /** CPU it used and that of its children it has waited for (utime + stime + cutime + cstime), in ms. */
+  cpuMs: number;
+}
+
+/** Parses /proc/<pid>/stat; the command name (field 2) may hold spaces and parentheses, so fields count from its end. */
+export function parseProcStat(text: string): ProcStat | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  // After ") ": state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17).
+  const f = text.slice(close + 2).split(' ');
+  const ppid = Number(f[1]);
+  const ticks = [f[11], f[12], f[13], f[14]].map(Number);
+  if (!Number.isInteger(pid) || !Number.isInteger(ppid) || ticks.some((t) => !Number.isFinite(t))) return undefined;
+  return { pid, ppid, cpuMs: ticks.reduce((a, b) => a + b, 0) * TICK_MS };
+}
+
+/**
+ * The CPU, in ms, of `root` and all its descendants: each one's own time and its reaped children's. A child that
+ * exits moves its total into its parent's children's time, so the sum only ever grows by CPU actually used.
+ */
+export function treeCpuMs(stats: readonly ProcStat[], root: number): number {
+  const children = new Map<number, ProcStat[]>();
+  for (const s of stats) {
+    const siblings = children.get(s.ppid);
+    if (siblings) siblings.push(s);
+    else children.set(s.ppid, [s]);
+  }
+  let total = 0;
+  const byPid = new Map(stats.map((s) => [s.pid, s]));
+  const queue = byPid.has(root) ? [byPid.get(root)!] : [];
+  for (let s = queue.pop(); s; s = queue.pop()) {
+    total += s.cpuMs;
+    queue.push(...(children.get(s.pid) ?? []));
+  }
+  return total;
+}
+
+function readProcStats(): ProcStat[] {
+  const stats: ProcStat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    try {
+      const stat = parseProcStat(readFileSync(`/proc/${name}/stat`, 'latin1'));
+      if (stat) stats.push(stat);
+    } catch {
+      // The process exited between the listing and the read.
+    }
+  }
+  return stats;
+}
+
+/** Where /proc can be read (Linux), the process tree's CPU; elsewhere the process's own. */
+function processTreeCpuMs(): () => number {
+  try {
+    readFileSync(`/proc/${process.pid}/stat`);
+    return () => treeCpuMs(readProcStats(), process.pid);
+  } catch {
+    return () => {
+      const cpu = process.cpuUsage();
+      return (cpu.user + cpu.system) / 1000;
+    };
+  }
+}
+
 export class ProcessLoadProbe implements LoadProbe {
   private readonly loop = monitorEventLoopDelay({ resolution: 20 });
-  private lastCpu = process.cpuUsage();
+  private readonly cpuMs: () => number;
+  private lastCpuMs: number;
   private lastAt = performance.now();
 
-  constructor() {
+  constructor(cpuMs: () => number = processTreeCpuMs()) {
+    this.cpuMs = cpuMs;
+    this.lastCpuMs = cpuMs();
     this.loop.enable();
   }
 
   sample(): { busyCores: number; eventLoopDelayMs: number } {
     const now = performance.now();
-    const cpu = process.cpuUsage(this.lastCpu);
+    const cpuMs = this.cpuMs();
     const wallMs = Math.max(1, now - this.lastAt);
-    this.lastCpu = process.cpuUsage();
+    const busyMs = Math.max(0, cpuMs - this.lastCpuMs);
+    this.lastCpuMs = cpuMs;
     this.lastAt = now;
     const eventLoopDelayMs = this.loop.count ? this.loop.percentile(99) / 1e6 : 0;
     this.loop.reset();
-    return { busyCores: (cpu.user + cpu.system) / 1000 / wallMs, eventLoopDelayMs };
+    return { busyCores: busyMs / wallMs, eventLoopDelayMs };
   }
 }

@@ -1,7 +1,8 @@
 // How many live sessions this worker can keep in real time, from what it measures while running: the CPU the
-// process uses (all its threads: recognisers, and locally every other service too), how many live sessions share
-// it, the recognisers' real-time factor, the event loop's delay and how far each session is behind. A session's
-// cost is learned from the machine, not assumed: the figure before any measurement is only where learning starts.
+// process and the processes it started use (the recognisers, and locally every other service and the engines'
+// own processes too), how many live sessions share it, the recognisers' real-time factor, the event loop's delay
+// and how far each session is behind. A session's cost is learned from the machine, not assumed: until the first
+// periods of speech have measured it, sessions are admitted one at a time.
 
 export interface CapacitySettings {
   /** Cores the worker may use (os.availableParallelism()). */
@@ -20,6 +21,11 @@ export interface CapacitySettings {
   eventLoopLimitMs: number;
   /** Weight of each new measurement in the running estimates (0–1). */
   smoothing: number;
+  /**
+   * Periods with sessions speaking before a session's cost counts as measured. Until then sessions are admitted one
+   * at a time: the prior is a guess about another day's machine, and the same machine runs a third slower at times.
+   */
+  learningPeriods: number;
 }
 
 export const DEFAULT_CAPACITY: Omit<CapacitySettings, 'cores' | 'maxSessions'> = {
@@ -32,6 +38,8 @@ export const DEFAULT_CAPACITY: Omit<CapacitySettings, 'cores' | 'maxSessions'> =
   lagLimitMs: 1_000,
   eventLoopLimitMs: 250,
   smoothing: 0.2,
+  // Five seconds of speech: the smoothed cost is then two thirds of the way from the prior to what was measured.
+  learningPeriods: 5,
 };
 
 /** One period's measurements. */
@@ -63,6 +71,8 @@ export class CapacityEstimator {
   private sessionCores: number;
   private idleCores = 0.05;
   private readonly idleSamples: number[] = [];
+  private speakingPeriods = 0;
+  private learnedCores = 0;
 
   constructor(private readonly settings: CapacitySettings) {
     this.sessionCores = settings.sessionCoresPrior;
@@ -82,7 +92,14 @@ export class CapacityEstimator {
       // Only periods in which sessions spoke teach what a speaking session costs (silence is nearly free).
       const perSession = Math.max(0, sample.busyCores - this.idleCores) / sample.active;
       const recogniserFloor = sample.realTimeFactor ?? 0;
-      this.sessionCores = Math.max(s.minSessionCores, recogniserFloor, mix(this.sessionCores, perSession));
+      // The first periods of speech replace the prior by their mean; later ones are mixed in.
+      this.speakingPeriods++;
+      this.learnedCores += perSession;
+      const learned =
+        this.speakingPeriods <= s.learningPeriods
+          ? this.learnedCores / this.speakingPeriods
+          : mix(this.sessionCores, perSession);
+      this.sessionCores = Math.max(s.minSessionCores, recogniserFloor, learned);
     }
     const budget = s.cores * s.targetUtilization - this.idleCores;
     let sessions = Math.max(0, Math.min(s.maxSessions, Math.floor(budget / this.sessionCores)));
@@ -90,11 +107,17 @@ export class CapacityEstimator {
     if (sessions >= s.maxSessions) limitedBy = `the ${s.maxSessions}-recogniser limit`;
     else
       limitedBy = `CPU: ${s.cores} cores at ${Math.round(s.targetUtilization * 100)} %, ${round2(this.sessionCores)} cores per session`;
+    // Not measured yet: one session at a time (a first one, or none beside those there are) until it has spoken.
+    const learning = this.speakingPeriods < s.learningPeriods && sessions > Math.max(1, sample.live);
+    if (learning) {
+      sessions = Math.max(1, sample.live);
+      limitedBy = `measuring what a session costs (${this.speakingPeriods} of ${s.learningPeriods} periods of speech)`;
+    }
     // Falling behind, measured: whatever the estimate says, the sessions there are now are all it can hold.
-    if (sample.maxLagMs > s.lagLimitMs && sessions > sample.live) {
+    if (sample.maxLagMs > s.lagLimitMs && sessions >= sample.live) {
       sessions = sample.live;
       limitedBy = `a session ${Math.round(sample.maxLagMs)} ms behind real time`;
-    } else if (sample.eventLoopDelayMs > s.eventLoopLimitMs && sessions > sample.live) {
+    } else if (sample.eventLoopDelayMs > s.eventLoopLimitMs && sessions >= sample.live) {
       sessions = sample.live;
       limitedBy = `event-loop delay ${Math.round(sample.eventLoopDelayMs)} ms`;
     }
@@ -103,7 +126,7 @@ export class CapacityEstimator {
       busyCores: round2(sample.busyCores),
       sessionCores: round2(this.sessionCores),
       idleCores: round2(this.idleCores),
-      ...(sessions <= sample.live ? { limitedBy } : {}),
+      ...(sessions <= sample.live || learning ? { limitedBy } : {}),
     };
   }
 }

@@ -8,9 +8,39 @@ const settings = { ...DEFAULT_CAPACITY, cores: 2, maxSessions: 8 };
 const quiet = { live: 0, active: 0, realTimeFactor: undefined, eventLoopDelayMs: 5, maxLagMs: 0 };
 
 describe('capacity estimate', () => {
-  test('before any measurement: the cores at the target share over the prior cost of a session', () => {
-    const estimate = new CapacityEstimator(settings).observe({ ...quiet, busyCores: 0.05 });
-    // (2 × 0.75 − 0.05) / 0.55 = 2.6
+  test('before a session has been measured: one at a time, whatever the prior says', () => {
+    const estimator = new CapacityEstimator(settings);
+    // The prior alone would say (2 × 0.75 − 0.05) / 0.55 = 2.6.
+    expect(estimator.observe({ ...quiet, busyCores: 0.05 })).toMatchObject({
+      sessions: 1,
+      limitedBy: expect.stringMatching(/measuring what a session costs \(0 of 5/),
+    });
+    // One session live and speaking, four periods: still one (no second beside it until it is measured).
+    for (let i = 0; i < 4; i++) {
+      expect(estimator.observe({ ...quiet, busyCores: 0.35, live: 1, active: 1, realTimeFactor: 0.1 }).sessions).toBe(
+        1,
+      );
+    }
+    // The fifth: measured at 0.3 cores a session (the mean of its periods, not the prior): (1.5 − 0.05) / 0.3 = 4.
+    expect(estimator.observe({ ...quiet, busyCores: 0.35, live: 1, active: 1, realTimeFactor: 0.1 })).toMatchObject({
+      sessions: 4,
+      sessionCores: 0.3,
+    });
+  });
+
+  test('measured dearer than the prior: fewer sessions than the prior would have admitted', () => {
+    const estimator = new CapacityEstimator(settings);
+    estimator.observe({ ...quiet, busyCores: 0.05 });
+    let estimate = estimator.observe({ ...quiet, busyCores: 0.85, live: 1, active: 1, realTimeFactor: 0.2 });
+    for (let i = 0; i < 4; i++) {
+      estimate = estimator.observe({ ...quiet, busyCores: 0.85, live: 1, active: 1, realTimeFactor: 0.2 });
+    }
+    // 0.8 cores a session: (1.5 − 0.05) / 0.8 = 1.8, one.
+    expect(estimate).toMatchObject({ sessions: 1, sessionCores: 0.8, limitedBy: expect.stringMatching(/CPU/) });
+  });
+
+  test('learning off (0 periods): the prior decides until measurements say otherwise', () => {
+    const estimate = new CapacityEstimator({ ...settings, learningPeriods: 0 }).observe({ ...quiet, busyCores: 0.05 });
     expect(estimate.sessions).toBe(2);
   });
 
@@ -37,7 +67,7 @@ describe('capacity estimate', () => {
   });
 
   test('never more than the recogniser limit, never below zero', () => {
-    const estimator = new CapacityEstimator({ ...settings, maxSessions: 2 });
+    const estimator = new CapacityEstimator({ ...settings, maxSessions: 2, learningPeriods: 0 });
     expect(estimator.observe({ ...quiet, busyCores: 0 }).sessions).toBe(2);
     const busy = new CapacityEstimator(settings);
     expect(busy.observe({ ...quiet, busyCores: 4 }).sessions).toBeGreaterThanOrEqual(0);

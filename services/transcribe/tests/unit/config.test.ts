@@ -1,6 +1,6 @@
 // Transcribe's configuration: translating while the speaker talks, and the recogniser search that goes with it.
 import { expect, test } from 'vitest';
-import { loadConfig } from '#config';
+import { loadConfig, loadWorkerConfig } from '#config';
 
 const base = { LLT_EVENT_BUS: 'b', LLT_TRANSCRIPTS_TABLE: 't', LLT_SESSIONS_TABLE: 's' };
 
@@ -67,4 +67,13 @@ test('two decoders are kept loaded ahead, replaced 15 s after the last session t
     refillAfterMs: 0,
   });
   expect(() => loadConfig({ ...base, LLT_ASR_SPARES: '-2' })).toThrow(/LLT_ASR_SPARES must be 0 or more/);
+});
+
+test('sessions are admitted one at a time until five periods of speech have measured what one costs; 0 trusts the prior', () => {
+  const worker = { ...base, LLT_AUDIO_STREAM: 'audio', LLT_SHARD_LEASES_TABLE: 'leases' };
+  expect(loadWorkerConfig(worker).capacity.estimate.learningPeriods).toBe(5);
+  expect(loadWorkerConfig({ ...worker, LLT_CAPACITY_LEARNING_PERIODS: '0' }).capacity.estimate.learningPeriods).toBe(0);
+  expect(() => loadWorkerConfig({ ...worker, LLT_CAPACITY_LEARNING_PERIODS: '-1' })).toThrow(
+    /LLT_CAPACITY_LEARNING_PERIODS must be 0 or more/,
+  );
 });
