@@ -36,47 +36,79 @@ export function parseProcStat(text: string): ProcStat | undefined {
  * exits moves its total into its parent's children's time, so the sum only ever grows by CPU actually used.
  */
 export function treeCpuMs(stats: readonly ProcStat[], root: number): number {
+  let total = 0;
+  walk(stats, root, (s) => {
+    total += s.cpuMs;
+  });
+  return total;
+}
+
+function walk(stats: readonly ProcStat[], root: number, visit: (stat: ProcStat) => void): void {
   const children = new Map<number, ProcStat[]>();
   for (const s of stats) {
     const siblings = children.get(s.ppid);
     if (siblings) siblings.push(s);
     else children.set(s.ppid, [s]);
   }
-  let total = 0;
-  const byPid = new Map(stats.map((s) => [s.pid, s]));
-  const queue = byPid.has(root) ? [byPid.get(root)!] : [];
+  const top = stats.find((s) => s.pid === root);
+  const queue = top ? [top] : [];
   for (let s = queue.pop(); s; s = queue.pop()) {
-    total += s.cpuMs;
+    visit(s);
     queue.push(...(children.get(s.pid) ?? []));
   }
-  return total;
 }
 
-function readProcStats(): ProcStat[] {
+function readProcStat(pid: number | string): ProcStat | undefined {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return undefined; // it exited (a child's time is then its parent's children's time)
+  }
+}
+
+function readAllProcStats(): ProcStat[] {
   const stats: ProcStat[] = [];
   for (const name of readdirSync('/proc')) {
     if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    try {
-      const stat = parseProcStat(readFileSync(`/proc/${name}/stat`, 'latin1'));
-      if (stat) stats.push(stat);
-    } catch {
-      // The process exited between the listing and the read.
-    }
+    const stat = readProcStat(name);
+    if (stat) stats.push(stat);
   }
   return stats;
 }
 
-/** Where /proc can be read (Linux), the process tree's CPU; elsewhere the process's own. */
+/** Every process on the machine is read once in this many samples; in between, only the tree's known members. */
+const RESCAN_EVERY = 10;
+
+/**
+ * Where /proc can be read (Linux), the process tree's CPU; elsewhere the process's own. Reading every process takes
+ * ~4 ms with ~70 of them, so the tree is found again only every RESCAN_EVERY samples: a process started in between
+ * is counted from the next scan with all the CPU it used so far, so nothing is lost, only counted a little late.
+ */
 function processTreeCpuMs(): () => number {
-  try {
-    readFileSync(`/proc/${process.pid}/stat`);
-    return () => treeCpuMs(readProcStats(), process.pid);
-  } catch {
+  if (!readProcStat(process.pid)) {
     return () => {
       const cpu = process.cpuUsage();
       return (cpu.user + cpu.system) / 1000;
     };
   }
+  let members: number[] = [];
+  let samples = 0;
+  return () => {
+    if (samples++ % RESCAN_EVERY === 0) {
+      const all = readAllProcStats();
+      members = descendants(all, process.pid);
+      return treeCpuMs(all, process.pid);
+    }
+    const known = members.map(readProcStat).filter((s): s is ProcStat => s !== undefined);
+    return treeCpuMs(known, process.pid);
+  };
+}
+
+/** The pids of `root` and everything below it. */
+function descendants(stats: readonly ProcStat[], root: number): number[] {
+  const pids: number[] = [];
+  walk(stats, root, (s) => pids.push(s.pid));
+  return pids;
 }
 
 export class ProcessLoadProbe implements LoadProbe {
