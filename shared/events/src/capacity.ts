@@ -17,7 +17,7 @@ export const CapacityReport = z.object({
   live: z.number().int().nonnegative(),
   /** The figures the decision came from (measured basis). */
   cores: z.number().nonnegative().optional(),
-  /** Machine CPU in use, in cores (all processes), and the share of it a live session costs. */
+  /** CPU in use by the worker's process and the processes it started, in cores, and what a live session costs. */
   busyCores: z.number().nonnegative().optional(),
   sessionCores: z.number().nonnegative().optional(),
   /** Recogniser time per second of audio, mean over live sessions. */

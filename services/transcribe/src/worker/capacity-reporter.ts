@@ -1,6 +1,7 @@
 // Use case: say, once a period, how many live sessions this worker can keep in real time, and watch each session's
 // lag behind real time.
-//   input: the period's measurements (process CPU, event-loop delay) and each live session's recogniser time and lag
+//   input: the period's measurements (CPU of the process and those it started, event-loop delay) and each live
+//   session's recogniser time and lag
 //   output: a capacity report in the shared table (ingest admits new sessions against it), a RecognitionLagMs metric
 //   per session, TranscriptionLagChanged events for the speaker, a degraded/restored session
 //   primary course: every period, take the transcriber's per-session figures and the probe's; estimate capacity
@@ -13,7 +14,7 @@ import type { SessionLoad } from '#core/load';
 import type { Clock, EventPublisher, ServiceLog, ServiceMetrics } from '#core/ports';
 import type { Transcriber } from '#core/transcriber';
 
-/** The process's own load over the period since the last call. */
+/** The load of the process and the processes it started over the period since the last call. */
 export interface LoadProbe {
   sample(): { busyCores: number; eventLoopDelayMs: number };
 }
