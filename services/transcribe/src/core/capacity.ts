@@ -38,7 +38,7 @@ export const DEFAULT_CAPACITY: Omit<CapacitySettings, 'cores' | 'maxSessions'> =
   lagLimitMs: 1_000,
   eventLoopLimitMs: 250,
   smoothing: 0.2,
-  // Five seconds of speech: the smoothed cost is then two thirds of the way from the prior to what was measured.
+  // Five seconds of speech; their mean then replaces the prior, and later periods are mixed in.
   learningPeriods: 5,
 };
 
