@@ -61,6 +61,11 @@ export const sessionTableKeys = {
   capacityReport: (workerId: string) => ({ pk: 'CAPACITY', sk: `WORKER#${workerId}` }),
   capacityReportPrefix: 'WORKER#',
   /**
+   * What a session was last measured to cost on one machine (by host name), kept for days so a restarted worker
+   * starts from it instead of admitting one session at a time until it has measured again.
+   */
+  sessionCost: (host: string) => ({ pk: 'CAPACITY', sk: `COST#${host}` }),
+  /**
    * The sessions admitted as live, each with when its admission lapses unless renewed: one item, changed only
    * by conditional writes on its version, so two speakers can never take the last place together.
    */

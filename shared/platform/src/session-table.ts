@@ -203,6 +203,51 @@ export async function putCapacityReport(
   );
 }
 
+/** How long a machine's measured session cost is kept for a restarted worker to start from. */
+export const SESSION_COST_KEEP_MS = 7 * 24 * 3600_000;
+
+/** A session's cost as last measured on `host`, in cores, and when. */
+export interface MeasuredSessionCost {
+  sessionCores: number;
+  measuredAt: number;
+}
+
+export async function putSessionCost(
+  db: DynamoDBDocumentClient,
+  table: string,
+  host: string,
+  cost: MeasuredSessionCost,
+): Promise<void> {
+  await db.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        ...sessionTableKeys.sessionCost(host),
+        sessionCores: cost.sessionCores,
+        measuredAt: cost.measuredAt,
+        expiresAt: Math.ceil((cost.measuredAt + SESSION_COST_KEEP_MS) / 1000),
+      },
+    }),
+  );
+}
+
+/** The cost last measured on `host` within SESSION_COST_KEEP_MS of `now`, if any. */
+export async function getSessionCost(
+  db: DynamoDBDocumentClient,
+  table: string,
+  host: string,
+  now: number,
+): Promise<MeasuredSessionCost | undefined> {
+  const { Item } = await db.send(
+    new GetCommand({ TableName: table, Key: sessionTableKeys.sessionCost(host), ConsistentRead: true }),
+  );
+  const sessionCores = Item?.sessionCores;
+  const measuredAt = Item?.measuredAt;
+  if (typeof sessionCores !== 'number' || !(sessionCores > 0) || typeof measuredAt !== 'number') return undefined;
+  if (now - measuredAt > SESSION_COST_KEEP_MS) return undefined;
+  return { sessionCores, measuredAt };
+}
+
 /** Every worker's capacity report written within CAPACITY_REPORT_FRESH_MS of `now` (malformed ones skipped). */
 export async function queryFreshCapacityReports(
   db: DynamoDBDocumentClient,

@@ -1,5 +1,6 @@
 // Composition root: builds the transcribe use case's dependencies from configuration. The recogniser is
 // PocketSphinx locally and Amazon Transcribe Streaming on AWS; each engine's module loads only when chosen.
+import { hostname } from 'node:os';
 import {
   dynamoDocumentClient,
   EventBridgePublisher,
@@ -142,7 +143,11 @@ export function createCapacityReporter(config: WorkerConfig, deps: StreamWorkerD
     workerId: config.workerId,
     transcriber: deps.transcriber,
     probe: new ProcessLoadProbe(),
-    store: new DynamoCapacityStore(obs.captureClient(dynamoDocumentClient(config.aws)), config.sessionsTable),
+    store: new DynamoCapacityStore(
+      obs.captureClient(dynamoDocumentClient(config.aws)),
+      config.sessionsTable,
+      hostname(),
+    ),
     events: new EventBridgePublisher(obs.captureClient(eventBridgeClient(config.aws)), config.eventBus),
     clock: deps.clock,
     log: obs.log,

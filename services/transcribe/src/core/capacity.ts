@@ -73,9 +73,30 @@ export class CapacityEstimator {
   private readonly idleSamples: number[] = [];
   private speakingPeriods = 0;
   private learnedCores = 0;
+  /** Periods of speech observed by this estimator itself (not taken over from an earlier run). */
+  private observedPeriods = 0;
 
   constructor(private readonly settings: CapacitySettings) {
     this.sessionCores = settings.sessionCoresPrior;
+  }
+
+  /**
+   * Starts from a cost measured in an earlier run on this machine instead of the prior, as if learned: sessions are
+   * no longer admitted one at a time. Ignored once this estimator has begun learning on its own.
+   */
+  resume(sessionCores: number): boolean {
+    if (this.speakingPeriods > 0 || !(sessionCores > 0)) return false;
+    const s = this.settings;
+    this.sessionCores = Math.max(s.minSessionCores, sessionCores);
+    this.speakingPeriods = s.learningPeriods;
+    this.learnedCores = this.sessionCores * s.learningPeriods;
+    return true;
+  }
+
+  /** What a session costs, once learned, and how many periods of speech this estimator observed itself. */
+  get learned(): { sessionCores: number; observedPeriods: number } | undefined {
+    if (this.speakingPeriods < this.settings.learningPeriods || this.observedPeriods === 0) return undefined;
+    return { sessionCores: round2(this.sessionCores), observedPeriods: this.observedPeriods };
   }
 
   /** Learns from one period and says how many sessions fit now. */
@@ -94,6 +115,7 @@ export class CapacityEstimator {
       const recogniserFloor = sample.realTimeFactor ?? 0;
       // The first periods of speech replace the prior by their mean; later ones are mixed in.
       this.speakingPeriods++;
+      this.observedPeriods++;
       this.learnedCores += perSession;
       const learned =
         this.speakingPeriods <= s.learningPeriods

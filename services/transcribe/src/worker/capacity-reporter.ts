@@ -19,10 +19,16 @@ export interface LoadProbe {
   sample(): { busyCores: number; eventLoopDelayMs: number };
 }
 
-/** Where capacity reports go (the sessions table, which ingest reads). */
+/** Where capacity reports go (the sessions table, which ingest reads), and this machine's measured session cost. */
 export interface CapacityStore {
   put(report: CapacityReport): Promise<void>;
+  /** What a session was last measured to cost on this machine (an earlier run's), if it is still kept. */
+  lastSessionCost(): Promise<number | undefined>;
+  saveSessionCost(sessionCores: number): Promise<void>;
 }
+
+/** A measured session cost is written again at most this often (while sessions speak). */
+const SAVE_COST_EVERY_MS = 60_000;
 
 export interface CapacityReporterSettings {
   periodMs: number;
@@ -58,6 +64,7 @@ export class CapacityReporter {
   private readonly lagWatch: LagWatch;
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<unknown> | undefined;
+  private costSaved: { at: number; observedPeriods: number } | undefined;
   latest: CapacitySnapshot | undefined;
 
   constructor(private readonly deps: CapacityReporterDeps) {
@@ -68,6 +75,7 @@ export class CapacityReporter {
   start(): void {
     if (this.timer) return;
     this.deps.probe.sample();
+    if (this.deps.settings.basis === 'measured') void this.resumeSessionCost();
     this.timer = setInterval(() => {
       this.running ??= this.tick().finally(() => {
         this.running = undefined;
@@ -80,6 +88,34 @@ export class CapacityReporter {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+  }
+
+  /** An earlier run's measured session cost, so a restart does not admit one session at a time again. */
+  async resumeSessionCost(): Promise<void> {
+    try {
+      const sessionCores = await this.deps.store.lastSessionCost();
+      if (sessionCores !== undefined && this.estimator.resume(sessionCores)) {
+        this.deps.log.info('session cost measured in an earlier run', { sessionCores });
+      }
+    } catch (error) {
+      this.deps.log.warn('earlier session cost not read', { error: (error as Error).message });
+    }
+  }
+
+  /** Keeps what a session was measured to cost, when this run measured something new since the last write. */
+  private async saveSessionCost(now: number): Promise<void> {
+    const learned = this.estimator.learned;
+    const saved = this.costSaved;
+    if (
+      !learned ||
+      (saved && (saved.observedPeriods === learned.observedPeriods || now - saved.at < SAVE_COST_EVERY_MS))
+    ) {
+      return;
+    }
+    this.costSaved = { at: now, observedPeriods: learned.observedPeriods };
+    await this.deps.store.saveSessionCost(learned.sessionCores).catch((error: Error) => {
+      this.deps.log.warn('session cost not kept', { error: error.message });
+    });
   }
 
   /** One period: measure, report, watch every session's lag. */
@@ -125,6 +161,7 @@ export class CapacityReporter {
     await this.deps.store.put(report).catch((error: Error) => {
       this.deps.log.warn('capacity report not written', { error: error.message });
     });
+    if (estimate) await this.saveSessionCost(now);
     const sessions: CapacitySnapshot['sessions'] = [];
     for (const load of loads) {
       if (load.audioMs > 0) metrics.latency('RecognitionLagMs', load.lagMs);

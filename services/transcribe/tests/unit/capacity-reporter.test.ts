@@ -9,15 +9,20 @@ import { fakeDeps, records } from '../fakes.ts';
 
 const STABILITY = { agreementMs: 200, minIncrementWords: 2, clauseWords: 4 };
 
-function setUp(basis: 'measured' | 'quota' = 'measured') {
+function setUp(basis: 'measured' | 'quota' = 'measured', earlierCost?: number, busyCores = 0.5) {
   const world = fakeDeps({ stability: STABILITY });
   const transcriber = new Transcriber(world.deps);
   const reports: CapacityReport[] = [];
+  const savedCosts: number[] = [];
   const reporter = new CapacityReporter({
     workerId: 'w1',
     transcriber,
-    probe: { sample: () => ({ busyCores: 0.5, eventLoopDelayMs: 12 }) },
-    store: { put: async (r) => void reports.push(r) },
+    probe: { sample: () => ({ busyCores, eventLoopDelayMs: 12 }) },
+    store: {
+      put: async (r) => void reports.push(r),
+      lastSessionCost: async () => earlierCost,
+      saveSessionCost: async (cores) => void savedCosts.push(cores),
+    },
     events: world.deps.events,
     clock: world.deps.clock,
     log: world.deps.log,
@@ -29,7 +34,7 @@ function setUp(basis: 'measured' | 'quota' = 'measured') {
       lag: DEFAULT_LAG_WATCH,
     },
   });
-  return { ...world, transcriber, reporter, reports };
+  return { ...world, transcriber, reporter, reports, savedCosts };
 }
 
 describe('capacity reporter', () => {
@@ -43,6 +48,36 @@ describe('capacity reporter', () => {
     expect(reports[0]!.maxLagMs).toBeGreaterThan(1000);
     expect(reports[0]!.sessions).toBe(1);
     expect(reports[0]!.limitedBy).toMatch(/behind real time/);
+  });
+
+  test('starts from the session cost measured in an earlier run on this machine, and keeps what it measures', async () => {
+    const { transcriber, reporter, reports, savedCosts, time } = setUp('measured', 0.4);
+    await reporter.resumeSessionCost();
+    await reporter.tick();
+    // Idle at 0.5 cores: (2 × 0.75 − 0.5) / 0.4 = 2.5, and no longer one at a time.
+    expect(reports[0]).toMatchObject({ live: 0, sessions: 2, sessionCores: 0.4 });
+    expect(reports[0]!.limitedBy).toBeUndefined();
+    expect(savedCosts).toEqual([]); // nothing measured in this run yet
+    // A period of speech: what this run measured is kept, at most once a minute.
+    await transcriber.handle(records('s_session0001', 'ssVVVVVsssss', time.now));
+    await reporter.tick();
+    expect(savedCosts).toHaveLength(1);
+    await transcriber.handle(records('s_session0001', 'VVVVVsss', time.now, 12));
+    await reporter.tick();
+    expect(savedCosts).toHaveLength(1);
+    time.now += 61_000;
+    await transcriber.handle(records('s_session0001', 'VVVVVsss', time.now, 20));
+    await reporter.tick();
+    expect(savedCosts).toHaveLength(2);
+  });
+
+  test('without an earlier cost it measures first: one session at a time, whatever the prior says', async () => {
+    // Idle at 0.05 cores the prior would say (1.5 − 0.05) / 0.55 = 2.6.
+    const { reporter, reports, savedCosts } = setUp('measured', undefined, 0.05);
+    await reporter.resumeSessionCost();
+    await reporter.tick();
+    expect(reports[0]).toMatchObject({ live: 0, sessions: 1, limitedBy: expect.stringMatching(/measuring/) });
+    expect(savedCosts).toEqual([]);
   });
 
   test('a session behind real time is degraded, its speaker told, and its next utterance sheds provisional words', async () => {

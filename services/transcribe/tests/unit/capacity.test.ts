@@ -39,6 +39,23 @@ describe('capacity estimate', () => {
     expect(estimate).toMatchObject({ sessions: 1, sessionCores: 0.8, limitedBy: expect.stringMatching(/CPU/) });
   });
 
+  test('a cost measured in an earlier run stands for the learning; not once learning has begun', () => {
+    const resumed = new CapacityEstimator(settings);
+    expect(resumed.learned).toBeUndefined();
+    expect(resumed.resume(0.3)).toBe(true);
+    // (1.5 − 0.05) / 0.3 = 4, at once; not "learned" by this run until it has observed speech itself.
+    expect(resumed.observe({ ...quiet, busyCores: 0.05 }).sessions).toBe(4);
+    expect(resumed.learned).toBeUndefined();
+    resumed.observe({ ...quiet, busyCores: 0.45, live: 1, active: 1, realTimeFactor: 0.1 });
+    // Mixed in as any later period: 0.3 + 0.2 × (0.4 − 0.3).
+    expect(resumed.learned).toEqual({ sessionCores: 0.32, observedPeriods: 1 });
+
+    const learning = new CapacityEstimator(settings);
+    learning.observe({ ...quiet, busyCores: 0.35, live: 1, active: 1, realTimeFactor: 0.1 });
+    expect(learning.resume(0.3)).toBe(false);
+    expect(learning.observe({ ...quiet, busyCores: 0.35, live: 1, active: 1 }).sessions).toBe(1);
+  });
+
   test('learning off (0 periods): the prior decides until measurements say otherwise', () => {
     const estimate = new CapacityEstimator({ ...settings, learningPeriods: 0 }).observe({ ...quiet, busyCores: 0.05 });
     expect(estimate.sessions).toBe(2);
