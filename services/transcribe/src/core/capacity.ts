@@ -71,10 +71,11 @@ export class CapacityEstimator {
   private sessionCores: number;
   private idleCores = 0.05;
   private readonly idleSamples: number[] = [];
-  private speakingPeriods = 0;
-  private learnedCores = 0;
-  /** Periods of speech observed by this estimator itself (not taken over from an earlier run). */
+  /** Periods of speech this estimator observed, and the sum of what they measured a session to cost. */
   private observedPeriods = 0;
+  private observedCores = 0;
+  /** Started from a cost measured in an earlier run. */
+  private resumed = false;
 
   constructor(private readonly settings: CapacitySettings) {
     this.sessionCores = settings.sessionCoresPrior;
@@ -85,17 +86,20 @@ export class CapacityEstimator {
    * no longer admitted one at a time. Ignored once this estimator has begun learning on its own.
    */
   resume(sessionCores: number): boolean {
-    if (this.speakingPeriods > 0 || !(sessionCores > 0)) return false;
-    const s = this.settings;
-    this.sessionCores = Math.max(s.minSessionCores, sessionCores);
-    this.speakingPeriods = s.learningPeriods;
-    this.learnedCores = this.sessionCores * s.learningPeriods;
+    if (this.observedPeriods > 0 || !(sessionCores > 0)) return false;
+    this.sessionCores = Math.max(this.settings.minSessionCores, sessionCores);
+    this.resumed = true;
     return true;
+  }
+
+  /** Whether a session's cost is known: measured over the learning periods here, or in an earlier run. */
+  private get measured(): boolean {
+    return this.resumed || this.observedPeriods >= this.settings.learningPeriods;
   }
 
   /** What a session costs, once learned, and how many periods of speech this estimator observed itself. */
   get learned(): { sessionCores: number; observedPeriods: number } | undefined {
-    if (this.speakingPeriods < this.settings.learningPeriods || this.observedPeriods === 0) return undefined;
+    if (!this.measured || this.observedPeriods === 0) return undefined;
     return { sessionCores: round2(this.sessionCores), observedPeriods: this.observedPeriods };
   }
 
@@ -113,14 +117,12 @@ export class CapacityEstimator {
       // Only periods in which sessions spoke teach what a speaking session costs (silence is nearly free).
       const perSession = Math.max(0, sample.busyCores - this.idleCores) / sample.active;
       const recogniserFloor = sample.realTimeFactor ?? 0;
-      // The first periods of speech replace the prior by their mean; later ones are mixed in.
-      this.speakingPeriods++;
+      // The first periods of speech replace the prior by their mean; later ones (or all, after a resumed cost) are
+      // mixed in.
+      const learning = !this.measured;
       this.observedPeriods++;
-      this.learnedCores += perSession;
-      const learned =
-        this.speakingPeriods <= s.learningPeriods
-          ? this.learnedCores / this.speakingPeriods
-          : mix(this.sessionCores, perSession);
+      this.observedCores += perSession;
+      const learned = learning ? this.observedCores / this.observedPeriods : mix(this.sessionCores, perSession);
       this.sessionCores = Math.max(s.minSessionCores, recogniserFloor, learned);
     }
     const budget = s.cores * s.targetUtilization - this.idleCores;
@@ -130,10 +132,10 @@ export class CapacityEstimator {
     else
       limitedBy = `CPU: ${s.cores} cores at ${Math.round(s.targetUtilization * 100)} %, ${round2(this.sessionCores)} cores per session`;
     // Not measured yet: one session at a time (a first one, or none beside those there are) until it has spoken.
-    const learning = this.speakingPeriods < s.learningPeriods && sessions > Math.max(1, sample.live);
+    const learning = !this.measured && sessions > Math.max(1, sample.live);
     if (learning) {
       sessions = Math.max(1, sample.live);
-      limitedBy = `measuring what a session costs (${this.speakingPeriods} of ${s.learningPeriods} periods of speech)`;
+      limitedBy = `measuring what a session costs (${this.observedPeriods} of ${s.learningPeriods} periods of speech)`;
     }
     // Falling behind, measured: whatever the estimate says, the sessions there are now are all it can hold.
     if (sample.maxLagMs > s.lagLimitMs && sessions >= sample.live) {
