@@ -36,26 +36,22 @@ export function parseProcStat(text: string): ProcStat | undefined {
  * exits moves its total into its parent's children's time, so the sum only ever grows by CPU actually used.
  */
 export function treeCpuMs(stats: readonly ProcStat[], root: number): number {
-  let total = 0;
-  walk(stats, root, (s) => {
-    total += s.cpuMs;
-  });
-  return total;
+  return cpuMsOf(subtree(stats, root));
 }
 
-function walk(stats: readonly ProcStat[], root: number, visit: (stat: ProcStat) => void): void {
+const cpuMsOf = (tree: readonly ProcStat[]) => tree.reduce((sum, s) => sum + s.cpuMs, 0);
+
+/** `root` and every process below it, among `stats`. */
+function subtree(stats: readonly ProcStat[], root: number): ProcStat[] {
   const children = new Map<number, ProcStat[]>();
   for (const s of stats) {
     const siblings = children.get(s.ppid);
     if (siblings) siblings.push(s);
     else children.set(s.ppid, [s]);
   }
-  const top = stats.find((s) => s.pid === root);
-  const queue = top ? [top] : [];
-  for (let s = queue.pop(); s; s = queue.pop()) {
-    visit(s);
-    queue.push(...(children.get(s.pid) ?? []));
-  }
+  const found = stats.filter((s) => s.pid === root);
+  for (let i = 0; i < found.length; i++) found.push(...(children.get(found[i]!.pid) ?? []));
+  return found;
 }
 
 function readProcStat(pid: number | string): ProcStat | undefined {
@@ -95,20 +91,13 @@ function processTreeCpuMs(): () => number {
   let samples = 0;
   return () => {
     if (samples++ % RESCAN_EVERY === 0) {
-      const all = readAllProcStats();
-      members = descendants(all, process.pid);
-      return treeCpuMs(all, process.pid);
+      const tree = subtree(readAllProcStats(), process.pid);
+      members = tree.map((s) => s.pid);
+      return cpuMsOf(tree);
     }
     const known = members.map(readProcStat).filter((s): s is ProcStat => s !== undefined);
     return treeCpuMs(known, process.pid);
   };
-}
-
-/** The pids of `root` and everything below it. */
-function descendants(stats: readonly ProcStat[], root: number): number[] {
-  const pids: number[] = [];
-  walk(stats, root, (s) => pids.push(s.pid));
-  return pids;
 }
 
 export class ProcessLoadProbe implements LoadProbe {
