@@ -91,6 +91,7 @@ export interface TranscribeConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConfig {
+  const search = searchOf(env);
   return {
     aws: endpointsFromEnv(env),
     eventBus: requireEnv(RESOURCE_ENV.eventBus, env),
@@ -101,8 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConf
     hangoverMs: intEnv('LLT_ASR_HANGOVER_MS', 300, env),
     speculateAfterMs: intEnv('LLT_ASR_SPECULATE_MS', 100, env),
     sentenceEnd: parseSentenceEndRules(optionalEnv('LLT_ASR_SENTENCE_END', env) ?? DEFAULT_SENTENCE_END),
-    search: searchOf(env),
-    maxHmmsPerFrame: maxHmmsOf(env),
+    search,
+    maxHmmsPerFrame: nonNegative('LLT_ASR_MAX_HMMS', search === 'fast' ? 6_000 : 0, env),
     spares: {
       spares: nonNegative('LLT_ASR_SPARES', DEFAULT_SPARES.spares, env),
       refillAfterMs: nonNegative('LLT_ASR_SPARE_REFILL_MS', DEFAULT_SPARES.refillAfterMs, env),
@@ -170,10 +171,6 @@ function searchOf(env: NodeJS.ProcessEnv): 'fast' | 'accurate' {
     throw new ConfigError(`LLT_ASR_SEARCH must be fast or accurate, got "${search}"`);
   }
   return search;
-}
-
-function maxHmmsOf(env: NodeJS.ProcessEnv): number {
-  return nonNegative('LLT_ASR_MAX_HMMS', searchOf(env) === 'fast' ? 6_000 : 0, env);
 }
 
 function nonNegative(name: string, fallback: number, env: NodeJS.ProcessEnv): number {
