@@ -96,13 +96,18 @@ describe('transcription worker image', () => {
     });
     const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
     try {
-      await until('the worker to hold every shard lease', async () => {
+      // The leases can all be taken before the worker logs that it started (its capacity probe reads /proc first):
+      // wait for both.
+      await until('the worker to hold every shard lease and say it started', async () => {
         const owners = Object.values(await leases());
-        return owners.length === 4 && owners.every((owner) => owner === 'task-1');
+        return (
+          owners.length === 4 &&
+          owners.every((owner) => owner === 'task-1') &&
+          output.includes('transcription worker started')
+        );
       }).catch((error: Error) => {
         throw new Error(`${error.message}; the worker printed:\n${output.slice(-3000)}`);
       });
-      expect(output).toContain('transcription worker started');
       worker.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(Object.values(await leases())).toEqual([undefined, undefined, undefined, undefined]);

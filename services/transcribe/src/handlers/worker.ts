@@ -55,23 +55,26 @@ export async function startTranscribeWorker(
   };
 }
 
-/** Runs the worker as the process's only job, until SIGTERM or SIGINT. */
+/** Runs the worker as the process's only job, until SIGTERM or SIGINT (also one that arrives while it starts). */
 export async function main(): Promise<void> {
   const { logger } = observability;
-  const running = await startTranscribeWorker();
-  logger.info('transcription worker started', { workerId: running.worker.workerId });
+  const starting = startTranscribeWorker();
   const stop = (signal: string) => {
-    logger.info('stopping the transcription worker', { signal, workerId: running.worker.workerId });
-    running.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('graceful stop failed', { error: (error as Error).message });
-        process.exit(1);
-      },
-    );
+    logger.info('stopping the transcription worker', { signal });
+    starting
+      .then((running) => running.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error('graceful stop failed', { error: (error as Error).message });
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  const running = await starting;
+  logger.info('transcription worker started', { workerId: running.worker.workerId });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
