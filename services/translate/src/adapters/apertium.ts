@@ -100,8 +100,12 @@ class Pipeline {
     private readonly onDeath: (pipeline: Pipeline) => void,
   ) {
     // "$1" is the generator flag: -n drops unknown-word marks at the source; "$2" (tagger option) stays empty.
-    // detached puts bash and every stage in one process group, so a kill reaches the whole chain.
-    this.child = spawn('bash', ['-c', chain, 'apertium', '-n', ''], { detached: true, stdio: 'pipe' });
+    // detached puts bash and every stage in one process group, so a kill reaches the whole chain. --norc: stdin is a
+    // socket, and Debian's bash then reads ~/.bashrc as if sshd had started it; a slow one held the first answer.
+    this.child = spawn('bash', ['--norc', '--noprofile', '-c', chain, 'apertium', '-n', ''], {
+      detached: true,
+      stdio: 'pipe',
+    });
     this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.stderr.resume();

@@ -1,6 +1,6 @@
 // Integration tests of ApertiumTranslator against the installed Debian Apertium pairs.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +176,29 @@ describe('ApertiumTranslator failure handling', () => {
     expect(error).toBeInstanceOf(TranslationEngineError);
     expect((error as Error).message).toContain('eng-spa');
     await t.close();
+  });
+
+  it("starts its chain without the user's shell start-up files", async () => {
+    // Node gives a child a socket for stdin, and Debian's bash then reads ~/.bashrc as if started by sshd (when it
+    // is not nested in another shell: SHLVL below 2, as under a service manager): a slow or blocking one (a version
+    // manager's init waiting on a stale lock) held every pipeline's first answer.
+    const home = join(dir, 'home');
+    execFileSync('mkdir', ['-p', home]);
+    const marker = join(home, 'bashrc-read');
+    writeFileSync(join(home, '.bashrc'), `touch '${marker}'\nsleep 30\n`);
+    writeFileSync(join(home, '.bash_profile'), `touch '${marker}'\nsleep 30\n`);
+    const before = { HOME: process.env.HOME, SHLVL: process.env.SHLVL };
+    process.env.HOME = home;
+    process.env.SHLVL = '0';
+    const t = new ApertiumTranslator({ sentenceTimeoutMs: 5000, startupAllowanceMs: 5000 });
+    try {
+      expect(await t.translate('Good morning everyone.', 'en', 'es')).not.toBe('');
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      Object.assign(process.env, before);
+      if (before.SHLVL === undefined) delete process.env.SHLVL;
+      await t.close();
+    }
   });
 
   it('leaves no child processes after close()', async () => {
