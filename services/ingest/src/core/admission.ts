@@ -95,14 +95,15 @@ export async function admitSession(deps: IngestDeps, sessionId: string): Promise
     limit,
     ...(why ? { limitedBy: why } : {}),
   });
-  throw atCapacity(outcome.count, limit);
+  throw atCapacity(outcome.count, limit, why);
 }
 
-export function atCapacity(admitted: number, limit: number): ClientError {
+/** The refusal the speaker reads; `limitedBy` is the worker's reason (a measurement still running, a lag, …). */
+export function atCapacity(admitted: number, limit: number, limitedBy?: string): ClientError {
   const seconds = Math.round(AT_CAPACITY_RETRY_MS / 1000);
   return new ClientError(
     'at_capacity',
-    `This server is at capacity: its speech recognition keeps ${limit} live session${limit === 1 ? '' : 's'} in real time and ${admitted === 1 ? 'one is' : `${admitted} are`} live. Try again in ${seconds} s.`,
+    `This server is at capacity: its speech recognition keeps ${limit} live session${limit === 1 ? '' : 's'} in real time and ${admitted === 1 ? 'one is' : `${admitted} are`} live.${limitedBy ? ` Limited by: ${limitedBy}.` : ''} Try again in ${seconds} s.`,
     503,
     { retryAfterMs: AT_CAPACITY_RETRY_MS },
   );

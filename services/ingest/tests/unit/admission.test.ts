@@ -49,6 +49,19 @@ describe('creating a session', () => {
     expect(world.counts.get('SessionsRefusedAtCapacity')).toBe(1);
   });
 
+  test("the refusal names the worker's reason when it gave one (a cost still being measured)", async () => {
+    world.admissions.reports = [
+      report(1, { live: 1, limitedBy: 'measuring what a session costs (2 of 5 periods of speech)' }),
+    ];
+    expect((await create()).status).toBe(201);
+    const refused = await create();
+    expect(refused.status).toBe(503);
+    expect(refused.body.message).toBe(
+      'This server is at capacity: its speech recognition keeps 1 live session in real time and one is live. ' +
+        'Limited by: measuring what a session costs (2 of 5 periods of speech). Try again in 30 s.',
+    );
+  });
+
   test('a place frees when its session ends, or when it was never used for the whole hold', async () => {
     world.admissions.reports = [report(1)];
     const first = (await create()).body;
