@@ -49,6 +49,8 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
     latencies: [
       'SourceCaptionDeliveredMs',
       'TranslationDeliveredMs',
+      'TranslationToNotifyMs',
+      'TranslationFanOutMs',
       'PartialTranslationDeliveredMs',
       'AudioDeliveredMs',
     ],

@@ -130,6 +130,9 @@ function translationCaption(
 
 /** A translated caption to the listeners of its language. */
 export async function deliverTranslation(deps: NotifyDeps, event: TranslationReadyV1): Promise<Delivery> {
+  const started = deps.clock.now();
+  // Per hop: from Translate publishing the translation to this task starting, then the fan-out itself.
+  deps.metrics.latency('TranslationToNotifyMs', started - event.occurredAt);
   const message = translationCaption(event, event.text, true);
   const [delivery] = await Promise.all([
     fanOut(deps, event.sessionId, event.targetLanguage, message, { speaker: true, resend: true }),
@@ -143,7 +146,9 @@ export async function deliverTranslation(deps: NotifyDeps, event: TranslationRea
       final: true,
     }),
   ]);
-  deps.metrics.latency('TranslationDeliveredMs', deps.clock.now() - event.capture.end);
+  const now = deps.clock.now();
+  deps.metrics.latency('TranslationFanOutMs', now - started);
+  deps.metrics.latency('TranslationDeliveredMs', now - event.capture.end);
   return delivery;
 }
 

@@ -126,8 +126,17 @@ test('a final source caption goes to every listener of the session, whatever the
 test('a translation and its audio go only to the listeners of that language', async () => {
   const w = world(everyone);
   const translation = TranslationReadyV1.schema.parse(translationSample);
+  const latencies: [string, number][] = [];
+  w.deps.metrics = { latency: (name, ms) => latencies.push([name, ms]), count: () => undefined };
+  w.deps.clock = { now: () => translation.occurredAt + 12 };
   await deliverTranslation(w.deps, translation);
   expect(w.sent.map((s) => s.connectionId).sort()).toEqual(['es1', 'es2']);
+  // Per hop: publication → this task, the fan-out, and from the end of speech.
+  expect(latencies).toEqual([
+    ['TranslationToNotifyMs', 12],
+    ['TranslationFanOutMs', 0],
+    ['TranslationDeliveredMs', translation.occurredAt + 12 - translation.capture.end],
+  ]);
   expect(w.sent[0]!.message).toMatchObject({
     kind: 'translation',
     language: 'es',
