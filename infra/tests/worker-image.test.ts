@@ -55,6 +55,43 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 20_
   }
 }
 
+/** Starts the bundle as the container runs it, against the local emulators. */
+function startWorker() {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...workerEnvironment('INFO', new Stage('dev')),
+    // The local emulators hold the resources under the local runtime's names (no stage).
+    [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
+    [RESOURCE_ENV.shardLeasesTable]: SHARD_LEASES_TABLE.name,
+    [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    // As on ECS Fargate; tracing stays off all the same (POWERTOOLS_TRACE_ENABLED=false).
+    AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
+    LLT_KINESIS_ENDPOINT: emulators.endpoints.kinesis,
+    LLT_DYNAMODB_ENDPOINT: emulators.endpoints.dynamodb,
+    LLT_EVENTS_ENDPOINT: 'http://127.0.0.1:9',
+    LLT_TRANSCRIBE_WORKER_ID: 'task-1',
+  };
+  let output = '';
+  const worker: ChildProcess = spawn(process.execPath, [bundle], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  worker.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  worker.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+  return { worker, exited, output: () => output };
+}
+
 describe('transcription worker image', () => {
   it('bundles into one ESM file that imports no local engine', () => {
     const code = readFileSync(bundle, 'utf8');
@@ -63,38 +100,7 @@ describe('transcription worker image', () => {
   });
 
   it('runs as the container does: takes the shard leases, and on SIGTERM frees them and exits 0', async () => {
-    const env = {
-      PATH: process.env.PATH ?? '',
-      ...workerEnvironment('INFO', new Stage('dev')),
-      // The local emulators hold the resources under the local runtime's names (no stage).
-      [RESOURCE_ENV.audioStream]: AUDIO_STREAM_NAME,
-      [RESOURCE_ENV.shardLeasesTable]: SHARD_LEASES_TABLE.name,
-      [RESOURCE_ENV.transcriptsTable]: TRANSCRIPTS_TABLE.name,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      // As on ECS Fargate; tracing stays off all the same (POWERTOOLS_TRACE_ENABLED=false).
-      AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
-      LLT_KINESIS_ENDPOINT: emulators.endpoints.kinesis,
-      LLT_DYNAMODB_ENDPOINT: emulators.endpoints.dynamodb,
-      LLT_EVENTS_ENDPOINT: 'http://127.0.0.1:9',
-      LLT_TRANSCRIBE_WORKER_ID: 'task-1',
-    };
-    let output = '';
-    const worker: ChildProcess = spawn(process.execPath, [bundle], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    worker.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    worker.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    const { worker, exited, output } = startWorker();
     try {
       // The leases can all be taken before the worker logs that it started (its capacity probe reads /proc first):
       // wait for both.
@@ -103,15 +109,31 @@ describe('transcription worker image', () => {
         return (
           owners.length === 4 &&
           owners.every((owner) => owner === 'task-1') &&
-          output.includes('transcription worker started')
+          output().includes('transcription worker started')
         );
       }).catch((error: Error) => {
-        throw new Error(`${error.message}; the worker printed:\n${output.slice(-3000)}`);
+        throw new Error(`${error.message}; the worker printed:\n${output().slice(-3000)}`);
       });
       worker.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(Object.values(await leases())).toEqual([undefined, undefined, undefined, undefined]);
-      expect(output).toContain('stream worker stopped');
+      expect(output()).toContain('stream worker stopped');
+    } finally {
+      worker.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('stops cleanly on a SIGTERM that arrives while it is still starting', async () => {
+    const { worker, exited, output } = startWorker();
+    try {
+      // Its first lease is taken inside the start, before "started": the signal lands in that window (or just after
+      // the start, which must stop as cleanly; resuming from the earlier runs' timestamp checkpoints).
+      await until('the worker to take its first lease', async () => output().includes('"lease taken"'));
+      worker.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('no exit'), 10_000))]);
+      expect(code, output().slice(-3000)).toBe(0);
+      expect(Object.values(await leases()).every((owner) => owner === undefined)).toBe(true);
+      expect(output()).toContain('stream worker stopped');
     } finally {
       worker.kill('SIGKILL');
     }

@@ -53,6 +53,62 @@ function kinesaliteWithReadQuota() {
   return require('kinesalite');
 }
 
+/**
+ * GetShardIterator of type AT_TIMESTAMP as Kinesis answers it: an iterator at the first record that arrived at or
+ * after the timestamp, or, when none did yet, at the shard's tip, so records put from then on are read ("the
+ * record with an approximate arrival timestamp equal to or later than the provided timestamp", GetShardIterator in
+ * the Kinesis API reference). kinesalite finds the first such record and never answers when there is none: a worker
+ * resuming from a timestamp checkpoint on a quiet shard waited forever, and could not stop. Validation (no
+ * timestamp, one in the future, unknown stream or shard) stays kinesalite's. Wrapped before kinesalite and the
+ * fan-out load the action, so both use it.
+ */
+function atTimestampAsKinesis() {
+  const db = require('kinesalite/db');
+  const actionPath = require.resolve('kinesalite/actions/getShardIterator');
+  const getShardIterator = require(actionPath);
+  const wrapped = (store, data, cb) => {
+    if (data.ShardIteratorType !== 'AT_TIMESTAMP' || data.Timestamp == null || data.Timestamp * 1000 > Date.now()) {
+      return getShardIterator(store, data, cb);
+    }
+    let shard;
+    try {
+      shard = db.resolveShardId(data.ShardId);
+    } catch {
+      return getShardIterator(store, data, cb);
+    }
+    store.getStream(data.StreamName, (error, stream) => {
+      if (error || shard.shardIx >= stream.Shards.length) return getShardIterator(store, data, cb);
+      const first = db.parseSequence(stream.Shards[shard.shardIx].SequenceNumberRange.StartingSequenceNumber);
+      // The tip as it is before the search: a record put while it runs comes after it, so none is skipped.
+      const tip = db.stringifySequence({
+        shardCreateTime: first.shardCreateTime,
+        seqIx: stream._seqIx[Math.floor(shard.shardIx / 5)],
+        seqTime: Date.now(),
+        shardIx: first.shardIx,
+      });
+      let answered = false;
+      const answer = (err, sequence) => {
+        if (answered) return;
+        answered = true;
+        if (err) return cb(err);
+        cb(null, { ShardIterator: db.createShardIterator(data.StreamName, shard.shardId, sequence) });
+      };
+      const records = store.getStreamDb(data.StreamName).createReadStream({
+        gt: db.shardIxToHex(shard.shardIx),
+        lt: db.shardIxToHex(shard.shardIx + 1),
+      });
+      records.on('data', (item) => {
+        if (answered || item.value.ApproximateArrivalTimestamp < data.Timestamp) return;
+        answer(null, item.key.split('/')[1]);
+        records.destroy();
+      });
+      records.on('error', (err) => answer(err));
+      records.on('end', () => answer(null, tip));
+    });
+  };
+  require.cache[actionPath].exports = wrapped;
+}
+
 /** The stream and shard a kinesalite shard iterator points into, or nothing when it is not one. */
 function shardOf(db, iterator) {
   try {
@@ -86,6 +142,7 @@ function persistedIn(name) {
 /** Each emulator this worker runs: start() resolves with its endpoints by name, stop() closes it. */
 const EMULATORS = {
   kinesis: () => {
+    atTimestampAsKinesis();
     // Enhanced fan-out wraps kinesalite's actions first: it reads the store without the GetRecords quota.
     const fanOut = kinesaliteFanOut();
     const server = kinesaliteWithReadQuota()({
