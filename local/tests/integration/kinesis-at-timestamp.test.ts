@@ -1,35 +1,27 @@
 // The local Kinesis answers GetShardIterator AT_TIMESTAMP as Kinesis does: an iterator at the first record that
 // arrived at or after the timestamp, or at the shard's tip when none did yet (records put afterwards are read), and
 // refuses a timestamp in the future. kinesalite alone never answered the second case.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  PutRecordCommand,
+} from '@aws-sdk/client-kinesis';
 import { AUDIO_STREAM_NAME } from '@llt/platform';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type Emulators, startEmulators } from '../../src/emulators.ts';
+import { type LocalKinesis, startLocalKinesis } from '../support/kinesis.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'llt-kinesis-at-timestamp-'));
 const SHARD = 'shardId-000000000000';
-let emulators: Emulators;
+let local: LocalKinesis;
 let kinesis: KinesisClient;
 
 beforeAll(async () => {
-  emulators = await startEmulators({ dataDir, region: 'eu-west-1', shards: 1 });
-  kinesis = new KinesisClient({
-    region: 'eu-west-1',
-    endpoint: emulators.endpoints.kinesis,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    requestHandler: new NodeHttpHandler(),
-    maxAttempts: 1,
-  });
+  local = await startLocalKinesis('kinesis-at-timestamp', 1);
+  kinesis = local.kinesis;
 });
 
 afterAll(async () => {
-  kinesis?.destroy();
-  await emulators?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await local?.stop();
 });
 
 /** Answered within 5 s, or the test fails naming the call (instead of hanging until the test's timeout). */

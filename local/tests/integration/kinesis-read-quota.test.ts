@@ -1,35 +1,25 @@
 // The local Kinesis refuses what Kinesis refuses: a sixth GetRecords on a shard within a second fails with
 // ProvisionedThroughputExceededException, other shards read on, and the shard reads again once the second has passed.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import { AUDIO_STREAM_NAME } from '@llt/platform';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type Emulators, startEmulators } from '../../src/emulators.ts';
+import { type LocalKinesis, startLocalKinesis } from '../support/kinesis.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'llt-kinesis-quota-'));
-let emulators: Emulators;
+let local: LocalKinesis;
 let kinesis: KinesisClient;
 
 beforeAll(async () => {
-  emulators = await startEmulators({ dataDir, region: 'eu-west-1', shards: 2 });
-  kinesis = new KinesisClient({
-    region: 'eu-west-1',
-    endpoint: emulators.endpoints.kinesis,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    // HTTP/1.1, as the services' clients (the SDK's default handler for Kinesis speaks HTTP/2).
-    requestHandler: new NodeHttpHandler(),
-    // Every refusal is seen as it comes: no retries.
-    maxAttempts: 1,
-  });
+  local = await startLocalKinesis('kinesis-quota', 2);
+  kinesis = local.kinesis;
 });
 
 afterAll(async () => {
-  kinesis?.destroy();
-  await emulators?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await local?.stop();
 });
 
 async function iterator(shardId: string): Promise<string> {
