@@ -402,7 +402,8 @@ export function expectForSpeaker(wire: Uint8Array, isBinary: boolean, model: Seq
   if (wire.byteLength > GATEWAY_MAX_FRAME_BYTES) return { kind: 'close', code: 1009 };
   let textValue: string;
   try {
-    textValue = new TextDecoder('utf-8', { fatal: true }).decode(wire);
+    // ignoreBOM keeps a leading byte-order mark, as the gateway passes the text on (API Gateway does not strip it).
+    textValue = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(wire);
   } catch {
     return { kind: 'close', code: 1007 };
   }
