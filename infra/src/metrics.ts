@@ -41,7 +41,7 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
     ],
   },
   translate: {
-    latencies: ['TranslationReadyMs', 'TranslateEngineMs', 'PartialTranslateEngineMs'],
+    latencies: ['TranscriptToTranslateMs', 'TranslationReadyMs', 'TranslateEngineMs', 'PartialTranslateEngineMs'],
     counts: ['TranslationFailures'],
   },
   synthesize: { latencies: ['SpeechSynthesizedMs', 'SynthesisEngineMs', 'AudioStoreMs'], counts: [] },

@@ -51,6 +51,9 @@ export interface TranslateDeps {
 export async function translateSegment(deps: TranslateDeps, input: TranslateTaskInput): Promise<TranslationReadyV1> {
   const { transcript, targetLanguage } = input;
   const started = deps.clock.now();
+  // Per hop: from the recogniser publishing the final transcript to this task starting (the bus, the workflow's
+  // start and its languages step).
+  deps.metrics.latency('TranscriptToTranslateMs', started - transcript.occurredAt);
   let text: string;
   let speech: TranslationReadyV1['speech'];
   try {

@@ -60,6 +60,10 @@ describe('translateSegment', () => {
     expect(detail.text).toBe(`fr(${transcript.text})`);
     expect(detail.engine).toBe('apertium:eng-cat+cat-fra');
     expect(d.events.publish).toHaveBeenCalledOnce();
+    // Per hop: the final's publication → this task, and the end of speech → the translation.
+    const now = transcript.capture.end + 5;
+    expect(d.metrics.latency).toHaveBeenCalledWith('TranscriptToTranslateMs', now - transcript.occurredAt);
+    expect(d.metrics.latency).toHaveBeenCalledWith('TranslationReadyMs', 5);
   });
 
   test("a target the engine refuses fails with the engine's error, logged and counted", async () => {
