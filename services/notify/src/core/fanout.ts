@@ -15,6 +15,7 @@ import {
   type TranslationReadyV1,
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
+import { type AudienceCache, PARTIAL_REFRESH_MS } from './audience.ts';
 import { fanOutPartial, type PartialTurns, turnKey } from './partials.ts';
 import type {
   CaptionLog,
@@ -30,6 +31,8 @@ import type {
 
 export interface NotifyDeps {
   listeners: ListenerDirectory;
+  /** The listeners (and speaker) this environment read last, per session and language: see audience.ts. */
+  audience: AudienceCache;
   ledger: FanoutLedger;
   captions: CaptionLog;
   clients: ClientChannel;
@@ -244,17 +247,30 @@ async function fanOut(
     resend = false,
   }: { speaker?: boolean; current?: () => Promise<boolean>; resend?: boolean } = {},
 ): Promise<Delivery> {
-  const [listeners, speakerConnection] = await Promise.all([
-    deps.listeners.listeners(sessionId, language),
-    speaker ? deps.listeners.speaker(sessionId) : undefined,
-  ]);
+  // Who to send to: the listeners this environment read last go first; the directory is read again beside their
+  // sends (a partial skips that while the last read is fresh) and whoever it adds is sent to next (see audience.ts).
+  const now = deps.clock.now();
+  const known = deps.audience.known(sessionId, language, speaker, now);
+  const stale = !known || resend || now - known.readAt >= PARTIAL_REFRESH_MS;
+  const reading = stale ? deps.audience.read(sessionId, language, speaker, now) : undefined;
+  const first = known ?? (await reading!);
   const delivery: Delivery = { sent: 0, gone: 0, failed: 0 };
+  const speakers = new Set<string>();
+  const speakerSends: Promise<void>[] = [];
   // The speaker's page shows every caption; a speaker that is gone is ingest's to forget, not notify's.
-  const speakerSend = speakerConnection
-    ? deps.clients.send(speakerConnection, message).catch((error: unknown) => {
-        deps.log.warn('delivery to the speaker failed', { sessionId, error: (error as Error).message });
-      })
-    : undefined;
+  const sendToSpeaker = (connectionId: string | undefined) => {
+    if (!connectionId || speakers.has(connectionId)) return;
+    speakers.add(connectionId);
+    speakerSends.push(
+      deps.clients.send(connectionId, message).then(
+        () => undefined,
+        (error: unknown) => {
+          deps.log.warn('delivery to the speaker failed', { sessionId, error: (error as Error).message });
+        },
+      ),
+    );
+  };
+  sendToSpeaker(first.speaker);
   let failed: Listener[] = [];
   const sendTo = async (listener: Listener) => {
     try {
@@ -263,6 +279,7 @@ async function fanOut(
         return;
       }
       delivery.gone++;
+      deps.audience.forget(sessionId, listener.connectionId);
       await deps.listeners.remove(sessionId, listener);
     } catch (error) {
       // One listener's failure never holds up the others.
@@ -275,9 +292,23 @@ async function fanOut(
     }
   };
   // A partial caption overtaken by a newer one is not worth the rest of its sends: asked between batches.
-  for (let from = 0; from < listeners.length; from += BATCH) {
-    if (from > 0 && current && !(await current())) break;
-    await forEachLimited(listeners.slice(from, from + BATCH), deps.concurrency, sendTo);
+  let overtaken = false;
+  let sentBefore = false;
+  const sendAll = async (listeners: readonly Listener[]) => {
+    for (let from = 0; from < listeners.length && !overtaken; from += BATCH) {
+      if ((from > 0 || sentBefore) && current && !(await current())) overtaken = true;
+      else await forEachLimited(listeners.slice(from, from + BATCH), deps.concurrency, sendTo);
+    }
+    sentBefore ||= listeners.length > 0;
+  };
+  await sendAll(first.listeners);
+  if (known && reading) {
+    // Listeners the directory holds now that the remembered read did not (joined since, or read by another
+    // environment): sent to once the read is back.
+    const fresh = await reading;
+    const reached = new Set(first.listeners.map((l) => l.connectionId));
+    await sendAll(fresh.listeners.filter((l) => !reached.has(l.connectionId)));
+    sendToSpeaker(fresh.speaker);
   }
   for (const wait of resend ? RESEND_AFTER_MS : []) {
     if (failed.length === 0) break;
@@ -288,7 +319,7 @@ async function fanOut(
     await forEachLimited(again, deps.concurrency, sendTo);
   }
   delivery.failed = failed.length;
-  await speakerSend;
+  await Promise.all(speakerSends);
   deps.metrics.count('MessagesDelivered', delivery.sent);
   if (delivery.gone) deps.metrics.count('ListenersGone', delivery.gone);
   if (delivery.failed) deps.metrics.count('DeliveryFailures', delivery.failed);

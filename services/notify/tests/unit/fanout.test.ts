@@ -9,6 +9,7 @@ import {
 } from '@llt/events';
 import { forEachLimited } from '@llt/platform';
 import { expect, test } from 'vitest';
+import { AudienceCache } from '#core/audience';
 import {
   deliverAudio,
   deliverAudioParts,
@@ -17,7 +18,7 @@ import {
   type NotifyDeps,
 } from '#core/fanout';
 import { resolveLanguages } from '#core/languages';
-import type { Listener } from '#core/ports';
+import type { Listener, ListenerDirectory } from '#core/ports';
 import audioSample from '../../../../shared/events/samples/llt.synthesize@SpeechSynthesized.v1.json';
 import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
 import partialSample from '../../../../shared/events/samples/llt.transcribe@TranscriptPartial.v1.json';
@@ -41,15 +42,17 @@ function world(
   const claims = new Map<string, string>();
   const parts = new Map<string, string>();
   const logged: CaptionMessage[] = [];
-  const deps: NotifyDeps = {
-    listeners: {
-      listeners: async (_s, language) => listeners.filter((l) => !language || l.language === language),
-      remove: async (_s, l) => {
-        removed.push(l.connectionId);
-      },
-      speaker: async () => speaker,
-      recentLanguages: async (_s, since) => recent.filter((r) => r.leftAt >= since).map((r) => r.language),
+  const directory: ListenerDirectory = {
+    listeners: async (_s, language) => listeners.filter((l) => !language || l.language === language),
+    remove: async (_s, l) => {
+      removed.push(l.connectionId);
     },
+    speaker: async () => speaker,
+    recentLanguages: async (_s, since) => recent.filter((r) => r.leftAt >= since).map((r) => r.language),
+  };
+  const deps: NotifyDeps = {
+    listeners: directory,
+    audience: new AudienceCache(directory),
     captions: {
       append: async (caption) => {
         logged.push(caption);

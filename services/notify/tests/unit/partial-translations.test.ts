@@ -10,8 +10,9 @@ import {
 } from '@llt/events';
 import { InvalidTaskInputError } from '@llt/platform';
 import { expect, test } from 'vitest';
+import { AudienceCache } from '#core/audience';
 import { deliverPartialTranslation, deliverTranslation, type NotifyDeps } from '#core/fanout';
-import type { Listener } from '#core/ports';
+import type { Listener, ListenerDirectory } from '#core/ports';
 import { makeWorkflowHandlers } from '#handlers/workflow';
 import finalSample from '../../../../shared/events/samples/llt.transcribe@TranscriptFinalized.v1.json';
 import stabilizedSample from '../../../../shared/events/samples/llt.transcribe@TranscriptStabilized.v1.json';
@@ -32,13 +33,15 @@ function world(listeners: Listener[] = audience, speaker = 'speaker-1') {
   const counted: string[] = [];
   const latencies: string[] = [];
   const claims: string[] = [];
+  const directory: ListenerDirectory = {
+    listeners: async (_s, language) => listeners.filter((l) => !language || l.language === language),
+    remove: async () => undefined,
+    speaker: async () => speaker,
+    recentLanguages: async () => ['gl'],
+  };
   const deps: NotifyDeps = {
-    listeners: {
-      listeners: async (_s, language) => listeners.filter((l) => !language || l.language === language),
-      remove: async () => undefined,
-      speaker: async () => speaker,
-      recentLanguages: async () => ['gl'],
-    },
+    listeners: directory,
+    audience: new AudienceCache(directory),
     captions: { append: async () => undefined, since: async () => [], sessionExists: async () => true },
     ledger: {
       claim: async (_s, segmentId) => {
