@@ -58,6 +58,7 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
       'MessagesDelivered',
       'ListenersGone',
       'DeliveryFailures',
+      'ListenerReadFailures',
       'LanguagesFannedOut',
       'DuplicateFanoutsSkipped',
       'PartialsCoalesced',

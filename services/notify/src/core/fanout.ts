@@ -253,6 +253,20 @@ async function fanOut(
   const known = deps.audience.known(sessionId, language, speaker, now);
   const stale = !known || resend || now - known.readAt >= PARTIAL_REFRESH_MS;
   const reading = stale ? deps.audience.read(sessionId, language, speaker, now) : undefined;
+  // Once the known listeners have the message, a failed read must not fail the task: its retry would send it to
+  // them again. It is logged and counted; a newcomer since the last read catches up from the caption history.
+  const refreshed = known
+    ? reading?.catch((error: unknown) => {
+        deps.metrics.count('ListenerReadFailures');
+        deps.log.warn('listener directory read failed: sent to the listeners read before', {
+          sessionId,
+          language,
+          error: (error as Error).message,
+          errorName: (error as Error).name,
+        });
+        return undefined;
+      })
+    : undefined;
   const first = known ?? (await reading!);
   const delivery: Delivery = { sent: 0, gone: 0, failed: 0 };
   const speakers = new Set<string>();
@@ -302,10 +316,10 @@ async function fanOut(
     sentBefore ||= listeners.length > 0;
   };
   await sendAll(first.listeners);
-  if (known && reading) {
-    // Listeners the directory holds now that the remembered read did not (joined since, or read by another
-    // environment): sent to once the read is back.
-    const fresh = await reading;
+  // Listeners the directory holds now that the remembered read did not (joined since, or read by another
+  // environment): sent to once the read is back.
+  const fresh = await refreshed;
+  if (fresh) {
     const reached = new Set(first.listeners.map((l) => l.connectionId));
     await sendAll(fresh.listeners.filter((l) => !reached.has(l.connectionId)));
     sendToSpeaker(fresh.speaker);

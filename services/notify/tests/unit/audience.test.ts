@@ -17,12 +17,16 @@ import { MemoryPartialTurns } from '../memory-partial-turns.ts';
 
 /** A directory whose reads can be held (`hold()`), counting them; and a channel recording sends in order. */
 function world(initial: Listener[], speaker = 'speaker-1') {
-  const state = { listeners: [...initial], speaker, reads: 0 };
+  const state = { listeners: [...initial], speaker, reads: 0, failing: false };
   let held: Promise<void> | undefined;
   let release: () => void = () => undefined;
   const directory: ListenerDirectory = {
     async listeners(_s, language) {
       state.reads++;
+      if (state.failing)
+        throw Object.assign(new Error('Throughput exceeds the current capacity'), {
+          name: 'ProvisionedThroughputExceededException',
+        });
       const snapshot = state.listeners.filter((l) => !language || l.language === language);
       await held;
       return snapshot;
@@ -37,6 +41,8 @@ function world(initial: Listener[], speaker = 'speaker-1') {
   };
   const sent: { connectionId: string; text: string }[] = [];
   const gone = new Set<string>();
+  const warnings: string[] = [];
+  const counted: string[] = [];
   let now = 1_000_000;
   const deps: NotifyDeps = {
     listeners: directory,
@@ -52,8 +58,8 @@ function world(initial: Listener[], speaker = 'speaker-1') {
       disconnect: async () => undefined,
       isConnected: async () => true,
     },
-    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    metrics: { latency: () => undefined, count: () => undefined },
+    log: { info: () => undefined, warn: (message) => warnings.push(message), error: () => undefined },
+    metrics: { latency: () => undefined, count: (name) => counted.push(name) },
     clock: { now: () => now },
     concurrency: 4,
     turns: new MemoryPartialTurns(),
@@ -65,6 +71,8 @@ function world(initial: Listener[], speaker = 'speaker-1') {
     state,
     sent,
     gone,
+    warnings,
+    counted,
     to: (connectionId: string) => sent.filter((s) => s.connectionId === connectionId).map((s) => s.text),
     advance: (ms: number) => {
       now += ms;
@@ -205,4 +213,25 @@ test('an environment remembers a bounded number of sessions and languages, the l
   slow();
   await first;
   expect(racing.known('s', 'es', false, 2)?.listeners).toEqual([es('new')]);
+});
+
+test('a read that fails after the known listeners were sent to is logged and counted, not thrown (a retry would send them the message again)', async () => {
+  const w = world([es('a'), es('b')]);
+  await deliverTranslation(w.deps, translation(0, 'uno'));
+  w.state.failing = true;
+  expect(await deliverTranslation(w.deps, translation(1, 'dos'))).toEqual({ sent: 2, gone: 0, failed: 0 });
+  expect([w.to('a'), w.to('b'), w.to('speaker-1')]).toEqual([
+    ['uno', 'dos'],
+    ['uno', 'dos'],
+    ['uno', 'dos'],
+  ]);
+  expect(w.counted).toContain('ListenerReadFailures');
+  expect(w.warnings).toEqual(['listener directory read failed: sent to the listeners read before']);
+});
+
+test('an environment that knows no listeners yet fails on a failed read, before sending anything', async () => {
+  const w = world([es('a')]);
+  w.state.failing = true;
+  await expect(deliverTranslation(w.deps, translation(0, 'uno'))).rejects.toThrow(/capacity/);
+  expect(w.sent).toEqual([]);
 });
