@@ -306,22 +306,24 @@ async function fanOut(
     }
   };
   // A partial caption overtaken by a newer one is not worth the rest of its sends: asked between batches.
+  // `sentBefore`: whether a batch of this message already went out, so the first batch asks too.
   let overtaken = false;
-  let sentBefore = false;
-  const sendAll = async (listeners: readonly Listener[]) => {
+  const sendAll = async (listeners: readonly Listener[], sentBefore: boolean) => {
     for (let from = 0; from < listeners.length && !overtaken; from += BATCH) {
       if ((from > 0 || sentBefore) && current && !(await current())) overtaken = true;
       else await forEachLimited(listeners.slice(from, from + BATCH), deps.concurrency, sendTo);
     }
-    sentBefore ||= listeners.length > 0;
   };
-  await sendAll(first.listeners);
+  await sendAll(first.listeners, false);
   // Listeners the directory holds now that the remembered read did not (joined since, or read by another
   // environment): sent to once the read is back.
   const fresh = await refreshed;
   if (fresh) {
     const reached = new Set(first.listeners.map((l) => l.connectionId));
-    await sendAll(fresh.listeners.filter((l) => !reached.has(l.connectionId)));
+    await sendAll(
+      fresh.listeners.filter((l) => !reached.has(l.connectionId)),
+      first.listeners.length > 0,
+    );
     sendToSpeaker(fresh.speaker);
   }
   for (const wait of resend ? RESEND_AFTER_MS : []) {
