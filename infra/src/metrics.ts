@@ -57,6 +57,7 @@ export const SERVICE_METRICS: Readonly<Record<ServiceName, ServiceMetricNames>> 
     counts: [
       'MessagesDelivered',
       'ListenersGone',
+      'ListenersStillConnecting',
       'DeliveryFailures',
       'ListenerReadFailures',
       'LanguagesFannedOut',

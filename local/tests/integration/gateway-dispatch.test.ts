@@ -1,6 +1,6 @@
 // How the local gateway invokes the integration: each message on its own as it arrives (a slow one holds
 // nothing back), $disconnect at once with how the connection ended, a local cap on messages in flight; and the
-// Management API (410 once gone, 413 over 128 KB, LastActiveAt moved by the client only, DELETE closes with 1000).
+// Management API (410 once gone and while $connect runs, 413 over 128 KB, LastActiveAt moved by the client only, DELETE closes with 1000).
 import { afterEach, describe, expect, test } from 'vitest';
 import { connect, type GatewayEvent, sleep, startGateway, stopAll, waitFor } from '../support/gateway.ts';
 
@@ -146,6 +146,27 @@ describe('the Management API', () => {
       expect(answer.status, method).toBe(410);
       expect(answer.headers.get('x-amzn-errortype')).toBe('GoneException');
     }
+  });
+
+  test('a connection whose $connect is still running answers 410, as a gone one; once $connect returns, posts reach it', async () => {
+    const connecting = gate();
+    const started = await startGateway({
+      handler: async (event: GatewayEvent) => {
+        if (event.requestContext.routeKey === '$connect') await connecting.opened;
+        return { statusCode: 200 };
+      },
+    });
+    const opening = connect(started.url);
+    await waitFor('$connect to be running', () => started.routes().includes('$connect'));
+    const at = `${started.management}/@connections/${encodeURIComponent(started.events[0]!.requestContext.connectionId)}`;
+    const early = await fetch(at, { method: 'POST', body: '{"n":1}' });
+    expect(early.status).toBe(410);
+    expect(early.headers.get('x-amzn-errortype')).toBe('GoneException');
+    connecting.open();
+    const client = await opening;
+    expect((await fetch(at, { method: 'POST', body: '{"n":2}' })).status).toBe(200);
+    await waitFor('the message', () => client.received.length === 1);
+    expect(client.received).toEqual(['{"n":2}']);
   });
 
   test('a connection the client closed is gone (410)', async () => {

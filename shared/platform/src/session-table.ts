@@ -7,6 +7,11 @@ import { sessionTableKeys } from './resources.ts';
 export interface SessionListener {
   connectionId: string;
   language: string;
+  /**
+   * When ingest recorded the listener, during its $connect (epoch ms; absent on items written before it was kept).
+   * Until $connect returns, API Gateway answers a post to the connection 410 as if it were gone.
+   */
+  joinedAt?: number;
 }
 
 export async function querySessionListeners(
@@ -26,13 +31,19 @@ export async function querySessionListeners(
           ':pk': sessionTableKeys.session(sessionId).pk,
           ':prefix': sessionTableKeys.listenerPrefix(options.language),
         },
-        ProjectionExpression: 'connectionId, #language',
+        ProjectionExpression: 'connectionId, #language, joinedAt',
         ExpressionAttributeNames: { '#language': 'language' },
         ConsistentRead: options.consistent ?? false,
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of page.Items ?? []) listeners.push({ connectionId: item.connectionId, language: item.language });
+    for (const item of page.Items ?? []) {
+      listeners.push({
+        connectionId: item.connectionId,
+        language: item.language,
+        ...(typeof item.joinedAt === 'number' ? { joinedAt: item.joinedAt } : {}),
+      });
+    }
     start = page.LastEvaluatedKey;
   } while (start);
   return listeners;

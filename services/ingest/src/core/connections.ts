@@ -146,7 +146,11 @@ async function connectListener(
     expiresAt: session.expiresAt,
   };
   await deps.connections.put(record);
-  await deps.sessions.addListener(session.sessionId, { connectionId, language: lang }, session.expiresAt);
+  await deps.sessions.addListener(
+    session.sessionId,
+    { connectionId, language: lang, joinedAt: now },
+    session.expiresAt,
+  );
   await deps.events.publish(ListenerJoinedV1, {
     v: 1,
     sessionId: session.sessionId,

@@ -54,6 +54,8 @@ export interface ConnectionRecord {
 export interface ListenerEntry {
   connectionId: string;
   language: string;
+  /** When the listener's $connect recorded it (epoch ms): notify tells a connection still connecting from a gone one. */
+  joinedAt?: number;
 }
 
 export interface SessionStore {

@@ -201,9 +201,9 @@ describe('attachSpeaker / detachSpeaker', () => {
 });
 
 describe('listeners', () => {
-  test('addListener puts one item per listener under LISTENER#<lang>#<connection>', async () => {
+  test('addListener puts one item per listener under LISTENER#<lang>#<connection>, with when it joined', async () => {
     dynamo.on(PutCommand).resolves({});
-    await store.addListener('s_abcdefgh', { connectionId: 'conn-7', language: 'es' }, EXPIRES_AT);
+    await store.addListener('s_abcdefgh', { connectionId: 'conn-7', language: 'es', joinedAt: 1_234 }, EXPIRES_AT);
     expect(puts()).toEqual([
       {
         TableName: TABLE,
@@ -212,6 +212,7 @@ describe('listeners', () => {
           sk: 'LISTENER#es#conn-7',
           connectionId: 'conn-7',
           language: 'es',
+          joinedAt: 1_234,
           ttl: TTL,
         },
       },

@@ -52,7 +52,20 @@ export interface NotifyDeps {
 export interface Delivery {
   sent: number;
   gone: number;
+  /** Sends answered 410 for a listener whose $connect may still be running: kept, not sent this message. */
+  connecting: number;
   failed: number;
+}
+
+/**
+ * API Gateway opens a connection only once its $connect integration returns, and answers a post to it 410 until then,
+ * as to a closed one; ingest records the listener during $connect. An integration runs at most 29 s (API Gateway's
+ * WebSocket quotas), so a 410 for a listener recorded less than this long ago may be a connection still opening.
+ */
+export const CONNECTING_MS = 30_000;
+
+function stillConnecting(listener: Listener, now: number): boolean {
+  return listener.joinedAt !== undefined && now - listener.joinedAt < CONNECTING_MS;
 }
 
 /** Listeners sent to between two checks whether a partial caption is still the newest. */
@@ -67,6 +80,7 @@ const RESEND_AFTER_MS = [100, 400];
 const add = (a: Delivery, b: Delivery): Delivery => ({
   sent: a.sent + b.sent,
   gone: a.gone + b.gone,
+  connecting: a.connecting + b.connecting,
   failed: a.failed + b.failed,
 });
 
@@ -99,7 +113,7 @@ export async function deliverSourceCaption(
       fanOut(deps, event.sessionId, undefined, text, { speaker: true, current }),
     );
     if (outcome !== 'sent') deps.metrics.count('PartialsCoalesced');
-    return deliveries.reduce(add, { sent: 0, gone: 0, failed: 0 });
+    return deliveries.reduce(add, { sent: 0, gone: 0, connecting: 0, failed: 0 });
   }
   // Older partials are stale from now on; a partial fan-out still running stops at its next batch.
   await deps.turns.offer(ref);
@@ -162,7 +176,7 @@ export async function deliverTranslation(deps: NotifyDeps, event: TranslationRea
  * run is already sent, or once the segment's final translation was delivered. Not logged: history holds finals.
  */
 export async function deliverPartialTranslation(deps: NotifyDeps, event: TranslationPartialV1): Promise<Delivery> {
-  const none: Delivery = { sent: 0, gone: 0, failed: 0 };
+  const none: Delivery = { sent: 0, gone: 0, connecting: 0, failed: 0 };
   const recorded = await deps.partialTranslations.record(
     { sessionId: event.sessionId, language: event.targetLanguage, segmentIndex: event.segmentIndex },
     { increment: event.increment, text: event.text, sourceWords: event.sourceWords },
@@ -219,7 +233,7 @@ export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1)
     // the same URL); with the making's store time (ms) it does. A retried task sends the same detail, so the same clip.
     if (!(await deps.ledger.claimSpeechPart(part, `${event.occurredAt}#${event.url}`))) {
       deps.metrics.count('SpeechPartsSentBefore');
-      return { sent: 0, gone: 0, failed: 0 };
+      return { sent: 0, gone: 0, connecting: 0, failed: 0 };
     }
   }
   const delivery = await fanOut(deps, event.sessionId, event.language, message, { resend: true });
@@ -231,7 +245,7 @@ export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1)
 
 /** A sentence's speech parts, in part order, one after the other: a listener's player queues them as they come. */
 export async function deliverAudioParts(deps: NotifyDeps, parts: readonly SpeechSynthesizedV1[]): Promise<Delivery> {
-  let delivery: Delivery = { sent: 0, gone: 0, failed: 0 };
+  let delivery: Delivery = { sent: 0, gone: 0, connecting: 0, failed: 0 };
   for (const speech of parts) delivery = add(delivery, await deliverAudio(deps, speech));
   return delivery;
 }
@@ -268,7 +282,7 @@ async function fanOut(
       })
     : undefined;
   const first = known ?? (await reading!);
-  const delivery: Delivery = { sent: 0, gone: 0, failed: 0 };
+  const delivery: Delivery = { sent: 0, gone: 0, connecting: 0, failed: 0 };
   const speakers = new Set<string>();
   const speakerSends: Promise<void>[] = [];
   // The speaker's page shows every caption; a speaker that is gone is ingest's to forget, not notify's.
@@ -290,6 +304,14 @@ async function fanOut(
     try {
       if ((await deps.clients.send(listener.connectionId, message)) === 'sent') {
         delivery.sent++;
+        return;
+      }
+      if (stillConnecting(listener, deps.clock.now())) {
+        // Recorded by a $connect that has not returned yet: API Gateway answers 410 until it does. The listener
+        // stays in the directory (its $disconnect removes it if the connection never opens), and a final caption
+        // or a clip is tried again with the failed sends.
+        delivery.connecting++;
+        if (resend) failed.push(listener);
         return;
       }
       delivery.gone++;
@@ -338,6 +360,7 @@ async function fanOut(
   await Promise.all(speakerSends);
   deps.metrics.count('MessagesDelivered', delivery.sent);
   if (delivery.gone) deps.metrics.count('ListenersGone', delivery.gone);
+  if (delivery.connecting) deps.metrics.count('ListenersStillConnecting', delivery.connecting);
   if (delivery.failed) deps.metrics.count('DeliveryFailures', delivery.failed);
   return delivery;
 }

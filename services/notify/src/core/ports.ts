@@ -8,6 +8,8 @@ export type { ClientChannel, ServiceLog, ServiceMetrics };
 export interface Listener {
   connectionId: string;
   language: string;
+  /** When ingest recorded the listener, during its $connect (epoch ms); absent on older items. */
+  joinedAt?: number;
 }
 
 export interface ListenerDirectory {

@@ -117,7 +117,7 @@ test('a final goes at once to the listeners read before, and to one who joined s
     [],
   ]);
   w.release();
-  expect(await delivering).toEqual({ sent: 3, gone: 0, failed: 0 });
+  expect(await delivering).toEqual({ sent: 3, gone: 0, connecting: 0, failed: 0 });
   expect([w.to('a'), w.to('b'), w.to('c'), w.to('speaker-1')]).toEqual([
     ['uno', 'dos'],
     ['uno', 'dos'],
@@ -162,13 +162,18 @@ test('a connection found gone is not sent to again from what the environment rem
   await deliverTranslation(w.deps, translation(0, 'uno'));
   w.gone.add('b');
   // The directory still lists b (its $disconnect has not run yet): this final finds it gone.
-  expect(await deliverTranslation(w.deps, translation(1, 'dos'))).toEqual({ sent: 1, gone: 1, failed: 0 });
+  expect(await deliverTranslation(w.deps, translation(1, 'dos'))).toEqual({
+    sent: 1,
+    gone: 1,
+    connecting: 0,
+    failed: 0,
+  });
   w.state.listeners = [es('a')];
   w.hold();
   const delivering = deliverTranslation(w.deps, translation(2, 'tres'));
   await settled();
   w.release();
-  expect(await delivering).toEqual({ sent: 1, gone: 0, failed: 0 });
+  expect(await delivering).toEqual({ sent: 1, gone: 0, connecting: 0, failed: 0 });
 });
 
 test('a read older than the longest age is not used: the fan-out reads before sending', async () => {
@@ -219,7 +224,12 @@ test('a read that fails after the known listeners were sent to is logged and cou
   const w = world([es('a'), es('b')]);
   await deliverTranslation(w.deps, translation(0, 'uno'));
   w.state.failing = true;
-  expect(await deliverTranslation(w.deps, translation(1, 'dos'))).toEqual({ sent: 2, gone: 0, failed: 0 });
+  expect(await deliverTranslation(w.deps, translation(1, 'dos'))).toEqual({
+    sent: 2,
+    gone: 0,
+    connecting: 0,
+    failed: 0,
+  });
   expect([w.to('a'), w.to('b'), w.to('speaker-1')]).toEqual([
     ['uno', 'dos'],
     ['uno', 'dos'],

@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 
 describe('listeners', () => {
-  test('follows LastEvaluatedKey through every page and returns connection and language of each', async () => {
+  test('follows LastEvaluatedKey through every page and returns connection, language and join time of each', async () => {
     const page1End = { pk: 'SESSION#s_abcdefgh', sk: 'LISTENER#es#b' };
     const page2End = { pk: 'SESSION#s_abcdefgh', sk: 'LISTENER#es#c' };
     dynamo
@@ -24,7 +24,7 @@ describe('listeners', () => {
       .resolvesOnce({
         Items: [
           { connectionId: 'a', language: 'es' },
-          { connectionId: 'b', language: 'es' },
+          { connectionId: 'b', language: 'es', joinedAt: 1_700 },
         ],
         LastEvaluatedKey: page1End,
       })
@@ -32,7 +32,7 @@ describe('listeners', () => {
       .resolvesOnce({ Items: [] });
     await expect(directory.listeners('s_abcdefgh', 'es')).resolves.toEqual([
       { connectionId: 'a', language: 'es' },
-      { connectionId: 'b', language: 'es' },
+      { connectionId: 'b', language: 'es', joinedAt: 1_700 },
       { connectionId: 'c', language: 'es' },
     ]);
     const sent = queries();
@@ -41,7 +41,7 @@ describe('listeners', () => {
       TableName: TABLE,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': 'SESSION#s_abcdefgh', ':prefix': 'LISTENER#es#' },
-      ProjectionExpression: 'connectionId, #language',
+      ProjectionExpression: 'connectionId, #language, joinedAt',
       ExpressionAttributeNames: { '#language': 'language' },
       ConsistentRead: false,
       ExclusiveStartKey: undefined,

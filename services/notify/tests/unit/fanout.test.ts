@@ -111,7 +111,7 @@ const everyone: Listener[] = [
 test('a final source caption goes to every listener of the session, whatever their language', async () => {
   const w = world(everyone);
   const final = TranscriptFinalizedV1.schema.parse(finalSample);
-  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, failed: 0 });
+  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, connecting: 0, failed: 0 });
   expect(w.sent[0]!.message).toEqual({
     type: 'caption',
     sessionId: final.sessionId,
@@ -186,19 +186,63 @@ test('an audio clip of a whole utterance carries no part', async () => {
 test('gone connections are forgotten and a failing one does not stop the others', async () => {
   const w = world(everyone, ['es2'], ['ca1']);
   const final = TranscriptFinalizedV1.schema.parse(finalSample);
-  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 1, gone: 1, failed: 1 });
+  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 1, gone: 1, connecting: 0, failed: 1 });
   expect(w.removed).toEqual(['es2']);
+});
+
+test('a listener whose $connect has not returned keeps its place and gets the final once its connection opens', async () => {
+  // API Gateway answers 410 until $connect returns; ingest recorded the listener during it, 5 ms ago.
+  const opening: Listener = { connectionId: 'es2', language: 'es', joinedAt: 1_000 };
+  const w = world([everyone[0]!, opening, everyone[2]!]);
+  w.deps.clock = { now: () => 1_005 };
+  const send = w.deps.clients.send;
+  let refused = 0;
+  w.deps.clients.send = async (connectionId, message) => {
+    if (connectionId === 'es2' && refused++ === 0) return 'gone';
+    return send(connectionId, message);
+  };
+  const final = TranscriptFinalizedV1.schema.parse(finalSample);
+  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, connecting: 1, failed: 0 });
+  expect(w.removed).toEqual([]);
+  expect(w.sent.map((s) => s.connectionId).sort()).toEqual(['ca1', 'es1', 'es2']);
+  // Still in the directory and in what this environment remembers: the next caption reaches it at once.
+  w.sent.length = 0;
+  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, connecting: 0, failed: 0 });
+});
+
+test('a partial caption skips a listener still connecting; a 410 long after its $connect is a gone connection', async () => {
+  const opening: Listener = { connectionId: 'es2', language: 'es', joinedAt: 1_000 };
+  const partial = TranscriptPartialV1.schema.parse(partialSample);
+  const young = world([everyone[0]!, opening], ['es2']);
+  young.deps.clock = { now: () => 1_000 + 29_999 };
+  expect(await deliverSourceCaption(young.deps, partial, false)).toEqual({
+    sent: 1,
+    gone: 0,
+    connecting: 1,
+    failed: 0,
+  });
+  expect(young.removed).toEqual([]);
+
+  const old = world([everyone[0]!, opening], ['es2']);
+  old.deps.clock = { now: () => 1_000 + 30_000 };
+  expect(await deliverSourceCaption(old.deps, partial, false)).toEqual({ sent: 1, gone: 1, connecting: 0, failed: 0 });
+  expect(old.removed).toEqual(['es2']);
 });
 
 test('a final whose send failed is sent again; a partial is not (a newer one follows)', async () => {
   const final = TranscriptFinalizedV1.schema.parse(finalSample);
   const once = world(everyone, [], [], undefined, [], { ca1: 1, es2: 2 });
-  expect(await deliverSourceCaption(once.deps, final, true)).toEqual({ sent: 3, gone: 0, failed: 0 });
+  expect(await deliverSourceCaption(once.deps, final, true)).toEqual({ sent: 3, gone: 0, connecting: 0, failed: 0 });
   expect(once.sent.map((s) => s.connectionId).sort()).toEqual(['ca1', 'es1', 'es2']);
 
   const partial = TranscriptPartialV1.schema.parse(partialSample);
   const flaky = world(everyone, [], [], undefined, [], { ca1: 1 });
-  expect(await deliverSourceCaption(flaky.deps, partial, false)).toEqual({ sent: 2, gone: 0, failed: 1 });
+  expect(await deliverSourceCaption(flaky.deps, partial, false)).toEqual({
+    sent: 2,
+    gone: 0,
+    connecting: 0,
+    failed: 1,
+  });
   expect(flaky.sent.map((s) => s.connectionId).sort()).toEqual(['es1', 'es2']);
 });
 
@@ -262,7 +306,7 @@ test('a session without listeners is translated into nothing', async () => {
 test('the speaker sees source captions and every translation, never audio, and is not counted as a listener', async () => {
   const w = world(everyone, [], [], 'speaker-1');
   const final = TranscriptFinalizedV1.schema.parse(finalSample);
-  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, failed: 0 });
+  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, connecting: 0, failed: 0 });
   const translation = TranslationReadyV1.schema.parse(translationSample);
   await deliverTranslation(w.deps, translation);
   await deliverAudio(w.deps, SpeechSynthesizedV1.schema.parse(audioSample));
@@ -291,12 +335,12 @@ test("a final's parts (a clause part made again, then the rest) reach each liste
     SpeechSynthesizedV1.schema.parse({ ...audioSample, part: 2, last: true }),
   ];
   const delivery = await deliverAudioParts(w.deps, parts);
-  expect(delivery).toEqual({ sent: 4, gone: 0, failed: 0 });
+  expect(delivery).toEqual({ sent: 4, gone: 0, connecting: 0, failed: 0 });
   for (const id of ['es1', 'es2']) {
     const mine = w.sent.filter((s) => s.connectionId === id).map((s) => (s.message as { part?: number }).part);
     expect(mine).toEqual([1, 2]);
   }
-  expect(await deliverAudioParts(w.deps, [])).toEqual({ sent: 0, gone: 0, failed: 0 });
+  expect(await deliverAudioParts(w.deps, [])).toEqual({ sent: 0, gone: 0, connecting: 0, failed: 0 });
 });
 
 test('a speech part made twice (the clause and the final) reaches each listener once: the first making sent wins', async () => {
@@ -317,8 +361,8 @@ test('a speech part made twice (the clause and the final) reaches each listener 
     occurredAt: audioSample.occurredAt + 7,
   });
   expect((await deliverAudio(w.deps, clauseMade)).sent).toBe(2);
-  expect(await deliverAudio(w.deps, finalMade)).toEqual({ sent: 0, gone: 0, failed: 0 });
-  expect(await deliverAudio(w.deps, sameUrl)).toEqual({ sent: 0, gone: 0, failed: 0 });
+  expect(await deliverAudio(w.deps, finalMade)).toEqual({ sent: 0, gone: 0, connecting: 0, failed: 0 });
+  expect(await deliverAudio(w.deps, sameUrl)).toEqual({ sent: 0, gone: 0, connecting: 0, failed: 0 });
   // A retried task sends the same clip again: it is let through.
   expect((await deliverAudio(w.deps, clauseMade)).sent).toBe(2);
   expect(w.sent.map((s) => (s.message as { url: string }).url)).not.toContain('https://a/p0?x=2');

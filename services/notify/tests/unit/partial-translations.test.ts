@@ -87,12 +87,14 @@ test('the provisional translation is the increments from 0 in order, whichever a
   expect(await deliverPartialTranslation(w.deps, increment(1, 'y bienvenido al', 7))).toEqual({
     sent: 0,
     gone: 0,
+    connecting: 0,
     failed: 0,
   });
   expect(w.sent).toEqual([]);
   expect(await deliverPartialTranslation(w.deps, increment(0, 'Buenos días a todos', 3))).toEqual({
     sent: 2,
     gone: 0,
+    connecting: 0,
     failed: 0,
   });
   expect(w.sent[0]!.message).toEqual({
@@ -120,10 +122,16 @@ test('an increment delivered twice is sent once', async () => {
   const w = world();
   await deliverPartialTranslation(w.deps, increment(0, 'Buenos días', 2));
   await deliverPartialTranslation(w.deps, increment(1, 'a todos', 3));
-  expect(await deliverPartialTranslation(w.deps, increment(1, 'a todos', 3))).toEqual({ sent: 0, gone: 0, failed: 0 });
+  expect(await deliverPartialTranslation(w.deps, increment(1, 'a todos', 3))).toEqual({
+    sent: 0,
+    gone: 0,
+    connecting: 0,
+    failed: 0,
+  });
   expect(await deliverPartialTranslation(w.deps, increment(0, 'Buenos días', 2))).toEqual({
     sent: 0,
     gone: 0,
+    connecting: 0,
     failed: 0,
   });
   expect(w.texts('es1')).toEqual(['Buenos días', 'Buenos días a todos']);
