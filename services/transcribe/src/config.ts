@@ -12,6 +12,7 @@ import {
 } from '@llt/platform';
 import { DEFAULT_SPARES, type SpareSettings } from '#adapters/spare-recognizer';
 import { type CapacitySettings, DEFAULT_CAPACITY } from '#core/capacity';
+import { DEFAULT_ENDPOINTER } from '#core/endpointer';
 import type { VoiceDetection } from '#core/front-end';
 import { DEFAULT_LAG_WATCH, type LagWatchSettings } from '#core/lag-watch';
 import type { SentenceEndRule } from '#core/session';
@@ -30,6 +31,11 @@ export interface TranscribeConfig {
   maxSessions: number;
   /** Silence that ends an utterance, in ms. */
   hangoverMs: number;
+  /**
+   * Within an utterance, blocks this many dB or more below its loudest are silence to the endpointer
+   * (LLT_ASR_TAIL_BELOW_PEAK_DB; 0: off). See DEFAULT_ENDPOINTER.tailBelowPeakDb.
+   */
+  tailBelowPeakDb: number;
   /** Silence after which the recogniser's final pass starts ahead of the endpoint, in ms. */
   speculateAfterMs: number;
   /**
@@ -100,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TranscribeConf
     engine: engineOf(env),
     maxSessions: intEnv('LLT_ASR_MAX_SESSIONS', 8, env),
     hangoverMs: intEnv('LLT_ASR_HANGOVER_MS', 300, env),
+    tailBelowPeakDb: nonNegative('LLT_ASR_TAIL_BELOW_PEAK_DB', DEFAULT_ENDPOINTER.tailBelowPeakDb ?? 0, env),
     speculateAfterMs: intEnv('LLT_ASR_SPECULATE_MS', 100, env),
     sentenceEnd: parseSentenceEndRules(optionalEnv('LLT_ASR_SENTENCE_END', env) ?? DEFAULT_SENTENCE_END),
     search,

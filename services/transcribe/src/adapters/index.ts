@@ -90,7 +90,7 @@ export async function createTranscriberDeps(config: TranscribeConfig, obs: Obser
       speculateAfterMs: config.speculateAfterMs,
       sentenceEnd: config.sentenceEnd,
       ...(config.stability ? { stability: config.stability } : {}),
-      endpointer: { ...DEFAULT_ENDPOINTER, hangoverMs: config.hangoverMs },
+      endpointer: { ...DEFAULT_ENDPOINTER, hangoverMs: config.hangoverMs, tailBelowPeakDb: config.tailBelowPeakDb },
       ...(frontEnd ? { frontEnd } : {}),
     },
   };

@@ -51,6 +51,13 @@ test('an utterance ends at a likely sentence end after 150 ms by default; rules 
   expect(() => loadConfig({ ...base, LLT_ASR_SENTENCE_END: '150' })).toThrow(/MS:LOG10/);
 });
 
+test("a word's fading tail 35 dB under the utterance's loudest block ends it by default; 0 turns that off", () => {
+  expect(loadConfig(base).tailBelowPeakDb).toBe(35);
+  expect(loadConfig({ ...base, LLT_ASR_TAIL_BELOW_PEAK_DB: '0' }).tailBelowPeakDb).toBe(0);
+  expect(loadConfig({ ...base, LLT_ASR_TAIL_BELOW_PEAK_DB: '40' }).tailBelowPeakDb).toBe(40);
+  expect(() => loadConfig({ ...base, LLT_ASR_TAIL_BELOW_PEAK_DB: '-3' })).toThrow(/LLT_ASR_TAIL_BELOW_PEAK_DB/);
+});
+
 test("the fast search caps PocketSphinx's active HMMs per frame, the accurate one keeps the engine's own", () => {
   expect(loadConfig(base).maxHmmsPerFrame).toBe(6_000);
   expect(loadConfig({ ...base, LLT_ASR_SEARCH: 'accurate' }).maxHmmsPerFrame).toBe(0);

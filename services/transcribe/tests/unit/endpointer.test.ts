@@ -1,4 +1,4 @@
-// Endpointing on energy: utterance start and end times, hangover, long-utterance cuts.
+// Endpointing on energy: utterance start and end times, hangover, long-utterance cuts, fading tails.
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_ENDPOINTER, Endpointer } from '#core/endpointer';
 import { chunk } from '../fakes.ts';
@@ -49,6 +49,36 @@ describe('Endpointer', () => {
     expect(events.filter((x) => x.kind === 'start')).toHaveLength(1);
     expect(events.at(-1)?.kind).toBe('end');
     expect(e.push(chunk(true), 8_000)).toEqual([{ kind: 'start', at: 8_000 }]);
+  });
+
+  test("a word's fading tail far below the utterance's loudest block is not voice; quieter speech within reach is", () => {
+    /** 100 ms of a 220 Hz tone at `amplitude` (8,000 ≈ -15 dBFS RMS, 260 ≈ -45, 92 ≈ -54). */
+    const tone = (amplitude: number) =>
+      new Int16Array(1600).map((_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * 220 * i) / 16_000)));
+    const speak = (settings: typeof DEFAULT_ENDPOINTER, parts: Int16Array[]) => {
+      const e = new Endpointer(settings);
+      return parts.flatMap((part, i) => e.push(part, i * 100)).filter((x) => x.kind === 'end');
+    };
+    const loud = tone(8_000);
+    const fading = tone(92);
+    const quiet = tone(260);
+    const silence = chunk(false);
+    const off = { ...DEFAULT_ENDPOINTER, tailBelowPeakDb: 0 };
+    // Above -55 dBFS and the noise floor, the tail counts as voice without the rule: the end waits it out.
+    expect(speak(off, [loud, loud, fading, fading, silence, silence, silence, silence])).toEqual([
+      { kind: 'end', lastVoiceAt: 400, reason: 'silence' },
+    ]);
+    expect(DEFAULT_ENDPOINTER.tailBelowPeakDb).toBe(35);
+    expect(speak(DEFAULT_ENDPOINTER, [loud, loud, fading, fading, silence, silence, silence])).toEqual([
+      { kind: 'end', lastVoiceAt: 200, reason: 'silence' },
+    ]);
+    // 30 dB under the loudest block is still speech; a quiet speaker's utterance is measured against itself.
+    expect(speak(DEFAULT_ENDPOINTER, [loud, quiet, quiet, silence, silence, silence])).toEqual([
+      { kind: 'end', lastVoiceAt: 300, reason: 'silence' },
+    ]);
+    expect(speak(DEFAULT_ENDPOINTER, [silence, fading, fading, silence, silence, silence])).toEqual([
+      { kind: 'end', lastVoiceAt: 300, reason: 'silence' },
+    ]);
   });
 
   test('flush ends an utterance in progress', () => {
