@@ -26,6 +26,8 @@ export interface LambdaServiceOptions {
    * yield them to work that cannot.
    */
   nice?: (spec: FunctionSpec) => number;
+  /** `sticky`: how many environments share a function's invocations (default 1; see LocalFunctionOptions). */
+  stickyEnvironments?: (spec: FunctionSpec) => number;
   onError?: (error: unknown, where: string) => void;
 }
 
@@ -108,6 +110,7 @@ export class LambdaService {
           },
           memoryLimitInMB,
           nice: options.nice?.(spec) ?? 0,
+          stickyEnvironments: options.stickyEnvironments?.(spec) ?? 1,
           timeoutMs: options.timeoutMs ?? 30_000,
           onError,
         }),
@@ -136,7 +139,7 @@ export class LambdaService {
   }
 
   /** A function's environments alive now. */
-  environments(functionName: string): { id: string; invocations: number; active: number }[] {
+  environments(functionName: string): { id: string; invocations: number; active: number; ready: boolean }[] {
     return this.#function(functionName).environments;
   }
 
