@@ -108,14 +108,6 @@ export const OPTIONAL_SERVICES = ['transcribe', 'translation'] as const;
  * Speech synthesis runs at nice 10 on top (LLT_TTS_NICE).
  */
 const AUDIO_PATH_FUNCTIONS = new Set<string>([FUNCTIONS.ingestWebSocket.name, FUNCTIONS.ingestAuthorizer.name]);
-/**
- * When a sentence ends, the workflow invokes the caption task once per language at the same instant; on AWS each
- * invocation has an environment (and CPU) of its own. One environment would run the four fan-outs on one thread,
- * the last language's listeners waiting ~50 ms behind the first's (most of it in the AWS SDK's per-request CPU), so
- * the caption task gets two, the machine's second core's worth: each takes several invocations at once, the least
- * busy the next.
- */
-const STICKY_ENVIRONMENTS = new Map<string, number>([[FUNCTIONS.notifyCaption.name, 2]]);
 const OFF_AUDIO_PATH_NICE = 4;
 export type OptionalService = (typeof OPTIONAL_SERVICES)[number];
 const MAX_HTTP_BODY = 64 * 1024;
@@ -260,7 +252,6 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       env,
       settings,
       nice: (spec) => (AUDIO_PATH_FUNCTIONS.has(spec.name) ? 0 : OFF_AUDIO_PATH_NICE),
-      stickyEnvironments: (spec) => STICKY_ENVIRONMENTS.get(spec.name) ?? 1,
       onError: (error, where) => onError(error, `lambda ${where}`),
     });
     const lambdaService = lambda;

@@ -15,12 +15,6 @@ export interface LocalFunctionOptions {
   memoryLimitInMB: number;
   /** CPU priority of its environments' threads (Linux nice; 0: the process's own). */
   nice: number;
-  /**
-   * `sticky`: how many environments share the invocations (default 1). Each takes several at once; the next goes to
-   * the ready one with the fewest running, and another starts in the background (a cold start off the invocation's
-   * path) the first time every ready one is busy.
-   */
-  stickyEnvironments?: number;
   /** What `context.getRemainingTimeInMillis()` counts down from (not enforced). */
   timeoutMs: number;
   /** Reports an environment that ended on its own (its runtime crashed). */
@@ -36,8 +30,6 @@ interface Environment {
   active: number;
   /** No new invocations: discarded once `active` is 0. */
   retired: boolean;
-  /** Its init has finished. */
-  ready: boolean;
 }
 
 /** Lambda's error for an invocation of a function that is not there (here: after the runtime stopped). */
@@ -69,20 +61,12 @@ export class LocalFunction {
     this.#options = options;
     this.#settings = options.settings;
     this.#random = SeededRandom.forFunction(options.settings.seed, options.name);
-    this.#slots = Array.from({
-      length:
-        this.#settings.policy === 'sticky' ? Math.max(1, options.stickyEnvironments ?? 1) : this.#settings.environments,
-    });
+    this.#slots = Array.from({ length: this.#settings.policy === 'sticky' ? 1 : this.#settings.environments });
   }
 
-  /** Environments alive now: id, invocations handed to each, invocations running, whether its init is done. */
-  get environments(): { id: string; invocations: number; active: number; ready: boolean }[] {
-    return this.#all().map((e) => ({
-      id: e.environment.id,
-      invocations: e.assigned,
-      active: e.active,
-      ready: e.ready,
-    }));
+  /** Environments alive now: id, invocations handed to each, invocations running. */
+  get environments(): { id: string; invocations: number; active: number }[] {
+    return this.#all().map((e) => ({ id: e.environment.id, invocations: e.assigned, active: e.active }));
   }
 
   /**
@@ -91,10 +75,7 @@ export class LocalFunction {
    */
   async warm(): Promise<void> {
     if (this.#stopped) throw stoppedError(this.name);
-    const provisioned = this.#settings.policy === 'sticky' ? this.#slots.length : 1;
-    await Promise.all(
-      Array.from({ length: provisioned }, (_, i) => this.#slot(i, 'provisioned-concurrency').environment.ready),
-    );
+    await this.#slot(0, 'provisioned-concurrency').environment.ready;
   }
 
   async invoke(event: unknown): Promise<unknown> {
@@ -143,7 +124,6 @@ export class LocalFunction {
       assigned: 0,
       active: 0,
       retired: false,
-      ready: false,
       environment: new ExecutionEnvironment({
         functionName: this.name,
         code: this.#options.code,
@@ -165,10 +145,7 @@ export class LocalFunction {
     stats.increment(`lambda.${this.name}.ColdStarts`);
     // Lambda's Init Duration: loading the module and its init code (here: `warm`), before the first invocation.
     started.environment.ready.then(
-      (ms) => {
-        started.ready = true;
-        stats.histogram(`lambda.${this.name}.InitDurationMs`).record(ms);
-      },
+      (ms) => stats.histogram(`lambda.${this.name}.InitDurationMs`).record(ms),
       () => this.#forget(started),
     );
     return started;
@@ -176,14 +153,13 @@ export class LocalFunction {
 
   #acquire(): Environment | Promise<Environment> {
     if (this.#settings.policy === 'sticky') {
-      // Each environment takes invocations at once, as a warm container would: the least busy ready one.
-      const index = this.#stickySlot();
-      const current = this.#slot(index);
+      // One environment takes every invocation at once, as a single warm container would.
+      const current = this.#slot(0);
       this.#take(current);
       if (this.#settings.recycleEvery > 0 && current.assigned >= this.#settings.recycleEvery) {
         // Its last invocation: later ones start a new environment; this one goes once its own finish.
         current.retired = true;
-        this.#slots[index] = undefined;
+        this.#slots[0] = undefined;
       }
       return current;
     }
@@ -204,23 +180,6 @@ export class LocalFunction {
       if (!e) throw stoppedError(this.name);
       return e;
     });
-  }
-
-  /**
-   * `sticky`: the slot of the ready environment with the fewest invocations running (slot 0 until one is ready). When
-   * that one is busy already, the first empty slot gets an environment started in the background, used once ready.
-   */
-  #stickySlot(): number {
-    let best = -1;
-    for (const [i, e] of this.#slots.entries()) {
-      if (e?.ready && !e.environment.gone && (best === -1 || e.active < this.#slots[best]!.active)) best = i;
-    }
-    const chosen = best === -1 ? 0 : best;
-    if ((this.#slots[chosen]?.active ?? 0) > 0) {
-      const empty = this.#slots.indexOf(undefined);
-      if (empty !== -1) this.#slot(empty);
-    }
-    return chosen;
   }
 
   /** The environment in a slot; an empty slot gets a new one (a cold start). */

@@ -26,8 +26,6 @@ export interface LambdaServiceOptions {
    * yield them to work that cannot.
    */
   nice?: (spec: FunctionSpec) => number;
-  /** `sticky`: how many environments share a function's invocations (default 1; see LocalFunctionOptions). */
-  stickyEnvironments?: (spec: FunctionSpec) => number;
   onError?: (error: unknown, where: string) => void;
 }
 
@@ -110,7 +108,6 @@ export class LambdaService {
           },
           memoryLimitInMB,
           nice: options.nice?.(spec) ?? 0,
-          stickyEnvironments: options.stickyEnvironments?.(spec) ?? 1,
           timeoutMs: options.timeoutMs ?? 30_000,
           onError,
         }),
@@ -139,7 +136,7 @@ export class LambdaService {
   }
 
   /** A function's environments alive now. */
-  environments(functionName: string): { id: string; invocations: number; active: number; ready: boolean }[] {
+  environments(functionName: string): { id: string; invocations: number; active: number }[] {
     return this.#function(functionName).environments;
   }
 

@@ -22,16 +22,11 @@ interface Probe {
 const spec = (name: string): FunctionSpec => ({ name, service: 'notify', module: 'probe', handler: 'handler' });
 const services: LambdaService[] = [];
 
-function start(
-  settings: Partial<LambdaSettings>,
-  names = ['probe-a', 'probe-b'],
-  stickyEnvironments?: (spec: FunctionSpec) => number,
-): LambdaService {
+function start(settings: Partial<LambdaSettings>, names = ['probe-a', 'probe-b']): LambdaService {
   const service = new LambdaService({
     functions: names.map(spec),
     env: { PROBE_SETTING: 'configured' },
     settings,
-    ...(stickyEnvironments ? { stickyEnvironments } : {}),
     handlerUrl: () => PROBE,
     onError: () => undefined,
   });
@@ -41,9 +36,6 @@ function start(
 
 const call = (service: LambdaService, event: ProbeEvent, name = 'probe-a') => service.invoke<Probe>(name, event);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function waitUntil(ok: () => boolean, ms = 10_000) {
-  for (const end = Date.now() + ms; !ok(); await sleep(20)) if (Date.now() > end) throw new Error('timed out');
-}
 
 afterEach(async () => {
   await Promise.all(services.splice(0).map((s) => s.stop()));
@@ -76,25 +68,6 @@ test('sticky: one environment takes every invocation, concurrently', async () =>
   const results = await Promise.all([1, 2, 3].map(() => call(service, { action: 'sleep', ms: 50 })));
   expect(new Set(results.map((r) => r.environmentId)).size).toBe(1);
   expect(service.environments('probe-a')).toHaveLength(1);
-});
-
-test('sticky with two environments: the second starts off the path of the invocation that found the first busy, then shares the load', async () => {
-  const service = start({ policy: 'sticky' }, ['probe-a'], () => 2);
-  await service.warm(['probe-a']);
-  // Both are provisioned by warm: no invocation waits for an init.
-  expect(service.environments('probe-a')).toHaveLength(2);
-  const results = await Promise.all([1, 2, 3, 4].map(() => call(service, { action: 'sleep', ms: 100 })));
-  const perEnvironment = new Map<string, number>();
-  for (const r of results) perEnvironment.set(r.environmentId, (perEnvironment.get(r.environmentId) ?? 0) + 1);
-  expect([...perEnvironment.values()].sort()).toEqual([2, 2]);
-
-  // Unwarmed: the first invocations all go to the first environment while the second initializes beside them.
-  const cold = start({ policy: 'sticky' }, ['probe-a'], () => 2);
-  const first = await Promise.all([1, 2].map(() => call(cold, { action: 'sleep', ms: 20 })));
-  expect(new Set(first.map((r) => r.environmentId)).size).toBe(1);
-  await waitUntil(() => cold.environments('probe-a').filter((e) => e.ready).length === 2);
-  const later = await Promise.all([1, 2].map(() => call(cold, { action: 'sleep', ms: 100 })));
-  expect(new Set(later.map((r) => r.environmentId)).size).toBe(2);
 });
 
 test('random: one invocation per environment at a time; a concurrent one cold-starts another environment', async () => {
