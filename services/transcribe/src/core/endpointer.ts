@@ -75,6 +75,8 @@ export class Endpointer {
   private speaking = false;
   private voicedRun = 0;
   private silentRun = 0;
+  /** Blocks since the last one that was voice before the tail rule (see trailingSilenceMs). */
+  private untrimmedSilentRun = 0;
   private speechStart = 0;
   private lastVoiceEnd = 0;
   /** The loudest block of the utterance in progress (dBFS). */
@@ -96,9 +98,14 @@ export class Endpointer {
     return this.speaking;
   }
 
-  /** Silence since the last voiced block of the utterance in progress (0 outside an utterance). */
+  /**
+   * Silence since the last voiced block of the utterance in progress (0 outside an utterance), a fading tail
+   * counted as voice: what the recogniser's likely-sentence-end rule waits on, whose pauses must not be longer than
+   * they were measured at (inside long sentences, pauses between clauses pass for ends). Only the hangover ends an
+   * utterance on the silence the tail rule finds.
+   */
   get trailingSilenceMs(): number {
-    return this.speaking ? this.silentRun * BLOCK_MS : 0;
+    return this.speaking ? this.untrimmedSilentRun * BLOCK_MS : 0;
   }
 
   /** Feeds samples whose first sample was captured at `captureTime` (ms); returns what happened, in order. */
@@ -131,6 +138,7 @@ export class Endpointer {
     this.speaking = true;
     this.voicedRun = 0;
     this.silentRun = 0;
+    this.untrimmedSilentRun = 0;
     this.speechStart = at;
     this.lastVoiceEnd = at;
   }
@@ -149,10 +157,12 @@ export class Endpointer {
     const noiseDb = this.noiseFloor();
     this.levels[this.blocksSeen % this.levels.length] = db;
     this.blocksSeen++;
-    let voiced = this.detector
+    const untrimmed = this.detector
       ? this.detector.isVoice(block) && db > Math.max(noiseDb + settings.detectorMarginDb, settings.absoluteFloorDbfs)
       : db > Math.max(noiseDb + settings.marginDb, settings.absoluteFloorDbfs);
-    if (this.speaking && settings.tailBelowPeakDb && db <= this.peakDb - settings.tailBelowPeakDb) voiced = false;
+    const voiced =
+      untrimmed && !(this.speaking && settings.tailBelowPeakDb && db <= this.peakDb - settings.tailBelowPeakDb);
+    this.untrimmedSilentRun = untrimmed ? 0 : this.untrimmedSilentRun + 1;
     if (voiced) this.peakDb = Math.max(this.peakDb, db);
     else if (!this.speaking) this.peakDb = -90;
     if (!this.speaking) {

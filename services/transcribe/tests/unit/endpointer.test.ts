@@ -81,6 +81,20 @@ describe('Endpointer', () => {
     ]);
   });
 
+  test('the silence a likely sentence end waits on counts the fading tail as voice; the hangover does not', () => {
+    const tone = (amplitude: number) =>
+      new Int16Array(1600).map((_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * 220 * i) / 16_000)));
+    const e = new Endpointer();
+    e.push(tone(8_000), 0);
+    e.push(tone(92), 100);
+    // 100 ms of tail: silence to the hangover, voice to the sentence-end rule (a pause between clauses stays as long
+    // as it was measured at).
+    expect(e.trailingSilenceMs).toBe(0);
+    e.push(chunk(false), 200);
+    expect(e.trailingSilenceMs).toBe(100);
+    expect(e.push(chunk(false), 300)).toEqual([{ kind: 'end', lastVoiceAt: 100, reason: 'silence' }]);
+  });
+
   test('flush ends an utterance in progress', () => {
     const e = new Endpointer();
     e.push(chunk(true), 0);
