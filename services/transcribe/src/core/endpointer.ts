@@ -26,9 +26,9 @@ export interface EndpointerSettings {
   /** The noise floor is the quietest block heard within this window (speech always has quieter gaps). */
   noiseWindowMs: number;
   /**
-   * Within an utterance, a block this far or more below the utterance's loudest block is not voice (0: no such
-   * rule): the fading tail of a word's last sound, or denoised room noise just above the floor, is not speech, and
-   * waiting it out delays the end (the recogniser still hears it: the utterance's audio runs to the decision).
+   * Within an utterance, a block this far or more below the utterance's loudest block is silence to the hangover (0:
+   * no such rule): the fading tail of a word's last sound, or denoised room noise just above the floor, is not speech,
+   * and waiting it out delays the end (the recogniser still hears it: the utterance's audio runs to the decision).
    */
   tailBelowPeakDb?: number;
 }
@@ -44,16 +44,17 @@ export const DEFAULT_ENDPOINTER: EndpointerSettings = {
   absoluteFloorDbfs: -55,
   noiseWindowMs: 3_000,
   /**
-   * 35 dB. On the corpora's recordings (denoised, WebRTC VAD), the endpointer's last voice came after the last sample
-   * louder than 600 (the benchmarks' end of speech) by p50 / p95 40 / 184 ms on the harder corpus and 35 / 132 ms on
-   * the everyday one; with 35 dB 31 / 53 and 20 / 76 ms (30 dB: 21 / 43, but more pauses inside long sentences
-   * end them). `npm run bench:e2e:hard`, two pairs in one sitting (2026-12-07), off → 35 dB: translated caption
-   * p50 / p95 504 / 845 → 478 / 669 and 474 / 854 → 477 / 698 ms, audio URL 649 / 1319 → 522 / 902 and
-   * 564 / 915 → 593 / 942 ms; 6 of the 25 utterances split instead of 4. The recogniser alone
-   * (`node --import tsx test/bench/noise.bench.ts --sets flite,long,librivox --noise none,room --denoise on --vad webrtc
-   * --per-voice 10 --sentence-end 150:-0.8`): decision p50 247 → 240 ms (room noise 284 → 250), long sentences
-   * 248 → 223 ms (248 → 239); finals for 40 + 12 utterances 40 + 15 → 40 + 16 clean, 40 + 17 → 42 + 19 in noise;
-   * word error 10.1 → 9.5 % and 14.4 → 15.7 % clean, 20.9 → 21.4 % and 29.0 → 30.3 % in noise.
+   * 35 dB, for the hangover (see Endpointer.trailingSilenceMs for the likely-sentence-end rule). On the corpora's
+   * recordings (denoised, WebRTC VAD), the endpointer's last voice came after the last sample louder than 600 (the
+   * benchmarks' end of speech) by p50 / p95 40 / 184 ms on the harder corpus and 35 / 132 ms on the everyday one;
+   * with 35 dB 31 / 53 and 20 / 76 ms (30 dB: 21 / 43). Measured 2026-12-07, off → on: recogniser alone
+   * (`node --import tsx test/bench/noise.bench.ts --sets flite,long,librivox --noise none,room --denoise on --vad
+   * webrtc --per-voice 10 --sentence-end 150:-0.8`), decision p50 on long sentences 248 → 223 ms clean and in room
+   * noise, everyday sentences unchanged (p95 in noise 442 → 418 ms), the same word error, one more long sentence
+   * split clean (15 → 16 finals for 12); `npm run bench:e2e:hard`, one pair: final on the bus p50 / p95
+   * 367 / 535 → 332 / 503 ms, translated caption 502 / 732 → 503 / 763 ms, audio URL 613 / 931 → 606 / 1065 ms, 4
+   * splits of 25 both. With the tail silence to the sentence-end rule too, captions came sooner (two pairs: 504 / 845
+   * → 478 / 669 and 474 / 854 → 477 / 698 ms) but 2 more sentences of 25 split at clause pauses.
    */
   tailBelowPeakDb: 35,
 };
