@@ -32,8 +32,8 @@ export interface TranscribeConfig {
   /** Silence that ends an utterance, in ms. */
   hangoverMs: number;
   /**
-   * Within an utterance, blocks this many dB or more below its loudest are silence to the endpointer
-   * (LLT_ASR_TAIL_BELOW_PEAK_DB; 0: off). See DEFAULT_ENDPOINTER.tailBelowPeakDb.
+   * Within an utterance, blocks this many dB or more below its loudest are silence to the hangover (not to the
+   * sentence-end rules) (LLT_ASR_TAIL_BELOW_PEAK_DB; 0: off). See DEFAULT_ENDPOINTER.tailBelowPeakDb.
    */
   tailBelowPeakDb: number;
   /** Silence after which the recogniser's final pass starts ahead of the endpoint, in ms. */

@@ -77,6 +77,9 @@ const BATCH = 200;
  */
 const RESEND_AFTER_MS = [100, 400];
 
+/** A fresh tally with nothing counted yet (fan-outs add to theirs as sends answer). */
+const nothingDelivered = (): Delivery => ({ sent: 0, gone: 0, connecting: 0, failed: 0 });
+
 const add = (a: Delivery, b: Delivery): Delivery => ({
   sent: a.sent + b.sent,
   gone: a.gone + b.gone,
@@ -113,7 +116,7 @@ export async function deliverSourceCaption(
       fanOut(deps, event.sessionId, undefined, text, { speaker: true, current }),
     );
     if (outcome !== 'sent') deps.metrics.count('PartialsCoalesced');
-    return deliveries.reduce(add, { sent: 0, gone: 0, connecting: 0, failed: 0 });
+    return deliveries.reduce(add, nothingDelivered());
   }
   // Older partials are stale from now on; a partial fan-out still running stops at its next batch.
   await deps.turns.offer(ref);
@@ -176,7 +179,7 @@ export async function deliverTranslation(deps: NotifyDeps, event: TranslationRea
  * run is already sent, or once the segment's final translation was delivered. Not logged: history holds finals.
  */
 export async function deliverPartialTranslation(deps: NotifyDeps, event: TranslationPartialV1): Promise<Delivery> {
-  const none: Delivery = { sent: 0, gone: 0, connecting: 0, failed: 0 };
+  const none = nothingDelivered();
   const recorded = await deps.partialTranslations.record(
     { sessionId: event.sessionId, language: event.targetLanguage, segmentIndex: event.segmentIndex },
     { increment: event.increment, text: event.text, sourceWords: event.sourceWords },
@@ -233,7 +236,7 @@ export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1)
     // the same URL); with the making's store time (ms) it does. A retried task sends the same detail, so the same clip.
     if (!(await deps.ledger.claimSpeechPart(part, `${event.occurredAt}#${event.url}`))) {
       deps.metrics.count('SpeechPartsSentBefore');
-      return { sent: 0, gone: 0, connecting: 0, failed: 0 };
+      return nothingDelivered();
     }
   }
   const delivery = await fanOut(deps, event.sessionId, event.language, message, { resend: true });
@@ -245,7 +248,7 @@ export async function deliverAudio(deps: NotifyDeps, event: SpeechSynthesizedV1)
 
 /** A sentence's speech parts, in part order, one after the other: a listener's player queues them as they come. */
 export async function deliverAudioParts(deps: NotifyDeps, parts: readonly SpeechSynthesizedV1[]): Promise<Delivery> {
-  let delivery: Delivery = { sent: 0, gone: 0, connecting: 0, failed: 0 };
+  let delivery: Delivery = nothingDelivered();
   for (const speech of parts) delivery = add(delivery, await deliverAudio(deps, speech));
   return delivery;
 }
@@ -282,7 +285,7 @@ async function fanOut(
       })
     : undefined;
   const first = known ?? (await reading!);
-  const delivery: Delivery = { sent: 0, gone: 0, connecting: 0, failed: 0 };
+  const delivery = nothingDelivered();
   const speakers = new Set<string>();
   const speakerSends: Promise<void>[] = [];
   // The speaker's page shows every caption; a speaker that is gone is ingest's to forget, not notify's.
