@@ -10,7 +10,9 @@
 //
 // Simultaneity, per listener and utterance (simultaneity.ts): every translated caption the listener is shown,
 // provisional or final, timed against the utterance's speech on the capture clock: LAAL, the ending offset
-// (final translated caption − end of speech), normalized erasure, and the first translated audio's lag (any part).
+// (final translated caption − end of speech), the complete offset (every word of the final caption on screen for
+// good − end of speech: earlier than the ending offset when a provisional caption already showed them all),
+// normalized erasure, and the first translated audio's lag (any part).
 //
 // Session glossary, when the corpus has one (--corpus-set glossary, or --glossary-file): term recall in the final
 // source transcript (the term as the glossary writes it, whole words, any case, in the final source caption of the
@@ -1114,7 +1116,7 @@ function printSimultaneity(figures: Simultaneity, baseline: Baseline | undefined
   console.log(
     `\nsimultaneity of translated captions as listeners saw them, per listener and utterance (speech p50 ${sp.p50} ms, ` +
       `max ${sp.max} ms); LAAL from the start of speech (SimulEval's, on time), ending offset = final − end of ` +
-      `speech (capture clock), erasure = words retracted per final word${baseline ? `; "off": ${baseline.path}` : ''}:`,
+      `speech (capture clock), complete = every word of the final on screen for good − end of speech, erasure = words retracted per final word${baseline ? `; "off": ${baseline.path}` : ''}:`,
   );
   const cell = (v: number | null | undefined) => (v === null || v === undefined ? '–' : String(v));
   const header = [
@@ -1124,6 +1126,8 @@ function printSimultaneity(figures: Simultaneity, baseline: Baseline | undefined
     'p95',
     'start p50',
     'ending p50',
+    'p95',
+    'complete p50',
     'p95',
     'erasure mean',
     'max',
@@ -1142,6 +1146,9 @@ function printSimultaneity(figures: Simultaneity, baseline: Baseline | undefined
     cell(g.startOffsetMs.p50),
     cell(g.endingOffsetMs.p50),
     cell(g.endingOffsetMs.p95),
+    // A baseline written before this figure has none.
+    cell(g.completeOffsetMs?.p50),
+    cell(g.completeOffsetMs?.p95),
     cell(g.normalizedErasure.mean),
     cell(g.normalizedErasure.max),
     String(g.provisionalUpdates),

@@ -24,6 +24,11 @@ export interface SimultaneityFigures {
   startOffsetMs: number | null;
   /** Final caption's arrival − end of speech. */
   endingOffsetMs: number | null;
+  /**
+   * When every word of the final caption was on screen for good − end of speech: the last word's display time
+   * (`wordDisplayTimes`), which is the final's arrival unless a provisional caption already showed those words.
+   */
+  completeOffsetMs: number | null;
   /** Words retracted across all updates per word of the final caption. */
   normalizedErasure: number | null;
   retractedWords: number;
@@ -136,6 +141,7 @@ export function simultaneity(
     laalMs: lag === null ? null : Math.round(lag),
     startOffsetMs: delays.length ? Math.round(delays[0]!) : null,
     endingOffsetMs: shown ? Math.round(shown[shown.length - 1]!.receivedAt - source.end) : null,
+    completeOffsetMs: delays.length ? Math.round(delays[delays.length - 1]! + source.start - source.end) : null,
     normalizedErasure: e.normalized,
     retractedWords: e.retracted,
     finalWords: e.finalWords,
@@ -194,6 +200,7 @@ export function summarizeSimultaneity(
   laalMs: Spread;
   startOffsetMs: Spread;
   endingOffsetMs: Spread;
+  completeOffsetMs: Spread;
   normalizedErasure: { mean: number | null; max: number | null };
   retractedWords: number;
   provisionalUpdates: number;
@@ -208,6 +215,7 @@ export function summarizeSimultaneity(
     laalMs: spread(rows.map((r) => r.laalMs)),
     startOffsetMs: spread(rows.map((r) => r.startOffsetMs)),
     endingOffsetMs: spread(rows.map((r) => r.endingOffsetMs)),
+    completeOffsetMs: spread(rows.map((r) => r.completeOffsetMs)),
     normalizedErasure: {
       mean: erasures.length ? round3(erasures.reduce((a, b) => a + b, 0) / erasures.length) : null,
       max: erasures.length ? round3(Math.max(...erasures)) : null,

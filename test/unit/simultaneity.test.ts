@@ -109,6 +109,7 @@ describe('simultaneity', () => {
       laalMs: 10_600,
       startOffsetMs: 10_600,
       endingOffsetMs: 600,
+      completeOffsetMs: 600,
       normalizedErasure: 0,
       retractedWords: 0,
       finalWords: 4,
@@ -153,6 +154,23 @@ describe('simultaneity', () => {
       normalizedErasure: null,
       provisionalUpdates: 1,
     });
+  });
+
+  test('complete: when the final caption’s words were all on screen, which a provisional caption may do first', () => {
+    // The provisional caption already shows every word of the final: complete at its arrival, 300 ms before.
+    const early = simultaneity(source, [
+      at(9000, 'buenos'),
+      at(11_300, 'buenos días'),
+      at(11_600, 'buenos días', true),
+    ]);
+    expect(early).toMatchObject({ endingOffsetMs: 600, completeOffsetMs: 300 });
+    // The final adds a word: complete when it arrives.
+    const late = simultaneity(source, [at(11_300, 'buenos'), at(11_600, 'buenos días', true)]);
+    expect(late).toMatchObject({ endingOffsetMs: 600, completeOffsetMs: 600 });
+    // The final rewrites a word shown before: complete from the rewrite.
+    const rewritten = simultaneity(source, [at(11_300, 'buenas días'), at(11_700, 'buenos días', true)]);
+    expect(rewritten).toMatchObject({ endingOffsetMs: 700, completeOffsetMs: 700 });
+    expect(simultaneity(source, [at(5000, 'buenos')]).completeOffsetMs).toBeNull();
   });
 
   test('updates after the final are not counted', () => {
@@ -209,6 +227,7 @@ describe('summarizeSimultaneity', () => {
       rows: 3,
       withFinal: 2,
       endingOffsetMs: { count: 2, p50: 500, max: 600 },
+      completeOffsetMs: { count: 2, p50: 500, max: 600 },
       normalizedErasure: { mean: 0.25, max: 0.5 },
       retractedWords: 1,
       provisionalUpdates: 1,
