@@ -52,7 +52,10 @@ export interface NotifyDeps {
 export interface Delivery {
   sent: number;
   gone: number;
-  /** Sends answered 410 for a listener whose $connect may still be running: kept, not sent this message. */
+  /**
+   * Listeners answered 410 while their $connect may still be running: kept in the directory. Each counts once
+   * however many of the message's sends (a final's retries) it refused; one reached by a retry is in `sent` too.
+   */
   connecting: number;
   failed: number;
 }
@@ -303,6 +306,7 @@ async function fanOut(
   };
   sendToSpeaker(first.speaker);
   let failed: Listener[] = [];
+  const connecting = new Set<string>();
   const sendTo = async (listener: Listener) => {
     try {
       if ((await deps.clients.send(listener.connectionId, message)) === 'sent') {
@@ -313,7 +317,7 @@ async function fanOut(
         // Recorded by a $connect that has not returned yet: API Gateway answers 410 until it does. The listener
         // stays in the directory (its $disconnect removes it if the connection never opens), and a final caption
         // or a clip is tried again with the failed sends.
-        delivery.connecting++;
+        connecting.add(listener.connectionId);
         if (resend) failed.push(listener);
         return;
       }
@@ -360,6 +364,7 @@ async function fanOut(
     await forEachLimited(again, deps.concurrency, sendTo);
   }
   delivery.failed = failed.length;
+  delivery.connecting = connecting.size;
   await Promise.all(speakerSends);
   deps.metrics.count('MessagesDelivered', delivery.sent);
   if (delivery.gone) deps.metrics.count('ListenersGone', delivery.gone);

@@ -190,17 +190,25 @@ test('gone connections are forgotten and a failing one does not stop the others'
   expect(w.removed).toEqual(['es2']);
 });
 
-test('a listener whose $connect has not returned keeps its place and gets the final once its connection opens', async () => {
-  // API Gateway answers 410 until $connect returns; ingest recorded the listener during it, 5 ms ago.
+/**
+ * Listener es2 was recorded by a $connect 5 ms ago that has not returned: API Gateway answers its first `refusals`
+ * sends 410. `refused()`: how many sends to it were tried so far.
+ */
+function worldWithOpening(refusals: number) {
   const opening: Listener = { connectionId: 'es2', language: 'es', joinedAt: 1_000 };
   const w = world([everyone[0]!, opening, everyone[2]!]);
   w.deps.clock = { now: () => 1_005 };
   const send = w.deps.clients.send;
-  let refused = 0;
+  let tried = 0;
   w.deps.clients.send = async (connectionId, message) => {
-    if (connectionId === 'es2' && refused++ === 0) return 'gone';
+    if (connectionId === 'es2' && tried++ < refusals) return 'gone';
     return send(connectionId, message);
   };
+  return { ...w, refused: () => tried };
+}
+
+test('a listener whose $connect has not returned keeps its place and gets the final once its connection opens', async () => {
+  const w = worldWithOpening(1);
   const final = TranscriptFinalizedV1.schema.parse(finalSample);
   expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, connecting: 1, failed: 0 });
   expect(w.removed).toEqual([]);
@@ -208,6 +216,22 @@ test('a listener whose $connect has not returned keeps its place and gets the fi
   // Still in the directory and in what this environment remembers: the next caption reaches it at once.
   w.sent.length = 0;
   expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, connecting: 0, failed: 0 });
+});
+
+test('a listener still connecting counts once however many of the final’s retries it refuses', async () => {
+  // Refused by the first send and the first retry (100 ms later); the second retry reaches it.
+  const w = worldWithOpening(2);
+  const counted: Record<string, number> = {};
+  w.deps.metrics = {
+    latency: () => undefined,
+    count: (name, n = 1) => {
+      counted[name] = (counted[name] ?? 0) + n;
+    },
+  };
+  const final = TranscriptFinalizedV1.schema.parse(finalSample);
+  expect(await deliverSourceCaption(w.deps, final, true)).toEqual({ sent: 3, gone: 0, connecting: 1, failed: 0 });
+  expect(w.refused()).toBe(3);
+  expect(counted.ListenersStillConnecting).toBe(1);
 });
 
 test('a partial caption skips a listener still connecting; a 410 long after its $connect is a gone connection', async () => {
