@@ -102,12 +102,14 @@ export function fakeDeps(overrides: Partial<TranscriberDeps['settings']> = {}) {
   return { deps, published, time, recognizer, ledger, sessions, counts };
 }
 
+/** `ms` of a 220 Hz tone at `amplitude` (8,000 ≈ -15 dBFS RMS, 260 ≈ -45, 92 ≈ -54). */
+export function tone(amplitude: number, ms = 100): Int16Array {
+  return new Int16Array(16 * ms).map((_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * 220 * i) / 16_000)));
+}
+
 /** 100 ms of a loud tone (speech stand-in) or of silence. */
 export function chunk(voiced: boolean, ms = 100): Int16Array {
-  const out = new Int16Array(16 * ms);
-  if (voiced)
-    for (let i = 0; i < out.length; i++) out[i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / 16_000));
-  return out;
+  return voiced ? tone(8000, ms) : new Int16Array(16 * ms);
 }
 
 /** Audio records for a pattern like "sssVVVVsss" (s = 100 ms silence, V = 100 ms voice), frames numbered from `firstSeq`. */

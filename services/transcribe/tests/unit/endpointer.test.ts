@@ -1,7 +1,7 @@
 // Endpointing on energy: utterance start and end times, hangover, long-utterance cuts, fading tails.
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_ENDPOINTER, Endpointer } from '#core/endpointer';
-import { chunk } from '../fakes.ts';
+import { chunk, tone } from '../fakes.ts';
 
 function run(pattern: string, settings = DEFAULT_ENDPOINTER) {
   const e = new Endpointer(settings);
@@ -52,9 +52,6 @@ describe('Endpointer', () => {
   });
 
   test("a word's fading tail far below the utterance's loudest block is not voice; quieter speech within reach is", () => {
-    /** 100 ms of a 220 Hz tone at `amplitude` (8,000 ≈ -15 dBFS RMS, 260 ≈ -45, 92 ≈ -54). */
-    const tone = (amplitude: number) =>
-      new Int16Array(1600).map((_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * 220 * i) / 16_000)));
     const speak = (settings: typeof DEFAULT_ENDPOINTER, parts: Int16Array[]) => {
       const e = new Endpointer(settings);
       return parts.flatMap((part, i) => e.push(part, i * 100)).filter((x) => x.kind === 'end');
@@ -82,8 +79,6 @@ describe('Endpointer', () => {
   });
 
   test('the silence a likely sentence end waits on counts the fading tail as voice; the hangover does not', () => {
-    const tone = (amplitude: number) =>
-      new Int16Array(1600).map((_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * 220 * i) / 16_000)));
     const e = new Endpointer();
     e.push(tone(8_000), 0);
     e.push(tone(92), 100);
